@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `npm test`: system dependencies, typecheck, lint, then every test on SQLite and PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-system-deps.sh
+echo "== typecheck"; npx tsc --noEmit -p .
+echo "== lint"; npx eslint --max-warnings 0 src test bench
+echo "== tests"; node scripts/run-tests.mjs "$@"

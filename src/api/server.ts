@@ -1,0 +1,83 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ApiDeps } from './deps';
+import { registerErrorHandler } from './plugins/error-handler';
+import { authenticateAdmin, authenticateTenant } from './plugins/auth';
+import { healthRoutes } from './routes/health';
+import { ADMIN_ROUTES, PUBLIC_ROUTES, TENANT_ROUTES } from './routes/index';
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  hasSchema: boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Builds the HTTP app. Never listens: main.ts (or a test) decides that. */
+export async function buildServer(deps: ApiDeps): Promise<FastifyInstance & { routeInfo: RouteInfo[] }> {
+  const app = Fastify({
+    logger: false,
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 1024 * 1024,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : deps.ids.token('req_', 12);
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const routeInfo: RouteInfo[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      routeInfo.push({ method, url: route.url, hasSchema: route.schema !== undefined && route.schema.response !== undefined });
+    }
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerErrorHandler(app, deps.log);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'ThunderPhone API (self-hosted)',
+        version: '1.0.0',
+        description: 'Wire-compatible with the public ThunderPhone API. Authenticate with `Authorization: Bearer sk_live_...`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(
+    async (v1) => {
+      await v1.register(healthRoutes(deps));
+      await v1.register(async (tenant) => {
+        tenant.addHook('onRequest', authenticateTenant(deps));
+        for (const routes of TENANT_ROUTES) await tenant.register(routes(deps));
+      });
+    },
+    { prefix: '/v1' },
+  );
+  if (deps.config.adminToken !== undefined) {
+    await app.register(
+      async (admin) => {
+        admin.addHook('onRequest', authenticateAdmin(deps));
+        for (const routes of ADMIN_ROUTES) await admin.register(routes(deps));
+      },
+      { prefix: '/admin/v1' },
+    );
+  }
+  for (const routes of PUBLIC_ROUTES) await app.register(routes(deps));
+
+  await app.ready();
+  return Object.assign(app, { routeInfo });
+}

@@ -1,0 +1,41 @@
+import type { Config } from '../config/config';
+import type { ApiDeps } from '../api/deps';
+import { openStore, type Store } from '../store/db';
+import { migrate } from '../store/migrate';
+import type { Clock } from '../shared/clock';
+import type { IdGenerator } from '../shared/ids';
+import type { Logger } from '../shared/log';
+import { SecretBox } from '../shared/secret-box';
+import { DbJobQueue } from '../jobs/db-job-queue';
+import { PgBossJobQueue } from '../jobs/pg-boss-job-queue';
+import type { JobQueue } from '../jobs/job-queue';
+
+export interface BuildDepsOptions {
+  config: Config;
+  clock: Clock;
+  ids: IdGenerator;
+  log: Logger;
+  /** Use an already opened store (tests); otherwise config.databaseUrl is opened. */
+  store?: Store;
+  /** Poll interval of the job queue (tests use short ones). */
+  queuePollMs?: number;
+}
+
+/** Opens the store, migrates it and builds the queue adapter that fits the dialect. */
+export async function buildDeps(options: BuildDepsOptions): Promise<ApiDeps> {
+  const store = options.store ?? (await openStore(options.config.databaseUrl));
+  await migrate(store);
+  const queue: JobQueue =
+    store.dialect === 'postgres'
+      ? new PgBossJobQueue(store, options.log, { pollingIntervalSeconds: Math.max(0.5, (options.queuePollMs ?? 1000) / 1000) })
+      : new DbJobQueue(store, options.clock, options.log, { pollMs: options.queuePollMs ?? 200 });
+  return {
+    config: options.config,
+    store,
+    clock: options.clock,
+    ids: options.ids,
+    log: options.log,
+    queue,
+    secretBox: new SecretBox(options.config.secretKey),
+  };
+}

@@ -1,0 +1,21 @@
+/** Named defaults for every setting (self-hosting contract, section 2). */
+export const DEFAULTS = {
+  port: 8080,
+  host: '0.0.0.0',
+  databaseUrl: 'sqlite:./data/thunderphone.db',
+  sipPort: 5060,
+  sipBind: '0.0.0.0',
+  rtpPortMin: 20000,
+  rtpPortMax: 30000,
+  ttsEngine: 'espeak-ng',
+  rateCentsPerMinute: 'spark=2,bolt=5,storm=9',
+  allowPrivateTargets: 'loopback',
+  logLevel: 'info',
+  maxConcurrentCallsPerOrg: 10,
+  trunkCallsPerSecond: 5,
+  ringTimeoutMs: 45_000,
+  maxCallDurationMs: 30 * 60_000,
+  mediaTimeoutMs: 30_000,
+  recordingsDir: './data/recordings',
+  recordingUrlTtlMs: 60 * 60_000,
+} as const;

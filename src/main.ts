@@ -1,0 +1,61 @@
+import { loadConfig, ConfigError } from './config/load';
+import { buildDeps } from './app/build-deps';
+import { buildServer } from './api/server';
+import { systemClock } from './shared/clock';
+import { cryptoIds } from './shared/ids';
+import { createLogger } from './shared/log';
+import { createOrg } from './orgs/org-service';
+
+/** Composition root: config → store → queue → services → HTTP (+ SIP and workers). */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel, { service: 'thunderphone' });
+  const deps = await buildDeps({ config, clock: systemClock, ids: cryptoIds, log });
+
+  const orgCount = await deps.store.db.selectFrom('orgs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  let firstKey: string | undefined;
+  if (Number(orgCount.n) === 0) {
+    const created = await createOrg(deps.store.db, systemClock, cryptoIds, { name: 'Development org', balanceCents: 1000 });
+    firstKey = created.apiKey;
+  }
+
+  const app = await buildServer(deps);
+  await deps.queue.start();
+  await app.listen({ port: config.http.port, host: config.http.host });
+
+  const base = config.http.publicBaseUrl;
+  process.stdout.write(
+    [
+      `ThunderPhone listening on http://${config.http.host}:${config.http.port} (${deps.store.dialect})`,
+      `  API:      ${base}/v1   (try: curl ${base}/v1/healthz)`,
+      `  API docs: ${base}/docs   OpenAPI: ${base}/openapi.json`,
+      firstKey === undefined
+        ? ''
+        : `\nCreated a development org with a $10.00 balance. Its API key (shown once, store it now):\n\n    ${firstKey}\n`,
+    ].join('\n') + '\n',
+  );
+
+  const shutdown = async (signal: string): Promise<void> => {
+    log.info('shutting down', { signal });
+    await app.close();
+    await deps.queue.stop();
+    await deps.store.destroy();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`ThunderPhone failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,220 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Table types shared by both dialects. Conventions that keep SQLite and PostgreSQL identical:
+ * - booleans are INTEGER 0/1 (`Flag`), timestamps are ISO-8601 UTC TEXT with milliseconds,
+ *   JSON is TEXT (`Json`), money is integer cents.
+ * - integer ids are autoincrement (SQLite) / bigserial (PostgreSQL); UUIDs are TEXT.
+ */
+export type Flag = number;
+export type Iso = string;
+export type Json = string;
+
+export interface OrgsTable {
+  id: Generated<number>;
+  name: string;
+  trial: Flag;
+  balance_cents: number;
+  auto_reload_enabled: Flag;
+  auto_reload_minimum_cents: number;
+  auto_reload_amount_cents: number;
+  auto_reload_monthly_limit_cents: number | null;
+  has_payment_method: Flag;
+  /** null = operator default (MAX_CONCURRENT_CALLS_PER_ORG). */
+  max_concurrent_calls: number | null;
+  webhook_url: string | null;
+  /** Legacy single-URL webhook secret, AES-GCM encrypted (the legacy API shows it in clear). */
+  webhook_secret_enc: string | null;
+  webhook_created_at: Iso | null;
+  webhook_updated_at: Iso | null;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  org_id: number;
+  name: string;
+  key_prefix: string;
+  /** SHA-256 hex of the raw key. */
+  key_hash: string;
+  created_at: Iso;
+  last_used_at: Iso | null;
+  revoked_at: Iso | null;
+}
+
+export interface AgentsTable {
+  id: Generated<number>;
+  org_id: number;
+  name: string;
+  prompt: string;
+  voice: string;
+  product: string;
+  background_track: string | null;
+  acknowledgement_prompt_mode: string;
+  acknowledgement_prompt: string;
+  inbound_speak_order: string;
+  outbound_speak_order: string;
+  max_hold_seconds: number | null;
+  widget_enabled: Flag;
+  primary_language: string;
+  additional_languages: Json;
+  tools: Json;
+  integration_ids: Json;
+  version: number;
+  created_at: Iso;
+  updated_at: Iso;
+  deleted_at: Iso | null;
+}
+
+export interface AgentVersionsTable {
+  id: Generated<number>;
+  agent_id: number;
+  org_id: number;
+  version: number;
+  snapshot: Json;
+  created_at: Iso;
+}
+
+export interface VoipConnectionsTable {
+  id: Generated<number>;
+  org_id: number;
+  name: string;
+  provider: string;
+  setup_method: string;
+  status: string;
+  inferred_name: Flag;
+  /** Full SIP config (host, port, transport...) as JSON; shown redacted. */
+  sip_config: Json;
+  /** AES-256-GCM sealed credentials JSON. Never returned. */
+  credentials_enc: string;
+  last_tested_at: Iso | null;
+  created_at: Iso;
+  updated_at: Iso;
+  deleted_at: Iso | null;
+}
+
+export interface VoipVerificationsTable {
+  id: string;
+  org_id: number;
+  provider: string;
+  status: string;
+  checks: Json;
+  /** Hash of provider + credentials + sip_config, so evidence cannot be reused for other credentials. */
+  fingerprint: string;
+  created_at: Iso;
+  expires_at: Iso;
+}
+
+export interface PhoneNumbersTable {
+  id: Generated<number>;
+  org_id: number;
+  number: string;
+  source: string;
+  status: string;
+  label: string | null;
+  inbound_agent_id: number | null;
+  outbound_agent_id: number | null;
+  voip_connection_id: number | null;
+  voip_verification_status: string | null;
+  voip_verification_error: string | null;
+  voip_last_verified_at: Iso | null;
+  created_at: Iso;
+  updated_at: Iso;
+  released_at: Iso | null;
+}
+
+export interface CallsTable {
+  id: Generated<number>;
+  org_id: number;
+  agent_id: number | null;
+  phone_number_id: number | null;
+  direction: string;
+  from_number: string;
+  to_number: string;
+  status: string;
+  end_reason: string | null;
+  transfer_number: string | null;
+  /** Resolved agent configuration for this call (prompt with variables filled, voice, product, tools...). */
+  config: Json;
+  variables: Json;
+  max_hold_seconds: number | null;
+  product: string | null;
+  voice: string | null;
+  start_time: Iso | null;
+  answered_at: Iso | null;
+  end_time: Iso | null;
+  duration_seconds: number | null;
+  recording_path: string | null;
+  transcript: Json;
+  metrics: Json;
+  billable_minutes: number | null;
+  billing_total_cents: number | null;
+  billed_at: Iso | null;
+  is_test_call: Flag;
+  idempotency_key: string | null;
+  idempotency_hash: string | null;
+  /** Process instance that currently runs the call; used by start-up recovery. */
+  owner_instance: string | null;
+  sip_call_id: string | null;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface CallEventsTable {
+  id: Generated<number>;
+  call_id: number;
+  org_id: number;
+  type: string;
+  data: Json;
+  created_at: Iso;
+}
+
+export interface LedgerEntriesTable {
+  id: Generated<number>;
+  org_id: number;
+  /** Signed: credits positive, debits negative. */
+  amount_cents: number;
+  balance_after_cents: number;
+  kind: string;
+  description: string;
+  call_id: number | null;
+  /** Unique per org when set: makes a charge idempotent (e.g. `call:<id>`). */
+  reference: string | null;
+  created_at: Iso;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  queue: string;
+  payload: Json;
+  /** Jobs with the same singleton key are enqueued once while pending. */
+  singleton_key: string | null;
+  state: string;
+  run_at: Iso;
+  attempts: number;
+  max_attempts: number;
+  locked_until: Iso | null;
+  last_error: string | null;
+  created_at: Iso;
+  updated_at: Iso;
+}
+
+export interface DB {
+  orgs: OrgsTable;
+  api_keys: ApiKeysTable;
+  agents: AgentsTable;
+  agent_versions: AgentVersionsTable;
+  voip_connections: VoipConnectionsTable;
+  voip_verifications: VoipVerificationsTable;
+  phone_numbers: PhoneNumbersTable;
+  calls: CallsTable;
+  call_events: CallEventsTable;
+  ledger_entries: LedgerEntriesTable;
+  jobs: JobsTable;
+}
+
+export type Row<T extends keyof DB> = Selectable<DB[T]>;
+export type NewRow<T extends keyof DB> = Insertable<DB[T]>;
+export type RowUpdate<T extends keyof DB> = Updateable<DB[T]>;
+export type { ColumnType };
