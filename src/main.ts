@@ -5,6 +5,10 @@ import { systemClock } from './shared/clock';
 import { cryptoIds } from './shared/ids';
 import { createLogger } from './shared/log';
 import { createOrg } from './orgs/org-service';
+import { startWebhookWorkers } from './webhooks/start-webhook-workers';
+import { startCallRuntime } from './calls/start-call-runtime';
+import { startNumberWorkers } from './numbers/start-number-workers';
+import { recordingUrlMaker } from './calls/recording-url';
 
 /** Composition root: config → store → queue → services → HTTP (+ SIP and workers). */
 async function main(): Promise<void> {
@@ -29,7 +33,11 @@ async function main(): Promise<void> {
   }
 
   const app = await buildServer(deps);
+  // The queue first: pg-boss ignores work()/createQueue() issued before start().
   await deps.queue.start();
+  const webhookWorkers = await startWebhookWorkers(deps);
+  await startNumberWorkers(deps);
+  const calls = await startCallRuntime({ ...deps, recordingUrl: recordingUrlMaker(config, systemClock) });
   await app.listen({ port: config.http.port, host: config.http.host });
 
   const base = config.http.publicBaseUrl;
@@ -38,6 +46,7 @@ async function main(): Promise<void> {
       `ThunderPhone listening on http://${config.http.host}:${config.http.port} (${deps.store.dialect})`,
       `  API:      ${base}/v1   (try: curl ${base}/v1/healthz)`,
       `  API docs: ${base}/docs   OpenAPI: ${base}/openapi.json`,
+      `  SIP:      udp+tcp ${config.sip.bind}:${calls.sipPort} (public address ${config.sip.publicAddress})`,
       firstKey === undefined
         ? ''
         : `\nCreated a development org with a $10.00 balance. Its API key (shown once, store it now):\n\n    ${firstKey}\n`,
@@ -47,6 +56,8 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string): Promise<void> => {
     log.info('shutting down', { signal });
     await app.close();
+    await calls.stop();
+    webhookWorkers.stop();
     await deps.queue.stop();
     await deps.store.destroy();
     process.exit(0);

@@ -5,6 +5,10 @@ import type { IdGenerator } from '../shared/ids';
 import type { Logger } from '../shared/log';
 import type { JobQueue } from '../jobs/job-queue';
 import type { SecretBox } from '../shared/secret-box';
+import type { VoiceCatalog } from '../agent/tts/voice-catalog';
+import type { GuardedHttpClient } from '../net/guarded-http-client';
+import type { WebhookService } from '../webhooks/webhook-service';
+import type { TrunkVerifier } from '../numbers/trunk-verifier-port';
 
 /**
  * Everything the HTTP layer may use, built once in main.ts (or the test harness) and passed
@@ -18,4 +22,12 @@ export interface ApiDeps {
   log: Logger;
   queue: JobQueue;
   secretBox: SecretBox;
+  /** Voices of the installed/configured TTS engines (GET /v1/voices, agent validation). */
+  voices: VoiceCatalog;
+  /** The only client for user-supplied URLs (webhooks, tool calls): ALLOW_PRIVATE_TARGETS, no cross-host redirects. */
+  httpClient: GuardedHttpClient;
+  /** Webhook outbox (emit), blocking incoming resolution, endpoint management. */
+  webhooks: WebhookService;
+  /** SIP trunk checks for voip-connections/test and verify-voip (tests inject scripted ones). */
+  trunkVerifier: TrunkVerifier;
 }

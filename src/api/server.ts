@@ -41,6 +41,15 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance & { ro
     reply.header('x-request-id', request.id);
   });
   registerErrorHandler(app, deps.log);
+  // A bodyless request that still says `content-type: application/json` (common in clients and
+  // curl scripts: DELETE, POST .../duplicate) has no body rather than a malformed one.
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    return defaultJson(request, text, done);
+  });
 
   await app.register(swagger, {
     openapi: {

@@ -9,6 +9,10 @@ import { SecretBox } from '../shared/secret-box';
 import { DbJobQueue } from '../jobs/db-job-queue';
 import { PgBossJobQueue } from '../jobs/pg-boss-job-queue';
 import type { JobQueue } from '../jobs/job-queue';
+import { VoiceCatalog } from '../agent/tts/voice-catalog';
+import { GuardedHttpClient } from '../net/guarded-http-client';
+import { WebhookService } from '../webhooks/webhook-service';
+import { EphemeralSipTrunkVerifier } from './ephemeral-sip-trunk-verifier';
 
 export interface BuildDepsOptions {
   config: Config;
@@ -29,13 +33,31 @@ export async function buildDeps(options: BuildDepsOptions): Promise<ApiDeps> {
     store.dialect === 'postgres'
       ? new PgBossJobQueue(store, options.log, { pollingIntervalSeconds: Math.max(0.5, (options.queuePollMs ?? 1000) / 1000) })
       : new DbJobQueue(store, options.clock, options.log, { pollMs: options.queuePollMs ?? 200 });
+  const secretBox = new SecretBox(options.config.secretKey);
+  const voices = VoiceCatalog.detect(options.config);
+  const httpClient = new GuardedHttpClient({ allowPrivateTargets: options.config.allowPrivateTargets });
+  const webhooks = new WebhookService({
+    db: store.db,
+    clock: options.clock,
+    ids: options.ids,
+    log: options.log,
+    queue,
+    secretBox,
+    http: httpClient,
+    voices,
+    allowPrivateTargets: options.config.allowPrivateTargets,
+  });
   return {
+    trunkVerifier: new EphemeralSipTrunkVerifier(options.config, options.log),
+    httpClient,
+    webhooks,
     config: options.config,
     store,
     clock: options.clock,
     ids: options.ids,
     log: options.log,
     queue,
-    secretBox: new SecretBox(options.config.secretKey),
+    secretBox,
+    voices,
   };
 }

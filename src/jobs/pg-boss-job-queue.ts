@@ -25,7 +25,7 @@ export class PgBossJobQueue implements JobQueue {
   readonly #log: Logger;
   readonly #queues = new Set<string>();
   readonly #workerIds = new Map<string, string[]>();
-  #started = false;
+  #starting: Promise<void> | undefined;
 
   constructor(store: Store, log: Logger, options: { pollingIntervalSeconds?: number } = {}) {
     this.#schema = store.schema === undefined ? 'pgboss' : `${store.schema}_boss`;
@@ -43,6 +43,8 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   async #ensureQueue(queue: string): Promise<void> {
+    // pg-boss silently drops sends and workers made before start(): start lazily instead.
+    await this.start();
     if (this.#queues.has(queue)) return;
     await this.#boss.createQueue(queue);
     this.#queues.add(queue);
@@ -92,14 +94,16 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   async start(): Promise<void> {
-    if (this.#started) return;
-    await this.#boss.start();
-    this.#started = true;
+    this.#starting ??= this.#boss.start().then(() => undefined);
+    await this.#starting;
   }
 
   async stop(graceMs = 5000): Promise<void> {
-    if (!this.#started) return;
-    this.#started = false;
+    if (this.#starting === undefined) return;
+    await this.#starting.catch(() => undefined);
+    this.#starting = undefined;
+    this.#queues.clear();
+    this.#workerIds.clear();
     await this.#boss.stop({ graceful: true, timeout: graceMs, wait: true });
   }
 }

@@ -47,3 +47,19 @@ export async function findActiveApiKey(db: Kysely<DB>, rawKey: string): Promise<
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
 }
+
+/** Keys of an org, active and revoked, newest first. */
+export async function listApiKeys(db: Kysely<DB>, orgId: number): Promise<Row<'api_keys'>[]> {
+  return db.selectFrom('api_keys').selectAll().where('org_id', '=', orgId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+}
+
+/**
+ * Revokes a key of the org (permanent; requests with it get 401 from then on, including the
+ * request's own key). Returns false when the org has no such key. Revoking twice is a no-op.
+ */
+export async function revokeApiKey(db: Kysely<DB>, orgId: number, keyId: string, nowIso: string): Promise<boolean> {
+  const key = await db.selectFrom('api_keys').select(['id', 'revoked_at']).where('id', '=', keyId).where('org_id', '=', orgId).executeTakeFirst();
+  if (!key) return false;
+  if (key.revoked_at === null) await db.updateTable('api_keys').set({ revoked_at: nowIso }).where('id', '=', keyId).execute();
+  return true;
+}

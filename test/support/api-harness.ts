@@ -9,6 +9,7 @@ import { cryptoIds } from '../../src/shared/ids';
 import { silentLogger } from '../../src/shared/log';
 import { createOrg } from '../../src/orgs/org-service';
 import { describeEachDialect, openTestStore } from './dialects';
+import { startWebhookWorkers, type WebhookWorkers } from '../../src/webhooks/start-webhook-workers';
 
 export const ADMIN_TOKEN = 'test-admin-token';
 
@@ -42,6 +43,8 @@ export interface HarnessOptions {
   /** Adjust deps before the server is built (inject fakes: verifiers, dialers...). */
   customize?: (deps: ApiDeps) => void | Promise<void>;
   startQueue?: boolean;
+  /** Register the webhook delivery worker + sweeper (implies startQueue). */
+  startWebhookWorkers?: boolean | { sweepIntervalMs?: number };
 }
 
 export async function createApiHarness(dialect: DialectName, options: HarnessOptions = {}): Promise<ApiHarness> {
@@ -54,7 +57,11 @@ export async function createApiHarness(dialect: DialectName, options: HarnessOpt
   const deps = await buildDeps({ config, clock, ids: cryptoIds, log: silentLogger, store, queuePollMs: 50 });
   await options.customize?.(deps);
   const app = await buildServer(deps);
-  if (options.startQueue === true) await deps.queue.start();
+  const webhookOpt = options.startWebhookWorkers;
+  const wantWebhooks = webhookOpt !== undefined && webhookOpt !== false;
+  if (options.startQueue === true || wantWebhooks) await deps.queue.start();
+  let webhookWorkers: WebhookWorkers | undefined;
+  if (webhookOpt !== undefined && webhookOpt !== false) webhookWorkers = await startWebhookWorkers(deps, webhookOpt === true ? {} : webhookOpt);
   return {
     dialect,
     app,
@@ -88,6 +95,7 @@ export async function createApiHarness(dialect: DialectName, options: HarnessOpt
     },
     async close() {
       await app.close();
+      webhookWorkers?.stop();
       await deps.queue.stop(1000);
       await store.destroy();
     },

@@ -1,13 +1,38 @@
 import type { RouteModule } from '../route-module';
+import { orgRoutes } from './orgs';
+import { apiKeyRoutes } from './api-keys';
+import { agentRoutes } from './agents';
+import { voiceRoutes } from './voices';
+import { billingRoutes } from './billing';
+import { adminOrgRoutes } from './admin-orgs';
+import { webhookEndpointRoutes } from './webhook-endpoints';
+import { legacyWebhookRoutes } from './legacy-webhook';
+import { phoneNumberRoutes } from './phone-numbers';
+import { voipConnectionRoutes } from './voip-connections';
+import { callRoutes } from './calls';
+import { recordingRoutes } from './recordings';
 
 /**
  * Tenant routes under /v1 (Bearer sk_live_ key required). One line per resource file;
  * add yours here.
  */
-export const TENANT_ROUTES: RouteModule[] = [];
+export const TENANT_ROUTES: RouteModule[] = [
+  orgRoutes,
+  apiKeyRoutes,
+  agentRoutes,
+  voiceRoutes,
+  billingRoutes,
+  webhookEndpointRoutes,
+  legacyWebhookRoutes,
+  phoneNumberRoutes,
+  voipConnectionRoutes,
+  callRoutes,
+];
 
 /** Operator admin routes under /admin/v1 (THUNDERPHONE_ADMIN_TOKEN). */
-export const ADMIN_ROUTES: RouteModule[] = [];
+export const ADMIN_ROUTES: RouteModule[] = [
+  adminOrgRoutes,
+];
 
 /** Public routes outside /v1 auth (signed recording links and the like). */
-export const PUBLIC_ROUTES: RouteModule[] = [];
+export const PUBLIC_ROUTES: RouteModule[] = [recordingRoutes];

@@ -9,7 +9,11 @@ export const ErrorBody = Type.Object(
 /** DRF-style field messages: `{ "field": ["message"] }`. */
 export const FieldErrorsBody = Type.Record(Type.String(), Type.Array(Type.String()));
 
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * `null` or the schema. Null comes FIRST: with ajv's coerceTypes, a `null` tried against a string
+ * or integer branch first would be coerced to "" or 0.
+ */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
 
 export const IntId = Type.Integer({ minimum: 1 });
 export const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) });

@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../db';
 import * as m0001 from './0001-core';
+import * as m0003 from './0003-calls';
+import * as m0002w from './0002-webhooks';
+import * as m0004n from './0004-phone-number-holds';
 
 export interface Migration {
   name: string;
@@ -8,4 +11,9 @@ export interface Migration {
 }
 
 /** Ordered list of migrations. Append only; never edit a migration that has shipped. */
-export const MIGRATIONS: Migration[] = [{ name: '0001-core', up: m0001.up }];
+export const MIGRATIONS: Migration[] = [
+  { name: '0001-core', up: m0001.up },
+  { name: '0003-calls', up: m0003.up },
+  { name: '0002-webhooks', up: m0002w.up },
+  { name: '0004-phone-number-holds', up: m0004n.up },
+];

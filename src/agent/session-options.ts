@@ -1,0 +1,97 @@
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/log';
+import type { LlmProvider } from './llm/llm';
+import type { SttProvider } from './stt/stt';
+import type { AgentTool } from './tools/agent-tool';
+import type { ToolHttpClient } from './tools/tool-http-client';
+import type { TtsProvider } from './tts/tts';
+import type { Ticker } from './turn/ticker';
+import type { VadFactory, VadProvider } from './vad/vad';
+
+export type SpeakOrder = 'agent_first' | 'caller_first';
+
+/** What the agent is (the call's agent configuration, resolved by the call layer). */
+export interface AgentConversationConfig {
+  /** System prompt; `{{name}}` placeholders are filled from `variables`. */
+  prompt: string;
+  variables?: Record<string, string | number | boolean | null> | undefined;
+  /** The TTS engine's own voice name (resolve public ids through tts/voice-catalog.ts). */
+  voice: string;
+  /** spark | bolt | storm-base | storm-*-with-ack … (`*-with-ack` enables acknowledgements). */
+  product: string;
+  tools?: AgentTool[] | undefined;
+  acknowledgementPromptMode?: 'auto' | 'manual' | undefined;
+  acknowledgementPrompt?: string | undefined;
+  speakOrder: SpeakOrder;
+  maxHoldSeconds?: number | undefined;
+  /** BCP-47, e.g. `en-US`; passed to STT as a hint. */
+  language?: string | undefined;
+}
+
+export interface AgentProviders {
+  stt: SttProvider;
+  llm: LlmProvider;
+  tts: TtsProvider;
+  /** A detector, or a factory run by prewarm() (fvad needs an async WASM load). */
+  vad: VadProvider | VadFactory;
+}
+
+/** Turn-taking timings, all in ms of session (call) time. */
+export interface AgentTimings {
+  /** Silence after speech that ends the caller's turn. */
+  endOfTurnSilenceMs: number;
+  /** Speech needed before it counts as the caller talking (and barges in). */
+  minSpeechMs: number;
+  preRollMs: number;
+  maxUtteranceMs: number;
+  /** No speech from either side for this long ends the call with `timeout` (0 = never). */
+  silenceTimeoutMs: number;
+  /** The agent prompts a silent caller after this long (0 = never); once per silence. */
+  nudgeAfterMs: number;
+  /** `*-with-ack` products speak the acknowledgement when the answer's audio is this late. */
+  ackAfterMs: number;
+  /** Collected keypad digits are handed to the model after this pause (or at `#`). */
+  dtmfGapMs: number;
+  /** Frames handed to the owner ahead of playback. */
+  outputLeadFrames: number;
+  sttTimeoutMs: number;
+  toolTimeoutMs: number;
+  /** Max tool rounds per caller turn. */
+  maxToolRounds: number;
+  /** Consecutive failed turns before the conversation ends with `error`. */
+  maxConsecutiveFailures: number;
+}
+
+export const DEFAULT_TIMINGS: AgentTimings = {
+  endOfTurnSilenceMs: 600,
+  minSpeechMs: 60,
+  preRollMs: 200,
+  maxUtteranceMs: 30_000,
+  silenceTimeoutMs: 30_000,
+  nudgeAfterMs: 8_000,
+  ackAfterMs: 800,
+  dtmfGapMs: 1_500,
+  outputLeadFrames: 3,
+  sttTimeoutMs: 10_000,
+  toolTimeoutMs: 10_000,
+  maxToolRounds: 5,
+  maxConsecutiveFailures: 3,
+};
+
+export const DEFAULT_MAX_HOLD_SECONDS = 300;
+
+export interface AgentSessionOptions {
+  config: AgentConversationConfig;
+  providers: AgentProviders;
+  /** Sent as X-ThunderPhone-Call-ID to tools. */
+  callId: string;
+  clock: Clock;
+  log: Logger;
+  /** Tool HTTP client (the guarded one in production). */
+  toolHttp: ToolHttpClient;
+  /** Signs tool requests (X-ThunderPhone-Signature); unsigned without it. */
+  signingSecret?: string | undefined;
+  timings?: Partial<AgentTimings> | undefined;
+  /** Default: a 20 ms IntervalTicker on `clock`. Tests pass a ManualTicker. */
+  ticker?: Ticker | undefined;
+}

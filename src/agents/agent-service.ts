@@ -1,0 +1,194 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DB, Row } from '../store/tables';
+import type { Clock } from '../shared/clock';
+import { thinkingLevelOf, type Product } from './products';
+import type { AgentSettings, SpeakOrder } from './agent-input';
+import type { CallAgentConfig } from './call-config';
+import type { InlineTool } from './inline-tool';
+
+/** A stored agent (settings + identity). */
+export interface AgentRecord extends AgentSettings {
+  id: number;
+  org_id: number;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AgentVersion {
+  version: number;
+  created_at: string;
+  snapshot: AgentSettings;
+}
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export function agentFromRow(row: Row<'agents'>): AgentRecord {
+  const product = row.product as Product;
+  return {
+    id: Number(row.id),
+    org_id: Number(row.org_id),
+    name: row.name,
+    prompt: row.prompt,
+    voice: row.voice,
+    product,
+    thinking_level: thinkingLevelOf(product),
+    background_track: row.background_track,
+    acknowledgement_prompt_mode: row.acknowledgement_prompt_mode === 'manual' ? 'manual' : 'auto',
+    acknowledgement_prompt: row.acknowledgement_prompt,
+    inbound_speak_order: row.inbound_speak_order as SpeakOrder,
+    outbound_speak_order: row.outbound_speak_order as SpeakOrder,
+    max_hold_seconds: row.max_hold_seconds,
+    widget_enabled: row.widget_enabled === 1,
+    primary_language: row.primary_language,
+    additional_languages: JSON.parse(row.additional_languages) as string[],
+    tools: JSON.parse(row.tools) as InlineTool[],
+    integration_ids: JSON.parse(row.integration_ids) as string[],
+    version: row.version,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+/** The call-time configuration of a saved agent (what a call runs with). */
+export function agentCallConfig(agent: AgentSettings): CallAgentConfig {
+  return {
+    prompt: agent.prompt,
+    voice: agent.voice,
+    product: agent.product,
+    thinking_level: agent.thinking_level,
+    background_track: agent.background_track,
+    acknowledgement_prompt_mode: agent.acknowledgement_prompt_mode,
+    acknowledgement_prompt: agent.acknowledgement_prompt,
+    tools: agent.tools,
+  };
+}
+
+function settingsOf(a: AgentSettings): AgentSettings {
+  return {
+    name: a.name,
+    ...agentCallConfig(a),
+    inbound_speak_order: a.inbound_speak_order,
+    outbound_speak_order: a.outbound_speak_order,
+    max_hold_seconds: a.max_hold_seconds,
+    widget_enabled: a.widget_enabled,
+    primary_language: a.primary_language,
+    additional_languages: a.additional_languages,
+    integration_ids: a.integration_ids,
+  };
+}
+
+function columns(s: AgentSettings) {
+  return {
+    name: s.name,
+    prompt: s.prompt,
+    voice: s.voice,
+    product: s.product,
+    background_track: s.background_track,
+    acknowledgement_prompt_mode: s.acknowledgement_prompt_mode,
+    acknowledgement_prompt: s.acknowledgement_prompt,
+    inbound_speak_order: s.inbound_speak_order,
+    outbound_speak_order: s.outbound_speak_order,
+    max_hold_seconds: s.max_hold_seconds,
+    widget_enabled: s.widget_enabled ? 1 : 0,
+    primary_language: s.primary_language,
+    additional_languages: JSON.stringify(s.additional_languages),
+    tools: JSON.stringify(s.tools),
+    integration_ids: JSON.stringify(s.integration_ids),
+  };
+}
+
+async function snapshot(trx: Db, agent: AgentRecord): Promise<void> {
+  await trx
+    .insertInto('agent_versions')
+    .values({ agent_id: agent.id, org_id: agent.org_id, version: agent.version, snapshot: JSON.stringify(settingsOf(agent)), created_at: agent.updated_at })
+    .execute();
+}
+
+/** Agents of one org (deleted ones excluded), oldest first; `name` filters on the exact name. */
+export async function listAgents(db: Db, orgId: number, filter: { name?: string } = {}): Promise<AgentRecord[]> {
+  let q = db.selectFrom('agents').selectAll().where('org_id', '=', orgId).where('deleted_at', 'is', null);
+  if (filter.name !== undefined) q = q.where('name', '=', filter.name);
+  const rows = await q.orderBy('id', 'asc').execute();
+  return rows.map(agentFromRow);
+}
+
+/** One agent of the org, or undefined (also for another org's agent or a deleted one). */
+export async function getAgent(db: Db, orgId: number, id: number): Promise<AgentRecord | undefined> {
+  const row = await db.selectFrom('agents').selectAll().where('id', '=', id).where('org_id', '=', orgId).where('deleted_at', 'is', null).executeTakeFirst();
+  return row ? agentFromRow(row) : undefined;
+}
+
+/** Creates an agent at version 1 and records that version's snapshot. */
+export async function createAgent(db: Kysely<DB>, clock: Clock, orgId: number, settings: AgentSettings): Promise<AgentRecord> {
+  const now = clock.nowIso();
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('agents')
+      .values({ org_id: orgId, ...columns(settings), version: 1, created_at: now, updated_at: now, deleted_at: null })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const agent = agentFromRow(row);
+    await snapshot(trx, agent);
+    return agent;
+  });
+}
+
+/** Replaces the agent's settings; every change bumps `version` and records a snapshot. */
+export async function updateAgent(db: Kysely<DB>, clock: Clock, orgId: number, id: number, settings: AgentSettings): Promise<AgentRecord | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const current = await getAgent(trx, orgId, id);
+    if (!current) return undefined;
+    if (JSON.stringify(settingsOf(current)) === JSON.stringify(settingsOf(settings))) return current;
+    const row = await trx
+      .updateTable('agents')
+      .set({ ...columns(settings), version: current.version + 1, updated_at: clock.nowIso() })
+      .where('id', '=', id)
+      .where('org_id', '=', orgId)
+      .where('version', '=', current.version)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const agent = agentFromRow(row);
+    await snapshot(trx, agent);
+    return agent;
+  });
+}
+
+/**
+ * Soft-deletes an agent. Phone numbers that used it as inbound or outbound agent lose that
+ * reference (they answer with no agent until one is set); past calls keep their agent_id.
+ */
+export async function deleteAgent(db: Kysely<DB>, clock: Clock, orgId: number, id: number): Promise<boolean> {
+  const now = clock.nowIso();
+  return db.transaction().execute(async (trx) => {
+    const res = await trx
+      .updateTable('agents')
+      .set({ deleted_at: now, updated_at: now })
+      .where('id', '=', id)
+      .where('org_id', '=', orgId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) return false;
+    await trx.updateTable('phone_numbers').set({ inbound_agent_id: null, updated_at: now }).where('org_id', '=', orgId).where('inbound_agent_id', '=', id).execute();
+    await trx.updateTable('phone_numbers').set({ outbound_agent_id: null, updated_at: now }).where('org_id', '=', orgId).where('outbound_agent_id', '=', id).execute();
+    return true;
+  });
+}
+
+/** Snapshots of every version, newest first. */
+export async function listAgentVersions(db: Db, orgId: number, id: number): Promise<AgentVersion[]> {
+  const rows = await db
+    .selectFrom('agent_versions')
+    .selectAll()
+    .where('agent_id', '=', id)
+    .where('org_id', '=', orgId)
+    .orderBy('version', 'desc')
+    .execute();
+  return rows.map((r) => ({ version: r.version, created_at: r.created_at, snapshot: JSON.parse(r.snapshot) as AgentSettings }));
+}
+
+export const duplicateName = (name: string): string => {
+  const suffix = ' (copy)';
+  return name.length + suffix.length <= 255 ? name + suffix : name.slice(0, 255 - suffix.length) + suffix;
+};

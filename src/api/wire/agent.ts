@@ -1,0 +1,80 @@
+import { Type } from '@sinclair/typebox';
+import { Nullable, Timestamp } from './common';
+import type { AgentRecord, AgentVersion } from '../../agents/agent-service';
+import { PRODUCTS } from '../../agents/products';
+
+/** Inline function tool (§7.3), kept loose on the wire: `parameters` is any JSON Schema. */
+export const InlineToolWire = Type.Object(
+  {
+    type: Type.Literal('function'),
+    function: Type.Object({ name: Type.String(), description: Type.String(), parameters: Type.Object({}, { additionalProperties: true }) }),
+    endpoint: Type.Object({ url: Type.String(), method: Type.String(), headers: Type.Record(Type.String(), Type.String()) }),
+  },
+  { additionalProperties: true },
+);
+
+const settingsProps = {
+  name: Type.String(),
+  prompt: Type.String(),
+  voice: Type.String(),
+  product: Type.String({ enum: [...PRODUCTS] }),
+  thinking_level: Nullable(Type.String({ enum: ['base', 'extra'] })),
+  background_track: Nullable(Type.String()),
+  acknowledgement_prompt_mode: Type.String({ enum: ['auto', 'manual'] }),
+  acknowledgement_prompt: Type.String(),
+  inbound_speak_order: Type.String({ enum: ['agent_first', 'caller_first'] }),
+  outbound_speak_order: Type.String({ enum: ['agent_first', 'caller_first'] }),
+  max_hold_seconds: Nullable(Type.Integer()),
+  widget_enabled: Type.Boolean(),
+  primary_language: Type.String(),
+  additional_languages: Type.Array(Type.String()),
+  tools: Type.Array(InlineToolWire),
+  integration_ids: Type.Array(Type.String()),
+};
+
+export const AgentSettingsWire = Type.Object(settingsProps);
+
+/** Agent object (thunderphone-api.md §3.7). */
+export const AgentWire = Type.Object({
+  id: Type.Integer(),
+  ...settingsProps,
+  integrations: Type.Array(Type.Object({}, { additionalProperties: true })),
+  version: Type.Integer(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export const AgentVersionWire = Type.Object({ version: Type.Integer(), created_at: Timestamp, snapshot: AgentSettingsWire });
+
+/**
+ * Request body: every writable field optional here (the parser reports missing required ones
+ * with field messages); read-only fields of the agent object are accepted and ignored.
+ */
+export const AgentBody = Type.Object(
+  {
+    name: Type.Optional(Type.String()),
+    prompt: Type.Optional(Type.String()),
+    voice: Type.Optional(Type.String({ description: 'Voice id from GET /v1/voices (`voice_name` is an alias)' })),
+    product: Type.Optional(Type.String({ description: PRODUCTS.join(' | ') })),
+    thinking_level: Type.Optional(Nullable(Type.String())),
+    background_track: Type.Optional(Nullable(Type.String({ description: 'null (silence) or CALL_CENTER' }))),
+    acknowledgement_prompt_mode: Type.Optional(Type.String()),
+    acknowledgement_prompt: Type.Optional(Type.String()),
+    inbound_speak_order: Type.Optional(Type.String()),
+    outbound_speak_order: Type.Optional(Type.String()),
+    max_hold_seconds: Type.Optional(Nullable(Type.Integer({ description: '0-3600 or null' }))),
+    widget_enabled: Type.Optional(Type.Boolean()),
+    primary_language: Type.Optional(Type.String()),
+    additional_languages: Type.Optional(Type.Array(Type.String())),
+    tools: Type.Optional(Type.Array(Type.Unknown())),
+    integration_ids: Type.Optional(Type.Array(Type.Unknown())),
+  },
+  { additionalProperties: true },
+);
+
+export function agentToWire(a: AgentRecord) {
+  const { org_id: _org, ...rest } = a;
+  return { ...rest, integrations: [] as Record<string, unknown>[] };
+}
+
+export const versionToWire = (v: AgentVersion) => v;

@@ -1,0 +1,112 @@
+import { Type } from '@sinclair/typebox';
+import type { Config } from '../../config/config';
+import type { CallRow } from '../../calls/call-queries';
+import { signRecordingUrl } from '../../calls/recording-url';
+import { Nullable, Timestamp } from './common';
+
+/** Call object (thunderphone-api.md §3.12). */
+export const CallWire = Type.Object({
+  call_id: Type.Integer(),
+  agent_id: Nullable(Type.Integer()),
+  direction: Type.String({ description: 'inbound | outbound' }),
+  from_number: Type.String(),
+  to_number: Type.String(),
+  start_time: Nullable(Timestamp),
+  end_time: Nullable(Timestamp),
+  duration_seconds: Nullable(Type.Integer()),
+  status: Type.String({ description: 'in_progress | completed | failed' }),
+  end_reason: Nullable(Type.String()),
+  transfer_number: Nullable(Type.String()),
+  recording_url: Nullable(Type.String({ description: 'expiring signed link (same as /audio), null without a recording' })),
+  is_test_call: Type.Boolean(),
+  is_simulation: Type.Boolean(),
+  product: Nullable(Type.String()),
+  voice: Nullable(Type.String()),
+  billable_minutes: Nullable(Type.Integer()),
+  billing_total_cents: Nullable(Type.Integer()),
+  billed_at: Nullable(Timestamp),
+  grade_score: Nullable(Type.Number()),
+  grade_status: Nullable(Type.String()),
+  grade_updated_at: Nullable(Timestamp),
+  issue_count: Type.Integer(),
+  critical_issue_count: Type.Integer(),
+  summary: Nullable(Type.String()),
+  created_at: Timestamp,
+});
+
+export function callToWire(c: CallRow, config: Config, nowMs: number) {
+  return {
+    call_id: Number(c.id),
+    agent_id: c.agent_id === null ? null : Number(c.agent_id),
+    direction: c.direction,
+    from_number: c.from_number,
+    to_number: c.to_number,
+    start_time: c.start_time,
+    end_time: c.end_time,
+    duration_seconds: c.duration_seconds,
+    status: c.status,
+    end_reason: c.end_reason,
+    transfer_number: c.transfer_number,
+    recording_url: c.recording_path ? signRecordingUrl(config, Number(c.id), nowMs).url : null,
+    is_test_call: c.is_test_call === 1,
+    is_simulation: false,
+    product: c.product,
+    voice: c.voice,
+    billable_minutes: c.billable_minutes,
+    billing_total_cents: c.billing_total_cents === null ? null : Number(c.billing_total_cents),
+    billed_at: c.billed_at,
+    grade_score: null,
+    grade_status: null,
+    grade_updated_at: null,
+    issue_count: 0,
+    critical_issue_count: 0,
+    summary: null,
+    created_at: c.created_at,
+  };
+}
+
+/** Column order of GET /v1/calls/export?format=csv. */
+export const CALL_CSV_COLUMNS = Object.keys(CallWire.properties) as (keyof typeof CallWire.properties)[];
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  // Quote when needed; neutralise spreadsheet formulas.
+  const safe = /^[=+\-@\t\r]/.test(s) && !/^[+-]?[0-9]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function callsToCsv(calls: ReturnType<typeof callToWire>[]): string {
+  const lines = [CALL_CSV_COLUMNS.join(',')];
+  for (const c of calls) lines.push(CALL_CSV_COLUMNS.map((k) => csvCell(c[k])).join(','));
+  return lines.join('\r\n') + '\r\n';
+}
+
+export const CallFilterQuery = Type.Object({
+  agent_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  direction: Type.Optional(Type.Union([Type.Literal('inbound'), Type.Literal('outbound'), Type.Literal('mic'), Type.Literal('widget')])),
+  status: Type.Optional(Type.Union([Type.Literal('in_progress'), Type.Literal('completed'), Type.Literal('failed')])),
+  from_number: Type.Optional(Type.String({ maxLength: 32 })),
+  to_number: Type.Optional(Type.String({ maxLength: 32 })),
+  start_date: Type.Optional(Type.String({ format: 'date-time', description: 'ISO 8601; calls created at or after' })),
+  end_date: Type.Optional(Type.String({ format: 'date-time', description: 'ISO 8601; calls created at or before' })),
+});
+
+export const PlaceCallBody = Type.Object(
+  {
+    from_number: Type.Optional(Type.String({ description: 'E.164, a verified VoIP number of this org' })),
+    to_number: Type.Optional(Type.String({ description: 'E.164 target' })),
+    agent_id: Type.Optional(Nullable(Type.Union([Type.Integer(), Type.String()]))),
+    config: Type.Optional(Type.Unknown({ description: 'inline agent config, same schema as the call.incoming response' })),
+    max_hold_seconds: Type.Optional(Nullable(Type.Integer())),
+    variables: Type.Optional(Type.Unknown({ description: 'object of string/number values for {{placeholders}}' })),
+    idempotency_key: Type.Optional(Type.String({ description: '≤128 chars; same key + body within 24 h replays' })),
+  },
+  { additionalProperties: true },
+);
+
+export const PlacedCallWire = Type.Object({
+  call_id: Type.Integer(),
+  status: Type.Literal('initiated'),
+  idempotent_replay: Type.Optional(Type.Boolean()),
+});

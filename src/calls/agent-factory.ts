@@ -1,0 +1,38 @@
+import type { Config } from '../config/config';
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/log';
+import { createAgentSession, providersFromConfig, type AgentProviders, type AgentTimings, type ToolHttpClient } from '../agent/index';
+import type { VoiceCatalog } from '../agent/tts/voice-catalog';
+import type { AgentSessionPort } from './call-ports';
+import type { CallRow } from './call-repo';
+import { conversationFor } from './conversation-config';
+
+export interface AgentFactoryDeps {
+  config: Pick<Config, 'llm' | 'stt' | 'tts'>;
+  voices: VoiceCatalog;
+  clock: Clock;
+  log: Logger;
+  /** The guarded HTTP client in production (ALLOW_PRIVATE_TARGETS applies to tool calls). */
+  toolHttp: ToolHttpClient;
+  /** Providers override (tests and benchmarks); default: from the configuration. */
+  providers?: (product: string, engine: 'espeak-ng' | 'flite' | 'openai') => AgentProviders;
+  timings?: Partial<AgentTimings>;
+}
+
+/** Builds the agent session of a call from its stored configuration. */
+export function agentFactory(deps: AgentFactoryDeps): (call: CallRow) => Promise<AgentSessionPort> {
+  return async (call) => {
+    const conv = conversationFor(call, deps.voices);
+    const engine = conv.voice?.engine ?? deps.config.tts.engine;
+    const providers = deps.providers ? deps.providers(conv.config.product, engine) : providersFromConfig(deps.config, conv.config.product, engine);
+    return createAgentSession({
+      config: conv.config,
+      providers,
+      callId: String(call.id),
+      clock: deps.clock,
+      log: deps.log.child({ callId: call.id }),
+      toolHttp: deps.toolHttp,
+      ...(deps.timings ? { timings: deps.timings } : {}),
+    });
+  };
+}

@@ -1,0 +1,237 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDialect, openTestStore } from '../../test/support/dialects';
+import { loadConfig } from '../config/load';
+import type { Config } from '../config/config';
+import { FakeClock } from '../shared/clock';
+import { silentLogger } from '../shared/log';
+import { SecretBox } from '../shared/secret-box';
+import { DbJobQueue } from '../jobs/db-job-queue';
+import type { Store } from '../store/db';
+import { CallRuntime, type CallParts } from './call-runtime';
+import { CallRepo } from './call-repo';
+import { handleInboundOffer, normalizeNumber, type InboundOfferPort } from './inbound-call';
+import { findTrunkForNumber, dialTarget } from './trunk-lookup';
+import { balanceOf, ledgerForCall, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
+
+/** Parts that refuse to be used: these tests prove the call never reaches the SIP trunk. */
+const refusingParts: CallParts = {
+  dial: () => Promise.reject(new Error('must not dial')),
+  createAgent: () => Promise.reject(new Error('must not build an agent')),
+  createRecorder: () => undefined,
+  onIncoming: () => undefined,
+  close: async () => undefined,
+};
+
+interface Ctx {
+  store: Store;
+  clock: FakeClock;
+  config: Config;
+  secretBox: SecretBox;
+  runtime: CallRuntime;
+  emitter: RecordingEmitter;
+}
+
+async function seedTrunkNumber(ctx: Ctx, orgId: number, number: string, opts: { status?: string; withTrunk?: boolean } = {}): Promise<number> {
+  const now = ctx.clock.nowIso();
+  let voipId: number | null = null;
+  if (opts.withTrunk !== false) {
+    const v = await ctx.store.db
+      .insertInto('voip_connections')
+      .values({
+        org_id: orgId,
+        name: 'Trunk',
+        provider: 'manual',
+        setup_method: 'manual',
+        status: 'connected',
+        inferred_name: 0,
+        sip_config: JSON.stringify({ host: '127.0.0.1', port: 5099, transport: 'tcp' }),
+        credentials_enc: ctx.secretBox.sealJson({ username: 'alice', password: 'secret' }),
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    voipId = v.id;
+  }
+  const n = await ctx.store.db
+    .insertInto('phone_numbers')
+    .values({
+      org_id: orgId,
+      number,
+      source: opts.withTrunk === false ? 'demo' : 'voip',
+      status: opts.status ?? 'active',
+      voip_connection_id: voipId,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return n.id;
+}
+
+function offerTo(user: string): InboundOfferPort & { rejected: { status: number; reason: string }[] } {
+  const rejected: { status: number; reason: string }[] = [];
+  return {
+    requestUser: user,
+    toUser: user,
+    fromUser: '+15557770000',
+    sipCallId: 'abc@host',
+    rejected,
+    accept: () => Promise.reject(new Error('must not answer')),
+    reject: (status: number, reason: string) => void rejected.push({ status, reason }),
+  };
+}
+
+describeEachDialect<Ctx>(
+  'dial job admission and inbound screening',
+  async (dialect) => {
+    const store = await openTestStore(dialect);
+    const clock = new FakeClock();
+    const config = loadConfig({ LOG_LEVEL: 'silent', RATE_CENTS_PER_MINUTE: 'spark=2,bolt=5,storm=9' }, { persistSecretKey: false });
+    const secretBox = new SecretBox(config.secretKey);
+    const queue = new DbJobQueue(store, clock, silentLogger);
+    const emitter = new RecordingEmitter();
+    await seedOrg(store, clock, 0);
+    const runtime = new CallRuntime({
+      config,
+      store,
+      queue,
+      clock,
+      log: silentLogger,
+      secretBox,
+      events: emitter,
+      parts: refusingParts,
+      instance: 'test-instance',
+      inboundConfig: async () => null,
+    });
+    return { store, clock, config, secretBox, runtime, emitter };
+  },
+  (c) => c.store.destroy(),
+  (get) => {
+    test('the trunk of a number: sip_config and decrypted credentials; the dial target keeps the +', async () => {
+      const ctx = get();
+      const orgId = await seedOrg(ctx.store, ctx.clock, 100);
+      await seedTrunkNumber(ctx, orgId, '+15551110001');
+      const found = await findTrunkForNumber(ctx.store.db, ctx.secretBox, orgId, '+15551110001');
+      assert.equal(found.kind, 'found');
+      if (found.kind !== 'found') return;
+      assert.deepEqual(found.trunk.credentials, { username: 'alice', password: 'secret' });
+      assert.equal(found.trunk.transport, 'tcp');
+      assert.equal(dialTarget('+15552223333', found.trunk), 'sip:+15552223333@127.0.0.1:5099');
+      const other = await seedOrg(ctx.store, ctx.clock, 100);
+      assert.equal((await findTrunkForNumber(ctx.store.db, ctx.secretBox, other, '+15551110001')).kind, 'missing', "another org's number is not usable");
+    });
+
+    test('a call from a number without a trunk fails with provider_error and costs nothing', async () => {
+      const ctx = get();
+      const orgId = await seedOrg(ctx.store, ctx.clock, 100);
+      const call = await seedOutboundCall(ctx.store.db, ctx.clock, orgId, { from_number: '+15550009999' });
+      await ctx.runtime.dial(call.id);
+      const row = await ctx.runtime.repo.get(call.id);
+      assert.equal(row?.status, 'failed');
+      assert.equal(row?.end_reason, 'provider_error');
+      assert.equal(await balanceOf(ctx.store.db, orgId), 100);
+      assert.ok(ctx.emitter.events.some((e) => e.type === 'telephony.complete' && e.data.call_id === call.id && e.data.status === 'failed'));
+    });
+
+    test('an org whose balance does not pay one minute is not dialed: failed, insufficient_balance', async () => {
+      const ctx = get();
+      const orgId = await seedOrg(ctx.store, ctx.clock, 1);
+      await seedTrunkNumber(ctx, orgId, '+15551110002');
+      const call = await seedOutboundCall(ctx.store.db, ctx.clock, orgId, { from_number: '+15551110002' });
+      await ctx.runtime.dial(call.id);
+      const row = await ctx.runtime.repo.get(call.id);
+      assert.equal(row?.status, 'failed');
+      assert.equal(row?.end_reason, 'insufficient_balance');
+      assert.equal((await ledgerForCall(ctx.store.db, call.id)).length, 0);
+    });
+
+    test('over the org limit the dial job puts the call back in the queue instead of failing it', async () => {
+      const ctx = get();
+      const orgId = await seedOrg(ctx.store, ctx.clock, 100, 1);
+      await seedTrunkNumber(ctx, orgId, '+15551110003');
+      const busy = await seedOutboundCall(ctx.store.db, ctx.clock, orgId, { from_number: '+15551110003' });
+      await new CallRepo(ctx.store.db, ctx.store.dialect, ctx.clock).admit(busy.id, 'other-live-instance', 10);
+      const waiting = await seedOutboundCall(ctx.store.db, ctx.clock, orgId, { from_number: '+15551110003' });
+      await ctx.runtime.dial(waiting.id);
+      const row = await ctx.runtime.repo.get(waiting.id);
+      assert.equal(row?.status, 'in_progress');
+      assert.equal(row?.phase, null);
+      const jobs = await ctx.store.db.selectFrom('jobs').selectAll().where('queue', '=', 'calls.dial').execute();
+      assert.ok(jobs.some((j) => JSON.parse(j.payload).callId === waiting.id && j.run_at > ctx.clock.nowIso()), 'retried later');
+    });
+
+    test('inbound: unknown number → 404, org at balance 0 → 403 with a reason, no call row', async () => {
+      const ctx = get();
+      const broke = await seedOrg(ctx.store, ctx.clock, 0);
+      await seedTrunkNumber(ctx, broke, '+15553330001', { withTrunk: false });
+      await seedTrunkNumber(ctx, broke, '+15553330002', { withTrunk: false, status: 'released' });
+      const deps = {
+        db: ctx.store.db,
+        repo: ctx.runtime.repo,
+        config: ctx.config,
+        log: silentLogger,
+        instance: 'test-instance',
+        resolveConfig: async () => null,
+        finalize: () => Promise.reject(new Error('must not finalize')),
+        createAgent: () => Promise.reject(new Error('must not build an agent')),
+        run: () => Promise.reject(new Error('must not run')),
+      };
+      const before = await ctx.store.db.selectFrom('calls').select('id').execute();
+      const unknown = offerTo('+19999999999');
+      await handleInboundOffer(unknown, deps);
+      assert.deepEqual(unknown.rejected, [{ status: 404, reason: 'Not Found' }]);
+      const released = offerTo('15553330002');
+      await handleInboundOffer(released, deps);
+      assert.equal(released.rejected[0]?.status, 404);
+      const poor = offerTo('15553330001');
+      await handleInboundOffer(poor, deps);
+      assert.equal(poor.rejected[0]?.status, 403);
+      assert.match(poor.rejected[0]?.reason ?? '', /balance/i);
+      const after = await ctx.store.db.selectFrom('calls').select('id').execute();
+      assert.equal(after.length, before.length);
+    });
+
+    test('inbound: no agent for the number → the INVITE is refused and the call is failed, not billed', async () => {
+      const ctx = get();
+      const orgId = await seedOrg(ctx.store, ctx.clock, 100);
+      await seedTrunkNumber(ctx, orgId, '+15553330003', { withTrunk: false });
+      const offer = offerTo('+15553330003');
+      await handleInboundOffer(offer, {
+        db: ctx.store.db,
+        repo: ctx.runtime.repo,
+        config: ctx.config,
+        log: silentLogger,
+        instance: 'test-instance',
+        resolveConfig: async () => null,
+        finalize: (input) => import('./finalize-call').then((m) => m.finalizeCall({ db: ctx.store.db, clock: ctx.clock, rateCentsPerMinute: ctx.config.rateCentsPerMinute, events: ctx.emitter }, input)),
+        createAgent: () => Promise.reject(new Error('must not build an agent')),
+        run: () => Promise.reject(new Error('must not run')),
+      });
+      assert.equal(offer.rejected[0]?.status, 480);
+      const call = await ctx.store.db.selectFrom('calls').selectAll().where('to_number', '=', '+15553330003').executeTakeFirstOrThrow();
+      assert.equal(call.direction, 'inbound');
+      assert.equal(call.status, 'failed');
+      assert.equal(call.billing_total_cents, 0);
+      assert.equal(await balanceOf(ctx.store.db, orgId), 100);
+    });
+
+    test('at start, every queued call gets a dial job again (a lost job cannot block the org queue)', async () => {
+      const ctx = get();
+      const orgId = await seedOrg(ctx.store, ctx.clock, 100);
+      const waiting = await seedOutboundCall(ctx.store.db, ctx.clock, orgId);
+      await ctx.store.db.deleteFrom('jobs').execute();
+      await ctx.runtime.start();
+      const jobs = await ctx.store.db.selectFrom('jobs').selectAll().where('queue', '=', 'calls.dial').execute();
+      assert.ok(jobs.some((j) => JSON.parse(j.payload).callId === waiting.id));
+    });
+
+    test('SIP user parts normalize to numbers', () => {
+      assert.equal(normalizeNumber('%2B15551234567'), '+15551234567');
+      assert.equal(normalizeNumber('15551234567'), '15551234567');
+      assert.equal(normalizeNumber('alice'), null);
+      assert.equal(normalizeNumber('%E0%A4%A'), null);
+    });
+  },
+);

@@ -1,0 +1,249 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { describeEachDialect, openTestStore } from '../../test/support/dialects';
+import { systemClock } from '../shared/clock';
+import { silentLogger } from '../shared/log';
+import type { Store } from '../store/db';
+import type { AgentAction, CallLegPort, LegEnded, MediaPort, PcmFrame } from './call-ports';
+import { CallController } from './call-controller';
+import { CallRepo } from './call-repo';
+import { finalizeCall } from './finalize-call';
+import { balanceOf, ledgerForCall, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
+
+/*
+ * Orchestration of one call by the controller, with in-memory stand-ins for the SIP leg and the
+ * agent session (the real ones are exercised end to end over sipp in test/e2e). What is checked
+ * is what a user sees on the call row, the bill and the webhook.
+ */
+
+class InMemoryMedia extends EventEmitter implements MediaPort {
+  readonly sent: PcmFrame[] = [];
+  cleared = 0;
+  sendAudio(pcm: PcmFrame): void {
+    this.sent.push(pcm);
+  }
+  clearOutgoing(): void {
+    this.cleared += 1;
+  }
+}
+
+class InMemoryLeg extends EventEmitter implements CallLegPort {
+  readonly media = new InMemoryMedia();
+  hungUp = 0;
+  transfers: string[] = [];
+  transferOk = true;
+  dtmf: string[] = [];
+  hangUp(): void {
+    this.hungUp += 1;
+    this.emit('ended', { outcome: 'hangup', byRemote: false } satisfies LegEnded);
+  }
+  async transfer(target: string): Promise<{ ok: boolean; sipStatus?: number }> {
+    this.transfers.push(target);
+    return this.transferOk ? { ok: true } : { ok: false, sipStatus: 603 };
+  }
+  sendDtmf(digits: string): void {
+    this.dtmf.push(digits);
+  }
+}
+
+class InMemoryAgent extends EventEmitter {
+  heard = 0;
+  digits: string[] = [];
+  started = false;
+  stopped = false;
+  async prewarm(): Promise<void> {}
+  start(): void {
+    this.started = true;
+  }
+  pushAudio(): void {
+    this.heard += 1;
+  }
+  pushDtmf(d: string): void {
+    this.digits.push(d);
+  }
+  transcript(): unknown[] {
+    return [{ role: 'assistant', content_type: 'text/plain', content: 'Hi', start_ms: 0, end_ms: 500 }];
+  }
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+interface Ctx {
+  store: Store;
+  repo: CallRepo;
+  emitter: RecordingEmitter;
+  orgId: number;
+}
+
+function controllerFor(ctx: Ctx, callId: number, agent: InMemoryAgent, overrides: Partial<ConstructorParameters<typeof CallController>[0]> = {}): CallController {
+  return new CallController({
+    callId,
+    instance: 'inst',
+    repo: ctx.repo,
+    finalize: (input) => finalizeCall({ db: ctx.store.db, clock: systemClock, rateCentsPerMinute: { spark: 2, bolt: 5, storm: 9 }, events: ctx.emitter }, input),
+    agent,
+    limits: { ringTimeoutMs: 5000, maxCallDurationMs: 60_000, mediaTimeoutMs: 30_000 },
+    rateCentsPerMinute: 2,
+    readBalanceCents: () => balanceOf(ctx.store.db, ctx.orgId),
+    clock: systemClock,
+    log: silentLogger,
+    hangUpGraceMs: 0,
+    ...overrides,
+  });
+}
+
+describeEachDialect<Ctx>(
+  'call controller orchestration',
+  async (dialect) => {
+    const store = await openTestStore(dialect);
+    const orgId = await seedOrg(store, systemClock, 1000);
+    return { store, repo: new CallRepo(store.db, dialect, systemClock), emitter: new RecordingEmitter(), orgId };
+  },
+  (c) => c.store.destroy(),
+  (get) => {
+    test('answer → audio both ways, barge-in clears playback, DTMF reaches the agent; remote hang-up completes it once', async () => {
+      const ctx = get();
+      const call = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
+      await ctx.repo.admit(call.id, 'inst', 10);
+      const agent = new InMemoryAgent();
+      const leg = new InMemoryLeg();
+      const c = controllerFor(ctx, call.id, agent);
+      c.attach(leg);
+      leg.media.emit('audio', new Int16Array(160));
+      assert.equal(agent.heard, 0, 'no audio flows before the answer');
+      leg.emit('ringing');
+      leg.emit('answered');
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(agent.started, true);
+      leg.media.emit('audio', new Int16Array(160));
+      agent.emit('audio', new Int16Array(160));
+      agent.emit('interrupt');
+      leg.emit('dtmf', { digit: '5' });
+      assert.equal(agent.heard, 1);
+      assert.equal(leg.media.sent.length, 1);
+      assert.equal(leg.media.cleared, 1);
+      assert.deepEqual(agent.digits, ['5']);
+      leg.emit('ended', { outcome: 'hangup', byRemote: true });
+      leg.emit('ended', { outcome: 'hangup', byRemote: true });
+      const result = await c.done;
+      assert.equal(result?.call?.status, 'completed');
+      assert.equal(result?.call?.end_reason, 'caller_hangup');
+      assert.equal(leg.hungUp, 0, 'we do not hang up a leg the far end already ended');
+      assert.equal(agent.stopped, true);
+      assert.equal((await ledgerForCall(ctx.store.db, call.id)).length, 1);
+      assert.equal(ctx.emitter.events.filter((e) => e.type === 'telephony.complete' && e.data.call_id === call.id).length, 1);
+    });
+
+    test('agent transfer: a refused REFER is reported back and the call goes on; an accepted one ends it with transfer', async () => {
+      const ctx = get();
+      const call = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
+      await ctx.repo.admit(call.id, 'inst', 10);
+      const agent = new InMemoryAgent();
+      const leg = new InMemoryLeg();
+      const c = controllerFor(ctx, call.id, agent);
+      c.attach(leg);
+      leg.emit('answered');
+      await new Promise((r) => setTimeout(r, 10));
+      leg.transferOk = false;
+      const first = await new Promise<{ ok: boolean; error?: string }>((resolve) =>
+        agent.emit('action', { type: 'transfer_call', number: '+15550000001', resolve } satisfies AgentAction),
+      );
+      assert.deepEqual(first, { ok: false, error: 'transfer failed (SIP 603)' });
+      assert.equal((await ctx.repo.get(call.id))?.status, 'in_progress');
+      const dtmf = await new Promise<{ ok: boolean }>((resolve) => agent.emit('action', { type: 'send_dtmf', digits: '12#', resolve } satisfies AgentAction));
+      assert.equal(dtmf.ok, true);
+      assert.deepEqual(leg.dtmf, ['12#']);
+      leg.transferOk = true;
+      agent.emit('action', { type: 'transfer_call', number: '+15550000002', resolve: () => {} } satisfies AgentAction);
+      const result = await c.done;
+      assert.equal(result?.call?.end_reason, 'transfer');
+      assert.equal(result?.call?.transfer_number, '+15550000002');
+      assert.equal(leg.hungUp, 1);
+    });
+
+    test('agent end_call hangs up and ends agent_end; a busy leg fails without charge', async () => {
+      const ctx = get();
+      const call = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
+      await ctx.repo.admit(call.id, 'inst', 10);
+      const agent = new InMemoryAgent();
+      const leg = new InMemoryLeg();
+      const c = controllerFor(ctx, call.id, agent);
+      c.attach(leg);
+      leg.emit('answered');
+      await new Promise((r) => setTimeout(r, 10));
+      agent.emit('action', { type: 'end_call' } satisfies AgentAction);
+      const result = await c.done;
+      assert.equal(result?.call?.end_reason, 'agent_end');
+      assert.equal(leg.hungUp, 1);
+
+      const busy = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
+      await ctx.repo.admit(busy.id, 'inst', 10);
+      const busyLeg = new InMemoryLeg();
+      const c2 = controllerFor(ctx, busy.id, new InMemoryAgent());
+      c2.attach(busyLeg);
+      busyLeg.emit('ended', { outcome: 'busy', sipStatus: 486 });
+      const r2 = await c2.done;
+      assert.equal(r2?.call?.status, 'failed');
+      assert.equal(r2?.call?.end_reason, 'busy');
+      assert.equal(r2?.call?.billing_total_cents, 0);
+    });
+
+    test('watchdogs: ring backstop cancels an unanswered call; media silence and the max duration end a connected one with timeout', async () => {
+      const ctx = get();
+      const call = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
+      await ctx.repo.admit(call.id, 'inst', 10);
+      const leg = new InMemoryLeg();
+      leg.hangUp = function () {
+        this.hungUp += 1;
+      };
+      const c = controllerFor(ctx, call.id, new InMemoryAgent(), { limits: { ringTimeoutMs: -4950, maxCallDurationMs: 60_000, mediaTimeoutMs: 30_000 } });
+      c.attach(leg);
+      const r = await c.done;
+      assert.equal(r?.call?.end_reason, 'no_answer');
+      assert.equal(r?.call?.status, 'failed');
+      assert.equal(leg.hungUp, 1, 'the INVITE is cancelled');
+
+      const call2 = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
+      await ctx.repo.admit(call2.id, 'inst', 10);
+      const leg2 = new InMemoryLeg();
+      const c2 = controllerFor(ctx, call2.id, new InMemoryAgent(), { limits: { ringTimeoutMs: 5000, maxCallDurationMs: 60_000, mediaTimeoutMs: 50 } });
+      c2.attach(leg2);
+      leg2.emit('answered');
+      const r2 = await c2.done;
+      assert.equal(r2?.call?.end_reason, 'timeout');
+      assert.equal(r2?.call?.status, 'completed');
+
+      const call3 = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
+      await ctx.repo.admit(call3.id, 'inst', 10);
+      const leg3 = new InMemoryLeg();
+      const c3 = controllerFor(ctx, call3.id, new InMemoryAgent(), { limits: { ringTimeoutMs: 5000, maxCallDurationMs: 80, mediaTimeoutMs: 30_000 } });
+      c3.attach(leg3);
+      leg3.emit('answered');
+      const talk = setInterval(() => leg3.media.emit('audio', new Int16Array(160)), 10);
+      const r3 = await c3.done;
+      clearInterval(talk);
+      assert.equal(r3?.call?.end_reason, 'timeout', 'MAX_CALL_DURATION_MS caps a call that is still talking');
+      assert.equal(leg3.hungUp, 1);
+    });
+
+    test('balance running out mid-call ends it with insufficient_balance and the balance stays ≥ 0', async () => {
+      const ctx = get();
+      const poorOrg = await seedOrg(ctx.store, systemClock, 3);
+      const call = await seedOutboundCall(ctx.store.db, systemClock, poorOrg);
+      await ctx.repo.admit(call.id, 'inst', 10);
+      const leg = new InMemoryLeg();
+      const c = controllerFor(ctx, call.id, new InMemoryAgent(), {
+        readBalanceCents: () => balanceOf(ctx.store.db, poorOrg),
+        balanceMinuteMs: 200,
+      });
+      c.attach(leg);
+      leg.emit('answered');
+      const r = await c.done;
+      assert.equal(r?.call?.end_reason, 'insufficient_balance');
+      assert.equal(r?.call?.billing_total_cents, 2);
+      assert.equal(await balanceOf(ctx.store.db, poorOrg), 1);
+    });
+  },
+);

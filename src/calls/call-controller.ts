@@ -1,0 +1,266 @@
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/log';
+import { BalanceGuard } from './balance-guard';
+import type { AgentAction, AgentSessionPort, CallLegPort, LegEnded, RecorderPort } from './call-ports';
+import type { CallRepo } from './call-repo';
+import { END_REASONS, endReasonForOutcome, type EndReason } from './call-state';
+import { CallWatchdog } from './call-watchdog';
+import type { FinalizeInput, FinalizeResult, ToolCallRecord } from './finalize-call';
+import { MediaBridge } from './media-bridge';
+
+export interface CallLimits {
+  ringTimeoutMs: number;
+  maxCallDurationMs: number;
+  mediaTimeoutMs: number;
+}
+
+export interface CallControllerOptions {
+  callId: number;
+  instance: string;
+  repo: CallRepo;
+  finalize: (input: FinalizeInput) => Promise<FinalizeResult>;
+  agent: AgentSessionPort;
+  /** The agent's pre-warm (started while ringing); awaited before the agent starts talking. */
+  prewarm?: Promise<unknown>;
+  recorder?: RecorderPort | undefined;
+  recordingPath?: string | undefined;
+  limits: CallLimits;
+  rateCentsPerMinute: number;
+  readBalanceCents: () => Promise<number>;
+  clock: Clock;
+  log: Logger;
+  heartbeatMs?: number;
+  /** Billed-minute length for the balance guard (tests shorten it; billing itself uses 60 s). */
+  balanceMinuteMs?: number;
+  /** Extra wait after the agent's last audio before an agent-initiated hang-up. */
+  hangUpGraceMs?: number;
+}
+
+const FRAME_MS = 20;
+
+/**
+ * Drives one call from dialing to its terminal state: reacts to the SIP leg (ringing, answer,
+ * hang-up), to the agent's actions (end, transfer, DTMF), and to the watchdogs (ring backstop,
+ * max duration, media silence, balance). Exactly one path ends the call; the finalizer then
+ * writes status, transcript, bill and webhook in one transaction.
+ */
+export class CallController {
+  readonly #o: CallControllerOptions;
+  readonly #watchdog = new CallWatchdog();
+  readonly #guard: BalanceGuard;
+  readonly #toolCalls: ToolCallRecord[] = [];
+  #bridge: MediaBridge | undefined;
+  #leg: CallLegPort | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #answeredMs: number | undefined;
+  #firstAgentAudioMs: number | undefined;
+  #outboundPlayedUntilMs = 0;
+  #lastMediaFeedMs = 0;
+  #framesIn = 0;
+  #framesOut = 0;
+  #ending = false;
+  readonly #agentMetrics: unknown[] = [];
+  readonly #done: Promise<FinalizeResult | undefined>;
+  #resolveDone!: (r: FinalizeResult | undefined) => void;
+
+  constructor(options: CallControllerOptions) {
+    this.#o = options;
+    this.#done = new Promise((r) => (this.#resolveDone = r));
+    this.#guard = new BalanceGuard({
+      rateCentsPerMinute: options.rateCentsPerMinute,
+      readBalanceCents: options.readBalanceCents,
+      onExhausted: () => void this.end('insufficient_balance'),
+      onError: (err) => options.log.warn('balance check failed', { callId: options.callId, err }),
+      ...(options.balanceMinuteMs !== undefined ? { minuteMs: options.balanceMinuteMs, marginMs: options.balanceMinuteMs / 10 } : {}),
+    });
+    options.agent.on('action', (a: AgentAction) => void this.#onAction(a));
+    // Built-in tools (end_call, transfer_call, send_dtmf, wait_on_hold) are call control, not the
+    // customer's function tools: they show in the transcript but are not sent as telephony.tool.
+    options.agent.on('toolCall', (t: unknown) => {
+      if ((t as { builtin?: unknown } | undefined)?.builtin !== true) this.#toolCalls.push(toToolRecord(t));
+    });
+    options.agent.on('metrics', (m: unknown) => void this.#agentMetrics.push(m));
+    options.agent.on('ended', (info?: unknown) => void this.end(agentEndReason(info)));
+  }
+
+  get callId(): number {
+    return this.#o.callId;
+  }
+
+  /** Resolves when the call is finalized (or was already terminal). */
+  get done(): Promise<FinalizeResult | undefined> {
+    return this.#done;
+  }
+
+  /** Outbound: called as soon as the INVITE is sent. Arms the ring backstop and the hard cap. */
+  attach(leg: CallLegPort): void {
+    this.#leg = leg;
+    leg.on('ringing', () => void this.#o.repo.transition(this.#o.callId, 'ringing'));
+    leg.on('answered', () => void this.answered());
+    leg.on('ended', (e: LegEnded) => void this.#onLegEnded(e));
+    leg.on('mediaTimeout', () => void this.end('timeout'));
+    leg.on('dtmf', (e: { digit: string }) => {
+      if (this.#answeredMs !== undefined && !this.#ending) this.#o.agent.pushDtmf(e.digit);
+    });
+    this.#watchdog.arm('ring', this.#o.limits.ringTimeoutMs + 5000, () => void this.end('no_answer'));
+    this.#watchdog.arm('max', this.#o.limits.maxCallDurationMs, () => void this.end('timeout'));
+    this.#heartbeat = setInterval(() => void this.#o.repo.heartbeat(this.#o.callId, this.#o.instance).catch(() => {}), this.#o.heartbeatMs ?? 10_000);
+  }
+
+  /** The far end answered (outbound 200 OK) or we accepted an inbound INVITE. */
+  async answered(): Promise<void> {
+    if (this.#ending || this.#answeredMs !== undefined) return;
+    this.#answeredMs = this.#o.clock.monotonicMs();
+    this.#watchdog.disarm('ring');
+    await this.#o.repo.markAnswered(this.#o.callId);
+    const media = this.#leg?.media;
+    if (!media) {
+      this.#o.log.error('answered leg has no media', { callId: this.#o.callId });
+      await this.end('error');
+      return;
+    }
+    this.#bridge = new MediaBridge({
+      media,
+      nowMs: () => this.#o.clock.monotonicMs(),
+      agent: this.#o.agent,
+      recorder: this.#o.recorder,
+      onInboundAudio: () => this.#feedMedia(),
+      onOutboundAudio: () => this.#onAgentFrame(),
+    });
+    this.#bridge.open();
+    this.#watchdog.arm('media', this.#o.limits.mediaTimeoutMs, () => void this.end('timeout'));
+    this.#guard.start();
+    try {
+      await this.#o.prewarm;
+      if (this.#ending) return;
+      await this.#o.agent.start();
+    } catch (err) {
+      this.#o.log.error('agent failed to start', { callId: this.#o.callId, err });
+      await this.end('error');
+    }
+  }
+
+  /** Ends the call (once). `hangUp` false when the leg is already gone. */
+  async end(reason: EndReason, extra: { transferNumber?: string; hangUp?: boolean } = {}): Promise<FinalizeResult | undefined> {
+    if (this.#ending) return this.#done;
+    this.#ending = true;
+    const o = this.#o;
+    this.#watchdog.dispose();
+    this.#guard.stop();
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    let result: FinalizeResult | undefined;
+    try {
+      await o.repo.beginEnding(o.callId);
+      if (extra.hangUp !== false && this.#leg) await settle(this.#leg.hangUp(), 5000);
+      await settle(o.agent.stop(), 3000);
+      if (this.#bridge) await this.#bridge.close();
+      else await o.recorder?.close();
+      const transcript = safeTranscript(o.agent);
+      result = await o.finalize({
+        callId: o.callId,
+        endReason: reason,
+        transferNumber: extra.transferNumber ?? null,
+        transcript,
+        recordingPath: this.#answeredMs !== undefined && o.recorder ? (o.recordingPath ?? null) : null,
+        metrics: this.#metrics(),
+        toolCalls: this.#toolCalls,
+      });
+    } catch (err) {
+      o.log.error('ending the call failed', { callId: o.callId, err });
+      result = await o.finalize({ callId: o.callId, endReason: 'error' }).catch(() => undefined);
+    }
+    this.#resolveDone(result);
+    return result;
+  }
+
+  async #onLegEnded(e: LegEnded): Promise<void> {
+    const answered = this.#answeredMs !== undefined;
+    await this.end(endReasonForOutcome(e.outcome, answered), { hangUp: false });
+  }
+
+  async #onAction(action: AgentAction): Promise<void> {
+    if (this.#ending) return;
+    switch (action.type) {
+      case 'end_call': {
+        const playoutMs = Math.max(0, this.#outboundPlayedUntilMs - this.#o.clock.monotonicMs());
+        await sleep(Math.min(10_000, playoutMs + (this.#o.hangUpGraceMs ?? 200)));
+        await this.end('agent_end');
+        return;
+      }
+      case 'transfer_call': {
+        const result = this.#leg ? await this.#leg.transfer(action.number).catch(() => ({ ok: false, sipStatus: undefined })) : { ok: false, sipStatus: undefined };
+        action.resolve(result.ok ? { ok: true } : { ok: false, error: `transfer failed${result.sipStatus ? ` (SIP ${result.sipStatus})` : ''}` });
+        if (result.ok) await this.end('transfer', { transferNumber: action.number });
+        return;
+      }
+      case 'send_dtmf': {
+        try {
+          await this.#leg?.sendDtmf(action.digits);
+          action.resolve({ ok: true });
+        } catch (err) {
+          action.resolve({ ok: false, error: String(err) });
+        }
+        return;
+      }
+    }
+  }
+
+  #feedMedia(): void {
+    this.#framesIn += 1;
+    const now = this.#o.clock.monotonicMs();
+    if (now - this.#lastMediaFeedMs < 500) return;
+    this.#lastMediaFeedMs = now;
+    this.#watchdog.feed('media');
+  }
+
+  #onAgentFrame(): void {
+    this.#framesOut += 1;
+    const now = this.#o.clock.monotonicMs();
+    if (this.#firstAgentAudioMs === undefined) this.#firstAgentAudioMs = now;
+    this.#outboundPlayedUntilMs = Math.max(now, this.#outboundPlayedUntilMs) + FRAME_MS;
+  }
+
+  #metrics(): Record<string, unknown> {
+    return {
+      answer_to_first_audio_ms:
+        this.#answeredMs !== undefined && this.#firstAgentAudioMs !== undefined ? Math.round(this.#firstAgentAudioMs - this.#answeredMs) : null,
+      caller_frames: this.#framesIn,
+      agent_frames: this.#framesOut,
+      turns: this.#agentMetrics,
+    };
+  }
+}
+
+function agentEndReason(info: unknown): EndReason {
+  const r = (info as { reason?: unknown } | undefined)?.reason;
+  return typeof r === 'string' && (END_REASONS as readonly string[]).includes(r) ? (r as EndReason) : 'agent_end';
+}
+
+function toToolRecord(t: unknown): ToolCallRecord {
+  const v = (t ?? {}) as Record<string, unknown>;
+  return {
+    name: typeof v.name === 'string' ? v.name : 'unknown',
+    arguments: v.arguments ?? v.args ?? null,
+    response: v.response ?? v.result ?? null,
+    error: typeof v.error === 'string' ? v.error : null,
+  };
+}
+
+function safeTranscript(agent: AgentSessionPort): unknown[] {
+  try {
+    return agent.transcript();
+  } catch {
+    return [];
+  }
+}
+
+/** Waits for `p` (errors ignored) but never longer than `timeoutMs`. */
+async function settle(p: unknown, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.resolve(p).catch(() => undefined), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+  clearTimeout(timer);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

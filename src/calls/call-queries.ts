@@ -1,0 +1,108 @@
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { DB, Row } from '../store/tables';
+import type { Clock } from '../shared/clock';
+
+export type CallRow = Row<'calls'>;
+
+/** Filters of GET /v1/calls and /v1/calls/export (dates compare against the call's creation). */
+export interface CallFilters {
+  agent_id?: number;
+  direction?: string;
+  status?: string;
+  from_number?: string;
+  to_number?: string;
+  /** ISO-8601 instants (inclusive). */
+  start_date?: string;
+  end_date?: string;
+}
+
+type CallQuery = SelectQueryBuilder<DB, 'calls', object>;
+
+function applyFilters<Q extends CallQuery>(q: Q, orgId: number, f: CallFilters): Q {
+  let out = q.where('org_id', '=', orgId) as Q;
+  if (f.agent_id !== undefined) out = out.where('agent_id', '=', f.agent_id) as Q;
+  if (f.direction !== undefined) out = out.where('direction', '=', f.direction) as Q;
+  if (f.status !== undefined) out = out.where('status', '=', f.status) as Q;
+  if (f.from_number !== undefined) out = out.where('from_number', '=', f.from_number) as Q;
+  if (f.to_number !== undefined) out = out.where('to_number', '=', f.to_number) as Q;
+  if (f.start_date !== undefined) out = out.where('created_at', '>=', new Date(f.start_date).toISOString()) as Q;
+  if (f.end_date !== undefined) out = out.where('created_at', '<=', new Date(f.end_date).toISOString()) as Q;
+  return out;
+}
+
+/** Newest first, with the total matching count. */
+export async function listCalls(db: Kysely<DB>, orgId: number, filters: CallFilters, limit: number, offset: number): Promise<{ rows: CallRow[]; total: number }> {
+  const rows = await applyFilters(db.selectFrom('calls').selectAll(), orgId, filters).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+  const count = await applyFilters(db.selectFrom('calls').select(sql<number>`count(*)`.as('n')), orgId, filters).executeTakeFirstOrThrow();
+  return { rows: rows, total: Number((count).n) };
+}
+
+export async function getCall(db: Kysely<DB>, orgId: number, callId: number): Promise<CallRow | undefined> {
+  return db.selectFrom('calls').selectAll().where('id', '=', callId).where('org_id', '=', orgId).executeTakeFirst();
+}
+
+/** Transcript turns (thunderphone-api.md §4.4) stored by the call layer in calls.transcript. */
+export function transcriptOf(call: CallRow): TranscriptTurn[] {
+  try {
+    const v: unknown = JSON.parse(call.transcript);
+    return Array.isArray(v) ? (v as TranscriptTurn[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export interface TranscriptTurn {
+  role: string;
+  content_type?: string;
+  content: unknown;
+  start_ms?: number;
+  end_ms?: number;
+}
+
+/**
+ * One entry of GET /v1/calls/{id}/history, time-ordered by `at`:
+ * - `{kind: "event", at, type, data}`: lifecycle (`call.created`, `call.dialing`,
+ *   `call.answered`, `call.ended` from the call row) plus every `call_events` row the call layer
+ *   wrote (`call.initiated`, and e.g. `call.ringing`, `dtmf`, `transfer`...).
+ * - `{kind: "turn", at, role, content_type, content, start_ms, end_ms}`: transcript turns
+ *   (`user`, `assistant`, `tool_call`, `tool_response`: tool round trips included); `at` is the
+ *   answer time + start_ms.
+ */
+export type HistoryEntry =
+  | { kind: 'event'; at: string; type: string; data: Record<string, unknown> }
+  | ({ kind: 'turn'; at: string | null } & TranscriptTurn);
+
+export async function callHistory(db: Kysely<DB>, call: CallRow): Promise<HistoryEntry[]> {
+  const rows = await db.selectFrom('call_events').selectAll().where('call_id', '=', call.id).where('org_id', '=', call.org_id).orderBy('id').execute();
+  const entries: { sortMs: number; seq: number; entry: HistoryEntry }[] = [];
+  let seq = 0;
+  const push = (at: string | null, entry: HistoryEntry) => entries.push({ sortMs: at === null ? Number.MAX_SAFE_INTEGER : Date.parse(at), seq: seq++, entry });
+  const event = (at: string | null, type: string, data: Record<string, unknown> = {}) => {
+    if (at !== null) push(at, { kind: 'event', at, type, data });
+  };
+  event(call.created_at, 'call.created', { direction: call.direction, from_number: call.from_number, to_number: call.to_number });
+  for (const r of rows) {
+    let data: Record<string, unknown> = {};
+    try {
+      data = JSON.parse(r.data) as Record<string, unknown>;
+    } catch {
+      /* keep {} */
+    }
+    event(r.created_at, r.type, data);
+  }
+  event(call.dialed_at, call.direction === 'inbound' ? 'call.accepted' : 'call.dialing');
+  event(call.answered_at, 'call.answered');
+  const base = call.answered_at ?? call.start_time;
+  for (const t of transcriptOf(call)) {
+    const at = base !== null && typeof t.start_ms === 'number' ? new Date(Date.parse(base) + t.start_ms).toISOString() : null;
+    push(at, { kind: 'turn', at, ...t });
+  }
+  if (call.status !== 'in_progress')
+    event(call.end_time ?? call.updated_at, 'call.ended', { status: call.status, end_reason: call.end_reason, transfer_number: call.transfer_number });
+  return entries.sort((a, b) => a.sortMs - b.sortMs || a.seq - b.seq).map((e) => e.entry);
+}
+
+/** For the call layer: one lifecycle event of a call (shown by GET /v1/calls/{id}/history). */
+export async function recordCallEvent(db: Kysely<DB>, clock: Clock, e: { callId: number; orgId: number; type: string; data?: Record<string, unknown> }): Promise<void> {
+  await db.insertInto('call_events').values({ call_id: e.callId, org_id: e.orgId, type: e.type, data: JSON.stringify(e.data ?? {}), created_at: clock.nowIso() }).execute();
+}

@@ -1,0 +1,229 @@
+import { join } from 'node:path';
+import type { Config } from '../config/config';
+import type { Store } from '../store/db';
+import type { JobQueue } from '../jobs/job-queue';
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/log';
+import type { SecretBox } from '../shared/secret-box';
+import type { AgentSessionPort, CallLegPort, RecorderPort } from './call-ports';
+import { CallController } from './call-controller';
+import { CallRepo, type CallRow } from './call-repo';
+import { callCharge, productTier } from './call-charge';
+import { finalizeCall, type CallEventEmitter, type FinalizeDeps } from './finalize-call';
+import { recoverOrphanedCalls } from './recover-calls';
+import { TrunkRateLimiter } from './trunk-rate-limiter';
+import { dialTarget, findTrunkForNumber } from './trunk-lookup';
+import { handleInboundOffer, type InboundConfigResolver, type InboundOfferPort } from './inbound-call';
+
+export const DIAL_QUEUE = 'calls.dial';
+
+export interface OutboundDialRequest {
+  callId: number;
+  target: string;
+  transport: 'udp' | 'tcp';
+  fromUser: string;
+  credentials: { username: string; password: string };
+  ringTimeoutMs: number;
+}
+
+/** The real telephony and agent pieces, built by the composition root (call-parts.ts). */
+export interface CallParts {
+  /** Sends the INVITE and returns the leg right away; its events tell the rest. */
+  dial(request: OutboundDialRequest): Promise<CallLegPort>;
+  createAgent(call: CallRow): Promise<AgentSessionPort>;
+  createRecorder(path: string): RecorderPort | undefined;
+  /** Registers the handler for INVITEs that reach our SIP port. */
+  onIncoming(handler: (offer: InboundOfferPort) => Promise<void>): void;
+  close(): Promise<void>;
+}
+
+export interface CallRuntimeDeps {
+  config: Config;
+  store: Store;
+  queue: JobQueue;
+  clock: Clock;
+  log: Logger;
+  secretBox: SecretBox;
+  events: CallEventEmitter;
+  parts: CallParts;
+  /** This process's id: written to calls.owner_instance; anything else is dead at start. */
+  instance: string;
+  inboundConfig: InboundConfigResolver;
+  recordingUrl?: FinalizeDeps['recordingUrl'];
+  /** Delay before a call waiting for a concurrency slot tries again. */
+  admissionRetryMs?: number;
+  /** Billed-minute length seen by the balance guard; only tests shorten it. */
+  balanceMinuteMs?: number;
+}
+
+/**
+ * Runs calls in this process: start-up recovery, the `calls.dial` worker, inbound INVITEs, and
+ * one CallController per live call.
+ */
+export class CallRuntime {
+  readonly #d: CallRuntimeDeps;
+  readonly #repo: CallRepo;
+  readonly #limiter: TrunkRateLimiter;
+  readonly #finalizeDeps: FinalizeDeps;
+  readonly #live = new Map<number, CallController>();
+  #stopping = false;
+
+  constructor(deps: CallRuntimeDeps) {
+    this.#d = deps;
+    this.#repo = new CallRepo(deps.store.db, deps.store.dialect, deps.clock);
+    this.#limiter = new TrunkRateLimiter(deps.config.calls.trunkCallsPerSecond, deps.clock);
+    this.#finalizeDeps = {
+      db: deps.store.db,
+      clock: deps.clock,
+      rateCentsPerMinute: deps.config.rateCentsPerMinute,
+      events: deps.events,
+      ...(deps.recordingUrl ? { recordingUrl: deps.recordingUrl } : {}),
+    };
+  }
+
+  get repo(): CallRepo {
+    return this.#repo;
+  }
+
+  get liveCallIds(): number[] {
+    return [...this.#live.keys()];
+  }
+
+  /** Waits until the call's controller finished (undefined when it does not run here). */
+  async whenEnded(callId: number): Promise<void> {
+    await this.#live.get(callId)?.done;
+  }
+
+  /** Recovery first (before any job runs), then the dial worker and the inbound handler. */
+  async start(): Promise<void> {
+    await recoverOrphanedCalls(this.#repo, this.#finalizeDeps, this.#d.instance, this.#d.log);
+    // A queued call whose dial job was lost would hold up its org's FIFO forever: give every
+    // waiting call a job again (admission is idempotent, a duplicate job finds it not queued).
+    for (const callId of await this.#repo.findQueued()) {
+      await this.#d.queue.enqueue(DIAL_QUEUE, { callId }, { singletonKey: `requeue:${callId}` });
+    }
+    await this.#d.queue.work<{ callId: number }>(DIAL_QUEUE, (job) => this.dial(Number(job.payload.callId)), { concurrency: 8 });
+    this.#d.parts.onIncoming((offer) =>
+      handleInboundOffer(offer, {
+        db: this.#d.store.db,
+        repo: this.#repo,
+        config: this.#d.config,
+        log: this.#d.log,
+        instance: this.#d.instance,
+        resolveConfig: this.#d.inboundConfig,
+        finalize: (input) => finalizeCall(this.#finalizeDeps, input),
+        run: (call, agent, leg) => this.#runInbound(call, agent, leg),
+        createAgent: (call) => this.#d.parts.createAgent(call),
+      }),
+    );
+  }
+
+  /** Ends live calls (end reason `error`), then closes the SIP/RTP parts. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await Promise.allSettled([...this.#live.values()].map((c) => c.end('error')));
+    await this.#d.parts.close();
+  }
+
+  /** The `calls.dial` job: admission, balance, trunk, CPS pacing, then the INVITE. Idempotent. */
+  async dial(callId: number): Promise<void> {
+    if (this.#stopping) throw new Error('runtime stopping');
+    const d = this.#d;
+    const admission = await this.#repo.admit(callId, d.instance, d.config.calls.maxConcurrentPerOrg);
+    if (admission.kind === 'not_queued') return;
+    if (admission.kind === 'wait') {
+      await d.queue.enqueue(DIAL_QUEUE, { callId }, { delayMs: d.admissionRetryMs ?? 1000 });
+      return;
+    }
+    const call = admission.call;
+    try {
+      const rate = d.config.rateCentsPerMinute[productTier(call.product)];
+      if ((await this.#balance(call.org_id)) < rate) {
+        await finalizeCall(this.#finalizeDeps, { callId, endReason: 'insufficient_balance' });
+        return;
+      }
+      const lookup = await findTrunkForNumber(d.store.db, d.secretBox, call.org_id, call.from_number);
+      if (lookup.kind === 'missing') {
+        d.log.warn('outbound call has no usable trunk', { callId, reason: lookup.reason });
+        await finalizeCall(this.#finalizeDeps, { callId, endReason: 'provider_error' });
+        return;
+      }
+      const wait = this.#limiter.reserve(`voip:${lookup.trunk.voipConnectionId}`);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const agent = await d.parts.createAgent(call);
+      const controller = this.#controller(call, agent);
+      const leg = await d.parts.dial({
+        callId,
+        target: dialTarget(call.to_number, lookup.trunk),
+        transport: lookup.trunk.transport,
+        fromUser: call.from_number,
+        credentials: lookup.trunk.credentials,
+        ringTimeoutMs: d.config.calls.ringTimeoutMs,
+      });
+      controller.attach(leg);
+    } catch (err) {
+      d.log.error('dialing failed', { callId, err });
+      const live = this.#live.get(callId);
+      if (live) await live.end('error', { hangUp: true });
+      else await finalizeCall(this.#finalizeDeps, { callId, endReason: 'error' });
+    }
+  }
+
+  async #runInbound(call: CallRow, agent: AgentSessionPort, leg: CallLegPort): Promise<void> {
+    const controller = this.#controller(call, agent);
+    controller.attach(leg);
+    await controller.answered();
+  }
+
+  #controller(call: CallRow, agent: AgentSessionPort): CallController {
+    const d = this.#d;
+    const recordingPath = join(d.config.recordings.dir, `${call.id}.wav`);
+    const recorder = d.parts.createRecorder(recordingPath);
+    const prewarm = agent.prewarm().catch((err: unknown) => d.log.warn('agent prewarm failed', { callId: call.id, err }));
+    const controller = new CallController({
+      callId: call.id,
+      instance: d.instance,
+      repo: this.#repo,
+      finalize: (input) => finalizeCall(this.#finalizeDeps, input),
+      agent,
+      prewarm,
+      recorder,
+      recordingPath,
+      limits: d.config.calls,
+      rateCentsPerMinute: d.config.rateCentsPerMinute[productTier(call.product)],
+      readBalanceCents: () => this.#balanceLeftFor(call),
+      clock: d.clock,
+      log: d.log,
+      ...(d.balanceMinuteMs !== undefined ? { balanceMinuteMs: d.balanceMinuteMs } : {}),
+    });
+    this.#live.set(call.id, controller);
+    void controller.done.finally(() => this.#live.delete(call.id));
+    return controller;
+  }
+
+  /**
+   * What this call may still spend: the org's balance minus what its other connected calls have
+   * already used (they are billed only when they end), so concurrent calls cannot overdraw it.
+   */
+  async #balanceLeftFor(call: CallRow): Promise<number> {
+    const others = await this.#d.store.db
+      .selectFrom('calls')
+      .select(['answered_at', 'product'])
+      .where('org_id', '=', call.org_id)
+      .where('status', '=', 'in_progress')
+      .where('answered_at', 'is not', null)
+      .where('id', '!=', call.id)
+      .execute();
+    const nowMs = this.#d.clock.nowMs();
+    const committed = others.reduce((sum, o) => {
+      const talkMs = Math.max(0, nowMs - Date.parse(o.answered_at ?? ''));
+      return sum + callCharge(true, talkMs, o.product, this.#d.config.rateCentsPerMinute).totalCents;
+    }, 0);
+    return (await this.#balance(call.org_id)) - committed;
+  }
+
+  async #balance(orgId: number): Promise<number> {
+    const row = await this.#d.store.db.selectFrom('orgs').select('balance_cents').where('id', '=', orgId).executeTakeFirst();
+    return Number(row?.balance_cents ?? 0);
+  }
+}

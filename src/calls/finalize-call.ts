@@ -1,0 +1,177 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../store/tables';
+import type { Clock } from '../shared/clock';
+import type { ProductTier } from '../config/config';
+import { applyLedgerEntry } from '../billing/ledger';
+import { callCharge } from './call-charge';
+import type { EndReason } from './call-state';
+import type { CallRow } from './call-repo';
+
+/** The part of WebhookService the calls module uses: an outbox write inside our transaction. */
+export interface CallEventEmitter {
+  emit(trx: Transaction<DB> | Kysely<DB>, event: { orgId: number; type: string; data: Record<string, unknown> }): Promise<unknown>;
+}
+
+/** One function-tool invocation during the call, reported as `telephony.tool`. */
+export interface ToolCallRecord {
+  name: string;
+  arguments: unknown;
+  response?: unknown;
+  error?: string | null;
+  startMs?: number;
+  endMs?: number;
+}
+
+export interface FinalizeInput {
+  callId: number;
+  endReason: EndReason;
+  transferNumber?: string | null;
+  /** When the call ended; defaults to now. */
+  endedAtIso?: string;
+  /** Transcript turns (API §4.4); kept as stored when omitted. */
+  transcript?: unknown[];
+  recordingPath?: string | null;
+  metrics?: Record<string, unknown>;
+  toolCalls?: ToolCallRecord[];
+}
+
+export interface FinalizeDeps {
+  db: Kysely<DB>;
+  clock: Clock;
+  rateCentsPerMinute: Record<ProductTier, number>;
+  events: CallEventEmitter;
+  /** Expiring signed URL of the recording for the webhook (null without a recording). */
+  recordingUrl?: (call: CallRow) => string | null;
+}
+
+export interface FinalizeResult {
+  /** False when the call was already terminal: nothing changed, nothing was billed or sent. */
+  finalized: boolean;
+  call: CallRow | undefined;
+}
+
+/**
+ * Ends a call in ONE transaction: terminal status, times, transcript, the bill (one ledger debit
+ * with reference `call:<id>`, only if the call was answered), and the `telephony.complete` and
+ * `telephony.tool` webhooks through the outbox. Guarded on `status = 'in_progress'`, so retries,
+ * races and restarts cannot end or bill a call twice.
+ */
+export async function finalizeCall(deps: FinalizeDeps, input: FinalizeInput): Promise<FinalizeResult> {
+  return deps.db.transaction().execute(async (trx) => {
+    const call = await trx.selectFrom('calls').selectAll().where('id', '=', input.callId).executeTakeFirst();
+    if (!call || call.status !== 'in_progress') return { finalized: false, call };
+
+    const endIso = input.endedAtIso ?? deps.clock.nowIso();
+    const answered = call.answered_at !== null;
+    const talkMs = answered ? Math.max(0, Date.parse(endIso) - Date.parse(call.answered_at ?? endIso)) : 0;
+    const charge = callCharge(answered, talkMs, call.product, deps.rateCentsPerMinute);
+    const nowIso = deps.clock.nowIso();
+    const status = answered ? 'completed' : 'failed';
+    const transcript = input.transcript ?? parseArray(call.transcript);
+
+    const updated = await trx
+      .updateTable('calls')
+      .set({
+        status,
+        phase: 'ended',
+        end_reason: input.endReason,
+        transfer_number: input.endReason === 'transfer' ? (input.transferNumber ?? null) : null,
+        start_time: call.start_time ?? call.dialed_at ?? call.created_at,
+        end_time: endIso,
+        duration_seconds: Math.round(talkMs / 1000),
+        transcript: JSON.stringify(transcript),
+        ...(input.recordingPath !== undefined ? { recording_path: input.recordingPath } : {}),
+        ...(input.metrics !== undefined ? { metrics: JSON.stringify(input.metrics) } : {}),
+        billable_minutes: charge.billableMinutes,
+        billing_total_cents: charge.totalCents,
+        billed_at: nowIso,
+        updated_at: nowIso,
+      })
+      .where('id', '=', call.id)
+      .where('status', '=', 'in_progress')
+      .returningAll()
+      .executeTakeFirst();
+    if (!updated) return { finalized: false, call };
+
+    if (charge.totalCents > 0) {
+      await applyLedgerEntry(trx, {
+        orgId: call.org_id,
+        amountCents: -charge.totalCents,
+        kind: 'call_charge',
+        description: `Call ${call.id}: ${charge.billableMinutes} min`,
+        callId: call.id,
+        reference: `call:${call.id}`,
+        nowIso,
+      });
+    }
+
+    const agentName = await agentNameOf(trx, updated);
+    for (const tool of input.toolCalls ?? []) {
+      await deps.events.emit(trx, {
+        orgId: call.org_id,
+        type: 'telephony.tool',
+        data: {
+          call_id: call.id,
+          direction: call.direction,
+          name: tool.name,
+          arguments: tool.arguments,
+          response: tool.response ?? null,
+          error: tool.error ?? null,
+          agent_name: agentName,
+        },
+      });
+    }
+    await deps.events.emit(trx, { orgId: call.org_id, type: 'telephony.complete', data: completePayload(updated, agentName, deps) });
+    return { finalized: true, call: updated };
+  });
+}
+
+/** `telephony.complete` data (API §5.5) for a terminal call. */
+export function completePayload(call: CallRow, agentName: string | null, deps: Pick<FinalizeDeps, 'recordingUrl'>): Record<string, unknown> {
+  return {
+    call_id: call.id,
+    direction: call.direction,
+    from_number: call.from_number,
+    to_number: call.to_number,
+    start_time: call.start_time,
+    end_time: call.end_time,
+    duration_seconds: call.duration_seconds,
+    status: call.status,
+    end_reason: call.end_reason,
+    product: call.product,
+    voice: call.voice,
+    transfer_number: call.transfer_number,
+    recording_url: call.recording_path ? (deps.recordingUrl?.(call) ?? null) : null,
+    billable_minutes: call.billable_minutes,
+    billing_total_cents: call.billing_total_cents,
+    transcripts: parseArray(call.transcript),
+    agent_name: agentName,
+  };
+}
+
+async function agentNameOf(trx: Transaction<DB>, call: CallRow): Promise<string | null> {
+  if (call.agent_id !== null) {
+    const agent = await trx.selectFrom('agents').select('name').where('id', '=', call.agent_id).executeTakeFirst();
+    if (agent) return agent.name;
+  }
+  const config = parseObject(call.config);
+  return typeof config.name === 'string' ? config.name : null;
+}
+
+function parseArray(raw: string | null): unknown[] {
+  try {
+    const v: unknown = JSON.parse(raw ?? '[]');
+    return Array.isArray(v) ? v : [];
+  } catch {
+    return [];
+  }
+}
+
+function parseObject(raw: string | null): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(raw ?? '{}');
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,141 @@
+import type { Kysely } from 'kysely';
+import type { DB, Row } from '../store/tables';
+import type { Config } from '../config/config';
+import type { Logger } from '../shared/log';
+import type { AgentSessionPort, CallLegPort } from './call-ports';
+import type { CallRepo, CallRow } from './call-repo';
+import type { FinalizeInput, FinalizeResult } from './finalize-call';
+
+/** An INVITE that reached our SIP port, as the calls module sees it. */
+export interface InboundOfferPort {
+  /** User parts of the Request-URI and of the To header, in that order of preference. */
+  requestUser: string | null;
+  toUser: string | null;
+  fromUser: string | null;
+  sipCallId: string | null;
+  /** 200 OK with our SDP; resolves with the established leg. */
+  accept(): Promise<CallLegPort>;
+  reject(status: number, reason: string): Promise<unknown> | unknown;
+}
+
+export interface ResolvedInboundConfig {
+  /** Resolved configuration stored in calls.config (prompt, voice, product, tools...). */
+  config: Record<string, unknown>;
+  agentId: number | null;
+  product: string | null;
+  voice: string | null;
+}
+
+/**
+ * Chooses the agent for an inbound call: the blocking `telephony.incoming` webhook's answer,
+ * else the number's inbound agent. Null: nobody to answer.
+ */
+export type InboundConfigResolver = (input: {
+  orgId: number;
+  callId: number;
+  fromNumber: string;
+  toNumber: string;
+  number: Row<'phone_numbers'>;
+}) => Promise<ResolvedInboundConfig | null>;
+
+export interface InboundDeps {
+  db: Kysely<DB>;
+  repo: CallRepo;
+  config: Config;
+  log: Logger;
+  instance: string;
+  resolveConfig: InboundConfigResolver;
+  finalize: (input: FinalizeInput) => Promise<FinalizeResult>;
+  createAgent: (call: CallRow) => Promise<AgentSessionPort>;
+  run: (call: CallRow, agent: AgentSessionPort, leg: CallLegPort) => Promise<void>;
+}
+
+/**
+ * Inbound calls (self-hosting contract §5): an INVITE to an active number of an org with a
+ * positive balance runs the incoming webhook and is answered by the chosen agent. Unknown
+ * numbers get 404, an org at balance ≤ 0 gets 403 with a reason phrase, an org at its
+ * concurrency limit 486; none of these creates or bills a call.
+ */
+export async function handleInboundOffer(offer: InboundOfferPort, deps: InboundDeps): Promise<void> {
+  const number = await findActiveNumber(deps.db, [offer.requestUser, offer.toUser]);
+  if (!number) {
+    await offer.reject(404, 'Not Found');
+    return;
+  }
+  const org = await deps.db.selectFrom('orgs').select(['balance_cents', 'max_concurrent_calls']).where('id', '=', number.org_id).executeTakeFirst();
+  if (!org || Number(org.balance_cents) <= 0) {
+    await offer.reject(403, 'Insufficient Balance');
+    return;
+  }
+  const limit = org.max_concurrent_calls ?? deps.config.calls.maxConcurrentPerOrg;
+  if ((await deps.repo.activeCount(number.org_id)) >= limit) {
+    await offer.reject(486, 'Busy Here');
+    return;
+  }
+  const fromNumber = normalizeNumber(offer.fromUser) ?? 'anonymous';
+  const call = await deps.repo.createInbound({
+    orgId: number.org_id,
+    phoneNumberId: number.id,
+    agentId: number.inbound_agent_id,
+    fromNumber,
+    toNumber: number.number,
+    config: {},
+    product: null,
+    voice: null,
+    sipCallId: offer.sipCallId,
+    ownerInstance: deps.instance,
+  });
+  try {
+    const resolved = await deps.resolveConfig({ orgId: number.org_id, callId: call.id, fromNumber, toNumber: number.number, number });
+    if (!resolved) {
+      await offer.reject(480, 'No Agent Configured');
+      await deps.finalize({ callId: call.id, endReason: 'rejected' });
+      return;
+    }
+    await deps.repo.update(call.id, {
+      config: JSON.stringify(resolved.config),
+      agent_id: resolved.agentId,
+      product: resolved.product,
+      voice: resolved.voice,
+    });
+    const updated = (await deps.repo.get(call.id)) ?? call;
+    const agent = await deps.createAgent(updated);
+    const leg = await offer.accept();
+    await deps.run(updated, agent, leg);
+  } catch (err) {
+    deps.log.error('inbound call failed', { callId: call.id, err });
+    await Promise.resolve(offer.reject(500, 'Server Internal Error')).catch(() => undefined);
+    await deps.finalize({ callId: call.id, endReason: 'error' });
+  }
+}
+
+async function findActiveNumber(db: Kysely<DB>, users: (string | null)[]): Promise<Row<'phone_numbers'> | undefined> {
+  for (const user of users) {
+    const n = normalizeNumber(user);
+    if (n === null) continue;
+    const candidates = n.startsWith('+') ? [n, n.slice(1)] : [n, `+${n}`];
+    const row = await db
+      .selectFrom('phone_numbers')
+      .selectAll()
+      .where('number', 'in', candidates)
+      .where('status', '=', 'active')
+      .where('released_at', 'is', null)
+      .orderBy('id')
+      .executeTakeFirst();
+    if (row) return row;
+  }
+  return undefined;
+}
+
+/** SIP user part → E.164-ish number: keeps a leading + and digits; null for anything else. */
+export function normalizeNumber(user: string | null | undefined): string | null {
+  if (user == null) return null;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(user).trim();
+  } catch {
+    return null;
+  }
+  const m = /^(\+?)(\d{3,15})$/.exec(decoded.replace(/[\s\-().]/g, ''));
+  return m ? `${m[1]}${m[2]}` : null;
+}

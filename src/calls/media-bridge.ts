@@ -1,0 +1,82 @@
+import type { AgentSessionPort, MediaPort, PcmFrame, RecorderPort } from './call-ports';
+
+const FRAME_MS = 20;
+const FRAME_SAMPLES = 160;
+const FILL_AFTER_MS = 100;
+
+export interface MediaBridgeOptions {
+  media: MediaPort;
+  /** Monotonic ms (injected clock). */
+  nowMs: () => number;
+  agent: AgentSessionPort;
+  recorder?: RecorderPort | undefined;
+  /** Called for every received frame (media watchdog feed, first-audio metrics). */
+  onInboundAudio?: () => void;
+  /** Called for every agent frame handed to RTP (latency metrics). */
+  onOutboundAudio?: () => void;
+}
+
+/**
+ * Joins one call's RTP session and its agent session: caller audio → agent (and the recorder's
+ * left channel), agent audio → RTP, what RTP actually sent → the recorder's right channel,
+ * barge-in → drop queued outgoing audio. Holds no call state of its own.
+ */
+export class MediaBridge {
+  readonly #opts: MediaBridgeOptions;
+  #open = false;
+  #closed = false;
+  #lastInboundMs = 0;
+  #filler: NodeJS.Timeout | undefined;
+
+  constructor(opts: MediaBridgeOptions) {
+    this.#opts = opts;
+    const { media, agent, recorder } = opts;
+    media.on('audio', (frame: PcmFrame) => {
+      if (!this.#open) return;
+      this.#lastInboundMs = Math.max(this.#lastInboundMs, opts.nowMs());
+      recorder?.writeInbound(frame);
+      opts.onInboundAudio?.();
+      agent.pushAudio(frame);
+    });
+    media.on('sent', (frame: PcmFrame) => {
+      if (this.#open) recorder?.writeOutbound(frame);
+    });
+    agent.on('audio', (frame: PcmFrame) => {
+      if (!this.#open) return;
+      opts.onOutboundAudio?.();
+      media.sendAudio(frame);
+    });
+    agent.on('interrupt', () => {
+      if (this.#open) media.clearOutgoing();
+    });
+  }
+
+  /**
+   * Starts moving audio. Trunks that stop sending RTP during silence (VAD/DTX, or a caller whose
+   * stream just ends) would leave the agent waiting for the end of the caller's turn forever, so
+   * gaps longer than FILL_AFTER_MS reach the agent as silence frames, as if RTP had kept flowing.
+   */
+  open(): void {
+    if (this.#closed || this.#open) return;
+    this.#open = true;
+    this.#lastInboundMs = this.#opts.nowMs();
+    this.#filler = setInterval(() => this.#fillSilence(), FILL_AFTER_MS);
+  }
+
+  #fillSilence(): void {
+    const gapMs = this.#opts.nowMs() - this.#lastInboundMs;
+    if (!this.#open || gapMs < FILL_AFTER_MS) return;
+    const frames = Math.floor(gapMs / FRAME_MS);
+    for (let i = 0; i < frames; i++) this.#opts.agent.pushAudio(new Int16Array(FRAME_SAMPLES));
+    this.#lastInboundMs += frames * FRAME_MS;
+  }
+
+  /** Stops moving audio and closes the recorder; the RTP session is closed by its leg's owner. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#open = false;
+    if (this.#filler) clearInterval(this.#filler);
+    await this.#opts.recorder?.close();
+  }
+}

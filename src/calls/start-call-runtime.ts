@@ -1,0 +1,66 @@
+import type { Config } from '../config/config';
+import type { Store } from '../store/db';
+import type { JobQueue } from '../jobs/job-queue';
+import type { Clock } from '../shared/clock';
+import type { IdGenerator } from '../shared/ids';
+import type { Logger } from '../shared/log';
+import type { SecretBox } from '../shared/secret-box';
+import type { VoiceCatalog } from '../agent/tts/voice-catalog';
+import type { ToolHttpClient } from '../agent/index';
+import { agentFactory } from './agent-factory';
+import { CallRuntime } from './call-runtime';
+import type { CallEventEmitter, FinalizeDeps } from './finalize-call';
+import { inboundConfigResolver, type IncomingWebhook } from './inbound-config';
+import { startSipCallParts } from './sip-call-parts';
+import { signRecordingUrl } from './recording-url';
+
+export interface CallRuntimeHostDeps {
+  config: Config;
+  store: Store;
+  queue: JobQueue;
+  clock: Clock;
+  ids: IdGenerator;
+  log: Logger;
+  secretBox: SecretBox;
+  webhooks: CallEventEmitter & IncomingWebhook;
+  voices: VoiceCatalog;
+  httpClient: ToolHttpClient;
+  /** Default: the signed, expiring `/recordings/<id>.wav` link of recording-url.ts. */
+  recordingUrl?: FinalizeDeps['recordingUrl'];
+}
+
+export interface RunningCalls {
+  runtime: CallRuntime;
+  /** The SIP port really bound (SIP_PORT=0 picks a free one). */
+  sipPort: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the SIP user agent and the call runtime (recovery, `calls.dial` worker, inbound calls).
+ * Call after the webhook workers are registered and before `queue.start()`.
+ */
+export async function startCallRuntime(deps: CallRuntimeHostDeps): Promise<RunningCalls> {
+  const log = deps.log.child({ component: 'calls' });
+  const parts = await startSipCallParts({
+    config: deps.config,
+    clock: deps.clock,
+    log,
+    createAgent: agentFactory({ config: deps.config, voices: deps.voices, clock: deps.clock, log, toolHttp: deps.httpClient }),
+  });
+  const runtime = new CallRuntime({
+    config: deps.config,
+    store: deps.store,
+    queue: deps.queue,
+    clock: deps.clock,
+    log,
+    secretBox: deps.secretBox,
+    events: deps.webhooks,
+    parts,
+    instance: `${process.pid}-${deps.ids.uuid()}`,
+    inboundConfig: inboundConfigResolver(deps.store.db, deps.webhooks),
+    recordingUrl: deps.recordingUrl ?? ((call) => signRecordingUrl(deps.config, call.id, deps.clock.nowMs()).url),
+  });
+  await runtime.start();
+  return { runtime, sipPort: parts.ua.port, stop: () => runtime.stop() };
+}

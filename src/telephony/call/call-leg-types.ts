@@ -1,0 +1,52 @@
+import type { G711Codec } from '../codecs/g711';
+import type { CallOutcome } from '../sip/call-outcome';
+import type { DigestCredentials } from '../sip/digest';
+import type { SipTransportKind } from '../sip/transport/sip-transport';
+
+export interface DialOptions {
+  /** e.g. `sip:+14155550199@trunk.example.com:5060` */
+  target: string;
+  /** Defaults to the URI's transport parameter, else UDP. */
+  transport?: SipTransportKind;
+  fromUser: string;
+  fromDisplayName?: string;
+  credentials?: DigestCredentials;
+  /** Give up ringing after this long (CANCEL → no_answer). Default 60 000. */
+  ringTimeoutMs?: number;
+  codecs?: G711Codec[];
+  headers?: Array<[string, string]>;
+}
+
+export interface LegEnded {
+  outcome: CallOutcome;
+  /** The final SIP status that decided the outcome, when there was one. */
+  sipStatus?: number;
+  /** True when the far end hung up / refused / canceled. */
+  byRemote: boolean;
+  detail?: string;
+}
+
+export interface LegDtmf {
+  digit: string;
+  durationMs?: number;
+  source: 'rfc4733' | 'info';
+}
+
+export interface TransferResult {
+  ok: boolean;
+  /** Status of the REFER's final response, or of the last NOTIFY sipfrag. */
+  sipStatus?: number;
+}
+
+export interface CallLegEvents {
+  ringing: () => void;
+  earlyMedia: () => void;
+  answered: () => void;
+  hold: () => void;
+  resume: () => void;
+  dtmf: (e: LegDtmf) => void;
+  mediaTimeout: () => void;
+  ended: (e: LegEnded) => void;
+}
+
+export type LegState = 'calling' | 'early' | 'offered' | 'answered' | 'ended';

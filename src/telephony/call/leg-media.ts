@@ -1,0 +1,44 @@
+import type { G711Codec } from '../codecs/g711';
+import { RtpSession } from '../rtp/rtp-session';
+import type { NegotiatedMedia } from '../sdp';
+import type { SipUserAgent } from '../sip/user-agent';
+import { SdpState } from './sdp-state';
+
+/** The media side of a leg: its RtpSession, our SDP state, and hold tracking from negotiated media. */
+export class LegMedia {
+  readonly session: RtpSession;
+  readonly sdp: SdpState;
+  #held = false;
+
+  private constructor(session: RtpSession, sdp: SdpState) {
+    this.session = session;
+    this.sdp = sdp;
+  }
+
+  static async open(ua: SipUserAgent, codecs: G711Codec[] | undefined): Promise<LegMedia> {
+    const m = ua.media;
+    const session = await RtpSession.open({ pool: m.pool, bindAddress: m.bindAddress, ...(m.mediaTimeoutMs ? { mediaTimeoutMs: m.mediaTimeoutMs } : {}), ...(ua.log ? { log: ua.log } : {}) });
+    return new LegMedia(session, new SdpState(m.sdpAddress ?? ua.publicIp, session.localPort, ua.ids.token('', 4), codecs ?? m.codecs));
+  }
+
+  get held(): boolean {
+    return this.#held;
+  }
+
+  /** Applies (re-)negotiated media; returns 'hold' / 'resume' when the far end changed hold state. */
+  apply(media: NegotiatedMedia): 'hold' | 'resume' | null {
+    this.session.setRemote(media);
+    this.session.start();
+    if (media.onHold && !this.#held) {
+      this.#held = true;
+      this.session.pause();
+      return 'hold';
+    }
+    if (!media.onHold && this.#held) {
+      this.#held = false;
+      this.session.resume();
+      return 'resume';
+    }
+    return null;
+  }
+}

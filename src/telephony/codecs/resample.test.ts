@@ -1,0 +1,98 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { resample, StreamingResampler } from './resample';
+
+function tone(hz: number, rateHz: number, samples: number, amplitude = 10000): Int16Array {
+  return Int16Array.from({ length: samples }, (_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / rateHz)));
+}
+
+/** Amplitude of one frequency component (single-bin DFT). */
+function amplitudeAt(x: Int16Array, hz: number, rateHz: number): number {
+  let re = 0;
+  let im = 0;
+  for (let i = 0; i < x.length; i++) {
+    re += x[i]! * Math.cos((2 * Math.PI * hz * i) / rateHz);
+    im += x[i]! * Math.sin((2 * Math.PI * hz * i) / rateHz);
+  }
+  return (2 * Math.hypot(re, im)) / x.length;
+}
+
+/** Frequency with the most energy between 50 Hz and Nyquist (1 Hz steps around the guess). */
+function dominantHz(x: Int16Array, rateHz: number, around: number): number {
+  let best = 0;
+  let bestAmp = -1;
+  for (let hz = around - 40; hz <= around + 40; hz++) {
+    const a = amplitudeAt(x, hz, rateHz);
+    if (a > bestAmp) [best, bestAmp] = [hz, a];
+  }
+  return best;
+}
+
+const PAIRS: Array<[number, number]> = [
+  [8000, 16000],
+  [16000, 8000],
+  [8000, 22050],
+  [22050, 8000],
+  [8000, 24000],
+  [24000, 8000],
+];
+
+describe('resampling', () => {
+  for (const [from, to] of PAIRS) {
+    it(`${from} → ${to} Hz keeps a 1 kHz tone at 1 kHz with its level, and the length scales with the ratio`, () => {
+      const input = tone(1000, from, from); // 1 s
+      const out = resample(input, from, to);
+      assert.equal(out.length, to);
+      const middle = out.subarray(300, out.length - 300);
+      assert.equal(dominantHz(middle, to, 1000), 1000);
+      const level = amplitudeAt(middle, 1000, to);
+      assert.ok(Math.abs(level - 10000) < 150, `level ${level}`);
+    });
+  }
+
+  for (const [from, to] of PAIRS.filter(([f, t]) => f > t)) {
+    it(`${from} → ${to} Hz attenuates a tone above the new Nyquist frequency by more than 50 dB (no aliasing)`, () => {
+      const above = to / 2 + 700; // would alias to to/2 - 700
+      const out = resample(tone(above, from, from), from, to).subarray(300, -300);
+      const alias = amplitudeAt(out, to - above, to);
+      const rms = Math.sqrt(out.reduce((s, v) => s + v * v, 0) / out.length);
+      assert.ok(alias < 10000 * 10 ** (-50 / 20), `alias amplitude ${alias}`);
+      assert.ok(rms < 30, `rms ${rms}`);
+    });
+  }
+
+  it('upsampling 8 → 16 kHz puts no image of a 3 kHz tone at 5 kHz', () => {
+    const out = resample(tone(3000, 8000, 8000), 8000, 16000).subarray(300, -300);
+    assert.ok(amplitudeAt(out, 5000, 16000) < 10000 * 10 ** (-50 / 20));
+    assert.ok(amplitudeAt(out, 3000, 16000) > 9800);
+  });
+
+  for (const [from, to] of PAIRS) {
+    it(`${from} → ${to} Hz streamed in 20 ms chunks equals resampling the whole buffer (no clicks at chunk edges)`, () => {
+      const input = tone(440, from, from / 2);
+      const whole = resample(input, from, to);
+      const r = new StreamingResampler(from, to);
+      const chunk = Math.round(from / 50);
+      const parts: number[] = [];
+      for (let i = 0; i < input.length; i += chunk) parts.push(...r.process(input.subarray(i, i + chunk)));
+      parts.push(...r.flush());
+      assert.deepEqual(Int16Array.from(parts), whole);
+    });
+  }
+
+  it('a streamed tone has no discontinuities: neighbour differences stay within the tone slope', () => {
+    const r = new StreamingResampler(22050, 8000);
+    const input = tone(300, 22050, 22050);
+    const out: number[] = [];
+    for (let i = 0; i < input.length; i += 441) out.push(...r.process(input.subarray(i, i + 441)));
+    const maxSlope = 10000 * 2 * Math.PI * (300 / 8000);
+    for (let i = 301; i < out.length - 300; i++) assert.ok(Math.abs(out[i]! - out[i - 1]!) <= maxSlope * 1.05);
+  });
+
+  it('same rate is a copy, and bad rates are rejected', () => {
+    const x = tone(100, 8000, 160);
+    assert.deepEqual(resample(x, 8000, 8000), x);
+    assert.throws(() => new StreamingResampler(0, 8000), RangeError);
+    assert.throws(() => new StreamingResampler(8000, 44100.5), RangeError);
+  });
+});

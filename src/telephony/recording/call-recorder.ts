@@ -1,0 +1,191 @@
+import { mkdirSync, openSync, write, writeSync, close as closeFd } from 'node:fs';
+import { dirname } from 'node:path';
+import { systemClock, type Clock } from '../../shared/clock';
+import { silentLogger, type Logger } from '../../shared/log';
+import { wavHeader } from './wav-header';
+
+export interface CallRecorderOptions {
+  path: string;
+  sampleRateHz?: number;
+  /** 2 = stereo (left far end, right agent), 1 = both mixed into mono. */
+  channels?: 1 | 2;
+  clock?: Clock;
+  log?: Logger;
+}
+
+export interface RecordingResult {
+  path: string;
+  durationMs: number;
+  dataBytes: number;
+}
+
+/** How far a silent side is filled with silence behind the live one (ms). */
+const HOLDBACK_MS = 200;
+/** A frame arriving later than this after its side's last one starts a new burst at "now" (ms). */
+const LATE_SLACK_MS = 60;
+const FLUSH_BYTES = 32 * 1024;
+
+/** One side of the call on the recording's timeline. */
+class Track {
+  /** Absolute sample index just past the last sample placed. */
+  cursor = 0;
+  /** Samples placed but not written yet, starting at the recorder's written position. */
+  pending: Int16Array[] = [];
+  pendingSamples = 0;
+
+  /** A frame handed over at nowPos starts there, unless this side is already further (a burst). */
+  place(frame: Int16Array, nowPos: number, slack: number): void {
+    if (this.cursor < nowPos - slack) this.pad(nowPos - this.cursor);
+    this.pending.push(frame);
+    this.pendingSamples += frame.length;
+    this.cursor += frame.length;
+  }
+
+  pad(samples: number): void {
+    if (samples <= 0) return;
+    this.pending.push(new Int16Array(samples));
+    this.pendingSamples += samples;
+    this.cursor += samples;
+  }
+
+  /** Removes and returns exactly n samples from the front. */
+  take(n: number): Int16Array {
+    const out = new Int16Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const head = this.pending[0]!;
+      const use = Math.min(head.length, n - filled);
+      out.set(head.subarray(0, use), filled);
+      filled += use;
+      if (use === head.length) this.pending.shift();
+      else this.pending[0] = head.subarray(use);
+    }
+    this.pendingSamples -= n;
+    return out;
+  }
+}
+
+/**
+ * Records both directions of a call into one WAV file, streaming to disk. Frames are placed on
+ * a common timeline by arrival time (monotonic clock), so the two sides stay aligned even when
+ * one of them is silent for a while; bursts written faster than real time queue up after each
+ * other. The header's sizes are filled in by close().
+ */
+export class CallRecorder {
+  readonly path: string;
+  readonly sampleRateHz: number;
+  readonly channels: 1 | 2;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #startMs: number;
+  readonly #inbound = new Track();
+  readonly #outbound = new Track();
+  readonly #fd: number;
+  #written = 0;
+  #dataBytes = 0;
+  #chain: Promise<void> = Promise.resolve();
+  #buffered: Buffer[] = [];
+  #bufferedBytes = 0;
+  #error: unknown;
+  #closing: Promise<RecordingResult> | undefined;
+
+  constructor(options: CallRecorderOptions) {
+    this.path = options.path;
+    this.sampleRateHz = options.sampleRateHz ?? 8000;
+    this.channels = options.channels ?? 2;
+    this.#clock = options.clock ?? systemClock;
+    this.#log = options.log ?? silentLogger;
+    mkdirSync(dirname(this.path), { recursive: true });
+    this.#fd = openSync(this.path, 'w');
+    writeSync(this.#fd, wavHeader(this.sampleRateHz, this.channels, 0), 0, 44, 0);
+    this.#startMs = this.#clock.monotonicMs();
+  }
+
+  /** Far-end audio (left channel). */
+  writeInbound(frame: Int16Array): void {
+    this.#write(this.#inbound, frame);
+  }
+
+  /** Agent audio (right channel); feed it from the RTP session's 'sent' event for exact timing. */
+  writeOutbound(frame: Int16Array): void {
+    this.#write(this.#outbound, frame);
+  }
+
+  /** Flushes, fills in the header and closes the file. Idempotent. */
+  close(): Promise<RecordingResult> {
+    this.#closing ??= this.#finish();
+    return this.#closing;
+  }
+
+  #nowPos(): number {
+    return Math.round(((this.#clock.monotonicMs() - this.#startMs) * this.sampleRateHz) / 1000);
+  }
+
+  #write(track: Track, frame: Int16Array): void {
+    if (this.#closing || frame.length === 0) return;
+    const now = this.#nowPos();
+    track.place(frame.slice(), now, Math.round((LATE_SLACK_MS * this.sampleRateHz) / 1000));
+    const settled = now - Math.round((HOLDBACK_MS * this.sampleRateHz) / 1000);
+    for (const t of [this.#inbound, this.#outbound]) if (t.cursor < settled) t.pad(settled - t.cursor);
+    this.#emit(Math.min(this.#inbound.cursor, this.#outbound.cursor));
+  }
+
+  /** Interleaves (or mixes) both tracks up to absolute sample `upTo` and queues the bytes. */
+  #emit(upTo: number): void {
+    const n = upTo - this.#written;
+    if (n <= 0) return;
+    const left = this.#inbound.take(n);
+    const right = this.#outbound.take(n);
+    const out = Buffer.allocUnsafe(n * 2 * this.channels);
+    for (let i = 0; i < n; i++) {
+      if (this.channels === 2) {
+        out.writeInt16LE(left[i]!, i * 4);
+        out.writeInt16LE(right[i]!, i * 4 + 2);
+      } else {
+        out.writeInt16LE(Math.max(-32768, Math.min(32767, left[i]! + right[i]!)), i * 2);
+      }
+    }
+    this.#written = upTo;
+    this.#buffered.push(out);
+    this.#bufferedBytes += out.length;
+    if (this.#bufferedBytes >= FLUSH_BYTES) this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#bufferedBytes === 0) return;
+    const data = Buffer.concat(this.#buffered);
+    this.#buffered = [];
+    this.#bufferedBytes = 0;
+    const position = 44 + this.#dataBytes;
+    this.#dataBytes += data.length;
+    this.#chain = this.#chain.then(
+      () =>
+        new Promise<void>((resolve) => {
+          write(this.#fd, data, 0, data.length, position, (err) => {
+            if (err && this.#error === undefined) {
+              this.#error = err;
+              this.#log.error('recording write failed', { path: this.path, err });
+            }
+            resolve();
+          });
+        }),
+    );
+  }
+
+  async #finish(): Promise<RecordingResult> {
+    const end = Math.max(this.#inbound.cursor, this.#outbound.cursor);
+    this.#inbound.pad(end - this.#inbound.cursor);
+    this.#outbound.pad(end - this.#outbound.cursor);
+    this.#emit(end);
+    this.#flush();
+    await this.#chain;
+    try {
+      writeSync(this.#fd, wavHeader(this.sampleRateHz, this.channels, this.#dataBytes), 0, 44, 0);
+    } finally {
+      await new Promise<void>((resolve) => closeFd(this.#fd, () => resolve()));
+    }
+    if (this.#error !== undefined) this.#log.warn('recording incomplete', { path: this.path });
+    return { path: this.path, durationMs: Math.round((this.#written * 1000) / this.sampleRateHz), dataBytes: this.#dataBytes };
+  }
+}
+

@@ -1,0 +1,112 @@
+import { decodeG711, type G711Codec } from '../codecs/g711';
+import type { NegotiatedMedia } from '../sdp/sdp-types';
+import { DtmfReceiver, type DtmfEvent } from './dtmf-rfc4733';
+import { FrameQueue } from './frame-queue';
+import { JitterBuffer, type JitterItem } from './jitter-buffer';
+import { LossConcealer } from './loss-concealer';
+import type { RtpPacket } from './rtp-packet';
+
+const DEFAULT_TE_PT = 101;
+const COMFORT_NOISE_PT = 13;
+
+type Slot = { kind: 'audio'; codec: G711Codec; payload: Uint8Array } | { kind: 'event' };
+
+export interface RtpReceiverOutput {
+  audio(frame: Int16Array): void;
+  dtmf(event: DtmfEvent): void;
+}
+
+/**
+ * The receiving half of an RTP session (sans-IO): classifies packets by payload type, feeds
+ * telephone-events to the DTMF receiver, orders audio through the jitter buffer, decodes G.711,
+ * conceals losses and re-frames everything into 160-sample frames. Also keeps the RFC 3550
+ * interarrival jitter estimate.
+ */
+export class RtpReceiver {
+  readonly #out: RtpReceiverOutput;
+  readonly #jitter: JitterBuffer<Slot>;
+  readonly #concealer = new LossConcealer();
+  readonly #frames = new FrameQueue(160);
+  readonly #dtmf = new DtmfReceiver();
+  #media: NegotiatedMedia | undefined;
+  #ssrc: number | undefined;
+  #lastPacketSamples = 160;
+  #lastTransit: number | undefined;
+  #jitterTs = 0;
+
+  constructor(out: RtpReceiverOutput, options: { jitterDepthPackets?: number } = {}) {
+    this.#out = out;
+    this.#jitter = new JitterBuffer<Slot>({ depthPackets: options.jitterDepthPackets ?? 3 });
+  }
+
+  setMedia(media: NegotiatedMedia): void {
+    this.#media = media;
+  }
+
+  get packetsLost(): number {
+    return this.#jitter.stats.lost;
+  }
+
+  get latePackets(): number {
+    return this.#jitter.stats.late;
+  }
+
+  /** RFC 3550 interarrival jitter, in ms. */
+  get jitterMs(): number {
+    return this.#jitterTs / 8;
+  }
+
+  /** Handles one packet; false when its payload type is not ours (nothing happened). */
+  receive(p: RtpPacket, nowMs: number): boolean {
+    const slot = this.#classify(p);
+    if (!slot) return false;
+    if (this.#ssrc !== p.ssrc) {
+      if (this.#ssrc !== undefined) this.#deliver(this.#jitter.drain());
+      this.#ssrc = p.ssrc;
+      this.#lastTransit = undefined;
+    }
+    if (slot.kind === 'event') {
+      if (p.payloadType !== COMFORT_NOISE_PT) for (const d of this.#dtmf.receive(p.timestamp, p.payload)) this.#out.dtmf(d);
+    } else {
+      this.#updateJitter(nowMs, p.timestamp);
+    }
+    this.#deliver(this.#jitter.push(p.sequenceNumber, slot));
+    return true;
+  }
+
+  /** Reports a digit whose end packets never came (stream end). */
+  flush(): void {
+    for (const d of this.#dtmf.flush()) this.#out.dtmf(d);
+  }
+
+  #classify(p: RtpPacket): Slot | undefined {
+    const media = this.#media;
+    if (p.payloadType === (media?.telephoneEventPayloadType ?? DEFAULT_TE_PT)) return { kind: 'event' };
+    if (p.payloadType === COMFORT_NOISE_PT) return { kind: 'event' }; // holds its sequence slot, plays nothing
+    const codec: G711Codec | undefined =
+      media && p.payloadType === media.payloadType ? media.codec : p.payloadType === 0 ? 'PCMU' : p.payloadType === 8 ? 'PCMA' : undefined;
+    return codec ? { kind: 'audio', codec, payload: p.payload } : undefined;
+  }
+
+  #updateJitter(nowMs: number, timestamp: number): void {
+    const transit = nowMs * 8 - timestamp;
+    if (this.#lastTransit !== undefined) {
+      let d = Math.abs(transit - this.#lastTransit);
+      if (d > 0x7fffffff) d = Math.abs(d - 0x1_0000_0000); // timestamp wrapped
+      this.#jitterTs += (d - this.#jitterTs) / 16;
+    }
+    this.#lastTransit = transit;
+  }
+
+  #deliver(items: Array<JitterItem<Slot>>): void {
+    for (const item of items) {
+      if (item.kind === 'lost') {
+        this.#frames.push(this.#concealer.conceal(this.#lastPacketSamples));
+      } else if (item.value.kind === 'audio') {
+        this.#lastPacketSamples = item.value.payload.length;
+        this.#frames.push(this.#concealer.good(decodeG711(item.value.codec, item.value.payload)));
+      }
+      for (let f = this.#frames.shift(); f; f = this.#frames.shift()) this.#out.audio(f);
+    }
+  }
+}

@@ -1,0 +1,375 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { AppError } from '../../shared/errors';
+import { systemClock, type Clock } from '../../shared/clock';
+import { cryptoIds, type IdGenerator } from '../../shared/ids';
+import { silentLogger, type Logger } from '../../shared/log';
+import { encodeG711, G711_SILENCE, type G711Codec } from '../codecs/g711';
+import type { NegotiatedMedia } from '../sdp/sdp-types';
+import { digitToEvent, DtmfSender, type DtmfEvent } from './dtmf-rfc4733';
+import { FrameQueue } from './frame-queue';
+import { MediaTimeoutWatch } from './media-timeout';
+import { Pacer } from './pacer';
+import type { RtpPortPool } from './port-pool';
+import { parseRtpPacket, serializeRtpPacket, type RtpPacket } from './rtp-packet';
+import { RtpReceiver } from './rtp-receiver';
+import { SymmetricLatch } from './symmetric-latch';
+import { systemTimers, type TimerPort } from './timer-port';
+import { TypedEvents } from './typed-events';
+
+export const FRAME_MS = 20;
+export const FRAME_SAMPLES = 160;
+/** Consecutive packets from a new source before we move our sending there (symmetric RTP). */
+const RELATCH_PACKETS = 5;
+/** A frame may leave this much before its slot (receivers' jitter buffers absorb it; being late is worse). */
+const PACING_EARLY_MS = 1;
+
+export interface RtpSessionOptions {
+  pool: RtpPortPool;
+  /** Local address to bind (SIP_BIND, or the public address). */
+  bindAddress: string;
+  clock?: Clock;
+  timers?: TimerPort;
+  ids?: IdGenerator;
+  /** No RTP for this long after start() → 'mediaTimeout' (unset: no detection). */
+  mediaTimeoutMs?: number;
+  log?: Logger;
+  /** Reorder depth of the jitter buffer, in packets (default 3). */
+  jitterDepthPackets?: number;
+  /** Send G.711 silence when no audio is queued (default true: keeps NAT bindings and trunk timers alive). */
+  sendSilenceWhenIdle?: boolean;
+}
+
+export interface RtpSessionEvents {
+  /** 160 samples of 8 kHz PCM, in order, concealment frames for losses. */
+  audio: (frame: Int16Array) => void;
+  dtmf: (event: DtmfEvent) => void;
+  mediaTimeout: () => void;
+  /** A frame that actually went out (silence included; read-only): the agent channel for the recorder. */
+  sent: (frame: Int16Array) => void;
+  /** Symmetric RTP moved our sending to the address the peer really sends from. */
+  latched: (remote: { address: string; port: number }) => void;
+}
+
+export interface RtpStats {
+  packetsSent: number;
+  packetsReceived: number;
+  packetsLost: number;
+  /** RFC 3550 interarrival jitter, in ms. */
+  jitterMs: number;
+  latePackets: number;
+  invalidPackets: number;
+}
+
+/** Shared by every session: listeners of 'sent' must treat frames as read-only. */
+const SILENT_FRAME = new Int16Array(FRAME_SAMPLES);
+const SILENT_PAYLOAD: Readonly<Record<G711Codec, Uint8Array>> = {
+  PCMU: new Uint8Array(FRAME_SAMPLES).fill(G711_SILENCE.PCMU),
+  PCMA: new Uint8Array(FRAME_SAMPLES).fill(G711_SILENCE.PCMA),
+};
+
+function bindSocket(socket: Socket, port: number, address: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    socket.once('error', onError);
+    socket.bind({ port, address, exclusive: true }, () => {
+      socket.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/**
+ * One call's RTP stream over a UDP port from the pool: paced 20 ms G.711 sending (SSRC,
+ * sequence, timestamp, marker on talkspurts), RFC 4733 DTMF both ways, a reordering jitter
+ * buffer with concealment, symmetric RTP, and media-timeout detection. The protocol logic
+ * lives in the sans-IO cores next to this file; this class only wires them to a socket and
+ * timers.
+ */
+export class RtpSession {
+  readonly localPort: number;
+  readonly #socket: Socket;
+  readonly #pool: RtpPortPool;
+  readonly #clock: Clock;
+  readonly #timers: TimerPort;
+  readonly #log: Logger;
+  readonly #events: TypedEvents<RtpSessionEvents>;
+  readonly #sendSilence: boolean;
+  // sending
+  readonly #pacer = new Pacer({ frameMs: FRAME_MS, earlyToleranceMs: PACING_EARLY_MS });
+  readonly #outgoing = new FrameQueue(FRAME_SAMPLES);
+  readonly #dtmfOut = new DtmfSender();
+  readonly #ssrc: number;
+  #seq: number;
+  #ts: number;
+  #idle = true;
+  #timer: unknown;
+  #media: NegotiatedMedia | undefined;
+  readonly #latch = new SymmetricLatch(RELATCH_PACKETS);
+  #started = false;
+  #paused = false;
+  #closed: Promise<void> | undefined;
+  // receiving
+  readonly #receiver: RtpReceiver;
+  readonly #watch: MediaTimeoutWatch | undefined;
+  readonly #stats = { packetsSent: 0, packetsReceived: 0, invalidPackets: 0 };
+
+  private constructor(opts: RtpSessionOptions, socket: Socket, port: number) {
+    this.localPort = port;
+    this.#socket = socket;
+    this.#pool = opts.pool;
+    this.#clock = opts.clock ?? systemClock;
+    this.#timers = opts.timers ?? systemTimers;
+    this.#log = (opts.log ?? silentLogger).child({ rtpPort: port });
+    this.#events = new TypedEvents<RtpSessionEvents>((err, event) => this.#log.error('rtp listener failed', { event, err }));
+    this.#sendSilence = opts.sendSilenceWhenIdle ?? true;
+    const ids = opts.ids ?? cryptoIds;
+    this.#ssrc = Math.floor(ids.random() * 0x1_0000_0000) >>> 0;
+    this.#seq = Math.floor(ids.random() * 0x10000) & 0xffff;
+    this.#ts = Math.floor(ids.random() * 0x1_0000_0000) >>> 0;
+    this.#receiver = new RtpReceiver(
+      { audio: (frame) => this.#events.emit('audio', frame), dtmf: (event) => this.#events.emit('dtmf', event) },
+      { jitterDepthPackets: opts.jitterDepthPackets ?? 3 },
+    );
+    this.#watch = opts.mediaTimeoutMs ? new MediaTimeoutWatch(opts.mediaTimeoutMs) : undefined;
+    socket.on('message', (msg, rinfo) => this.#onPacket(msg, rinfo));
+    socket.on('error', (err) => this.#log.warn('rtp socket error', { err }));
+  }
+
+  /** Binds a UDP socket on a port from the pool (skipping ports another process holds). */
+  static async open(opts: RtpSessionOptions): Promise<RtpSession> {
+    const attempts = Math.min(opts.pool.capacity, 16);
+    for (let i = 0; i < attempts; i++) {
+      const port = opts.pool.acquire();
+      const socket = createSocket({ type: isIPv6(opts.bindAddress) ? 'udp6' : 'udp4' });
+      try {
+        await bindSocket(socket, port, opts.bindAddress);
+        return new RtpSession(opts, socket, port);
+      } catch (err) {
+        opts.pool.release(port);
+        try {
+          socket.close();
+        } catch {
+          // never bound: nothing to close
+        }
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+          throw new AppError('unavailable', 'rtp_bind_failed', `cannot bind RTP port ${port} on ${opts.bindAddress}`, { cause: err });
+        }
+      }
+    }
+    throw new AppError('unavailable', 'rtp_ports_exhausted', 'every RTP port tried is held by another process', { retryable: true });
+  }
+
+  on<K extends keyof RtpSessionEvents>(event: K, listener: RtpSessionEvents[K]): this {
+    this.#events.on(event, listener);
+    return this;
+  }
+
+  off<K extends keyof RtpSessionEvents>(event: K, listener: RtpSessionEvents[K]): this {
+    this.#events.off(event, listener);
+    return this;
+  }
+
+  get ssrc(): number {
+    return this.#ssrc;
+  }
+
+  get media(): NegotiatedMedia | undefined {
+    return this.#media;
+  }
+
+  /** Where RTP goes now: the SDP address, or the latched source. */
+  get remote(): { address: string; port: number } | undefined {
+    return this.#latch.dest;
+  }
+
+  get closed(): boolean {
+    return this.#closed !== undefined;
+  }
+
+  get stats(): RtpStats {
+    return {
+      packetsSent: this.#stats.packetsSent,
+      packetsReceived: this.#stats.packetsReceived,
+      packetsLost: this.#receiver.packetsLost,
+      jitterMs: this.#receiver.jitterMs,
+      latePackets: this.#receiver.latePackets,
+      invalidPackets: this.#stats.invalidPackets,
+    };
+  }
+
+  get outgoingQueuedMs(): number {
+    return this.#outgoing.samples / 8;
+  }
+
+  /** Applies (re-)negotiated media: codec, payload types, destination, direction. */
+  setRemote(media: NegotiatedMedia): void {
+    const prev = this.#media;
+    this.#media = media;
+    this.#receiver.setMedia(media);
+    const moved = !prev || prev.remoteAddress !== media.remoteAddress || prev.remotePort !== media.remotePort;
+    if (moved) {
+      // A new SDP address: send there until the peer's real source shows up again.
+      const usable = media.remotePort > 0 && media.remoteAddress !== '0.0.0.0' && media.remoteAddress !== '::';
+      this.#latch.reset(usable ? { address: media.remoteAddress, port: media.remotePort } : undefined);
+    }
+    this.#updateWatch();
+  }
+
+  /** Starts paced sending and media-timeout detection. */
+  start(): void {
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    const now = this.#clock.monotonicMs();
+    this.#pacer.start(now);
+    this.#updateWatch();
+    this.#tick();
+  }
+
+  /** Queues 8 kHz PCM of any length; it goes out in paced 20 ms frames. */
+  sendAudio(pcm8k: Int16Array): void {
+    if (!this.#closed) this.#outgoing.push(pcm8k);
+  }
+
+  /** Drops all queued outgoing audio at once (barge-in). */
+  clearOutgoing(): void {
+    this.#outgoing.clear();
+  }
+
+  /** Sends digits as RFC 4733 events (100 ms tone, 60 ms gap); resolves when the last end packet went out. */
+  async sendDtmf(digits: string): Promise<void> {
+    if (this.#closed) throw new AppError('unavailable', 'rtp_session_closed', 'the RTP session is closed');
+    const events = [...digits].map(digitToEvent);
+    if (digits.length === 0 || events.some((e) => e === undefined)) {
+      throw new AppError('invalid', 'invalid_dtmf', 'digits must be 0-9, *, #, A-D', { fields: { digits: ['Only 0-9, *, #, A-D are allowed.'] } });
+    }
+    if (this.#media && this.#media.telephoneEventPayloadType === undefined) {
+      throw new AppError('unprocessable', 'dtmf_not_negotiated', 'the far end did not accept telephone-event');
+    }
+    const results = await Promise.all(events.map((event) => new Promise<boolean>((resolve) => this.#dtmfOut.enqueue(event!, resolve))));
+    if (results.includes(false)) throw new AppError('unavailable', 'rtp_session_closed', 'the RTP session closed before the digits were sent');
+  }
+
+  /** Hold: stop sending (the timeline keeps running) and stop expecting media. */
+  pause(): void {
+    this.#paused = true;
+    this.#updateWatch();
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#idle = true;
+    this.#updateWatch();
+  }
+
+  /** Stops everything and releases the port; safe to call many times. */
+  close(): Promise<void> {
+    this.#closed ??= new Promise<void>((resolve) => {
+      this.#pacer.stop();
+      if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#dtmfOut.cancel();
+      this.#outgoing.clear();
+      this.#receiver.flush();
+      this.#events.clear();
+      const done = (): void => {
+        this.#pool.release(this.localPort);
+        resolve();
+      };
+      try {
+        this.#socket.close(done);
+      } catch {
+        done();
+      }
+    });
+    return this.#closed;
+  }
+
+  // ---- sending ----
+
+  #tick(): void {
+    this.#timer = undefined;
+    if (this.#closed) return;
+    const now = this.#clock.monotonicMs();
+    const { send, skipped, nextDueMs } = this.#pacer.poll(now);
+    this.#ts = (this.#ts + skipped * FRAME_SAMPLES) >>> 0;
+    for (let i = 0; i < send; i++) this.#sendSlot();
+    if (this.#watch?.poll(now)) this.#events.emit('mediaTimeout');
+    if (this.#closed) return;
+    // Timers fire on whole milliseconds, never early: aim up to PACING_EARLY_MS before the slot.
+    const wait = Math.max(1, Math.floor(nextDueMs - PACING_EARLY_MS - this.#clock.monotonicMs()));
+    this.#timer = this.#timers.setTimeout(() => this.#tick(), wait);
+  }
+
+  #canSend(): boolean {
+    const dir = this.#media?.direction;
+    return !this.#paused && this.#latch.dest !== undefined && (dir === 'sendrecv' || dir === 'sendonly');
+  }
+
+  #sendSlot(): void {
+    const ts = this.#ts;
+    this.#ts = (ts + FRAME_SAMPLES) >>> 0;
+    const media = this.#media;
+    if (!media) return;
+    const canSend = this.#canSend();
+    const te = media.telephoneEventPayloadType;
+    const dtmf = te !== undefined ? this.#dtmfOut.next(ts) : undefined;
+    if (dtmf?.kind === 'event') {
+      if (canSend) this.#send({ payloadType: te!, marker: dtmf.marker ?? false, timestamp: dtmf.timestamp ?? ts, payload: dtmf.payload! });
+      this.#idle = true;
+      return;
+    }
+    const queued = this.#outgoing.shift(true);
+    if (!canSend || (!queued && !this.#sendSilence)) {
+      this.#idle = true;
+      return;
+    }
+    const frame = queued ?? SILENT_FRAME;
+    const marker = queued !== undefined && this.#idle;
+    this.#idle = queued === undefined;
+    const payload = queued ? encodeG711(media.codec, queued) : SILENT_PAYLOAD[media.codec];
+    this.#send({ payloadType: media.payloadType, marker, timestamp: ts, payload });
+    this.#events.emit('sent', frame);
+  }
+
+  #send(p: Pick<RtpPacket, 'payloadType' | 'marker' | 'timestamp' | 'payload'>): void {
+    const dest = this.#latch.dest!;
+    const buf = serializeRtpPacket({ marker: p.marker, payloadType: p.payloadType, timestamp: p.timestamp, payload: p.payload, ssrc: this.#ssrc, sequenceNumber: this.#seq });
+    this.#seq = (this.#seq + 1) & 0xffff;
+    this.#stats.packetsSent++;
+    this.#socket.send(buf, dest.port, dest.address, this.#onSendDone);
+  }
+
+  readonly #onSendDone = (err: Error | null): void => {
+    if (err) this.#log.debug('rtp send failed', { err });
+  };
+
+  // ---- receiving ----
+
+  #updateWatch(): void {
+    const watch = this.#watch;
+    if (!watch || !this.#started) return;
+    const dir = this.#media?.direction ?? 'sendrecv';
+    const expectMedia = !this.#paused && (dir === 'sendrecv' || dir === 'recvonly');
+    if (expectMedia) watch.resume(this.#clock.monotonicMs());
+    else watch.suspend();
+  }
+
+  #onPacket(msg: Buffer, rinfo: RemoteInfo): void {
+    if (this.#closed) return;
+    const parsed = parseRtpPacket(msg);
+    const now = this.#clock.monotonicMs();
+    if (!parsed.ok || !this.#receiver.receive(parsed.packet, now)) {
+      this.#stats.invalidPackets++;
+      return;
+    }
+    this.#stats.packetsReceived++;
+    this.#watch?.packet(now);
+    const moved = this.#latch.observe(rinfo);
+    if (moved) {
+      this.#log.debug('rtp latched', { address: moved.address, port: moved.port });
+      this.#events.emit('latched', { address: moved.address, port: moved.port });
+    }
+  }
+}

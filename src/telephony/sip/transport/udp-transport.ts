@@ -1,0 +1,46 @@
+import { createSocket, type Socket } from 'node:dgram';
+import type { SipTransport, SipTransportHandlers, RemoteAddress } from './sip-transport';
+
+export class UdpTransport implements SipTransport {
+  readonly kind = 'udp' as const;
+  readonly reliable = false;
+  readonly #socket: Socket;
+  readonly #handlers: SipTransportHandlers;
+  #closed = false;
+
+  private constructor(socket: Socket, handlers: SipTransportHandlers) {
+    this.#socket = socket;
+    this.#handlers = handlers;
+    socket.on('message', (data, rinfo) => this.#handlers.onData(data, { transport: 'udp', address: rinfo.address, port: rinfo.port }));
+    socket.on('error', () => undefined);
+  }
+
+  static async bind(address: string, port: number, handlers: SipTransportHandlers): Promise<UdpTransport> {
+    const socket = createSocket({ type: address.includes(':') ? 'udp6' : 'udp4' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, address, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    return new UdpTransport(socket, handlers);
+  }
+
+  get localPort(): number {
+    return this.#socket.address().port;
+  }
+
+  send(data: Buffer, remote: RemoteAddress): void {
+    if (this.#closed) return;
+    this.#socket.send(data, remote.port, remote.address, (err) => {
+      if (err) this.#handlers.onError(remote, err.message);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
+  }
+}

@@ -1,0 +1,46 @@
+import type { JobQueue } from '../jobs/job-queue';
+import type { Logger } from '../shared/log';
+import type { WebhookService } from './webhook-service';
+import { DELIVER_QUEUE } from './webhook-deps';
+
+export interface WebhookWorkers {
+  /** Runs one sweep now (enqueues due retries); resolves with how many were enqueued. */
+  sweepNow(): Promise<number>;
+  stop(): void;
+}
+
+/**
+ * Registers the `webhooks.deliver` worker and starts the sweeper that re-enqueues due retries
+ * (retries are scheduled on the injected Clock in `next_attempt_at`, not by the queue's backoff).
+ * Call after `queue.start()` (pg-boss silently ignores work() before start); the composition
+ * root (main.ts) and tests call it.
+ */
+export async function startWebhookWorkers(
+  deps: { webhooks: WebhookService; queue: JobQueue; log: Logger },
+  options: { sweepIntervalMs?: number; concurrency?: number } = {},
+): Promise<WebhookWorkers> {
+  const { webhooks, queue, log } = deps;
+  await queue.work<{ deliveryId?: unknown }>(
+    DELIVER_QUEUE,
+    async (job) => {
+      if (typeof job.payload.deliveryId !== 'string') return;
+      await webhooks.dispatcher.deliver(job.payload.deliveryId);
+    },
+    { concurrency: options.concurrency ?? 8 },
+  );
+  let sweeping = false;
+  const sweepNow = async (): Promise<number> => {
+    if (sweeping) return 0;
+    sweeping = true;
+    try {
+      return await webhooks.dispatcher.sweep();
+    } finally {
+      sweeping = false;
+    }
+  };
+  const timer = setInterval(() => {
+    sweepNow().catch((err: unknown) => log.error('webhook sweep failed', { err }));
+  }, options.sweepIntervalMs ?? 5_000);
+  timer.unref();
+  return { sweepNow, stop: () => clearInterval(timer) };
+}
