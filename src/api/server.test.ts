@@ -35,4 +35,20 @@ describeApi('HTTP conventions', (h) => {
     assert.equal(res.status, 200);
     assert.ok(res.body.paths['/v1/healthz']);
   });
+
+  test('JSON bodies are validated as sent: a number is not quietly turned into a string', async () => {
+    const org = await h().createOrg({ name: 'Typed' });
+    const res = await h().request('PATCH', `/v1/orgs/${org.id}/`, { key: org.apiKey, body: { name: 123 } });
+    assert.equal(res.status, 400);
+    assert.ok(Array.isArray(res.body.name), 'field message for name');
+    const after = await h().request('GET', `/v1/orgs/${org.id}/`, { key: org.apiKey });
+    assert.equal(after.body.name, 'Typed');
+  });
+
+  test('query strings are still read as numbers', async () => {
+    const org = await h().createOrg();
+    const res = await h().request('GET', '/v1/calls?limit=5&offset=0', { key: org.apiKey });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.limit, 5);
+  });
 });

@@ -2,6 +2,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import type { ApiDeps } from './deps';
 import { registerErrorHandler } from './plugins/error-handler';
 import { authenticateAdmin, authenticateTenant } from './plugins/auth';
@@ -26,8 +28,18 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance & { ro
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : deps.ids.token('req_', 12);
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // JSON bodies are validated as sent (a string "30" is not an integer); query strings and path
+  // params are text on the wire, so they are coerced ("?limit=10" → 10, one value → array).
+  const makeAjv = (coerceTypes: false | 'array'): Ajv => {
+    const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
+    addFormats.default(ajv);
+    return ajv;
+  };
+  const bodyAjv = makeAjv(false);
+  const textAjv = makeAjv('array');
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
 
   const routeInfo: RouteInfo[] = [];
   app.addHook('onRoute', (route) => {

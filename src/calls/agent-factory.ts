@@ -14,6 +14,11 @@ export interface AgentFactoryDeps {
   log: Logger;
   /** The guarded HTTP client in production (ALLOW_PRIVATE_TARGETS applies to tool calls). */
   toolHttp: ToolHttpClient;
+  /**
+   * The secret that signs the call's tool requests (`X-ThunderPhone-Signature`, API §5.7): the org's
+   * webhook secret. Tool requests go unsigned when the org has none.
+   */
+  signingSecretFor?: (orgId: number) => Promise<string | null>;
   /** Providers override (tests and benchmarks); default: from the configuration. */
   providers?: (product: string, engine: 'espeak-ng' | 'flite' | 'openai') => AgentProviders;
   timings?: Partial<AgentTimings>;
@@ -24,6 +29,7 @@ export function agentFactory(deps: AgentFactoryDeps): (call: CallRow) => Promise
   return async (call) => {
     const conv = conversationFor(call, deps.voices);
     const engine = conv.voice?.engine ?? deps.config.tts.engine;
+    const signingSecret = (await deps.signingSecretFor?.(Number(call.org_id))) ?? undefined;
     const providers = deps.providers ? deps.providers(conv.config.product, engine) : providersFromConfig(deps.config, conv.config.product, engine);
     return createAgentSession({
       config: conv.config,
@@ -32,6 +38,7 @@ export function agentFactory(deps: AgentFactoryDeps): (call: CallRow) => Promise
       clock: deps.clock,
       log: deps.log.child({ callId: call.id }),
       toolHttp: deps.toolHttp,
+      ...(signingSecret === undefined ? {} : { signingSecret }),
       ...(deps.timings ? { timings: deps.timings } : {}),
     });
   };

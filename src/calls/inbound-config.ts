@@ -8,6 +8,8 @@ export interface IncomingWebhook {
   resolveIncoming(input: { orgId: number; callId: number; fromNumber: string; toNumber: string }): Promise<
     { kind: 'config'; config: object } | { kind: 'fallback'; reason: string }
   >;
+  /** Secret that signs tool requests of the org's calls (the legacy org secret, else null). */
+  toolSigningSecret(orgId: number): Promise<string | null>;
 }
 
 /**

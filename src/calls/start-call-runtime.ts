@@ -46,7 +46,7 @@ export async function startCallRuntime(deps: CallRuntimeHostDeps): Promise<Runni
     config: deps.config,
     clock: deps.clock,
     log,
-    createAgent: agentFactory({ config: deps.config, voices: deps.voices, clock: deps.clock, log, toolHttp: deps.httpClient }),
+    createAgent: agentFactory({ config: deps.config, voices: deps.voices, clock: deps.clock, log, toolHttp: deps.httpClient, signingSecretFor: (orgId) => deps.webhooks.toolSigningSecret(orgId) }),
   });
   const runtime = new CallRuntime({
     config: deps.config,

@@ -45,7 +45,7 @@ export class WebhookService {
   /**
    * Secret that signs a call's tool requests (X-ThunderPhone-Signature, §5.7): the secret of the
    * endpoint whose incoming answer configured the call, else the org's legacy webhook secret,
-   * else null (send unsigned).
+   * else the secret of the org's oldest enabled endpoint, else null (send unsigned).
    */
   async toolSigningSecret(orgId: number, endpointId: string | null = null): Promise<string | null> {
     const { db, secretBox } = this.#deps;
@@ -54,6 +54,17 @@ export class WebhookService {
       if (e) return secretBox.open(e.secret_enc);
     }
     const org = await db.selectFrom('orgs').select('webhook_secret_enc').where('id', '=', orgId).executeTakeFirst();
-    return org?.webhook_secret_enc ? secretBox.open(org.webhook_secret_enc) : null;
+    if (org?.webhook_secret_enc) return secretBox.open(org.webhook_secret_enc);
+    // No legacy URL: the org's oldest enabled endpoint signs (documented in the README).
+    const oldest = await db
+      .selectFrom('webhook_endpoints')
+      .select('secret_enc')
+      .where('org_id', '=', orgId)
+      .where('deleted_at', 'is', null)
+      .where('status', '!=', 'disabled')
+      .orderBy('created_at')
+      .limit(1)
+      .executeTakeFirst();
+    return oldest ? secretBox.open(oldest.secret_enc) : null;
   }
 }

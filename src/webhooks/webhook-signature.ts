@@ -1,31 +1,6 @@
-import { createHmac } from 'node:crypto';
+import { canonicalJson } from '../shared/canonical-json';
 
-/**
- * JSON with object keys sorted (recursively) and no whitespace: the bytes we send and sign,
- * equal to Python's `json.dumps(obj, sort_keys=True, separators=(",", ":"))` for ASCII text.
- * Non-ASCII characters are escaped as `\uXXXX` like Python's default `ensure_ascii=True`.
- */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value)).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
-    }
-    return out;
-  }
-  return value;
-}
-
-/** `X-ThunderPhone-Signature`: lowercase hex HMAC-SHA256 keyed with the secret string's UTF-8 bytes. */
-export function signBody(secret: string, body: string | Buffer): string {
-  return createHmac('sha256', secret).update(body).digest('hex');
-}
+export { canonicalJson, signBody } from '../shared/canonical-json';
 
 /** The envelope every webhook carries: `{"data":{...},"type":"..."}` (sorted keys). */
 export function envelopeBytes(type: string, data: unknown): string {
