@@ -29,7 +29,6 @@ export interface CallControllerOptions {
   readBalanceCents: () => Promise<number>;
   clock: Clock;
   log: Logger;
-  heartbeatMs?: number;
   /** Billed-minute length for the balance guard (tests shorten it; billing itself uses 60 s). */
   balanceMinuteMs?: number;
   /** Extra wait after the agent's last audio before an agent-initiated hang-up. */
@@ -51,7 +50,6 @@ export class CallController {
   readonly #toolCalls: ToolCallRecord[] = [];
   #bridge: MediaBridge | undefined;
   #leg: CallLegPort | undefined;
-  #heartbeat: NodeJS.Timeout | undefined;
   #answeredMs: number | undefined;
   #firstAgentAudioMs: number | undefined;
   #outboundPlayedUntilMs = 0;
@@ -104,7 +102,6 @@ export class CallController {
     });
     this.#watchdog.arm('ring', this.#o.limits.ringTimeoutMs + 5000, () => void this.end('no_answer'));
     this.#watchdog.arm('max', this.#o.limits.maxCallDurationMs, () => void this.end('timeout'));
-    this.#heartbeat = setInterval(() => void this.#o.repo.heartbeat(this.#o.callId, this.#o.instance).catch(() => {}), this.#o.heartbeatMs ?? 10_000);
   }
 
   /** The far end answered (outbound 200 OK) or we accepted an inbound INVITE. */
@@ -147,7 +144,6 @@ export class CallController {
     const o = this.#o;
     this.#watchdog.dispose();
     this.#guard.stop();
-    if (this.#heartbeat) clearInterval(this.#heartbeat);
     let result: FinalizeResult | undefined;
     try {
       await o.repo.beginEnding(o.callId);

@@ -115,11 +115,14 @@ export class CallRepo {
     return this.transition(callId, 'end');
   }
 
-  async heartbeat(callId: number, instance: string): Promise<void> {
+  /** Marks the calls this instance holds as alive (one UPDATE); another owner's rows are untouched. */
+  async heartbeat(callIds: number | readonly number[], instance: string): Promise<void> {
+    const ids = typeof callIds === 'number' ? [callIds] : [...callIds];
+    if (ids.length === 0) return;
     await this.#db
       .updateTable('calls')
       .set({ heartbeat_at: this.#clock.nowIso() })
-      .where('id', '=', callId)
+      .where('id', 'in', ids)
       .where('owner_instance', '=', instance)
       .where('status', '=', 'in_progress')
       .execute();
@@ -129,16 +132,56 @@ export class CallRepo {
     await this.#db.updateTable('calls').set({ ...values, updated_at: this.#clock.nowIso() }).where('id', '=', callId).execute();
   }
 
-  /** Calls still in progress that a process other than `instance` had taken (it died). */
-  async findOrphans(instance: string): Promise<CallRow[]> {
+  /** Distinct owners (other than `instance`) of calls still in progress. */
+  async otherOwners(instance: string): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('calls')
+      .select('owner_instance')
+      .distinct()
+      .where('status', '=', 'in_progress')
+      .where('owner_instance', 'is not', null)
+      .where('owner_instance', '!=', instance)
+      .execute();
+    return rows.flatMap((r) => (r.owner_instance === null ? [] : [r.owner_instance]));
+  }
+
+  /**
+   * Calls in progress that another process had taken and that look abandoned: their last sign of
+   * life (heartbeat_at, else dialed_at, else updated_at) is older than `staleBeforeIso`, or their
+   * owner is in `deadOwners` (known gone).
+   */
+  async findOrphans(instance: string, staleBeforeIso: string, deadOwners: readonly string[] = []): Promise<CallRow[]> {
     return this.#db
       .selectFrom('calls')
       .selectAll()
       .where('status', '=', 'in_progress')
       .where('owner_instance', 'is not', null)
       .where('owner_instance', '!=', instance)
+      .where((eb) => {
+        const stale = eb(eb.fn.coalesce('heartbeat_at', 'dialed_at', 'updated_at'), '<', staleBeforeIso);
+        return deadOwners.length > 0 ? eb.or([stale, eb('owner_instance', 'in', [...deadOwners])]) : stale;
+      })
       .orderBy('id')
       .execute();
+  }
+
+  /**
+   * Takes an orphan over (owner_instance → `instance`) only if it is still in progress, still
+   * owned by `previousOwner`, and still abandoned (its owner known dead, or no heartbeat since
+   * `staleBeforeIso`). Exactly one of several racing recoverers gets true. heartbeat_at is left
+   * as it was: it is the last time the call was known alive, and the claimant's crash leaves the
+   * call stale for the next recoverer.
+   */
+  async claimOrphan(callId: number, previousOwner: string, instance: string, staleBeforeIso: string, ownerDead: boolean): Promise<boolean> {
+    let claim = this.#db
+      .updateTable('calls')
+      .set({ owner_instance: instance })
+      .where('id', '=', callId)
+      .where('status', '=', 'in_progress')
+      .where('owner_instance', '=', previousOwner);
+    if (!ownerDead) claim = claim.where((eb) => eb(eb.fn.coalesce('heartbeat_at', 'dialed_at', 'updated_at'), '<', staleBeforeIso));
+    const res = await claim.executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
   }
 
   /** Ids of calls still waiting to be dialed (queued), oldest first. */

@@ -46,7 +46,7 @@ export interface CallRuntimeDeps {
   secretBox: SecretBox;
   events: CallEventEmitter;
   parts: CallParts;
-  /** This process's id: written to calls.owner_instance; anything else is dead at start. */
+  /** This process's id (instance-id.ts newInstanceId), written to calls.owner_instance. */
   instance: string;
   inboundConfig: InboundConfigResolver;
   recordingUrl?: FinalizeDeps['recordingUrl'];
@@ -54,7 +54,15 @@ export interface CallRuntimeDeps {
   admissionRetryMs?: number;
   /** Billed-minute length seen by the balance guard; only tests shorten it. */
   balanceMinuteMs?: number;
+  /** How often this process marks its calls alive and looks for abandoned ones (default 10 s). */
+  heartbeatMs?: number;
+  /** Another owner's call without a heartbeat for this long is recovered (default 3 × heartbeatMs). */
+  orphanAfterMs?: number;
+  /** Owners known gone at once (default: a dead pid of this host, see instance-id.ts). */
+  isOwnerGone?: (owner: string) => boolean;
 }
+
+export const DEFAULT_HEARTBEAT_MS = 10_000;
 
 /**
  * Runs calls in this process: start-up recovery, the `calls.dial` worker, inbound INVITEs, and
@@ -66,6 +74,10 @@ export class CallRuntime {
   readonly #limiter: TrunkRateLimiter;
   readonly #finalizeDeps: FinalizeDeps;
   readonly #live = new Map<number, CallController>();
+  /** Calls taken by this process (admitted or accepted) and not yet handed to a controller. */
+  readonly #held = new Set<number>();
+  #ticker: NodeJS.Timeout | undefined;
+  #sweeping: Promise<unknown> | undefined;
   #stopping = false;
 
   constructor(deps: CallRuntimeDeps) {
@@ -94,9 +106,12 @@ export class CallRuntime {
     await this.#live.get(callId)?.done;
   }
 
-  /** Recovery first (before any job runs), then the dial worker and the inbound handler. */
+  /**
+   * Recovery first (before any job runs), then the dial worker and the inbound handler, then the
+   * ticker that heartbeats this process's calls and recovers other processes' abandoned ones.
+   */
   async start(): Promise<void> {
-    await recoverOrphanedCalls(this.#repo, this.#finalizeDeps, this.#d.instance, this.#d.log);
+    await this.recover();
     // A queued call whose dial job was lost would hold up its org's FIFO forever: give every
     // waiting call a job again (admission is idempotent, a duplicate job finds it not queued).
     for (const callId of await this.#repo.findQueued()) {
@@ -116,11 +131,43 @@ export class CallRuntime {
         createAgent: (call) => this.#d.parts.createAgent(call),
       }),
     );
+    this.#ticker = setInterval(() => void this.#tick(), this.#d.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+    this.#ticker.unref();
+  }
+
+  /** One recovery pass (also run by the ticker): finalizes calls whose owner is gone. */
+  async recover(): Promise<number[]> {
+    const heartbeatMs = this.#d.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    const report = await recoverOrphanedCalls(
+      this.#repo,
+      this.#finalizeDeps,
+      {
+        instance: this.#d.instance,
+        staleAfterMs: this.#d.orphanAfterMs ?? 3 * heartbeatMs,
+        ...(this.#d.isOwnerGone ? { isOwnerGone: this.#d.isOwnerGone } : {}),
+      },
+      this.#d.log,
+    );
+    return report.recovered;
+  }
+
+  /** Heartbeat of every call this process holds (one UPDATE), then a recovery pass; never overlaps. */
+  async #tick(): Promise<void> {
+    if (this.#sweeping || this.#stopping) return;
+    const run = (async () => {
+      await this.#repo.heartbeat([...this.#held, ...this.#live.keys()], this.#d.instance);
+      await this.recover();
+    })().catch((err: unknown) => this.#d.log.warn('call heartbeat/recovery pass failed', { err }));
+    this.#sweeping = run;
+    await run;
+    this.#sweeping = undefined;
   }
 
   /** Ends live calls (end reason `error`), then closes the SIP/RTP parts. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    if (this.#ticker) clearInterval(this.#ticker);
+    await this.#sweeping;
     await Promise.allSettled([...this.#live.values()].map((c) => c.end('error')));
     await this.#d.parts.close();
   }
@@ -136,6 +183,7 @@ export class CallRuntime {
       return;
     }
     const call = admission.call;
+    this.#held.add(callId);
     try {
       const rate = d.config.rateCentsPerMinute[productTier(call.product)];
       if ((await this.#balance(call.org_id)) < rate) {
@@ -166,6 +214,8 @@ export class CallRuntime {
       const live = this.#live.get(callId);
       if (live) await live.end('error', { hangUp: true });
       else await finalizeCall(this.#finalizeDeps, { callId, endReason: 'error' });
+    } finally {
+      this.#held.delete(callId);
     }
   }
 

@@ -150,7 +150,7 @@ describeEachDialect<Ctx>(
       clock.advance(150_000);
       await repo.heartbeat(answered.id, 'dead-1');
       clock.advance(600_000); // the process died long ago; the new one starts now
-      const report = await recoverOrphanedCalls(repo, deps, 'new-2', silentLogger);
+      const report = await recoverOrphanedCalls(repo, deps, { instance: 'new-2', staleAfterMs: 30_000 }, silentLogger);
       assert.deepEqual(report.recovered.sort(), [answered.id, ringing.id].sort());
       const a = await repo.get(answered.id);
       assert.equal(a?.status, 'completed');
@@ -161,7 +161,7 @@ describeEachDialect<Ctx>(
       assert.equal(r?.billing_total_cents, 0);
       assert.equal((await repo.get(queued.id))?.status, 'in_progress', 'queued calls wait for their job');
       assert.ok(emitter.events.some((e) => e.type === 'telephony.complete' && e.data.call_id === answered.id));
-      const second = await recoverOrphanedCalls(repo, deps, 'new-3', silentLogger);
+      const second = await recoverOrphanedCalls(repo, deps, { instance: 'new-3', staleAfterMs: 30_000 }, silentLogger);
       assert.deepEqual(second.recovered, []);
       assert.equal((await ledgerForCall(store.db, answered.id)).length, 1);
       await finalizeCall(deps, { callId: queued.id, endReason: 'error' });

@@ -13,6 +13,7 @@ import type { CallEventEmitter, FinalizeDeps } from './finalize-call';
 import { inboundConfigResolver, type IncomingWebhook } from './inbound-config';
 import { startSipCallParts } from './sip-call-parts';
 import { signRecordingUrl } from './recording-url';
+import { newInstanceId } from './instance-id';
 
 export interface CallRuntimeHostDeps {
   config: Config;
@@ -57,7 +58,7 @@ export async function startCallRuntime(deps: CallRuntimeHostDeps): Promise<Runni
     secretBox: deps.secretBox,
     events: deps.webhooks,
     parts,
-    instance: `${process.pid}-${deps.ids.uuid()}`,
+    instance: newInstanceId(deps.ids.uuid()),
     inboundConfig: inboundConfigResolver(deps.store.db, deps.webhooks),
     recordingUrl: deps.recordingUrl ?? ((call) => signRecordingUrl(deps.config, call.id, deps.clock.nowMs()).url),
   });
