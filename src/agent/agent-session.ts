@@ -4,14 +4,16 @@ import { Pipeline } from './pipeline/pipeline';
 import type { Frame } from './pipeline/frames';
 import { SentenceAggregator } from './pipeline/sentence-aggregator';
 import { TtsProcessor } from './pipeline/tts-processor';
+import { runResponse, type ActiveResponse } from './response-runner';
 import { DEFAULT_MAX_HOLD_SECONDS, DEFAULT_TIMINGS, type AgentSessionOptions, type AgentTimings } from './session-options';
-import { BUILTIN_TOOL_NAMES, BUILTIN_TOOL_SPECS, toolSpecOf, type AgentTool } from './tools/agent-tool';
-import { dispatchTool } from './tools/tool-dispatcher';
+import { SpokenTurns } from './spoken-turns';
+import { runToolCall, toolSpecsFor } from './tool-call-runner';
+import type { AgentTool } from './tools/agent-tool';
+import type { ToolEffect } from './tools/tool-dispatcher';
 import { OwnerActions } from './tools/owner-actions';
-import type { AgentSessionEvents, EndReason, ToolCallAudit, TranscriptTurn, TurnMetrics } from './session-events';
+import type { AgentSessionEvents, EndReason, TranscriptTurn, TurnMetrics } from './session-events';
 import { Endpointer, type EndpointEvent } from './turn/endpointer';
 import { OutputPacer } from './turn/output-pacer';
-import { SpokenTurn } from './turn/spoken-turn';
 import { IntervalTicker, type Ticker } from './turn/ticker';
 import type { VadProvider } from './vad/vad';
 import { TypedEmitter } from './typed-emitter';
@@ -19,17 +21,9 @@ import { ConversationLog } from './turn/conversation-log';
 import { GREETING_INSTRUCTION, LLM_FALLBACK, NUDGE_INSTRUCTION, STT_FALLBACK, generateAcknowledgement } from './turn/instructions';
 import { TurnLatency } from './turn/turn-latency';
 import { dueTimers } from './turn/due-timers';
-
-interface ActiveResponse {
-  id: number;
-  abort: AbortController;
-  startedMs: number;
-  hasText: boolean;
-  acked: boolean;
-  latency: TurnLatency | undefined;
-  /** The LLM round being generated. */
-  roundId?: number;
-}
+import { DtmfCollector } from './dtmf-collector';
+import { InflightWork } from './inflight-work';
+import { TurnMetricsLog } from './turn-metrics-log';
 
 /**
  * One conversation of the voice agent. See src/agent/index.ts for the owner-facing contract.
@@ -46,17 +40,15 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   readonly #endpointer: Endpointer;
   readonly #log: ConversationLog;
   readonly #httpTools = new Map<string, AgentTool>();
-  readonly #spoken = new Map<number, SpokenTurn>();
-  readonly #inflight = new Set<Promise<unknown>>();
-  readonly #metrics: TurnMetrics[] = [];
-  readonly #roundLatency = new Map<number, TurnLatency>();
+  readonly #spoken = new SpokenTurns(() => ++this.#seq);
+  readonly #work = new InflightWork();
+  readonly #metrics = new TurnMetricsLog();
   #vad: VadProvider | undefined;
   #prewarm: Promise<void> | undefined;
   #startMono: number | undefined;
   #nowMs = 0;
   #response: ActiveResponse | undefined;
   #responseSeq = 0;
-  #roundSeq = 0;
   /** Creation order of transcript entries: the transcript lists turns in the order they happened. */
   #seq = 0;
   #userChain: Promise<void> = Promise.resolve();
@@ -64,8 +56,7 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   #nudged = false;
   #holdUntilMs: number | undefined;
   #ackText: string | undefined;
-  #dtmf = '';
-  #lastDigitMs = 0;
+  readonly #dtmf = new DtmfCollector();
   #failures = 0;
   #ended = false;
   #wasSpeaking = false;
@@ -113,27 +104,19 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
 
   /** A keypad digit from the caller (RFC 4733); collected and handed to the model as text. */
   pushDtmf(digit: string): void {
-    if (this.#startMono === undefined || this.#ended || !/^[0-9*#A-D]$/i.test(digit)) return;
-    this.#dtmf += digit;
-    this.#lastDigitMs = this.#sessionMs();
-    if (digit === '#') this.#flushDtmf();
+    if (this.#startMono === undefined || this.#ended) return;
+    if (this.#dtmf.push(digit, this.#sessionMs())) this.#flushDtmf();
   }
 
   /** Turns relative to the call start (thunderphone-api.md §4.4), assistant turns cut to what was played. */
   transcript(): TranscriptTurn[] {
-    const entries = [...this.#log.turns];
-    for (const turn of this.#spoken.values()) {
-      const text = turn.spokenText();
-      if (text === '' || turn.startMs === undefined) continue;
-      const turnOut: TranscriptTurn = { role: 'assistant', content_type: 'text/plain', content: text, start_ms: Math.round(turn.startMs), end_ms: Math.round(turn.endMs ?? turn.startMs) };
-      entries.push({ seq: turn.seq, turn: turnOut });
-    }
+    const entries = [...this.#log.turns, ...this.#spoken.transcriptEntries()];
     return entries.sort((a, b) => a.seq - b.seq).map((e) => e.turn);
   }
 
   /** Latency metrics of every answered caller turn so far. */
   metrics(): TurnMetrics[] {
-    return [...this.#metrics];
+    return this.#metrics.all();
   }
 
   /** The LLM conversation so far (system prompt first). */
@@ -142,17 +125,8 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   }
 
   /** Resolves when no provider request or pipeline work is pending (tests and benchmarks). */
-  async whenIdle(): Promise<void> {
-    for (let quiet = 0; quiet < 2; ) {
-      await new Promise((r) => setImmediate(r));
-      if (this.#inflight.size > 0) {
-        quiet = 0;
-        await Promise.race([...this.#inflight].map((p) => p.catch(() => undefined)));
-      } else if (this.#pipeline.busy) {
-        quiet = 0;
-        await this.#pipeline.idle();
-      } else quiet += 1;
-    }
+  whenIdle(): Promise<void> {
+    return this.#work.whenIdle(this.#pipeline);
   }
 
   /** Stops everything (idempotent); the transcript stays readable. */
@@ -186,7 +160,7 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     }
     if (text === '' || this.#ended) return;
     this.#log.user(text, ev.startMs, ev.endMs);
-    const latency = new TurnLatency(this.#o.clock, this.#metrics.length + 1, ev.silenceWaitedMs, detectedMono);
+    const latency = new TurnLatency(this.#o.clock, this.#metrics.nextTurn, ev.silenceWaitedMs, detectedMono);
     latency.sttDone();
     // The caller already started talking again: answer once, after that utterance too.
     if (this.#endpointer.inSpeech) return;
@@ -194,13 +168,12 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   }
 
   #flushDtmf(): void {
-    const digits = this.#dtmf;
-    this.#dtmf = '';
+    const digits = this.#dtmf.take();
     if (digits === '') return;
     this.#lastActivityMs = this.#nowMs;
     this.#nudged = false;
     if (this.#pacer.speaking || this.#response || this.#pipeline.busy) this.#interrupt();
-    this.#log.userDtmf(digits, this.#lastDigitMs);
+    this.#log.userDtmf(digits, this.#dtmf.lastDigitMs);
     this.#respond();
   }
 
@@ -217,87 +190,44 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     });
   }
 
-  async #runResponse(r: ActiveResponse, instruction: string | undefined): Promise<void> {
-    const tools = [...[...this.#httpTools.values()].map(toolSpecOf), ...BUILTIN_TOOL_NAMES.filter((n) => !this.#httpTools.has(n)).map((n) => BUILTIN_TOOL_SPECS[n])];
-    try {
-      for (let round = 0; round < this.#t.maxToolRounds; round++) {
-        const roundId = this.#newRound();
-        r.roundId = roundId;
-        if (r.latency && !r.latency.done) this.#roundLatency.set(roundId, r.latency);
-        let text = '';
-        const calls: ChatToolCall[] = [];
-        const messages = instruction && round === 0 ? [...this.#log.messages, { role: 'system' as const, content: instruction }] : this.#log.messages;
-        for await (const ev of this.#o.providers.llm.stream({ messages, tools, signal: r.abort.signal })) {
-          if (r.abort.signal.aborted) return;
-          if (ev.type === 'text') {
-            r.latency?.llmFirstToken();
-            r.hasText = true;
-            this.#holdUntilMs = undefined;
-            text += ev.text;
-            this.#pipeline.push({ type: 'text', responseId: roundId, text: ev.text });
-          } else if (ev.type === 'tool_call') calls.push(ev.call);
-        }
-        if (r.abort.signal.aborted) return;
-        this.#pipeline.push({ type: 'flush', responseId: roundId });
-        this.#log.assistant(roundId, text, calls);
-        this.#failures = 0;
-        if (calls.length === 0) return;
-        let effect: 'continue' | 'end_call' | 'hold' = 'continue';
-        for (const call of calls) {
-          const e = await this.#runTool(call);
-          if (e !== 'continue') effect = e;
-        }
-        if (r.abort.signal.aborted) return;
-        if (effect === 'end_call') {
-          // Hang up only after the goodbye has been played (checked on the 20 ms tick).
-          this.#endCallRequested = true;
-          this.#speechWaiters.push(() => {
-            if (!this.#ended) this.emit('action', { type: 'end_call', reason: 'agent_end' });
-          });
-          return;
-        }
-        if (effect === 'hold') return;
-      }
-    } catch (err) {
-      if (r.abort.signal.aborted || this.#ended) return;
-      this.#report('llm', err);
-      // A failed greeting leaves the line to the caller; a failed answer apologizes.
-      if (!this.#countFailure() && instruction !== GREETING_INSTRUCTION) this.#say(LLM_FALLBACK);
-    }
+  #runResponse(r: ActiveResponse, instruction: string | undefined): Promise<void> {
+    return runResponse({
+      llm: this.#o.providers.llm, maxToolRounds: this.#t.maxToolRounds, log: this.#log, pipeline: this.#pipeline,
+      tools: toolSpecsFor(this.#httpTools),
+      newRound: () => this.#spoken.newRound(), trackLatency: (roundId, latency) => this.#metrics.track(roundId, latency),
+      clearHold: () => void (this.#holdUntilMs = undefined), succeeded: () => void (this.#failures = 0), runTool: (call) => this.#runTool(call),
+      endCallAfterSpeech: () => {
+        // Hang up only after the goodbye has been played (checked on the 20 ms tick).
+        this.#endCallRequested = true;
+        this.#speechWaiters.push(() => {
+          if (!this.#ended) this.emit('action', { type: 'end_call', reason: 'agent_end' });
+        });
+      },
+      isEnded: () => this.#ended,
+      failed: (err) => {
+        this.#report('llm', err);
+        // A failed greeting leaves the line to the caller; a failed answer apologizes.
+        if (!this.#countFailure() && instruction !== GREETING_INSTRUCTION) this.#say(LLM_FALLBACK);
+      },
+    }, r, instruction);
   }
 
-  async #runTool(call: ChatToolCall): Promise<'continue' | 'end_call' | 'hold'> {
-    const atMs = this.#nowMs;
-    const host = {
-      transfer: (number: string) => this.#actions.request((resolve) => ({ type: 'transfer_call', number, resolve })),
-      sendDtmf: (digits: string) => this.#actions.request((resolve) => ({ type: 'send_dtmf', digits, resolve })),
-      hold: () => {
-        const max = this.#o.config.maxHoldSeconds ?? DEFAULT_MAX_HOLD_SECONDS;
-        this.#holdUntilMs ??= this.#nowMs + max * 1000;
-        return max;
-      },
+  #runTool(call: ChatToolCall): Promise<ToolEffect> {
+    const hold = (): number => {
+      const max = this.#o.config.maxHoldSeconds ?? DEFAULT_MAX_HOLD_SECONDS;
+      this.#holdUntilMs ??= this.#nowMs + max * 1000;
+      return max;
     };
     const http = { http: this.#o.toolHttp, callId: this.#o.callId, signingSecret: this.#o.signingSecret, timeoutMs: this.#t.toolTimeoutMs };
-    const { args, outcome, effect, builtin } = await dispatchTool(call, this.#httpTools, host, http);
-    const result = outcome.ok ? outcome.response : { error: outcome.error };
-    this.#log.tool(call, args, result, atMs, this.#nowMs);
-    const audit: ToolCallAudit = { name: call.function.name, arguments: args, builtin, startMs: atMs, endMs: this.#nowMs, ...(outcome.ok ? { response: outcome.response } : { error: outcome.error }) };
-    this.emit('toolCall', audit);
-    return effect;
+    return runToolCall(call, { httpTools: this.#httpTools, actions: this.#actions, hold, http, log: this.#log, nowMs: () => this.#nowMs, onAudit: (audit) => this.emit('toolCall', audit) });
   }
 
   /** Speaks a fixed line (fallbacks, acknowledgement) without the LLM. */
   #say(text: string, remember = true, seq?: number): void {
-    const roundId = this.#newRound(seq);
+    const roundId = this.#spoken.newRound(seq);
     this.#pipeline.push({ type: 'text', responseId: roundId, text });
     this.#pipeline.push({ type: 'flush', responseId: roundId });
     if (remember) this.#log.assistant(roundId, text, []);
-  }
-
-  #newRound(seq?: number): number {
-    const id = ++this.#roundSeq;
-    this.#spoken.set(id, new SpokenTurn(id, seq ?? ++this.#seq));
-    return id;
   }
 
   /** Barge-in: silence the agent now, cancel LLM/TTS work, keep only what was heard. */
@@ -307,25 +237,14 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     this.#pipeline.interrupt();
     const dropped = this.#pacer.clear();
     this.emit('interrupt');
-    for (const turn of this.#spoken.values()) {
-      if (turn.closed) continue;
-      turn.closed = true;
-      if (turn.sentences.length === 0 || !turn.fullyPlayed) this.#log.truncate(turn.id, turn.spokenText());
-    }
+    this.#spoken.closeAll(this.#log);
     this.#o.log.debug('barge-in', { callId: this.#o.callId, droppedFrames: dropped });
   }
 
   // ---- output side ------------------------------------------------------------------------------
 
   #onOutput(f: Frame): void {
-    if (this.#ended) return;
-    const turn = 'responseId' in f ? this.#spoken.get(f.responseId) : undefined;
-    if (!turn || turn.closed) return;
-    if (f.type === 'sentence') turn.sentence(f.index, f.text);
-    else if (f.type === 'audio') {
-      turn.sentence(f.index).frames += 1;
-      this.#pacer.enqueue(f.pcm, turn, f.index);
-    } else if (f.type === 'sentence_end') turn.sentence(f.index).complete = true;
+    if (!this.#ended) this.#spoken.onOutput(f, this.#pacer);
   }
 
   #onUpstream(f: Frame): void {
@@ -333,12 +252,8 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   }
 
   #onFirstAudio(roundId: number): void {
-    const latency = this.#roundLatency.get(roundId);
-    this.#roundLatency.delete(roundId);
-    const m = latency?.firstAudio();
-    if (!m) return;
-    this.#metrics.push(m);
-    this.emit('metrics', m);
+    const m = this.#metrics.firstAudio(roundId);
+    if (m) this.emit('metrics', m);
   }
 
   // ---- time ----------------------------------------------------------------------------------
@@ -356,14 +271,14 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
       nowMs: this.#nowMs,
       agentSpeaking: speaking,
       callerSpeaking: this.#endpointer.inSpeech,
-      busy: this.#inflight.size > 0,
+      busy: this.#work.busy,
       response: r && { startedMs: r.startedMs, hasText: r.hasText, acked: r.acked, answersCaller: r.latency !== undefined },
       hasAcknowledgement: this.#ackText !== undefined,
       lastActivityMs: this.#lastActivityMs,
       nudged: this.#nudged,
       holdUntilMs: this.#holdUntilMs,
-      dtmfPending: this.#dtmf !== '',
-      lastDigitMs: this.#lastDigitMs,
+      dtmfPending: this.#dtmf.pending,
+      lastDigitMs: this.#dtmf.lastDigitMs,
       endCallRequested: this.#endCallRequested,
     };
     for (const due of dueTimers(state, this.#t)) {
@@ -436,9 +351,6 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   }
 
   #track<T>(p: Promise<T>): Promise<T> {
-    this.#inflight.add(p);
-    const done = (): void => void this.#inflight.delete(p);
-    p.then(done, done);
-    return p;
+    return this.#work.track(p);
   }
 }
