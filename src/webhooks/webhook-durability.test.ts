@@ -95,7 +95,8 @@ for (const dialect of testDialects()) {
         second = await instance(db, secretKeyHex);
         await second.queue.start();
         const workers = await startWebhookWorkers(second, { sweepIntervalMs: 100 });
-        await eventually(() => rx.requests.length >= 1);
+        // Generous bound: under a loaded full-suite run pg-boss's first fetch after start can lag.
+        await eventually(() => rx.requests.length >= 1, 60_000);
         // Give the worker and the sweeper time to (wrongly) send it again.
         await new Promise((r) => setTimeout(r, 1_000));
         await workers.sweepNow();
