@@ -10,7 +10,10 @@ import type { DB } from '../store/tables';
 export interface EnqueueOptions {
   /** Run no earlier than this many ms from now. */
   delayMs?: number;
-  /** While a job with this key is pending in the same queue, a second enqueue is a no-op. */
+  /**
+   * While a job with this key waits in the same queue, a second enqueue is a no-op. (PostgreSQL: a job
+   * already taken by a worker does not count, since that worker may have died with it.)
+   */
   singletonKey?: string;
   /** Total attempts before the job is given up (default 5). */
   maxAttempts?: number;

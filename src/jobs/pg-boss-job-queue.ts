@@ -54,8 +54,10 @@ export class PgBossJobQueue implements JobQueue {
     await this.#ensureQueue(queue);
     const db = options.trx ?? undefined;
     if (options.singletonKey !== undefined) {
+      // Only jobs not yet taken count: a job taken by a process that then died stays `active` in
+      // pg-boss until it expires, and must not block its own re-enqueue (handlers are idempotent).
       const runner = db ?? null;
-      const text = `SELECT 1 FROM ${this.#schema}.job WHERE name = $1 AND singleton_key = $2 AND state IN ('created','retry','active') LIMIT 1`;
+      const text = `SELECT 1 FROM ${this.#schema}.job WHERE name = $1 AND singleton_key = $2 AND state IN ('created','retry') LIMIT 1`;
       const rows = runner
         ? (await runner.executeQuery(CompiledQuery.raw(text, [queue, options.singletonKey]))).rows
         : ((await this.#boss.getDb().executeSql(text, [queue, options.singletonKey]))).rows;
