@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { DB } from '../store/tables';
+import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { DialectName } from '../store/db';
+import type { CallsTable, DB, Row } from '../store/tables';
 import type { Clock } from '../shared/clock';
 import type { JobQueue } from '../jobs/job-queue';
 import type { VoiceCatalog } from '../agent/tts/voice-catalog';
 import { AppError } from '../shared/errors';
 import { isUniqueViolation } from '../store/unique-violation';
 import { parseCallConfig, type CallAgentConfig } from '../agents/call-config';
-import { agentCallConfig, getAgent, type AgentRecord } from '../agents/agent-service';
+import { agentCallConfig, agentFromRow, type AgentRecord } from '../agents/agent-service';
 import { fillPromptVariables, type PromptVariables } from '../agents/prompt-variables';
 import { MAX_HOLD_SECONDS } from '../agents/agent-input';
 import { isOutboundEligible } from '../numbers/phone-number-service';
@@ -38,6 +39,7 @@ import { DIAL_QUEUE } from './call-runtime';
  */
 export interface PlaceCallDeps {
   db: Kysely<DB>;
+  dialect: DialectName;
   clock: Clock;
   queue: JobQueue;
   voices: VoiceCatalog;
@@ -133,21 +135,6 @@ export function parsePlaceCallRequest(body: unknown, voices: VoiceCatalog): Pars
   return { from: b.from_number as string, to: b.to_number as string, agentId, inline, maxHold, variables, idempotencyKey };
 }
 
-async function replayOrConflict(d: PlaceCallDeps, orgId: number, key: string, hash: string): Promise<PlacedCall | undefined> {
-  const prior = await d.db.selectFrom('calls').select(['id', 'idempotency_hash', 'created_at']).where('org_id', '=', orgId).where('idempotency_key', '=', key).executeTakeFirst();
-  if (!prior) return undefined;
-  if (Date.parse(prior.created_at) + IDEMPOTENCY_WINDOW_MS <= d.clock.nowMs()) {
-    // Older than 24 h: the key is free again.
-    await d.db.updateTable('calls').set({ idempotency_key: null }).where('id', '=', prior.id).where('idempotency_key', '=', key).execute();
-    return undefined;
-  }
-  if (prior.idempotency_hash !== hash)
-    throw new AppError('conflict', 'idempotency_key_reused', `idempotency_key "${key}" was already used (call ${prior.id}) with a different request body; use a new key for a different call.`, {
-      details: { call_id: Number(prior.id) },
-    });
-  return { call_id: Number(prior.id), status: 'initiated', idempotent_replay: true };
-}
-
 function resolvedConfig(source: string, agent: AgentRecord | undefined, cfg: CallAgentConfig, req: ParsedRequest): Record<string, unknown> {
   return {
     source,
@@ -161,22 +148,105 @@ function resolvedConfig(source: string, agent: AgentRecord | undefined, cfg: Cal
   };
 }
 
+/**
+ * Everything the checks need, read in ONE round trip: the org (trial, balance), the active
+ * from_number of the org, the prior call with the same idempotency key (when one is given) and
+ * the agent (agent_id, else the number's outbound agent; the org's and not deleted). Every join
+ * is scoped to the org, so another tenant's number, call or agent is never found. (With an
+ * inline config the joined agent is simply not used.)
+ */
+async function loadChecks(db: Kysely<DB>, orgId: number, req: ParsedRequest) {
+  const key = req.idempotencyKey;
+  return db
+    .selectFrom('orgs as o')
+    .leftJoin('phone_numbers as pn', (j) => j.onRef('pn.org_id', '=', 'o.id').on('pn.number', '=', req.from).on('pn.released_at', 'is', null))
+    .leftJoin('agents as a', (j) =>
+      j
+        .onRef('a.org_id', '=', 'o.id')
+        .on('a.deleted_at', 'is', null)
+        .on((eb) => (req.agentId !== undefined ? eb('a.id', '=', req.agentId) : eb('a.id', '=', eb.ref('pn.outbound_agent_id')))),
+    )
+    .selectAll('a')
+    .select([
+      'o.trial as org_trial',
+      'o.balance_cents as org_balance_cents',
+      'pn.id as number_id',
+      'pn.source as number_source',
+      'pn.status as number_status',
+      'pn.voip_verification_status as number_verification_status',
+      'pn.outbound_agent_id as number_outbound_agent_id',
+    ])
+    .$if(key !== undefined, (qb) =>
+      qb
+        .leftJoin('calls as prior', (j) => j.onRef('prior.org_id', '=', 'o.id').on('prior.idempotency_key', '=', key ?? ''))
+        .select(['prior.id as prior_id', 'prior.idempotency_hash as prior_hash', 'prior.created_at as prior_created_at']),
+    )
+    .where('o.id', '=', orgId)
+    .executeTakeFirstOrThrow();
+}
+
+type Prior = { id: number; idempotency_hash: string | null; created_at: string };
+
+/** The idempotency decision for a prior call with the same key: replay, 409, or (expired) the key is freed. */
+async function decideOnPrior(d: PlaceCallDeps, key: string, hash: string, prior: Prior): Promise<PlacedCall | undefined> {
+  if (Date.parse(prior.created_at) + IDEMPOTENCY_WINDOW_MS <= d.clock.nowMs()) {
+    // Older than 24 h: the key is free again.
+    await d.db.updateTable('calls').set({ idempotency_key: null }).where('id', '=', prior.id).where('idempotency_key', '=', key).execute();
+    return undefined;
+  }
+  if (prior.idempotency_hash !== hash)
+    throw new AppError('conflict', 'idempotency_key_reused', `idempotency_key "${key}" was already used (call ${prior.id}) with a different request body; use a new key for a different call.`, {
+      details: { call_id: Number(prior.id) },
+    });
+  return { call_id: Number(prior.id), status: 'initiated', idempotent_replay: true };
+}
+
+/** After a unique violation on the key: the concurrent winner's call decides (replay or 409). */
+async function replayOrConflict(d: PlaceCallDeps, orgId: number, key: string, hash: string): Promise<PlacedCall | undefined> {
+  const prior = await d.db.selectFrom('calls').select(['id', 'idempotency_hash', 'created_at']).where('org_id', '=', orgId).where('idempotency_key', '=', key).executeTakeFirst();
+  return prior ? decideOnPrior(d, key, hash, { ...prior, id: Number(prior.id) }) : undefined;
+}
+
+/**
+ * Inserts the calls row and its first call_events row; returns the call id. PostgreSQL: ONE
+ * statement (a data-modifying CTE), SQLite: two (in-process, no round trips to save).
+ */
+async function insertCallWithEvent(trx: Transaction<DB>, dialect: DialectName, call: Insertable<CallsTable>, event: { type: string; data: string }): Promise<number> {
+  if (dialect === 'postgres') {
+    const row = await trx
+      .with('c', (q) => q.insertInto('calls').values(call).returning(['id', 'org_id', 'created_at']))
+      .insertInto('call_events')
+      .columns(['call_id', 'org_id', 'type', 'data', 'created_at'])
+      .expression((eb) => eb.selectFrom('c').select((s) => ['c.id', 'c.org_id', s.val(event.type).as('type'), s.val(event.data).as('data'), 'c.created_at']))
+      .returning('call_id')
+      .executeTakeFirstOrThrow();
+    return Number(row.call_id);
+  }
+  const row = await trx.insertInto('calls').values(call).returning(['id']).executeTakeFirstOrThrow();
+  const callId = Number(row.id);
+  await trx.insertInto('call_events').values({ call_id: callId, org_id: call.org_id, type: event.type, data: event.data, created_at: call.created_at }).execute();
+  return callId;
+}
+
 export async function placeCall(d: PlaceCallDeps, orgId: number, body: unknown): Promise<PlacedCall> {
   const req = parsePlaceCallRequest(body, d.voices);
   const hash = req.idempotencyKey === undefined ? null : createHash('sha256').update(canonical(body)).digest('hex');
-  if (req.idempotencyKey !== undefined && hash !== null) {
-    const replay = await replayOrConflict(d, orgId, req.idempotencyKey, hash);
+  const checks = await loadChecks(d.db, orgId, req);
+  const priorId = checks.prior_id ?? null;
+  if (req.idempotencyKey !== undefined && hash !== null && priorId !== null) {
+    const prior = { id: Number(priorId), idempotency_hash: checks.prior_hash ?? null, created_at: checks.prior_created_at ?? '' };
+    const replay = await decideOnPrior(d, req.idempotencyKey, hash, prior);
     if (replay) return replay;
   }
 
-  const number = await d.db
-    .selectFrom('phone_numbers')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('number', '=', req.from)
-    .where('released_at', 'is', null)
-    .executeTakeFirst();
-  if (!number) throw new AppError('not_found', 'from_number_not_registered', 'from_number is not registered to this organization');
+  if (checks.number_id === null || checks.number_source === null || checks.number_status === null)
+    throw new AppError('not_found', 'from_number_not_registered', 'from_number is not registered to this organization');
+  const number = {
+    id: Number(checks.number_id),
+    source: checks.number_source,
+    status: checks.number_status,
+    voip_verification_status: checks.number_verification_status,
+  };
 
   let agent: AgentRecord | undefined;
   let source: string;
@@ -185,11 +255,11 @@ export async function placeCall(d: PlaceCallDeps, orgId: number, body: unknown):
     source = 'inline';
     cfg = req.inline;
   } else {
-    const agentId = req.agentId ?? (number.outbound_agent_id === null ? undefined : Number(number.outbound_agent_id));
-    if (agentId === undefined)
+    if (req.agentId === undefined && checks.number_outbound_agent_id === null)
       throw bad('No agent_id or config given and from_number has no outbound agent: set the number\'s outbound_agent_id, or pass agent_id or config.', 'outbound_agent_missing');
-    agent = await getAgent(d.db, orgId, agentId);
-    if (!agent) throw new AppError('not_found', 'agent_not_found', 'Agent not found');
+    if (checks.id === null) throw new AppError('not_found', 'agent_not_found', 'Agent not found');
+    // The agents columns came from selectAll('a'): with a matched id they are the agent's row.
+    agent = agentFromRow(checks as Row<'agents'>);
     source = req.agentId === undefined ? 'number_outbound_agent' : 'agent';
     cfg = agentCallConfig(agent);
   }
@@ -198,45 +268,38 @@ export async function placeCall(d: PlaceCallDeps, orgId: number, body: unknown):
     throw new AppError('forbidden', 'outbound_demo_number', 'Outbound blocked: from_number is a demo number, and demo numbers are inbound-only. Import your own number through a VoIP connection.');
   if (!isOutboundEligible(number))
     throw new AppError('forbidden', 'outbound_unverified_number', 'Outbound blocked: from_number is an unverified VoIP number. Verify it with POST /v1/phone-numbers/{id}/verify-voip.');
-  const org = await d.db.selectFrom('orgs').select(['trial', 'balance_cents']).where('id', '=', orgId).executeTakeFirstOrThrow();
-  if (org.trial === 1) throw new AppError('forbidden', 'outbound_trial_org', 'Outbound blocked: trial organizations cannot place outbound calls. Ask the operator to lift the trial restriction.');
-  if (Number(org.balance_cents) <= 0) throw new AppError('payment_required', 'insufficient_balance', 'Insufficient balance');
+  if (checks.org_trial === 1) throw new AppError('forbidden', 'outbound_trial_org', 'Outbound blocked: trial organizations cannot place outbound calls. Ask the operator to lift the trial restriction.');
+  if (Number(checks.org_balance_cents) <= 0) throw new AppError('payment_required', 'insufficient_balance', 'Insufficient balance');
 
   const config = resolvedConfig(source, agent, cfg, req);
   const now = d.clock.nowIso();
   try {
-    const row = await d.db.transaction().execute(async (trx) => {
-      const call = await trx
-        .insertInto('calls')
-        .values({
-          org_id: orgId,
-          agent_id: agent?.id ?? null,
-          phone_number_id: Number(number.id),
-          direction: 'outbound',
-          from_number: req.from,
-          to_number: req.to,
-          status: 'in_progress',
-          config: JSON.stringify(config),
-          variables: JSON.stringify(req.variables),
-          max_hold_seconds: config.max_hold_seconds as number | null,
-          product: cfg.product,
-          voice: cfg.voice,
-          transcript: '[]',
-          metrics: '{}',
-          is_test_call: 0,
-          idempotency_key: req.idempotencyKey ?? null,
-          idempotency_hash: hash,
-          created_at: now,
-          updated_at: now,
-        })
-        .returning(['id'])
-        .executeTakeFirstOrThrow();
-      const callId = Number(call.id);
-      await trx.insertInto('call_events').values({ call_id: callId, org_id: orgId, type: 'call.initiated', data: JSON.stringify({ source, agent_id: agent?.id ?? null }), created_at: now }).execute();
-      await d.queue.enqueue(DIAL_QUEUE, { callId }, { trx });
-      return call;
+    const callId = await d.db.transaction().execute(async (trx) => {
+      const id = await insertCallWithEvent(trx, d.dialect, {
+        org_id: orgId,
+        agent_id: agent?.id ?? null,
+        phone_number_id: Number(number.id),
+        direction: 'outbound',
+        from_number: req.from,
+        to_number: req.to,
+        status: 'in_progress',
+        config: JSON.stringify(config),
+        variables: JSON.stringify(req.variables),
+        max_hold_seconds: config.max_hold_seconds as number | null,
+        product: cfg.product,
+        voice: cfg.voice,
+        transcript: '[]',
+        metrics: '{}',
+        is_test_call: 0,
+        idempotency_key: req.idempotencyKey ?? null,
+        idempotency_hash: hash,
+        created_at: now,
+        updated_at: now,
+      }, { type: 'call.initiated', data: JSON.stringify({ source, agent_id: agent?.id ?? null }) });
+      await d.queue.enqueue(DIAL_QUEUE, { callId: id }, { trx });
+      return id;
     });
-    return { call_id: Number(row.id), status: 'initiated' };
+    return { call_id: callId, status: 'initiated' };
   } catch (err) {
     if (req.idempotencyKey !== undefined && hash !== null && isUniqueViolation(err)) {
       // A concurrent request with the same key won the insert: answer as its replay.

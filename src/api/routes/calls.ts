@@ -31,7 +31,7 @@ export const callRoutes: RouteModule = (deps) => async (app) => {
         response: { 201: PlacedCallWire, ...errorResponses, 402: ErrorBody, 403: ErrorBody, 409: ErrorBody },
       },
     },
-    async (req, reply) => reply.status(201).send(await placeCall({ db: store.db, clock, queue: deps.queue, voices: deps.voices }, req.auth.orgId, req.body)),
+    async (req, reply) => reply.status(201).send(await placeCall({ db: store.db, dialect: store.dialect, clock, queue: deps.queue, voices: deps.voices }, req.auth.orgId, req.body)),
   );
 
   app.get(
