@@ -12,7 +12,11 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] },
+          ],
+        },
       ],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -41,21 +45,64 @@ export default tseslint.config(
   {
     files: ['src/telephony/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': boundary([{ group: ['**/agent/**', '**/calls/**', '**/billing/**', '**/webhooks/**', '**/api/**', '**/store/**'], message: 'telephony/ takes commands and emits events; it imports no other domain.' }]) },
+    rules: {
+      'no-restricted-imports': boundary([
+        {
+          group: ['**/voice/**', '**/calls/**', '**/billing/**', '**/webhooks/**', '**/api/**', '**/store/**'],
+          message: 'telephony/ takes commands and emits events; it imports no other domain.',
+        },
+      ]),
+    },
   },
   {
-    files: ['src/agent/**/*.ts'],
+    files: ['src/voice/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': boundary([{ group: ['**/telephony/**', '**/calls/**', '**/api/**', '**/billing/**'], message: 'agent/ knows audio frames and text, never SIP or RTP.' }]) },
+    rules: {
+      'no-restricted-imports': boundary([
+        {
+          group: ['**/telephony/**', '**/calls/**', '**/api/**', '**/billing/**'],
+          message: 'voice/ knows audio frames and text, never SIP or RTP.',
+        },
+      ]),
+    },
   },
   {
     files: ['src/store/**/*.ts', 'src/shared/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': boundary([{ group: ['**/api/**', '**/calls/**', '**/agent/**', '**/telephony/**', '**/billing/**', '**/webhooks/**', '**/orgs/**'], message: 'store/ and shared/ import no domain module.' }]) },
+    rules: {
+      'no-restricted-imports': boundary([
+        {
+          group: [
+            '**/api/**',
+            '**/calls/**',
+            '**/voice/**',
+            '**/telephony/**',
+            '**/billing/**',
+            '**/webhooks/**',
+            '**/orgs/**',
+          ],
+          message: 'store/ and shared/ import no domain module.',
+        },
+      ]),
+    },
   },
   {
-    files: ['src/calls/**/*.ts', 'src/billing/**/*.ts', 'src/webhooks/**/*.ts', 'src/orgs/**/*.ts', 'src/agent/**/*.ts', 'src/telephony/**/*.ts'],
+    files: [
+      'src/calls/**/*.ts',
+      'src/billing/**/*.ts',
+      'src/webhooks/**/*.ts',
+      'src/orgs/**/*.ts',
+      'src/voice/**/*.ts',
+      'src/telephony/**/*.ts',
+    ],
     ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': boundary([{ group: ['fastify', '@fastify/*', '**/api/**'], message: 'Domain modules do not import Fastify or the HTTP layer.' }]) },
+    rules: {
+      'no-restricted-imports': boundary([
+        {
+          group: ['fastify', '@fastify/*', '**/api/**'],
+          message: 'Domain modules do not import Fastify or the HTTP layer.',
+        },
+      ]),
+    },
   },
 );

@@ -8,14 +8,14 @@
  */
 import { systemClock } from '../src/shared/clock';
 import { silentLogger } from '../src/shared/log';
-import { createAgentSession, fetchToolHttpClient, type AgentSession } from '../src/agent/index';
-import { OpenAiLlm } from '../src/agent/llm/openai-llm';
-import { OpenAiStt } from '../src/agent/stt/openai-stt';
-import { fvadFactory } from '../src/agent/vad/fvad-vad';
-import { ToneTts } from '../src/agent/testing/fake-tts';
-import { startFakeOpenAiLlmServer } from '../src/agent/testing/fake-openai-llm-server';
-import { startFakeOpenAiSttServer } from '../src/agent/testing/fake-openai-stt-server';
-import { asteriskPrompt, silenceFrames } from '../src/agent/testing/speech-fixtures';
+import { createAgentSession, fetchToolHttpClient, type AgentSession } from '../src/voice/index';
+import { OpenAiLlm } from '../src/voice/llm/openai-llm';
+import { OpenAiStt } from '../src/voice/stt/openai-stt';
+import { fvadFactory } from '../src/voice/vad/fvad-vad';
+import { ToneTts } from '../src/voice/testing/fake-tts';
+import { startFakeOpenAiLlmServer } from '../src/voice/testing/fake-openai-llm-server';
+import { startFakeOpenAiSttServer } from '../src/voice/testing/fake-openai-stt-server';
+import { asteriskPrompt, silenceFrames } from '../src/voice/testing/speech-fixtures';
 
 const END_OF_TURN_SILENCE_MS = 600;
 const TURNS = 40;
@@ -23,7 +23,8 @@ const WARMUP_TURNS = 3;
 const CONCURRENT = 10;
 const CPU_SECONDS = 5;
 
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function run(): Promise<void> {
@@ -32,7 +33,12 @@ export async function run(): Promise<void> {
   const make = (): AgentSession =>
     createAgentSession({
       config: { prompt: 'You are a test agent.', voice: 'tone', product: 'spark', speakOrder: 'caller_first' },
-      providers: { llm: new OpenAiLlm({ baseUrl: llm.baseUrl, model: 'fake' }), stt: new OpenAiStt({ baseUrl: stt.baseUrl, model: 'fake' }), tts: new ToneTts(100), vad: fvadFactory(2) },
+      providers: {
+        llm: new OpenAiLlm({ baseUrl: llm.baseUrl, model: 'fake' }),
+        stt: new OpenAiStt({ baseUrl: stt.baseUrl, model: 'fake' }),
+        tts: new ToneTts(100),
+        vad: fvadFactory(2),
+      },
       callId: 'bench',
       clock: systemClock,
       log: silentLogger,
@@ -66,9 +72,14 @@ export async function run(): Promise<void> {
       await sleep(300); // let the short answer play out (100 ms of tone)
     }
     await s.stop();
-    const fmt = (xs: number[]): string => `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
-    console.log(`added latency per turn (beyond ${END_OF_TURN_SILENCE_MS} ms end-of-turn silence), ${TURNS} turns after ${WARMUP_TURNS} warm-up: ${fmt(added)}  [target p95 <= 50 ms: ${pct(added, 95) <= 50 ? 'met' : 'MISSED'}]`);
-    console.log(`  split: STT ${fmt(parts.stt!)} | LLM first token ${fmt(parts.llm!)} | TTS first audio ${fmt(parts.tts!)}`);
+    const fmt = (xs: number[]): string =>
+      `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
+    console.log(
+      `added latency per turn (beyond ${END_OF_TURN_SILENCE_MS} ms end-of-turn silence), ${TURNS} turns after ${WARMUP_TURNS} warm-up: ${fmt(added)}  [target p95 <= 50 ms: ${pct(added, 95) <= 50 ? 'met' : 'MISSED'}]`,
+    );
+    console.log(
+      `  split: STT ${fmt(parts.stt!)} | LLM first token ${fmt(parts.llm!)} | TTS first audio ${fmt(parts.tts!)}`,
+    );
 
     // 2. CPU per concurrent conversation (real-time audio in, paced audio out).
     const sessions = Array.from({ length: CONCURRENT }, make);

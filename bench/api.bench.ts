@@ -32,7 +32,8 @@ interface Row {
 
 async function bench(dialect: DialectName): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tp-bench-'));
-  const store: Store = dialect === 'sqlite' ? await openStore(`sqlite:${join(dir, 'bench.db')}`) : await openTestStore('postgres');
+  const store: Store =
+    dialect === 'sqlite' ? await openStore(`sqlite:${join(dir, 'bench.db')}`) : await openTestStore('postgres');
   const config = loadConfig({ LOG_LEVEL: 'silent', THUNDERPHONE_DATA_DIR: dir }, { persistSecretKey: false });
   const deps = await buildDeps({ config, clock: systemClock, ids: cryptoIds, log: silentLogger, store });
   deps.trunkVerifier = new ScriptedTrunkVerifier();
@@ -42,18 +43,37 @@ async function bench(dialect: DialectName): Promise<Row[]> {
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const rows: Row[] = [];
   try {
-    const { apiKey: key } = await createOrg(store.db, systemClock, cryptoIds, { name: 'Bench', balanceCents: 1_000_000 });
+    const { apiKey: key } = await createOrg(store.db, systemClock, cryptoIds, {
+      name: 'Bench',
+      balanceCents: 1_000_000,
+    });
     const call = async (method: string, path: string, body?: unknown): Promise<any> => {
-      const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(base + path, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       return res.json();
     };
-    const trunk = { provider: 'manual', credentials: { username: 'a', password: 'b' }, sip_config: { host: '127.0.0.1' } };
+    const trunk = {
+      provider: 'manual',
+      credentials: { username: 'a', password: 'b' },
+      sip_config: { host: '127.0.0.1' },
+    };
     const ev = await call('POST', '/v1/voip-connections/test', trunk);
-    const conn = await call('POST', '/v1/voip-connections', { ...trunk, name: 't', verification_evidence_id: ev.verification_evidence_id });
+    const conn = await call('POST', '/v1/voip-connections', {
+      ...trunk,
+      name: 't',
+      verification_evidence_id: ev.verification_evidence_id,
+    });
     const [num] = await call('POST', `/v1/voip-connections/${conn.id}/import-numbers`, { numbers: ['+15551230001'] });
     await call('POST', `/v1/phone-numbers/${num.id}/verify-voip`);
     const agent = await call('POST', '/v1/agents', { name: 'B', prompt: 'Hello {{name}}', voice: 'en-US-James1' });
-    const first = await call('POST', '/v1/call', { from_number: '+15551230001', to_number: '+15559876543', agent_id: agent.id });
+    const first = await call('POST', '/v1/call', {
+      from_number: '+15551230001',
+      to_number: '+15559876543',
+      agent_id: agent.id,
+    });
 
     let n = 0;
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
@@ -68,7 +88,13 @@ async function bench(dialect: DialectName): Promise<Row[]> {
               headers,
               setupRequest: (req) => ({
                 ...req,
-                body: JSON.stringify({ from_number: '+15551230001', to_number: '+15559876543', agent_id: agent.id, variables: { name: 'x' }, idempotency_key: `bench-${n++}` }),
+                body: JSON.stringify({
+                  from_number: '+15551230001',
+                  to_number: '+15559876543',
+                  agent_id: agent.id,
+                  variables: { name: 'x' },
+                  idempotency_key: `bench-${n++}`,
+                }),
               }),
             },
           ],
@@ -78,7 +104,14 @@ async function bench(dialect: DialectName): Promise<Row[]> {
     ];
     for (const [endpoint, opts] of runs) {
       const r = await autocannon({ connections: 10, duration: DURATION_S, ...opts });
-      rows.push({ dialect, endpoint, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors });
+      rows.push({
+        dialect,
+        endpoint,
+        rps: r.requests.average,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        errors: r.non2xx + r.errors,
+      });
     }
   } finally {
     await app.close();
@@ -95,5 +128,7 @@ export async function run(): Promise<void> {
   console.log(`autocannon, 10 connections, ${DURATION_S} s per row, loopback`);
   console.log('dialect    endpoint              req/s    p50 ms   p99 ms   non-2xx');
   for (const r of rows)
-    console.log(`${r.dialect.padEnd(10)} ${r.endpoint.padEnd(20)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${String(r.errors).padStart(9)}`);
+    console.log(
+      `${r.dialect.padEnd(10)} ${r.endpoint.padEnd(20)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${String(r.errors).padStart(9)}`,
+    );
 }

@@ -18,14 +18,14 @@ import { systemClock } from '../src/shared/clock';
 import { cryptoIds } from '../src/shared/ids';
 import { silentLogger } from '../src/shared/log';
 import { createOrg } from '../src/orgs/org-service';
-import { fetchToolHttpClient } from '../src/agent/index';
-import { OpenAiLlm } from '../src/agent/llm/openai-llm';
-import { OpenAiStt } from '../src/agent/stt/openai-stt';
-import { fvadFactory } from '../src/agent/vad/fvad-vad';
-import { ToneTts } from '../src/agent/testing/fake-tts';
-import { startFakeOpenAiLlmServer } from '../src/agent/testing/fake-openai-llm-server';
-import { startFakeOpenAiSttServer } from '../src/agent/testing/fake-openai-stt-server';
-import { asteriskPrompt, silenceFrames } from '../src/agent/testing/speech-fixtures';
+import { fetchToolHttpClient } from '../src/voice/index';
+import { OpenAiLlm } from '../src/voice/llm/openai-llm';
+import { OpenAiStt } from '../src/voice/stt/openai-stt';
+import { fvadFactory } from '../src/voice/vad/fvad-vad';
+import { ToneTts } from '../src/voice/testing/fake-tts';
+import { startFakeOpenAiLlmServer } from '../src/voice/testing/fake-openai-llm-server';
+import { startFakeOpenAiSttServer } from '../src/voice/testing/fake-openai-stt-server';
+import { asteriskPrompt, silenceFrames } from '../src/voice/testing/speech-fixtures';
 import { SipUserAgent } from '../src/telephony/sip/user-agent';
 import { RtpPortPool } from '../src/telephony/rtp/port-pool';
 import type { CallLeg } from '../src/telephony/call/call-leg';
@@ -36,7 +36,8 @@ import { startSipCallParts } from '../src/calls/sip-call-parts';
 
 const CALLS = 15;
 const END_OF_TURN_SILENCE_MS = 600;
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
+const pct = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const loud = (f: Int16Array): boolean => {
   let e = 0;
@@ -51,41 +52,99 @@ export async function run(): Promise<void> {
   const base = 30_000 + 2 * Math.floor(Math.random() * 10_000);
   const config = loadConfig(
     {
-      LOG_LEVEL: 'silent', SIP_PORT: '0', SIP_BIND: '127.0.0.1', SIP_PUBLIC_ADDRESS: '127.0.0.1',
-      RTP_PORT_MIN: String(base), RTP_PORT_MAX: String(base + 200), RECORDINGS_DIR: join(dir, 'rec'),
-      LLM_BASE_URL: llm.baseUrl, LLM_MODEL: 'fake', STT_BASE_URL: stt.baseUrl,
+      LOG_LEVEL: 'silent',
+      SIP_PORT: '0',
+      SIP_BIND: '127.0.0.1',
+      SIP_PUBLIC_ADDRESS: '127.0.0.1',
+      RTP_PORT_MIN: String(base),
+      RTP_PORT_MAX: String(base + 200),
+      RECORDINGS_DIR: join(dir, 'rec'),
+      LLM_BASE_URL: llm.baseUrl,
+      LLM_MODEL: 'fake',
+      STT_BASE_URL: stt.baseUrl,
     },
     { persistSecretKey: false },
   );
   const store = await openStore(`sqlite:${join(dir, 'bench.db')}`);
-  const deps = await buildDeps({ config, clock: systemClock, ids: cryptoIds, log: silentLogger, store, queuePollMs: 20 });
+  const deps = await buildDeps({
+    config,
+    clock: systemClock,
+    ids: cryptoIds,
+    log: silentLogger,
+    store,
+    queuePollMs: 20,
+  });
   const parts = await startSipCallParts({
     config,
     clock: systemClock,
     log: silentLogger,
     createAgent: agentFactory({
-      config, voices: deps.voices, clock: systemClock, log: silentLogger, toolHttp: fetchToolHttpClient,
-      providers: () => ({ llm: new OpenAiLlm({ baseUrl: llm.baseUrl, model: 'fake' }), stt: new OpenAiStt({ baseUrl: stt.baseUrl, model: 'fake' }), tts: new ToneTts(100), vad: fvadFactory(2) }),
+      config,
+      voices: deps.voices,
+      clock: systemClock,
+      log: silentLogger,
+      toolHttp: fetchToolHttpClient,
+      providers: () => ({
+        llm: new OpenAiLlm({ baseUrl: llm.baseUrl, model: 'fake' }),
+        stt: new OpenAiStt({ baseUrl: stt.baseUrl, model: 'fake' }),
+        tts: new ToneTts(100),
+        vad: fvadFactory(2),
+      }),
       timings: { endOfTurnSilenceMs: END_OF_TURN_SILENCE_MS, silenceTimeoutMs: 0, nudgeAfterMs: 0 },
     }),
   });
   const runtime = new CallRuntime({
-    config, store, queue: deps.queue, clock: systemClock, log: silentLogger, secretBox: deps.secretBox, events: deps.webhooks,
-    parts, instance: 'bench', inboundConfig: inboundConfigResolver(store.db, deps.webhooks),
+    config,
+    store,
+    queue: deps.queue,
+    clock: systemClock,
+    log: silentLogger,
+    secretBox: deps.secretBox,
+    events: deps.webhooks,
+    parts,
+    instance: 'bench',
+    inboundConfig: inboundConfigResolver(store.db, deps.webhooks),
   });
   await runtime.start();
   await deps.queue.start();
-  const far = await SipUserAgent.start({ bindAddress: '127.0.0.1', port: 0, transports: ['udp'], media: { pool: new RtpPortPool(base + 300, base + 500), bindAddress: '127.0.0.1' } });
+  const far = await SipUserAgent.start({
+    bindAddress: '127.0.0.1',
+    port: 0,
+    transports: ['udp'],
+    media: { pool: new RtpPortPool(base + 300, base + 500), bindAddress: '127.0.0.1' },
+  });
 
   const { org } = await createOrg(store.db, systemClock, cryptoIds, { name: 'Bench', balanceCents: 1_000_000 });
   const now = systemClock.nowIso();
   const voip = await store.db
     .insertInto('voip_connections')
-    .values({ org_id: org.id, name: 'far', provider: 'manual', setup_method: 'manual', status: 'connected', inferred_name: 0, sip_config: JSON.stringify({ host: '127.0.0.1', port: far.port, transport: 'udp' }), credentials_enc: deps.secretBox.sealJson({ username: 'u', password: 'p' }), created_at: now, updated_at: now })
+    .values({
+      org_id: org.id,
+      name: 'far',
+      provider: 'manual',
+      setup_method: 'manual',
+      status: 'connected',
+      inferred_name: 0,
+      sip_config: JSON.stringify({ host: '127.0.0.1', port: far.port, transport: 'udp' }),
+      credentials_enc: deps.secretBox.sealJson({ username: 'u', password: 'p' }),
+      created_at: now,
+      updated_at: now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const from = `+1555${Date.now().toString().slice(-7)}`;
-  await store.db.insertInto('phone_numbers').values({ org_id: org.id, number: from, source: 'voip', status: 'active', voip_connection_id: voip.id, created_at: now, updated_at: now }).execute();
+  await store.db
+    .insertInto('phone_numbers')
+    .values({
+      org_id: org.id,
+      number: from,
+      source: 'voip',
+      status: 'active',
+      voip_connection_id: voip.id,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
 
   const speech = asteriskPrompt('hello-world');
   // End of speech = the last audible frame of the clip (the file ends with some quiet).
@@ -102,7 +161,28 @@ export async function run(): Promise<void> {
       const legP = new Promise<CallLeg>((resolve) => (current = { resolve }));
       const call = await store.db
         .insertInto('calls')
-        .values({ org_id: org.id, direction: 'outbound', from_number: from, to_number: '+15550100000', status: 'in_progress', config: JSON.stringify({ prompt: 'Bench.', voice: 'en-US-James1', product: 'spark', tools: [], speak_order: 'agent_first' }), variables: '{}', product: 'spark', voice: 'en-US-James1', transcript: '[]', metrics: '{}', is_test_call: 0, created_at: now, updated_at: now })
+        .values({
+          org_id: org.id,
+          direction: 'outbound',
+          from_number: from,
+          to_number: '+15550100000',
+          status: 'in_progress',
+          config: JSON.stringify({
+            prompt: 'Bench.',
+            voice: 'en-US-James1',
+            product: 'spark',
+            tools: [],
+            speak_order: 'agent_first',
+          }),
+          variables: '{}',
+          product: 'spark',
+          voice: 'en-US-James1',
+          transcript: '[]',
+          metrics: '{}',
+          is_test_call: 0,
+          created_at: now,
+          updated_at: now,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       await deps.queue.enqueue(DIAL_QUEUE, { callId: call.id });
@@ -131,9 +211,14 @@ export async function run(): Promise<void> {
       await leg.hangUp();
       await runtime.whenEnded(call.id);
     }
-    const fmt = (xs: number[]): string => `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (n=${xs.length})`;
-    console.log(`answer → first agent audio on the wire: ${fmt(answerToFirst)}  [target p95 <= 1000 ms: ${pct(answerToFirst, 95) <= 1000 ? 'met' : 'MISSED'}]`);
-    console.log(`end of caller speech → agent audio on the wire, beyond ${END_OF_TURN_SILENCE_MS} ms endpointing: ${fmt(added)}  [target p95 <= 50 ms: ${pct(added, 95) <= 50 ? 'met' : 'MISSED'}]`);
+    const fmt = (xs: number[]): string =>
+      `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (n=${xs.length})`;
+    console.log(
+      `answer → first agent audio on the wire: ${fmt(answerToFirst)}  [target p95 <= 1000 ms: ${pct(answerToFirst, 95) <= 1000 ? 'met' : 'MISSED'}]`,
+    );
+    console.log(
+      `end of caller speech → agent audio on the wire, beyond ${END_OF_TURN_SILENCE_MS} ms endpointing: ${fmt(added)}  [target p95 <= 50 ms: ${pct(added, 95) <= 50 ? 'met' : 'MISSED'}]`,
+    );
   } finally {
     await runtime.stop();
     await far.close();

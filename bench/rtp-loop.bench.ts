@@ -32,7 +32,10 @@ async function timerNoise(ms: number): Promise<number> {
     };
     setTimeout(tick, 20);
   });
-  return percentile(late.sort((a, b) => a - b), 99);
+  return percentile(
+    late.sort((a, b) => a - b),
+    99,
+  );
 }
 
 async function loop(n: number): Promise<number> {
@@ -40,13 +43,24 @@ async function loop(n: number): Promise<number> {
   const pool = new RtpPortPool(base, base + 2 * n + 200);
   const sessions: RtpSession[] = [];
   for (let i = 0; i < n; i++) sessions.push(await RtpSession.open({ pool, bindAddress: '127.0.0.1' }));
-  const tone = Int16Array.from({ length: 8000 * (SECONDS + 1) }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
+  const tone = Int16Array.from({ length: 8000 * (SECONDS + 1) }, (_, i) =>
+    Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000)),
+  );
   const intervals: number[] = [];
   const lateness: number[] = [];
   const received = new Array<number>(n).fill(0);
   sessions.forEach((s, i) => {
     const peer = sessions[i ^ 1]!;
-    s.setRemote({ codec: 'PCMU', payloadType: 0, telephoneEventPayloadType: 101, remoteAddress: '127.0.0.1', remotePort: peer.localPort, direction: 'sendrecv', ptimeMs: 20, onHold: false });
+    s.setRemote({
+      codec: 'PCMU',
+      payloadType: 0,
+      telephoneEventPayloadType: 101,
+      remoteAddress: '127.0.0.1',
+      remotePort: peer.localPort,
+      direction: 'sendrecv',
+      ptimeMs: 20,
+      onHold: false,
+    });
     let last: number | undefined;
     let first: number | undefined;
     let k = 0;
@@ -86,7 +100,9 @@ async function loop(n: number): Promise<number> {
 }
 
 function codecFigures(): void {
-  const speech = Int16Array.from({ length: 22050 * 10 }, (_, i) => Math.round(8000 * Math.sin(i / 7) * Math.sin(i / 900)));
+  const speech = Int16Array.from({ length: 22050 * 10 }, (_, i) =>
+    Math.round(8000 * Math.sin(i / 7) * Math.sin(i / 900)),
+  );
   let t = performance.now();
   const down = resample(speech, 22050, 8000);
   const resampleMs = performance.now() - t;
@@ -96,14 +112,22 @@ function codecFigures(): void {
   const up = performance.now();
   resample(down, 8000, 16000);
   const upMs = performance.now() - up;
-  console.log(`codecs: 10 s 22.05→8 kHz resample ${resampleMs.toFixed(1)} ms, 8→16 kHz ${upMs.toFixed(1)} ms, µ-law encode+decode of 10 s ${g711Ms.toFixed(2)} ms`);
+  console.log(
+    `codecs: 10 s 22.05→8 kHz resample ${resampleMs.toFixed(1)} ms, 8→16 kHz ${upMs.toFixed(1)} ms, µ-law encode+decode of 10 s ${g711Ms.toFixed(2)} ms`,
+  );
 }
 
 export async function run(): Promise<void> {
-  console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, node ${process.version}; ${SECONDS} s per run, one process (one core for JS)`);
+  console.log(
+    `machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, node ${process.version}; ${SECONDS} s per run, one process (one core for JS)`,
+  );
   codecFigures();
-  console.log(`timer noise: a lone idle 20 ms timer loop is late by p99=${(await timerNoise(2000)).toFixed(2)} ms on this machine right now`);
+  console.log(
+    `timer noise: a lone idle 20 ms timer loop is late by p99=${(await timerNoise(2000)).toFixed(2)} ms on this machine right now`,
+  );
   let sustained = 0;
   for (const n of COUNTS) if ((await loop(n)) < 2) sustained = Math.max(sustained, n);
-  console.log(`sustained with p99 send jitter < 2 ms on one core: ${sustained > 0 ? `${sustained} sessions` : `none of ${COUNTS.join('/')}`} (of the counts tried)`);
+  console.log(
+    `sustained with p99 send jitter < 2 ms on one core: ${sustained > 0 ? `${sustained} sessions` : `none of ${COUNTS.join('/')}`} (of the counts tried)`,
+  );
 }

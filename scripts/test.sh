@@ -4,5 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-deps.sh
 echo "== typecheck"; npx tsc --noEmit -p .
+echo "== format"; npx prettier --check --log-level warn src test bench scripts eslint.config.js
 echo "== lint"; npx eslint --max-warnings 0 src test bench
 echo "== tests"; node scripts/run-tests.mjs "$@"

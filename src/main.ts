@@ -25,10 +25,16 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel, { service: 'thunderphone' });
   const deps = await buildDeps({ config, clock: systemClock, ids: cryptoIds, log });
 
-  const orgCount = await deps.store.db.selectFrom('orgs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const orgCount = await deps.store.db
+    .selectFrom('orgs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   let firstKey: string | undefined;
   if (Number(orgCount.n) === 0) {
-    const created = await createOrg(deps.store.db, systemClock, cryptoIds, { name: 'Development org', balanceCents: 1000 });
+    const created = await createOrg(deps.store.db, systemClock, cryptoIds, {
+      name: 'Development org',
+      balanceCents: 1000,
+    });
     firstKey = created.apiKey;
   }
 
@@ -48,8 +54,12 @@ async function main(): Promise<void> {
       `  API docs: ${base}/docs   OpenAPI: ${base}/openapi.json`,
       `  SIP:      udp+tcp ${config.sip.bind}:${calls.sipPort} (public address ${config.sip.publicAddress})`,
       `  Agent:    LLM ${config.llm ? config.llm.baseUrl : 'not configured (set LLM_BASE_URL)'}, STT ${config.stt ? config.stt.baseUrl : 'not configured (set STT_BASE_URL)'}, TTS ${config.tts.engine}`,
-      config.llm && config.stt ? '' : '  Calls end with end_reason "error" until LLM_BASE_URL and STT_BASE_URL point at OpenAI-compatible services.',
-      config.adminToken === undefined ? '  Admin API: off (set THUNDERPHONE_ADMIN_TOKEN)' : `  Admin API: ${base}/admin/v1`,
+      config.llm && config.stt
+        ? ''
+        : '  Calls end with end_reason "error" until LLM_BASE_URL and STT_BASE_URL point at OpenAI-compatible services.',
+      config.adminToken === undefined
+        ? '  Admin API: off (set THUNDERPHONE_ADMIN_TOKEN)'
+        : `  Admin API: ${base}/admin/v1`,
       firstKey === undefined
         ? ''
         : `\nCreated a development org with a $10.00 balance. Its API key (shown once, store it now):\n\n    ${firstKey}\n`,

@@ -1,4 +1,4 @@
-import type { VoiceCatalog } from '../agent/tts/voice-catalog';
+import type { VoiceCatalog } from '../voice/tts/voice-catalog';
 import { FieldMessages, parseSharedAgentFields, type CallAgentConfig } from './call-config';
 
 export type SpeakOrder = 'agent_first' | 'caller_first';
@@ -68,13 +68,15 @@ export function parseAgentInput(input: unknown, voices: VoiceCatalog, base?: Age
     return { ok: false, fields: { non_field_errors: ['Expected a JSON object.'] } };
   const body = input as Record<string, unknown>;
   const msgs = new FieldMessages();
-  for (const key of Object.keys(body)) if (!WRITABLE.includes(key) && !READ_ONLY.includes(key)) msgs.add(key, 'Unknown field.');
+  for (const key of Object.keys(body))
+    if (!WRITABLE.includes(key) && !READ_ONLY.includes(key)) msgs.add(key, 'Unknown field.');
   const has = (k: string): boolean => body[k] !== undefined;
 
   let name = base?.name ?? '';
   if (has('name')) {
     if (typeof body.name !== 'string' || body.name.trim() === '') msgs.add('name', 'This field may not be blank.');
-    else if (body.name.length > MAX_AGENT_NAME) msgs.add('name', `Ensure this field has no more than ${MAX_AGENT_NAME} characters.`);
+    else if (body.name.length > MAX_AGENT_NAME)
+      msgs.add('name', `Ensure this field has no more than ${MAX_AGENT_NAME} characters.`);
     else name = body.name;
   } else if (!base) msgs.add('name', 'This field is required.');
 

@@ -101,7 +101,13 @@ function columns(s: AgentSettings) {
 async function snapshot(trx: Db, agent: AgentRecord): Promise<void> {
   await trx
     .insertInto('agent_versions')
-    .values({ agent_id: agent.id, org_id: agent.org_id, version: agent.version, snapshot: JSON.stringify(settingsOf(agent)), created_at: agent.updated_at })
+    .values({
+      agent_id: agent.id,
+      org_id: agent.org_id,
+      version: agent.version,
+      snapshot: JSON.stringify(settingsOf(agent)),
+      created_at: agent.updated_at,
+    })
     .execute();
 }
 
@@ -115,12 +121,23 @@ export async function listAgents(db: Db, orgId: number, filter: { name?: string 
 
 /** One agent of the org, or undefined (also for another org's agent or a deleted one). */
 export async function getAgent(db: Db, orgId: number, id: number): Promise<AgentRecord | undefined> {
-  const row = await db.selectFrom('agents').selectAll().where('id', '=', id).where('org_id', '=', orgId).where('deleted_at', 'is', null).executeTakeFirst();
+  const row = await db
+    .selectFrom('agents')
+    .selectAll()
+    .where('id', '=', id)
+    .where('org_id', '=', orgId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   return row ? agentFromRow(row) : undefined;
 }
 
 /** Creates an agent at version 1 and records that version's snapshot. */
-export async function createAgent(db: Kysely<DB>, clock: Clock, orgId: number, settings: AgentSettings): Promise<AgentRecord> {
+export async function createAgent(
+  db: Kysely<DB>,
+  clock: Clock,
+  orgId: number,
+  settings: AgentSettings,
+): Promise<AgentRecord> {
   const now = clock.nowIso();
   return db.transaction().execute(async (trx) => {
     const row = await trx
@@ -135,7 +152,13 @@ export async function createAgent(db: Kysely<DB>, clock: Clock, orgId: number, s
 }
 
 /** Replaces the agent's settings; every change bumps `version` and records a snapshot. */
-export async function updateAgent(db: Kysely<DB>, clock: Clock, orgId: number, id: number, settings: AgentSettings): Promise<AgentRecord | undefined> {
+export async function updateAgent(
+  db: Kysely<DB>,
+  clock: Clock,
+  orgId: number,
+  id: number,
+  settings: AgentSettings,
+): Promise<AgentRecord | undefined> {
   return db.transaction().execute(async (trx) => {
     const current = await getAgent(trx, orgId, id);
     if (!current) return undefined;
@@ -170,8 +193,18 @@ export async function deleteAgent(db: Kysely<DB>, clock: Clock, orgId: number, i
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return false;
-    await trx.updateTable('phone_numbers').set({ inbound_agent_id: null, updated_at: now }).where('org_id', '=', orgId).where('inbound_agent_id', '=', id).execute();
-    await trx.updateTable('phone_numbers').set({ outbound_agent_id: null, updated_at: now }).where('org_id', '=', orgId).where('outbound_agent_id', '=', id).execute();
+    await trx
+      .updateTable('phone_numbers')
+      .set({ inbound_agent_id: null, updated_at: now })
+      .where('org_id', '=', orgId)
+      .where('inbound_agent_id', '=', id)
+      .execute();
+    await trx
+      .updateTable('phone_numbers')
+      .set({ outbound_agent_id: null, updated_at: now })
+      .where('org_id', '=', orgId)
+      .where('outbound_agent_id', '=', id)
+      .execute();
     return true;
   });
 }
@@ -185,7 +218,11 @@ export async function listAgentVersions(db: Db, orgId: number, id: number): Prom
     .where('org_id', '=', orgId)
     .orderBy('version', 'desc')
     .execute();
-  return rows.map((r) => ({ version: r.version, created_at: r.created_at, snapshot: JSON.parse(r.snapshot) as AgentSettings }));
+  return rows.map((r) => ({
+    version: r.version,
+    created_at: r.created_at,
+    snapshot: JSON.parse(r.snapshot) as AgentSettings,
+  }));
 }
 
 export const duplicateName = (name: string): string => {

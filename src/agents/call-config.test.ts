@@ -1,13 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VoiceCatalog, parseFliteVoices } from '../agent/tts/voice-catalog';
+import { VoiceCatalog, parseFliteVoices } from '../voice/tts/voice-catalog';
 import { parseCallConfig } from './call-config';
 import { fillPromptVariables, promptPlaceholders } from './prompt-variables';
 
 const voices = new VoiceCatalog(parseFliteVoices('Voices available: kal slt'), 'flite');
 const tool = {
   type: 'function',
-  function: { name: 'lookup_order', description: 'Find an order', parameters: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } },
+  function: {
+    name: 'lookup_order',
+    description: 'Find an order',
+    parameters: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+  },
   endpoint: { url: 'https://example.com/orders' },
 };
 
@@ -56,7 +60,13 @@ test('bad values give one message per field', () => {
       product: 'zap',
       background_track: 'JAZZ',
       acknowledgement_prompt_mode: 'manual',
-      tools: [{ type: 'function', function: { name: 'bad name!', description: '', parameters: 'x' }, endpoint: { url: 'ftp://x', method: 'TRACE', headers: { a: 1 } } }],
+      tools: [
+        {
+          type: 'function',
+          function: { name: 'bad name!', description: '', parameters: 'x' },
+          endpoint: { url: 'ftp://x', method: 'TRACE', headers: { a: 1 } },
+        },
+      ],
     },
     voices,
   );
@@ -87,7 +97,10 @@ test('duplicate tool names and a non-object body are rejected', () => {
 test('prompt placeholders are filled; unknown ones stay visible; values are not re-expanded', () => {
   const prompt = 'Hello {{ name }}, order {{order_id}} is {{status}}.';
   assert.equal(fillPromptVariables(prompt, { name: 'Ada', order_id: 42, status: null }), 'Hello Ada, order 42 is .');
-  assert.equal(fillPromptVariables(prompt, { name: '{{order_id}}' }), 'Hello {{order_id}}, order {{order_id}} is {{status}}.');
+  assert.equal(
+    fillPromptVariables(prompt, { name: '{{order_id}}' }),
+    'Hello {{order_id}}, order {{order_id}} is {{status}}.',
+  );
   assert.equal(fillPromptVariables(prompt, undefined), prompt);
   assert.deepEqual(promptPlaceholders(prompt), ['name', 'order_id', 'status']);
 });

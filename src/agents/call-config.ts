@@ -1,6 +1,15 @@
-import type { VoiceCatalog } from '../agent/tts/voice-catalog';
+import type { VoiceCatalog } from '../voice/tts/voice-catalog';
 import { parseInlineTools, type InlineTool } from './inline-tool';
-import { DEFAULT_PRODUCT, PRODUCTS, isBackgroundTrack, isProduct, thinkingLevelOf, type Product, type ThinkingLevel, BACKGROUND_TRACKS } from './products';
+import {
+  DEFAULT_PRODUCT,
+  PRODUCTS,
+  isBackgroundTrack,
+  isProduct,
+  thinkingLevelOf,
+  type Product,
+  type ThinkingLevel,
+  BACKGROUND_TRACKS,
+} from './products';
 
 export type { InlineTool } from './inline-tool';
 export type { Product } from './products';
@@ -60,8 +69,10 @@ export function parseSharedAgentFields(
   const has = (k: string): boolean => body[k] !== undefined;
   let prompt = base?.prompt ?? '';
   if (has('prompt')) {
-    if (typeof body.prompt !== 'string' || body.prompt.trim() === '') msgs.add('prompt', 'This field may not be blank.');
-    else if (body.prompt.length > MAX_PROMPT_CHARS) msgs.add('prompt', `Ensure this field has no more than ${MAX_PROMPT_CHARS} characters.`);
+    if (typeof body.prompt !== 'string' || body.prompt.trim() === '')
+      msgs.add('prompt', 'This field may not be blank.');
+    else if (body.prompt.length > MAX_PROMPT_CHARS)
+      msgs.add('prompt', `Ensure this field has no more than ${MAX_PROMPT_CHARS} characters.`);
     else prompt = body.prompt;
   } else if (required.prompt) msgs.add('prompt', 'This field is required.');
 
@@ -76,20 +87,31 @@ export function parseSharedAgentFields(
   }
   if (voiceInput !== undefined) {
     if (typeof voiceInput !== 'string' || voiceInput === '') msgs.add(voiceField, 'This field may not be blank.');
-    else if (!voices.get(voiceInput)) msgs.add(voiceField, `Unknown voice "${voiceInput.slice(0, 100)}"; see GET /v1/voices.`);
+    else if (!voices.get(voiceInput))
+      msgs.add(voiceField, `Unknown voice "${voiceInput.slice(0, 100)}"; see GET /v1/voices.`);
     else voice = voiceInput;
   } else if (required.voice) msgs.add('voice', 'This field is required.');
 
   let product: Product = base?.product ?? DEFAULT_PRODUCT;
   if (has('product')) {
     if (isProduct(body.product)) product = body.product;
-    else msgs.add('product', `"${String(body.product).slice(0, 50)}" is not a valid choice; one of ${PRODUCTS.join(', ')}.`);
+    else
+      msgs.add(
+        'product',
+        `"${String(body.product).slice(0, 50)}" is not a valid choice; one of ${PRODUCTS.join(', ')}.`,
+      );
   }
   const thinking = thinkingLevelOf(product);
   if (body.thinking_level !== undefined && body.thinking_level !== null) {
-    if (body.thinking_level !== 'base' && body.thinking_level !== 'extra') msgs.add('thinking_level', 'Must be "base", "extra" or null.');
+    if (body.thinking_level !== 'base' && body.thinking_level !== 'extra')
+      msgs.add('thinking_level', 'Must be "base", "extra" or null.');
     else if (body.thinking_level !== thinking)
-      msgs.add('thinking_level', thinking === null ? `Only Storm products have a thinking level.` : `Product ${product} has thinking level "${thinking}".`);
+      msgs.add(
+        'thinking_level',
+        thinking === null
+          ? `Only Storm products have a thinking level.`
+          : `Product ${product} has thinking level "${thinking}".`,
+      );
   }
 
   let background: string | null = base?.background_track ?? null;
@@ -101,7 +123,8 @@ export function parseSharedAgentFields(
 
   let ackMode: 'auto' | 'manual' = base?.acknowledgement_prompt_mode ?? 'auto';
   if (has('acknowledgement_prompt_mode')) {
-    if (body.acknowledgement_prompt_mode === 'auto' || body.acknowledgement_prompt_mode === 'manual') ackMode = body.acknowledgement_prompt_mode;
+    if (body.acknowledgement_prompt_mode === 'auto' || body.acknowledgement_prompt_mode === 'manual')
+      ackMode = body.acknowledgement_prompt_mode;
     else msgs.add('acknowledgement_prompt_mode', 'Must be "auto" or "manual".');
   }
   let ackPrompt = base?.acknowledgement_prompt ?? '';

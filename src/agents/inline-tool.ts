@@ -13,7 +13,12 @@ export const MAX_TOOLS = 64;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function unknownKeys(value: Record<string, unknown>, allowed: readonly string[], at: string, add: (f: string, m: string) => void): void {
+function unknownKeys(
+  value: Record<string, unknown>,
+  allowed: readonly string[],
+  at: string,
+  add: (f: string, m: string) => void,
+): void {
   for (const key of Object.keys(value)) if (!allowed.includes(key)) add(`${at}.${key}`, 'Unknown field.');
 }
 
@@ -59,7 +64,10 @@ export function parseInlineTools(input: unknown, field: string, add: (f: string,
       } else if (fn.parameters.properties !== undefined && !isObject(fn.parameters.properties)) {
         add(`${at}.function.parameters`, '"properties" must be an object.');
         ok = false;
-      } else if (fn.parameters.required !== undefined && !(Array.isArray(fn.parameters.required) && fn.parameters.required.every((r) => typeof r === 'string'))) {
+      } else if (
+        fn.parameters.required !== undefined &&
+        !(Array.isArray(fn.parameters.required) && fn.parameters.required.every((r) => typeof r === 'string'))
+      ) {
         add(`${at}.function.parameters`, '"required" must be a list of strings.');
         ok = false;
       }
@@ -94,7 +102,11 @@ export function parseInlineTools(input: unknown, field: string, add: (f: string,
       names.add(fn.name as string);
       tools.push({
         type: 'function',
-        function: { name: fn.name as string, description: fn.description as string, parameters: fn.parameters as Record<string, unknown> },
+        function: {
+          name: fn.name as string,
+          description: fn.description as string,
+          parameters: fn.parameters as Record<string, unknown>,
+        },
         endpoint: { url: ep.url as string, method, headers },
       });
     }

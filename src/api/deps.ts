@@ -5,7 +5,7 @@ import type { IdGenerator } from '../shared/ids';
 import type { Logger } from '../shared/log';
 import type { JobQueue } from '../jobs/job-queue';
 import type { SecretBox } from '../shared/secret-box';
-import type { VoiceCatalog } from '../agent/tts/voice-catalog';
+import type { VoiceCatalog } from '../voice/tts/voice-catalog';
 import type { GuardedHttpClient } from '../net/guarded-http-client';
 import type { WebhookService } from '../webhooks/webhook-service';
 import type { TrunkVerifier } from '../numbers/trunk-verifier-port';

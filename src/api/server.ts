@@ -46,7 +46,11 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance & { ro
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       if (method === 'HEAD') continue;
-      routeInfo.push({ method, url: route.url, hasSchema: route.schema !== undefined && route.schema.response !== undefined });
+      routeInfo.push({
+        method,
+        url: route.url,
+        hasSchema: route.schema !== undefined && route.schema.response !== undefined,
+      });
     }
   });
   app.addHook('onSend', async (request, reply) => {
@@ -69,7 +73,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance & { ro
       info: {
         title: 'ThunderPhone API (self-hosted)',
         version: '1.0.0',
-        description: 'Wire-compatible with the public ThunderPhone API. Authenticate with `Authorization: Bearer sk_live_...`.',
+        description:
+          'Wire-compatible with the public ThunderPhone API. Authenticate with `Authorization: Bearer sk_live_...`.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],

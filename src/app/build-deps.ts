@@ -9,7 +9,7 @@ import { SecretBox } from '../shared/secret-box';
 import { DbJobQueue } from '../jobs/db-job-queue';
 import { PgBossJobQueue } from '../jobs/pg-boss-job-queue';
 import type { JobQueue } from '../jobs/job-queue';
-import { VoiceCatalog } from '../agent/tts/voice-catalog';
+import { VoiceCatalog } from '../voice/tts/voice-catalog';
 import { GuardedHttpClient } from '../net/guarded-http-client';
 import { WebhookService } from '../webhooks/webhook-service';
 import { EphemeralSipTrunkVerifier } from './ephemeral-sip-trunk-verifier';
@@ -31,7 +31,9 @@ export async function buildDeps(options: BuildDepsOptions): Promise<ApiDeps> {
   await migrate(store);
   const queue: JobQueue =
     store.dialect === 'postgres'
-      ? new PgBossJobQueue(store, options.log, { pollingIntervalSeconds: Math.max(0.5, (options.queuePollMs ?? 1000) / 1000) })
+      ? new PgBossJobQueue(store, options.log, {
+          pollingIntervalSeconds: Math.max(0.5, (options.queuePollMs ?? 1000) / 1000),
+        })
       : new DbJobQueue(store, options.clock, options.log, { pollMs: options.queuePollMs ?? 200 });
   const secretBox = new SecretBox(options.config.secretKey);
   const voices = VoiceCatalog.detect(options.config);

@@ -29,7 +29,10 @@ export class EphemeralSipTrunkVerifier implements TrunkVerifier {
       port: 0,
       publicAddress: this.#config.sip.publicAddress,
       transports: [input.transport],
-      media: { pool: new RtpPortPool(this.#config.rtp.portMin, this.#config.rtp.portMax), bindAddress: this.#config.sip.bind },
+      media: {
+        pool: new RtpPortPool(this.#config.rtp.portMin, this.#config.rtp.portMax),
+        bindAddress: this.#config.sip.bind,
+      },
       log: this.#log.child({ component: 'trunk-verifier' }),
     });
     try {
@@ -41,7 +44,12 @@ export class EphemeralSipTrunkVerifier implements TrunkVerifier {
         password: input.password,
         timeoutMs: this.#timeoutMs,
       });
-      return { reachable: r.reachable, credentialsValid: r.credentialsValid, outboundAuthorized: r.outboundAuthorized, detail: r.detail };
+      return {
+        reachable: r.reachable,
+        credentialsValid: r.credentialsValid,
+        outboundAuthorized: r.outboundAuthorized,
+        detail: r.detail,
+      };
     } finally {
       await ua.close();
     }

@@ -37,7 +37,8 @@ export function billingAccountOf(org: Row<'orgs'>): BillingAccount {
     auto_reload_enabled: org.auto_reload_enabled === 1,
     auto_reload_minimum_cents: Number(org.auto_reload_minimum_cents),
     auto_reload_amount_cents: Number(org.auto_reload_amount_cents),
-    auto_reload_monthly_limit_cents: org.auto_reload_monthly_limit_cents === null ? null : Number(org.auto_reload_monthly_limit_cents),
+    auto_reload_monthly_limit_cents:
+      org.auto_reload_monthly_limit_cents === null ? null : Number(org.auto_reload_monthly_limit_cents),
     has_payment_method: org.has_payment_method === 1,
   };
 }
@@ -53,7 +54,12 @@ export async function getBillingAccount(db: Kysely<DB>, orgId: number): Promise<
  * saved payment method → 422 `payment_method_required` (this server has no payment provider, so
  * no org has one). Nothing changes on any error.
  */
-export async function updateAutoReload(db: Kysely<DB>, clock: Clock, orgId: number, patch: AutoReloadPatch): Promise<BillingAccount> {
+export async function updateAutoReload(
+  db: Kysely<DB>,
+  clock: Clock,
+  orgId: number,
+  patch: AutoReloadPatch,
+): Promise<BillingAccount> {
   const org = await db.selectFrom('orgs').selectAll().where('id', '=', orgId).executeTakeFirst();
   if (!org) throw new AppError('not_found', 'org_not_found', 'Organization not found');
   const fields: Record<string, string[]> = {};
@@ -61,13 +67,18 @@ export async function updateAutoReload(db: Kysely<DB>, clock: Clock, orgId: numb
   const min = patch.auto_reload_minimum_cents;
   const amount = patch.auto_reload_amount_cents;
   const cap = patch.auto_reload_monthly_limit_cents;
-  if (min !== undefined && (!Number.isInteger(min) || min < 0)) add('auto_reload_minimum_cents', 'Must be a whole number of cents ≥ 0.');
-  if (amount !== undefined && (!Number.isInteger(amount) || amount <= 0)) add('auto_reload_amount_cents', 'Must be a whole number of cents > 0.');
-  if (cap !== undefined && cap !== null && (!Number.isInteger(cap) || cap < 0)) add('auto_reload_monthly_limit_cents', 'Must be a whole number of cents ≥ 0, or null.');
+  if (min !== undefined && (!Number.isInteger(min) || min < 0))
+    add('auto_reload_minimum_cents', 'Must be a whole number of cents ≥ 0.');
+  if (amount !== undefined && (!Number.isInteger(amount) || amount <= 0))
+    add('auto_reload_amount_cents', 'Must be a whole number of cents > 0.');
+  if (cap !== undefined && cap !== null && (!Number.isInteger(cap) || cap < 0))
+    add('auto_reload_monthly_limit_cents', 'Must be a whole number of cents ≥ 0, or null.');
   const enabling = patch.auto_reload_enabled === true;
   if (enabling) {
-    if (min === undefined && org.auto_reload_enabled !== 1) add('auto_reload_minimum_cents', 'Required when enabling auto-reload.');
-    if (amount === undefined && Number(org.auto_reload_amount_cents) <= 0) add('auto_reload_amount_cents', 'Required when enabling auto-reload.');
+    if (min === undefined && org.auto_reload_enabled !== 1)
+      add('auto_reload_minimum_cents', 'Required when enabling auto-reload.');
+    if (amount === undefined && Number(org.auto_reload_amount_cents) <= 0)
+      add('auto_reload_amount_cents', 'Required when enabling auto-reload.');
   }
   if (Object.keys(fields).length > 0) throw new AppError('invalid', 'validation_error', 'Invalid request', { fields });
   if (enabling && org.has_payment_method !== 1)
@@ -95,10 +106,26 @@ export interface LedgerPage {
 }
 
 /** The org's ledger, newest first. */
-export async function listTransactions(db: Kysely<DB>, orgId: number, limit: number, offset: number): Promise<LedgerPage> {
+export async function listTransactions(
+  db: Kysely<DB>,
+  orgId: number,
+  limit: number,
+  offset: number,
+): Promise<LedgerPage> {
   const [rows, count] = await Promise.all([
-    db.selectFrom('ledger_entries').selectAll().where('org_id', '=', orgId).orderBy('id', 'desc').limit(limit).offset(offset).execute(),
-    db.selectFrom('ledger_entries').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute(),
+    db
+      .selectFrom('ledger_entries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('org_id', '=', orgId)
+      .executeTakeFirstOrThrow(),
   ]);
   return { results: rows, total: Number(count.n), limit, offset };
 }

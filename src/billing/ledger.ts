@@ -26,8 +26,12 @@ export interface LedgerResult {
  * The only way a balance changes: one UPDATE of orgs.balance_cents and one ledger row, in the
  * caller's transaction (or a new one). Append-only: entries are never updated or deleted.
  */
-export async function applyLedgerEntry(db: Kysely<DB> | Transaction<DB>, input: LedgerEntryInput): Promise<LedgerResult> {
-  if (!Number.isInteger(input.amountCents)) throw new AppError('invalid', 'amount_not_integer', 'Amounts are whole cents');
+export async function applyLedgerEntry(
+  db: Kysely<DB> | Transaction<DB>,
+  input: LedgerEntryInput,
+): Promise<LedgerResult> {
+  if (!Number.isInteger(input.amountCents))
+    throw new AppError('invalid', 'amount_not_integer', 'Amounts are whole cents');
   const run = async (trx: Transaction<DB>): Promise<LedgerResult> => {
     if (input.reference != null) {
       const existing = await trx

@@ -1,8 +1,14 @@
 import type { Config } from '../config/config';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/log';
-import { createAgentSession, providersFromConfig, type AgentProviders, type AgentTimings, type ToolHttpClient } from '../agent/index';
-import type { VoiceCatalog } from '../agent/tts/voice-catalog';
+import {
+  createAgentSession,
+  providersFromConfig,
+  type AgentProviders,
+  type AgentTimings,
+  type ToolHttpClient,
+} from '../voice/index';
+import type { VoiceCatalog } from '../voice/tts/voice-catalog';
 import type { AgentSessionPort } from './call-ports';
 import type { CallRow } from './call-repo';
 import { conversationFor } from './conversation-config';
@@ -30,7 +36,9 @@ export function agentFactory(deps: AgentFactoryDeps): (call: CallRow) => Promise
     const conv = conversationFor(call, deps.voices);
     const engine = conv.voice?.engine ?? deps.config.tts.engine;
     const signingSecret = (await deps.signingSecretFor?.(Number(call.org_id))) ?? undefined;
-    const providers = deps.providers ? deps.providers(conv.config.product, engine) : providersFromConfig(deps.config, conv.config.product, engine);
+    const providers = deps.providers
+      ? deps.providers(conv.config.product, engine)
+      : providersFromConfig(deps.config, conv.config.product, engine);
     return createAgentSession({
       config: conv.config,
       providers,

@@ -32,7 +32,12 @@ interface Ctx {
   emitter: RecordingEmitter;
 }
 
-async function seedTrunkNumber(ctx: Ctx, orgId: number, number: string, opts: { status?: string; withTrunk?: boolean } = {}): Promise<number> {
+async function seedTrunkNumber(
+  ctx: Ctx,
+  orgId: number,
+  number: string,
+  opts: { status?: string; withTrunk?: boolean } = {},
+): Promise<number> {
   const now = ctx.clock.nowIso();
   let voipId: number | null = null;
   if (opts.withTrunk !== false) {
@@ -88,7 +93,10 @@ describeEachDialect<Ctx>(
   async (dialect) => {
     const store = await openTestStore(dialect);
     const clock = new FakeClock();
-    const config = loadConfig({ LOG_LEVEL: 'silent', RATE_CENTS_PER_MINUTE: 'spark=2,bolt=5,storm=9' }, { persistSecretKey: false });
+    const config = loadConfig(
+      { LOG_LEVEL: 'silent', RATE_CENTS_PER_MINUTE: 'spark=2,bolt=5,storm=9' },
+      { persistSecretKey: false },
+    );
     const secretBox = new SecretBox(config.secretKey);
     const queue = new DbJobQueue(store, clock, silentLogger);
     const emitter = new RecordingEmitter();
@@ -120,7 +128,11 @@ describeEachDialect<Ctx>(
       assert.equal(found.trunk.transport, 'tcp');
       assert.equal(dialTarget('+15552223333', found.trunk), 'sip:+15552223333@127.0.0.1:5099');
       const other = await seedOrg(ctx.store, ctx.clock, 100);
-      assert.equal((await findTrunkForNumber(ctx.store.db, ctx.secretBox, other, '+15551110001')).kind, 'missing', "another org's number is not usable");
+      assert.equal(
+        (await findTrunkForNumber(ctx.store.db, ctx.secretBox, other, '+15551110001')).kind,
+        'missing',
+        "another org's number is not usable",
+      );
     });
 
     test('a call from a number without a trunk fails with provider_error and costs nothing', async () => {
@@ -132,7 +144,11 @@ describeEachDialect<Ctx>(
       assert.equal(row?.status, 'failed');
       assert.equal(row?.end_reason, 'provider_error');
       assert.equal(await balanceOf(ctx.store.db, orgId), 100);
-      assert.ok(ctx.emitter.events.some((e) => e.type === 'telephony.complete' && e.data.call_id === call.id && e.data.status === 'failed'));
+      assert.ok(
+        ctx.emitter.events.some(
+          (e) => e.type === 'telephony.complete' && e.data.call_id === call.id && e.data.status === 'failed',
+        ),
+      );
     });
 
     test('an org whose balance does not pay one minute is not dialed: failed, insufficient_balance', async () => {
@@ -159,7 +175,10 @@ describeEachDialect<Ctx>(
       assert.equal(row?.status, 'in_progress');
       assert.equal(row?.phase, null);
       const jobs = await ctx.store.db.selectFrom('jobs').selectAll().where('queue', '=', 'calls.dial').execute();
-      assert.ok(jobs.some((j) => JSON.parse(j.payload).callId === waiting.id && j.run_at > ctx.clock.nowIso()), 'retried later');
+      assert.ok(
+        jobs.some((j) => JSON.parse(j.payload).callId === waiting.id && j.run_at > ctx.clock.nowIso()),
+        'retried later',
+      );
     });
 
     test('inbound: unknown number → 404, org at balance 0 → 403 with a reason, no call row', async () => {
@@ -205,12 +224,27 @@ describeEachDialect<Ctx>(
         log: silentLogger,
         instance: 'test-instance',
         resolveConfig: async () => null,
-        finalize: (input) => import('./finalize-call').then((m) => m.finalizeCall({ db: ctx.store.db, clock: ctx.clock, rateCentsPerMinute: ctx.config.rateCentsPerMinute, events: ctx.emitter }, input)),
+        finalize: (input) =>
+          import('./finalize-call').then((m) =>
+            m.finalizeCall(
+              {
+                db: ctx.store.db,
+                clock: ctx.clock,
+                rateCentsPerMinute: ctx.config.rateCentsPerMinute,
+                events: ctx.emitter,
+              },
+              input,
+            ),
+          ),
         createAgent: () => Promise.reject(new Error('must not build an agent')),
         run: () => Promise.reject(new Error('must not run')),
       });
       assert.equal(offer.rejected[0]?.status, 480);
-      const call = await ctx.store.db.selectFrom('calls').selectAll().where('to_number', '=', '+15553330003').executeTakeFirstOrThrow();
+      const call = await ctx.store.db
+        .selectFrom('calls')
+        .selectAll()
+        .where('to_number', '=', '+15553330003')
+        .executeTakeFirstOrThrow();
       assert.equal(call.direction, 'inbound');
       assert.equal(call.status, 'failed');
       assert.equal(call.billing_total_cents, 0);

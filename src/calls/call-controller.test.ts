@@ -77,12 +77,26 @@ interface Ctx {
   orgId: number;
 }
 
-function controllerFor(ctx: Ctx, callId: number, agent: InMemoryAgent, overrides: Partial<ConstructorParameters<typeof CallController>[0]> = {}): CallController {
+function controllerFor(
+  ctx: Ctx,
+  callId: number,
+  agent: InMemoryAgent,
+  overrides: Partial<ConstructorParameters<typeof CallController>[0]> = {},
+): CallController {
   return new CallController({
     callId,
     instance: 'inst',
     repo: ctx.repo,
-    finalize: (input) => finalizeCall({ db: ctx.store.db, clock: systemClock, rateCentsPerMinute: { spark: 2, bolt: 5, storm: 9 }, events: ctx.emitter }, input),
+    finalize: (input) =>
+      finalizeCall(
+        {
+          db: ctx.store.db,
+          clock: systemClock,
+          rateCentsPerMinute: { spark: 2, bolt: 5, storm: 9 },
+          events: ctx.emitter,
+        },
+        input,
+      ),
     agent,
     limits: { ringTimeoutMs: 5000, maxCallDurationMs: 60_000, mediaTimeoutMs: 30_000 },
     rateCentsPerMinute: 2,
@@ -133,7 +147,10 @@ describeEachDialect<Ctx>(
       assert.equal(leg.hungUp, 0, 'we do not hang up a leg the far end already ended');
       assert.equal(agent.stopped, true);
       assert.equal((await ledgerForCall(ctx.store.db, call.id)).length, 1);
-      assert.equal(ctx.emitter.events.filter((e) => e.type === 'telephony.complete' && e.data.call_id === call.id).length, 1);
+      assert.equal(
+        ctx.emitter.events.filter((e) => e.type === 'telephony.complete' && e.data.call_id === call.id).length,
+        1,
+      );
     });
 
     test('agent transfer: a refused REFER is reported back and the call goes on; an accepted one ends it with transfer', async () => {
@@ -152,7 +169,9 @@ describeEachDialect<Ctx>(
       );
       assert.deepEqual(first, { ok: false, error: 'transfer failed (SIP 603)' });
       assert.equal((await ctx.repo.get(call.id))?.status, 'in_progress');
-      const dtmf = await new Promise<{ ok: boolean }>((resolve) => agent.emit('action', { type: 'send_dtmf', digits: '12#', resolve } satisfies AgentAction));
+      const dtmf = await new Promise<{ ok: boolean }>((resolve) =>
+        agent.emit('action', { type: 'send_dtmf', digits: '12#', resolve } satisfies AgentAction),
+      );
       assert.equal(dtmf.ok, true);
       assert.deepEqual(leg.dtmf, ['12#']);
       leg.transferOk = true;
@@ -198,7 +217,9 @@ describeEachDialect<Ctx>(
       leg.hangUp = function () {
         this.hungUp += 1;
       };
-      const c = controllerFor(ctx, call.id, new InMemoryAgent(), { limits: { ringTimeoutMs: -4950, maxCallDurationMs: 60_000, mediaTimeoutMs: 30_000 } });
+      const c = controllerFor(ctx, call.id, new InMemoryAgent(), {
+        limits: { ringTimeoutMs: -4950, maxCallDurationMs: 60_000, mediaTimeoutMs: 30_000 },
+      });
       c.attach(leg);
       const r = await c.done;
       assert.equal(r?.call?.end_reason, 'no_answer');
@@ -208,7 +229,9 @@ describeEachDialect<Ctx>(
       const call2 = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
       await ctx.repo.admit(call2.id, 'inst', 10);
       const leg2 = new InMemoryLeg();
-      const c2 = controllerFor(ctx, call2.id, new InMemoryAgent(), { limits: { ringTimeoutMs: 5000, maxCallDurationMs: 60_000, mediaTimeoutMs: 50 } });
+      const c2 = controllerFor(ctx, call2.id, new InMemoryAgent(), {
+        limits: { ringTimeoutMs: 5000, maxCallDurationMs: 60_000, mediaTimeoutMs: 50 },
+      });
       c2.attach(leg2);
       leg2.emit('answered');
       const r2 = await c2.done;
@@ -218,7 +241,9 @@ describeEachDialect<Ctx>(
       const call3 = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
       await ctx.repo.admit(call3.id, 'inst', 10);
       const leg3 = new InMemoryLeg();
-      const c3 = controllerFor(ctx, call3.id, new InMemoryAgent(), { limits: { ringTimeoutMs: 5000, maxCallDurationMs: 80, mediaTimeoutMs: 30_000 } });
+      const c3 = controllerFor(ctx, call3.id, new InMemoryAgent(), {
+        limits: { ringTimeoutMs: 5000, maxCallDurationMs: 80, mediaTimeoutMs: 30_000 },
+      });
       c3.attach(leg3);
       leg3.emit('answered');
       const talk = setInterval(() => leg3.media.emit('audio', new Int16Array(160)), 10);

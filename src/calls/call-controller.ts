@@ -69,7 +69,9 @@ export class CallController {
       readBalanceCents: options.readBalanceCents,
       onExhausted: () => void this.end('insufficient_balance'),
       onError: (err) => options.log.warn('balance check failed', { callId: options.callId, err }),
-      ...(options.balanceMinuteMs !== undefined ? { minuteMs: options.balanceMinuteMs, marginMs: options.balanceMinuteMs / 10 } : {}),
+      ...(options.balanceMinuteMs !== undefined
+        ? { minuteMs: options.balanceMinuteMs, marginMs: options.balanceMinuteMs / 10 }
+        : {}),
     });
     options.agent.on('action', (a: AgentAction) => void this.#onAction(a));
     // Built-in tools (end_call, transfer_call, send_dtmf, wait_on_hold) are call control, not the
@@ -138,7 +140,10 @@ export class CallController {
   }
 
   /** Ends the call (once). `hangUp` false when the leg is already gone. */
-  async end(reason: EndReason, extra: { transferNumber?: string; hangUp?: boolean } = {}): Promise<FinalizeResult | undefined> {
+  async end(
+    reason: EndReason,
+    extra: { transferNumber?: string; hangUp?: boolean } = {},
+  ): Promise<FinalizeResult | undefined> {
     if (this.#ending) return this.#done;
     this.#ending = true;
     const o = this.#o;
@@ -184,8 +189,14 @@ export class CallController {
         return;
       }
       case 'transfer_call': {
-        const result = this.#leg ? await this.#leg.transfer(action.number).catch(() => ({ ok: false, sipStatus: undefined })) : { ok: false, sipStatus: undefined };
-        action.resolve(result.ok ? { ok: true } : { ok: false, error: `transfer failed${result.sipStatus ? ` (SIP ${result.sipStatus})` : ''}` });
+        const result = this.#leg
+          ? await this.#leg.transfer(action.number).catch(() => ({ ok: false, sipStatus: undefined }))
+          : { ok: false, sipStatus: undefined };
+        action.resolve(
+          result.ok
+            ? { ok: true }
+            : { ok: false, error: `transfer failed${result.sipStatus ? ` (SIP ${result.sipStatus})` : ''}` },
+        );
         if (result.ok) await this.end('transfer', { transferNumber: action.number });
         return;
       }
@@ -219,7 +230,9 @@ export class CallController {
   #metrics(): Record<string, unknown> {
     return {
       answer_to_first_audio_ms:
-        this.#answeredMs !== undefined && this.#firstAgentAudioMs !== undefined ? Math.round(this.#firstAgentAudioMs - this.#answeredMs) : null,
+        this.#answeredMs !== undefined && this.#firstAgentAudioMs !== undefined
+          ? Math.round(this.#firstAgentAudioMs - this.#answeredMs)
+          : null,
       caller_frames: this.#framesIn,
       agent_frames: this.#framesOut,
       turns: this.#agentMetrics,
@@ -253,7 +266,10 @@ function safeTranscript(agent: AgentSessionPort): unknown[] {
 /** Waits for `p` (errors ignored) but never longer than `timeoutMs`. */
 async function settle(p: unknown, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.resolve(p).catch(() => undefined), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+  await Promise.race([
+    Promise.resolve(p).catch(() => undefined),
+    new Promise((r) => (timer = setTimeout(r, timeoutMs))),
+  ]);
   clearTimeout(timer);
 }
 

@@ -23,7 +23,12 @@ describe('balance guard', () => {
     try {
       let exhaustedAt: number | undefined;
       let elapsed = 0;
-      const guard = new BalanceGuard({ rateCentsPerMinute: 2, readBalanceCents: async () => 5, onExhausted: () => (exhaustedAt = elapsed), marginMs: 2000 });
+      const guard = new BalanceGuard({
+        rateCentsPerMinute: 2,
+        readBalanceCents: async () => 5,
+        onExhausted: () => (exhaustedAt = elapsed),
+        marginMs: 2000,
+      });
       guard.start();
       for (let i = 0; i < 200 && exhaustedAt === undefined; i++) {
         elapsed += 1000;
@@ -42,7 +47,11 @@ describe('balance guard', () => {
     try {
       let reads = 0;
       let exhausted = false;
-      const guard = new BalanceGuard({ rateCentsPerMinute: 2, readBalanceCents: async () => (reads++, 1000), onExhausted: () => (exhausted = true) });
+      const guard = new BalanceGuard({
+        rateCentsPerMinute: 2,
+        readBalanceCents: async () => (reads++, 1000),
+        onExhausted: () => (exhausted = true),
+      });
       guard.start();
       for (let i = 0; i < 5; i++) {
         mock.timers.tick(60_000);

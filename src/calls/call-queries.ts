@@ -31,10 +31,25 @@ function applyFilters<Q extends CallQuery>(q: Q, orgId: number, f: CallFilters):
 }
 
 /** Newest first, with the total matching count. */
-export async function listCalls(db: Kysely<DB>, orgId: number, filters: CallFilters, limit: number, offset: number): Promise<{ rows: CallRow[]; total: number }> {
-  const rows = await applyFilters(db.selectFrom('calls').selectAll(), orgId, filters).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
-  const count = await applyFilters(db.selectFrom('calls').select(sql<number>`count(*)`.as('n')), orgId, filters).executeTakeFirstOrThrow();
-  return { rows: rows, total: Number((count).n) };
+export async function listCalls(
+  db: Kysely<DB>,
+  orgId: number,
+  filters: CallFilters,
+  limit: number,
+  offset: number,
+): Promise<{ rows: CallRow[]; total: number }> {
+  const rows = await applyFilters(db.selectFrom('calls').selectAll(), orgId, filters)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+  const count = await applyFilters(
+    db.selectFrom('calls').select(sql<number>`count(*)`.as('n')),
+    orgId,
+    filters,
+  ).executeTakeFirstOrThrow();
+  return { rows: rows, total: Number(count.n) };
 }
 
 export async function getCall(db: Kysely<DB>, orgId: number, callId: number): Promise<CallRow | undefined> {
@@ -73,14 +88,25 @@ export type HistoryEntry =
   | ({ kind: 'turn'; at: string | null } & TranscriptTurn);
 
 export async function callHistory(db: Kysely<DB>, call: CallRow): Promise<HistoryEntry[]> {
-  const rows = await db.selectFrom('call_events').selectAll().where('call_id', '=', call.id).where('org_id', '=', call.org_id).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('call_events')
+    .selectAll()
+    .where('call_id', '=', call.id)
+    .where('org_id', '=', call.org_id)
+    .orderBy('id')
+    .execute();
   const entries: { sortMs: number; seq: number; entry: HistoryEntry }[] = [];
   let seq = 0;
-  const push = (at: string | null, entry: HistoryEntry) => entries.push({ sortMs: at === null ? Number.MAX_SAFE_INTEGER : Date.parse(at), seq: seq++, entry });
+  const push = (at: string | null, entry: HistoryEntry) =>
+    entries.push({ sortMs: at === null ? Number.MAX_SAFE_INTEGER : Date.parse(at), seq: seq++, entry });
   const event = (at: string | null, type: string, data: Record<string, unknown> = {}) => {
     if (at !== null) push(at, { kind: 'event', at, type, data });
   };
-  event(call.created_at, 'call.created', { direction: call.direction, from_number: call.from_number, to_number: call.to_number });
+  event(call.created_at, 'call.created', {
+    direction: call.direction,
+    from_number: call.from_number,
+    to_number: call.to_number,
+  });
   for (const r of rows) {
     let data: Record<string, unknown> = {};
     try {
@@ -94,15 +120,33 @@ export async function callHistory(db: Kysely<DB>, call: CallRow): Promise<Histor
   event(call.answered_at, 'call.answered');
   const base = call.answered_at ?? call.start_time;
   for (const t of transcriptOf(call)) {
-    const at = base !== null && typeof t.start_ms === 'number' ? new Date(Date.parse(base) + t.start_ms).toISOString() : null;
+    const at =
+      base !== null && typeof t.start_ms === 'number' ? new Date(Date.parse(base) + t.start_ms).toISOString() : null;
     push(at, { kind: 'turn', at, ...t });
   }
   if (call.status !== 'in_progress')
-    event(call.end_time ?? call.updated_at, 'call.ended', { status: call.status, end_reason: call.end_reason, transfer_number: call.transfer_number });
+    event(call.end_time ?? call.updated_at, 'call.ended', {
+      status: call.status,
+      end_reason: call.end_reason,
+      transfer_number: call.transfer_number,
+    });
   return entries.sort((a, b) => a.sortMs - b.sortMs || a.seq - b.seq).map((e) => e.entry);
 }
 
 /** For the call layer: one lifecycle event of a call (shown by GET /v1/calls/{id}/history). */
-export async function recordCallEvent(db: Kysely<DB>, clock: Clock, e: { callId: number; orgId: number; type: string; data?: Record<string, unknown> }): Promise<void> {
-  await db.insertInto('call_events').values({ call_id: e.callId, org_id: e.orgId, type: e.type, data: JSON.stringify(e.data ?? {}), created_at: clock.nowIso() }).execute();
+export async function recordCallEvent(
+  db: Kysely<DB>,
+  clock: Clock,
+  e: { callId: number; orgId: number; type: string; data?: Record<string, unknown> },
+): Promise<void> {
+  await db
+    .insertInto('call_events')
+    .values({
+      call_id: e.callId,
+      org_id: e.orgId,
+      type: e.type,
+      data: JSON.stringify(e.data ?? {}),
+      created_at: clock.nowIso(),
+    })
+    .execute();
 }

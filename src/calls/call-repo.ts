@@ -75,7 +75,14 @@ export class CallRepo {
       const now = this.#clock.nowIso();
       const admitted = await trx
         .updateTable('calls')
-        .set({ phase: 'dialing', owner_instance: instance, dialed_at: now, start_time: now, heartbeat_at: now, updated_at: now })
+        .set({
+          phase: 'dialing',
+          owner_instance: instance,
+          dialed_at: now,
+          start_time: now,
+          heartbeat_at: now,
+          updated_at: now,
+        })
         .where('id', '=', callId)
         .where('status', '=', 'in_progress')
         .where((eb) => eb.or([eb('phase', 'is', null), eb('phase', '=', 'queued')]))
@@ -101,7 +108,9 @@ export class CallRepo {
       .set({ ...extra, phase: to, updated_at: now })
       .where('id', '=', callId)
       .where('status', '=', 'in_progress')
-      .where((eb) => (from.includes('queued') ? eb.or([eb('phase', 'in', from), eb('phase', 'is', null)]) : eb('phase', 'in', from)))
+      .where((eb) =>
+        from.includes('queued') ? eb.or([eb('phase', 'in', from), eb('phase', 'is', null)]) : eb('phase', 'in', from),
+      )
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
@@ -129,7 +138,11 @@ export class CallRepo {
   }
 
   async update(callId: number, values: RowUpdate<'calls'>): Promise<void> {
-    await this.#db.updateTable('calls').set({ ...values, updated_at: this.#clock.nowIso() }).where('id', '=', callId).execute();
+    await this.#db
+      .updateTable('calls')
+      .set({ ...values, updated_at: this.#clock.nowIso() })
+      .where('id', '=', callId)
+      .execute();
   }
 
   /** Distinct owners (other than `instance`) of calls still in progress. */
@@ -172,14 +185,21 @@ export class CallRepo {
    * as it was: it is the last time the call was known alive, and the claimant's crash leaves the
    * call stale for the next recoverer.
    */
-  async claimOrphan(callId: number, previousOwner: string, instance: string, staleBeforeIso: string, ownerDead: boolean): Promise<boolean> {
+  async claimOrphan(
+    callId: number,
+    previousOwner: string,
+    instance: string,
+    staleBeforeIso: string,
+    ownerDead: boolean,
+  ): Promise<boolean> {
     let claim = this.#db
       .updateTable('calls')
       .set({ owner_instance: instance })
       .where('id', '=', callId)
       .where('status', '=', 'in_progress')
       .where('owner_instance', '=', previousOwner);
-    if (!ownerDead) claim = claim.where((eb) => eb(eb.fn.coalesce('heartbeat_at', 'dialed_at', 'updated_at'), '<', staleBeforeIso));
+    if (!ownerDead)
+      claim = claim.where((eb) => eb(eb.fn.coalesce('heartbeat_at', 'dialed_at', 'updated_at'), '<', staleBeforeIso));
     const res = await claim.executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
@@ -229,7 +249,11 @@ export class CallRepo {
       .executeTakeFirstOrThrow();
   }
 
-  async #count(db: Kysely<DB> | Transaction<DB>, orgId: number, filter: (q: CountQuery) => CountQuery): Promise<number> {
+  async #count(
+    db: Kysely<DB> | Transaction<DB>,
+    orgId: number,
+    filter: (q: CountQuery) => CountQuery,
+  ): Promise<number> {
     const base = db
       .selectFrom('calls')
       .select(sql<number>`count(*)`.as('n'))

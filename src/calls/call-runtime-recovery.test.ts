@@ -46,7 +46,10 @@ describeEachDialect<Ctx>(
   async (dialect) => {
     const store = await openTestStore(dialect);
     const clock = new FakeClock('2026-03-01T10:00:00.000Z');
-    const config = loadConfig({ LOG_LEVEL: 'silent', RATE_CENTS_PER_MINUTE: 'spark=2,bolt=5,storm=9' }, { persistSecretKey: false });
+    const config = loadConfig(
+      { LOG_LEVEL: 'silent', RATE_CENTS_PER_MINUTE: 'spark=2,bolt=5,storm=9' },
+      { persistSecretKey: false },
+    );
     const emitter = new RecordingEmitter();
     const secretBox = new SecretBox(config.secretKey);
     const runtime = (parts: CallParts): CallRuntime =>
@@ -90,7 +93,10 @@ describeEachDialect<Ctx>(
         assert.equal(row?.end_reason, 'error');
         assert.equal(row?.owner_instance, ME);
         await new Promise((r) => setTimeout(r, 60));
-        assert.equal(emitter.events.filter((e) => e.type === 'telephony.complete' && e.data.call_id === call.id).length, 1);
+        assert.equal(
+          emitter.events.filter((e) => e.type === 'telephony.complete' && e.data.call_id === call.id).length,
+          1,
+        );
       } finally {
         await rt.stop();
       }
@@ -103,17 +109,31 @@ describeEachDialect<Ctx>(
       const voip = await store.db
         .insertInto('voip_connections')
         .values({
-          org_id: orgId, name: 'Trunk', provider: 'manual', setup_method: 'manual', status: 'connected', inferred_name: 0,
+          org_id: orgId,
+          name: 'Trunk',
+          provider: 'manual',
+          setup_method: 'manual',
+          status: 'connected',
+          inferred_name: 0,
           sip_config: JSON.stringify({ host: '127.0.0.1', port: 5099, transport: 'udp' }),
           credentials_enc: secretBox.sealJson({ username: 'a', password: 'b' }),
-          created_at: now, updated_at: now,
+          created_at: now,
+          updated_at: now,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
       const from = '+15550003333';
       await store.db
         .insertInto('phone_numbers')
-        .values({ org_id: orgId, number: from, source: 'voip', status: 'active', voip_connection_id: voip.id, created_at: now, updated_at: now })
+        .values({
+          org_id: orgId,
+          number: from,
+          source: 'voip',
+          status: 'active',
+          voip_connection_id: voip.id,
+          created_at: now,
+          updated_at: now,
+        })
         .execute();
       const call = await seedOutboundCall(store.db, clock, orgId, { from_number: from });
       let agentAsked!: () => void;

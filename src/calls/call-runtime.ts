@@ -117,7 +117,9 @@ export class CallRuntime {
     for (const callId of await this.#repo.findQueued()) {
       await this.#d.queue.enqueue(DIAL_QUEUE, { callId }, { singletonKey: `requeue:${callId}` });
     }
-    await this.#d.queue.work<{ callId: number }>(DIAL_QUEUE, (job) => this.dial(Number(job.payload.callId)), { concurrency: 8 });
+    await this.#d.queue.work<{ callId: number }>(DIAL_QUEUE, (job) => this.dial(Number(job.payload.callId)), {
+      concurrency: 8,
+    });
     this.#d.parts.onIncoming((offer) =>
       handleInboundOffer(offer, {
         db: this.#d.store.db,
@@ -229,7 +231,9 @@ export class CallRuntime {
     const d = this.#d;
     const recordingPath = join(d.config.recordings.dir, `${call.id}.wav`);
     const recorder = d.parts.createRecorder(recordingPath);
-    const prewarm = agent.prewarm().catch((err: unknown) => d.log.warn('agent prewarm failed', { callId: call.id, err }));
+    const prewarm = agent
+      .prewarm()
+      .catch((err: unknown) => d.log.warn('agent prewarm failed', { callId: call.id, err }));
     const controller = new CallController({
       callId: call.id,
       instance: d.instance,
@@ -273,7 +277,11 @@ export class CallRuntime {
   }
 
   async #balance(orgId: number): Promise<number> {
-    const row = await this.#d.store.db.selectFrom('orgs').select('balance_cents').where('id', '=', orgId).executeTakeFirst();
+    const row = await this.#d.store.db
+      .selectFrom('orgs')
+      .select('balance_cents')
+      .where('id', '=', orgId)
+      .executeTakeFirst();
     return Number(row?.balance_cents ?? 0);
   }
 }

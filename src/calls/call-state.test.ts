@@ -13,7 +13,8 @@ describe('call lifecycle', () => {
   });
 
   test('an ended call cannot be answered, ended again or re-dialed', () => {
-    for (const t of ['admit', 'ringing', 'answered', 'end', 'finished'] as const) assert.equal(nextPhase('ended', t), undefined);
+    for (const t of ['admit', 'ringing', 'answered', 'end', 'finished'] as const)
+      assert.equal(nextPhase('ended', t), undefined);
     assert.equal(nextPhase('ending', 'answered'), undefined);
     assert.equal(nextPhase('answered', 'ringing'), undefined);
   });

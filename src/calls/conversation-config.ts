@@ -1,6 +1,6 @@
-import type { AgentConversationConfig, SpeakOrder } from '../agent/session-options';
-import type { AgentTool } from '../agent/tools/agent-tool';
-import type { Voice, VoiceCatalog } from '../agent/tts/voice-catalog';
+import type { AgentConversationConfig, SpeakOrder } from '../voice/session-options';
+import type { AgentTool } from '../voice/tools/agent-tool';
+import type { Voice, VoiceCatalog } from '../voice/tts/voice-catalog';
 import type { CallRow } from './call-repo';
 
 export interface CallConversation {
@@ -19,7 +19,8 @@ export function conversationFor(call: CallRow, voices: VoiceCatalog): CallConver
   const voiceId = str(cfg.voice) ?? call.voice ?? '';
   const voice = voices.get(voiceId) ?? voices.defaultVoice();
   const defaultOrder: SpeakOrder = 'agent_first';
-  const order = str(cfg.speak_order) ?? str(call.direction === 'inbound' ? cfg.inbound_speak_order : cfg.outbound_speak_order);
+  const order =
+    str(cfg.speak_order) ?? str(call.direction === 'inbound' ? cfg.inbound_speak_order : cfg.outbound_speak_order);
   const maxHold = call.max_hold_seconds ?? num(cfg.max_hold_seconds);
   return {
     voice,

@@ -25,7 +25,13 @@ describeEachDialect<Ctx>(
     const store = await openTestStore(dialect);
     const clock = new FakeClock('2026-03-01T10:00:00.000Z');
     const emitter = new RecordingEmitter();
-    const deps: FinalizeDeps = { db: store.db, clock, rateCentsPerMinute: rates, events: emitter, recordingUrl: (c) => `http://rec/${c.id}?sig=x` };
+    const deps: FinalizeDeps = {
+      db: store.db,
+      clock,
+      rateCentsPerMinute: rates,
+      events: emitter,
+      recordingUrl: (c) => `http://rec/${c.id}?sig=x`,
+    };
     const ctx = { store, clock, repo: new CallRepo(store.db, dialect, clock), emitter, deps };
     await seedOrg(store, clock, 1000);
     return ctx;
@@ -84,7 +90,19 @@ describeEachDialect<Ctx>(
       assert.equal(data.recording_url, `http://rec/${call.id}?sig=x`);
       assert.equal(data.agent_name, 'Front desk');
       assert.deepEqual(data.transcripts, transcript);
-      for (const k of ['direction', 'from_number', 'to_number', 'start_time', 'end_time', 'duration_seconds', 'end_reason', 'product', 'voice', 'transfer_number', 'billable_minutes']) {
+      for (const k of [
+        'direction',
+        'from_number',
+        'to_number',
+        'start_time',
+        'end_time',
+        'duration_seconds',
+        'end_reason',
+        'product',
+        'voice',
+        'transfer_number',
+        'billable_minutes',
+      ]) {
         assert.ok(k in data, `payload has ${k}`);
       }
       const tool = emitter.events.filter((e) => e.type === 'telephony.tool' && e.data.call_id === call.id);
@@ -122,7 +140,10 @@ describeEachDialect<Ctx>(
       assert.equal((await ledgerForCall(store.db, call.id)).length, 0);
       await finalizeCall(deps, { callId: call.id, endReason: 'agent_end' });
       const ledger = await ledgerForCall(store.db, call.id);
-      assert.deepEqual(ledger.map((e) => e.amount_cents), [-10]);
+      assert.deepEqual(
+        ledger.map((e) => e.amount_cents),
+        [-10],
+      );
     });
 
     test('transfer keeps the transfer number; other reasons do not', async () => {

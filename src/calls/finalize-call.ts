@@ -9,7 +9,10 @@ import type { CallRow } from './call-repo';
 
 /** The part of WebhookService the calls module uses: an outbox write inside our transaction. */
 export interface CallEventEmitter {
-  emit(trx: Transaction<DB> | Kysely<DB>, event: { orgId: number; type: string; data: Record<string, unknown> }): Promise<unknown>;
+  emit(
+    trx: Transaction<DB> | Kysely<DB>,
+    event: { orgId: number; type: string; data: Record<string, unknown> },
+  ): Promise<unknown>;
 }
 
 /** One function-tool invocation during the call, reported as `telephony.tool`. */
@@ -121,13 +124,21 @@ export async function finalizeCall(deps: FinalizeDeps, input: FinalizeInput): Pr
         },
       });
     }
-    await deps.events.emit(trx, { orgId: call.org_id, type: 'telephony.complete', data: completePayload(updated, agentName, deps) });
+    await deps.events.emit(trx, {
+      orgId: call.org_id,
+      type: 'telephony.complete',
+      data: completePayload(updated, agentName, deps),
+    });
     return { finalized: true, call: updated };
   });
 }
 
 /** `telephony.complete` data (API §5.5) for a terminal call. */
-export function completePayload(call: CallRow, agentName: string | null, deps: Pick<FinalizeDeps, 'recordingUrl'>): Record<string, unknown> {
+export function completePayload(
+  call: CallRow,
+  agentName: string | null,
+  deps: Pick<FinalizeDeps, 'recordingUrl'>,
+): Record<string, unknown> {
   return {
     call_id: call.id,
     direction: call.direction,

@@ -62,7 +62,11 @@ export async function handleInboundOffer(offer: InboundOfferPort, deps: InboundD
     await offer.reject(404, 'Not Found');
     return;
   }
-  const org = await deps.db.selectFrom('orgs').select(['balance_cents', 'max_concurrent_calls']).where('id', '=', number.org_id).executeTakeFirst();
+  const org = await deps.db
+    .selectFrom('orgs')
+    .select(['balance_cents', 'max_concurrent_calls'])
+    .where('id', '=', number.org_id)
+    .executeTakeFirst();
   if (!org || Number(org.balance_cents) <= 0) {
     await offer.reject(403, 'Insufficient Balance');
     return;
@@ -86,7 +90,13 @@ export async function handleInboundOffer(offer: InboundOfferPort, deps: InboundD
     ownerInstance: deps.instance,
   });
   try {
-    const resolved = await deps.resolveConfig({ orgId: number.org_id, callId: call.id, fromNumber, toNumber: number.number, number });
+    const resolved = await deps.resolveConfig({
+      orgId: number.org_id,
+      callId: call.id,
+      fromNumber,
+      toNumber: number.number,
+      number,
+    });
     if (!resolved) {
       await offer.reject(480, 'No Agent Configured');
       await deps.finalize({ callId: call.id, endReason: 'rejected' });

@@ -32,11 +32,25 @@ describeApi('inbound agent choice without a webhook', (h) => {
     const now = systemClock.nowIso();
     const number = await db
       .insertInto('phone_numbers')
-      .values({ org_id: org.id, number: `+1555${Date.now().toString().slice(-7)}`, source: 'demo', status: 'active', inbound_agent_id: agent.id, created_at: now, updated_at: now })
+      .values({
+        org_id: org.id,
+        number: `+1555${Date.now().toString().slice(-7)}`,
+        source: 'demo',
+        status: 'active',
+        inbound_agent_id: agent.id,
+        created_at: now,
+        updated_at: now,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     const resolve = inboundConfigResolver(db, h().deps.webhooks);
-    const resolved = await resolve({ orgId: org.id, callId: 1, fromNumber: '+15550001111', toNumber: number.number, number });
+    const resolved = await resolve({
+      orgId: org.id,
+      callId: 1,
+      fromNumber: '+15550001111',
+      toNumber: number.number,
+      number,
+    });
     assert.ok(resolved);
     assert.equal(resolved.agentId, agent.id);
     assert.equal(resolved.product, 'bolt');
@@ -44,7 +58,17 @@ describeApi('inbound agent choice without a webhook', (h) => {
     assert.equal(resolved.config.speak_order, 'caller_first');
     assert.equal(resolved.config.name, 'Night desk');
 
-    const conv = conversationFor({ direction: 'inbound', config: JSON.stringify(resolved.config), variables: '{}', max_hold_seconds: null, product: 'bolt', voice: 'en-US-James1' } as CallRow, h().deps.voices);
+    const conv = conversationFor(
+      {
+        direction: 'inbound',
+        config: JSON.stringify(resolved.config),
+        variables: '{}',
+        max_hold_seconds: null,
+        product: 'bolt',
+        voice: 'en-US-James1',
+      } as CallRow,
+      h().deps.voices,
+    );
     assert.equal(conv.config.speakOrder, 'caller_first');
     assert.equal(conv.config.maxHoldSeconds, 120);
     assert.equal(conv.config.product, 'bolt');
@@ -52,9 +76,20 @@ describeApi('inbound agent choice without a webhook', (h) => {
 
     const orphan = await db
       .insertInto('phone_numbers')
-      .values({ org_id: org.id, number: `+1556${Date.now().toString().slice(-7)}`, source: 'demo', status: 'active', created_at: now, updated_at: now })
+      .values({
+        org_id: org.id,
+        number: `+1556${Date.now().toString().slice(-7)}`,
+        source: 'demo',
+        status: 'active',
+        created_at: now,
+        updated_at: now,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
-    assert.equal(await resolve({ orgId: org.id, callId: 2, fromNumber: '+15550001111', toNumber: orphan.number, number: orphan }), null, 'nobody to answer');
+    assert.equal(
+      await resolve({ orgId: org.id, callId: 2, fromNumber: '+15550001111', toNumber: orphan.number, number: orphan }),
+      null,
+      'nobody to answer',
+    );
   });
 });

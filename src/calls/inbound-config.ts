@@ -5,9 +5,12 @@ import type { InboundConfigResolver, ResolvedInboundConfig } from './inbound-cal
 
 /** The part of WebhookService used here: the blocking `telephony.incoming` round trip. */
 export interface IncomingWebhook {
-  resolveIncoming(input: { orgId: number; callId: number; fromNumber: string; toNumber: string }): Promise<
-    { kind: 'config'; config: object } | { kind: 'fallback'; reason: string }
-  >;
+  resolveIncoming(input: {
+    orgId: number;
+    callId: number;
+    fromNumber: string;
+    toNumber: string;
+  }): Promise<{ kind: 'config'; config: object } | { kind: 'fallback'; reason: string }>;
   /** Secret that signs tool requests of the org's calls (the legacy org secret, else null). */
   toolSigningSecret(orgId: number): Promise<string | null>;
 }
@@ -28,8 +31,17 @@ export function inboundConfigResolver(db: Kysely<DB>, webhook: IncomingWebhook):
     };
     let resolved: ResolvedInboundConfig | null = null;
     if (answer.kind === 'config') {
-      const config: Record<string, unknown> = { ...(answer.config as Record<string, unknown>), ...base, source: 'webhook' };
-      resolved = { config, agentId: agent?.id ?? null, product: str(config.product) ?? 'spark', voice: str(config.voice) };
+      const config: Record<string, unknown> = {
+        ...(answer.config as Record<string, unknown>),
+        ...base,
+        source: 'webhook',
+      };
+      resolved = {
+        config,
+        agentId: agent?.id ?? null,
+        product: str(config.product) ?? 'spark',
+        voice: str(config.voice),
+      };
     } else if (agent) {
       const config = { ...agentCallConfig(agent), ...base, source: 'agent' };
       resolved = { config, agentId: agent.id, product: agent.product, voice: agent.voice };

@@ -15,8 +15,16 @@ test('only a dead pid of this very host counts as gone', () => {
   const deadPid = exited.pid;
   assert.ok(deadPid !== undefined);
   assert.equal(isDeadLocalInstance(newInstanceId('u', deadPid)), true, 'a finished process of this host');
-  assert.equal(isDeadLocalInstance(newInstanceId('u', process.pid)), false, 'this process (an earlier runtime in it) is not judged');
-  assert.equal(isDeadLocalInstance(newInstanceId('u', deadPid, `other-${localHostKey()}`)), false, 'another host: heartbeats decide');
+  assert.equal(
+    isDeadLocalInstance(newInstanceId('u', process.pid)),
+    false,
+    'this process (an earlier runtime in it) is not judged',
+  );
+  assert.equal(
+    isDeadLocalInstance(newInstanceId('u', deadPid, `other-${localHostKey()}`)),
+    false,
+    'another host: heartbeats decide',
+  );
   assert.equal(isDeadLocalInstance(newInstanceId('u', process.ppid)), false, 'a live process');
   assert.equal(isDeadLocalInstance('dead-1'), false, 'unknown format');
 });

@@ -4,7 +4,7 @@ import type { DialectName } from '../store/db';
 import type { CallsTable, DB, Row } from '../store/tables';
 import type { Clock } from '../shared/clock';
 import type { JobQueue } from '../jobs/job-queue';
-import type { VoiceCatalog } from '../agent/tts/voice-catalog';
+import type { VoiceCatalog } from '../voice/tts/voice-catalog';
 import { AppError } from '../shared/errors';
 import { isUniqueViolation } from '../store/unique-violation';
 import { parseCallConfig, type CallAgentConfig } from '../agents/call-config';
@@ -58,7 +58,8 @@ const MAX_VARIABLES = 100;
 const MAX_VARIABLE_CHARS = 2000;
 
 const bad = (detail: string, code: string) => new AppError('invalid', code, detail);
-const fieldsError = (fields: Record<string, string[]>) => new AppError('invalid', 'validation_error', 'Invalid request', { fields });
+const fieldsError = (fields: Record<string, string[]>) =>
+  new AppError('invalid', 'validation_error', 'Invalid request', { fields });
 
 interface ParsedRequest {
   from: string;
@@ -73,15 +74,26 @@ interface ParsedRequest {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object')
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(value) ?? 'null';
 }
 
 /** Validation only (no database): the 400s of the endpoint. */
 export function parsePlaceCallRequest(body: unknown, voices: VoiceCatalog): ParsedRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('from_number and to_number are required', 'missing_numbers');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw bad('from_number and to_number are required', 'missing_numbers');
   const b = body as Record<string, unknown>;
-  if (b.from_number === undefined || b.from_number === null || b.from_number === '' || b.to_number === undefined || b.to_number === null || b.to_number === '')
+  if (
+    b.from_number === undefined ||
+    b.from_number === null ||
+    b.from_number === '' ||
+    b.to_number === undefined ||
+    b.to_number === null ||
+    b.to_number === ''
+  )
     throw bad('from_number and to_number are required', 'missing_numbers');
   const fields: Record<string, string[]> = {};
   const add = (f: string, m: string) => (fields[f] ??= []).push(m);
@@ -103,18 +115,22 @@ export function parsePlaceCallRequest(body: unknown, voices: VoiceCatalog): Pars
   if (hasConfig) {
     const parsed = parseCallConfig(b.config, voices);
     if (parsed.ok) inline = parsed.config;
-    else for (const [f, msgs] of Object.entries(parsed.fields)) for (const m of msgs) add(f === 'non_field_errors' ? 'config' : `config.${f}`, m);
+    else
+      for (const [f, msgs] of Object.entries(parsed.fields))
+        for (const m of msgs) add(f === 'non_field_errors' ? 'config' : `config.${f}`, m);
   }
   let maxHold: number | null | undefined;
   if (b.max_hold_seconds !== undefined) {
     const v = b.max_hold_seconds;
     if (v === null) maxHold = null;
-    else if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_HOLD_SECONDS) add('max_hold_seconds', `Must be an integer between 0 and ${MAX_HOLD_SECONDS}.`);
+    else if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_HOLD_SECONDS)
+      add('max_hold_seconds', `Must be an integer between 0 and ${MAX_HOLD_SECONDS}.`);
     else maxHold = v;
   }
   const variables: PromptVariables = {};
   if (b.variables !== undefined && b.variables !== null) {
-    if (typeof b.variables !== 'object' || Array.isArray(b.variables)) add('variables', 'Expected an object of string or number values.');
+    if (typeof b.variables !== 'object' || Array.isArray(b.variables))
+      add('variables', 'Expected an object of string or number values.');
     else {
       const entries = Object.entries(b.variables as Record<string, unknown>);
       if (entries.length > MAX_VARIABLES) add('variables', `At most ${MAX_VARIABLES} variables.`);
@@ -132,10 +148,23 @@ export function parsePlaceCallRequest(body: unknown, voices: VoiceCatalog): Pars
     else idempotencyKey = b.idempotency_key;
   }
   if (Object.keys(fields).length > 0) throw fieldsError(fields);
-  return { from: b.from_number as string, to: b.to_number as string, agentId, inline, maxHold, variables, idempotencyKey };
+  return {
+    from: b.from_number as string,
+    to: b.to_number as string,
+    agentId,
+    inline,
+    maxHold,
+    variables,
+    idempotencyKey,
+  };
 }
 
-function resolvedConfig(source: string, agent: AgentRecord | undefined, cfg: CallAgentConfig, req: ParsedRequest): Record<string, unknown> {
+function resolvedConfig(
+  source: string,
+  agent: AgentRecord | undefined,
+  cfg: CallAgentConfig,
+  req: ParsedRequest,
+): Record<string, unknown> {
   return {
     source,
     agent_id: agent?.id ?? null,
@@ -159,12 +188,16 @@ async function loadChecks(db: Kysely<DB>, orgId: number, req: ParsedRequest) {
   const key = req.idempotencyKey;
   return db
     .selectFrom('orgs as o')
-    .leftJoin('phone_numbers as pn', (j) => j.onRef('pn.org_id', '=', 'o.id').on('pn.number', '=', req.from).on('pn.released_at', 'is', null))
+    .leftJoin('phone_numbers as pn', (j) =>
+      j.onRef('pn.org_id', '=', 'o.id').on('pn.number', '=', req.from).on('pn.released_at', 'is', null),
+    )
     .leftJoin('agents as a', (j) =>
       j
         .onRef('a.org_id', '=', 'o.id')
         .on('a.deleted_at', 'is', null)
-        .on((eb) => (req.agentId !== undefined ? eb('a.id', '=', req.agentId) : eb('a.id', '=', eb.ref('pn.outbound_agent_id')))),
+        .on((eb) =>
+          req.agentId !== undefined ? eb('a.id', '=', req.agentId) : eb('a.id', '=', eb.ref('pn.outbound_agent_id')),
+        ),
     )
     .selectAll('a')
     .select([
@@ -178,8 +211,14 @@ async function loadChecks(db: Kysely<DB>, orgId: number, req: ParsedRequest) {
     ])
     .$if(key !== undefined, (qb) =>
       qb
-        .leftJoin('calls as prior', (j) => j.onRef('prior.org_id', '=', 'o.id').on('prior.idempotency_key', '=', key ?? ''))
-        .select(['prior.id as prior_id', 'prior.idempotency_hash as prior_hash', 'prior.created_at as prior_created_at']),
+        .leftJoin('calls as prior', (j) =>
+          j.onRef('prior.org_id', '=', 'o.id').on('prior.idempotency_key', '=', key ?? ''),
+        )
+        .select([
+          'prior.id as prior_id',
+          'prior.idempotency_hash as prior_hash',
+          'prior.created_at as prior_created_at',
+        ]),
     )
     .where('o.id', '=', orgId)
     .executeTakeFirstOrThrow();
@@ -188,22 +227,47 @@ async function loadChecks(db: Kysely<DB>, orgId: number, req: ParsedRequest) {
 type Prior = { id: number; idempotency_hash: string | null; created_at: string };
 
 /** The idempotency decision for a prior call with the same key: replay, 409, or (expired) the key is freed. */
-async function decideOnPrior(d: PlaceCallDeps, key: string, hash: string, prior: Prior): Promise<PlacedCall | undefined> {
+async function decideOnPrior(
+  d: PlaceCallDeps,
+  key: string,
+  hash: string,
+  prior: Prior,
+): Promise<PlacedCall | undefined> {
   if (Date.parse(prior.created_at) + IDEMPOTENCY_WINDOW_MS <= d.clock.nowMs()) {
     // Older than 24 h: the key is free again.
-    await d.db.updateTable('calls').set({ idempotency_key: null }).where('id', '=', prior.id).where('idempotency_key', '=', key).execute();
+    await d.db
+      .updateTable('calls')
+      .set({ idempotency_key: null })
+      .where('id', '=', prior.id)
+      .where('idempotency_key', '=', key)
+      .execute();
     return undefined;
   }
   if (prior.idempotency_hash !== hash)
-    throw new AppError('conflict', 'idempotency_key_reused', `idempotency_key "${key}" was already used (call ${prior.id}) with a different request body; use a new key for a different call.`, {
-      details: { call_id: Number(prior.id) },
-    });
+    throw new AppError(
+      'conflict',
+      'idempotency_key_reused',
+      `idempotency_key "${key}" was already used (call ${prior.id}) with a different request body; use a new key for a different call.`,
+      {
+        details: { call_id: Number(prior.id) },
+      },
+    );
   return { call_id: Number(prior.id), status: 'initiated', idempotent_replay: true };
 }
 
 /** After a unique violation on the key: the concurrent winner's call decides (replay or 409). */
-async function replayOrConflict(d: PlaceCallDeps, orgId: number, key: string, hash: string): Promise<PlacedCall | undefined> {
-  const prior = await d.db.selectFrom('calls').select(['id', 'idempotency_hash', 'created_at']).where('org_id', '=', orgId).where('idempotency_key', '=', key).executeTakeFirst();
+async function replayOrConflict(
+  d: PlaceCallDeps,
+  orgId: number,
+  key: string,
+  hash: string,
+): Promise<PlacedCall | undefined> {
+  const prior = await d.db
+    .selectFrom('calls')
+    .select(['id', 'idempotency_hash', 'created_at'])
+    .where('org_id', '=', orgId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
   return prior ? decideOnPrior(d, key, hash, { ...prior, id: Number(prior.id) }) : undefined;
 }
 
@@ -211,20 +275,38 @@ async function replayOrConflict(d: PlaceCallDeps, orgId: number, key: string, ha
  * Inserts the calls row and its first call_events row; returns the call id. PostgreSQL: ONE
  * statement (a data-modifying CTE), SQLite: two (in-process, no round trips to save).
  */
-async function insertCallWithEvent(trx: Transaction<DB>, dialect: DialectName, call: Insertable<CallsTable>, event: { type: string; data: string }): Promise<number> {
+async function insertCallWithEvent(
+  trx: Transaction<DB>,
+  dialect: DialectName,
+  call: Insertable<CallsTable>,
+  event: { type: string; data: string },
+): Promise<number> {
   if (dialect === 'postgres') {
     const row = await trx
       .with('c', (q) => q.insertInto('calls').values(call).returning(['id', 'org_id', 'created_at']))
       .insertInto('call_events')
       .columns(['call_id', 'org_id', 'type', 'data', 'created_at'])
-      .expression((eb) => eb.selectFrom('c').select((s) => ['c.id', 'c.org_id', s.val(event.type).as('type'), s.val(event.data).as('data'), 'c.created_at']))
+      .expression((eb) =>
+        eb
+          .selectFrom('c')
+          .select((s) => [
+            'c.id',
+            'c.org_id',
+            s.val(event.type).as('type'),
+            s.val(event.data).as('data'),
+            'c.created_at',
+          ]),
+      )
       .returning('call_id')
       .executeTakeFirstOrThrow();
     return Number(row.call_id);
   }
   const row = await trx.insertInto('calls').values(call).returning(['id']).executeTakeFirstOrThrow();
   const callId = Number(row.id);
-  await trx.insertInto('call_events').values({ call_id: callId, org_id: call.org_id, type: event.type, data: event.data, created_at: call.created_at }).execute();
+  await trx
+    .insertInto('call_events')
+    .values({ call_id: callId, org_id: call.org_id, type: event.type, data: event.data, created_at: call.created_at })
+    .execute();
   return callId;
 }
 
@@ -234,7 +316,11 @@ export async function placeCall(d: PlaceCallDeps, orgId: number, body: unknown):
   const checks = await loadChecks(d.db, orgId, req);
   const priorId = checks.prior_id ?? null;
   if (req.idempotencyKey !== undefined && hash !== null && priorId !== null) {
-    const prior = { id: Number(priorId), idempotency_hash: checks.prior_hash ?? null, created_at: checks.prior_created_at ?? '' };
+    const prior = {
+      id: Number(priorId),
+      idempotency_hash: checks.prior_hash ?? null,
+      created_at: checks.prior_created_at ?? '',
+    };
     const replay = await decideOnPrior(d, req.idempotencyKey, hash, prior);
     if (replay) return replay;
   }
@@ -256,7 +342,10 @@ export async function placeCall(d: PlaceCallDeps, orgId: number, body: unknown):
     cfg = req.inline;
   } else {
     if (req.agentId === undefined && checks.number_outbound_agent_id === null)
-      throw bad('No agent_id or config given and from_number has no outbound agent: set the number\'s outbound_agent_id, or pass agent_id or config.', 'outbound_agent_missing');
+      throw bad(
+        "No agent_id or config given and from_number has no outbound agent: set the number's outbound_agent_id, or pass agent_id or config.",
+        'outbound_agent_missing',
+      );
     if (checks.id === null) throw new AppError('not_found', 'agent_not_found', 'Agent not found');
     // The agents columns came from selectAll('a'): with a matched id they are the agent's row.
     agent = agentFromRow(checks as Row<'agents'>);
@@ -265,37 +354,56 @@ export async function placeCall(d: PlaceCallDeps, orgId: number, body: unknown):
   }
 
   if (number.source === 'demo')
-    throw new AppError('forbidden', 'outbound_demo_number', 'Outbound blocked: from_number is a demo number, and demo numbers are inbound-only. Import your own number through a VoIP connection.');
+    throw new AppError(
+      'forbidden',
+      'outbound_demo_number',
+      'Outbound blocked: from_number is a demo number, and demo numbers are inbound-only. Import your own number through a VoIP connection.',
+    );
   if (!isOutboundEligible(number))
-    throw new AppError('forbidden', 'outbound_unverified_number', 'Outbound blocked: from_number is an unverified VoIP number. Verify it with POST /v1/phone-numbers/{id}/verify-voip.');
-  if (checks.org_trial === 1) throw new AppError('forbidden', 'outbound_trial_org', 'Outbound blocked: trial organizations cannot place outbound calls. Ask the operator to lift the trial restriction.');
-  if (Number(checks.org_balance_cents) <= 0) throw new AppError('payment_required', 'insufficient_balance', 'Insufficient balance');
+    throw new AppError(
+      'forbidden',
+      'outbound_unverified_number',
+      'Outbound blocked: from_number is an unverified VoIP number. Verify it with POST /v1/phone-numbers/{id}/verify-voip.',
+    );
+  if (checks.org_trial === 1)
+    throw new AppError(
+      'forbidden',
+      'outbound_trial_org',
+      'Outbound blocked: trial organizations cannot place outbound calls. Ask the operator to lift the trial restriction.',
+    );
+  if (Number(checks.org_balance_cents) <= 0)
+    throw new AppError('payment_required', 'insufficient_balance', 'Insufficient balance');
 
   const config = resolvedConfig(source, agent, cfg, req);
   const now = d.clock.nowIso();
   try {
     const callId = await d.db.transaction().execute(async (trx) => {
-      const id = await insertCallWithEvent(trx, d.dialect, {
-        org_id: orgId,
-        agent_id: agent?.id ?? null,
-        phone_number_id: Number(number.id),
-        direction: 'outbound',
-        from_number: req.from,
-        to_number: req.to,
-        status: 'in_progress',
-        config: JSON.stringify(config),
-        variables: JSON.stringify(req.variables),
-        max_hold_seconds: config.max_hold_seconds as number | null,
-        product: cfg.product,
-        voice: cfg.voice,
-        transcript: '[]',
-        metrics: '{}',
-        is_test_call: 0,
-        idempotency_key: req.idempotencyKey ?? null,
-        idempotency_hash: hash,
-        created_at: now,
-        updated_at: now,
-      }, { type: 'call.initiated', data: JSON.stringify({ source, agent_id: agent?.id ?? null }) });
+      const id = await insertCallWithEvent(
+        trx,
+        d.dialect,
+        {
+          org_id: orgId,
+          agent_id: agent?.id ?? null,
+          phone_number_id: Number(number.id),
+          direction: 'outbound',
+          from_number: req.from,
+          to_number: req.to,
+          status: 'in_progress',
+          config: JSON.stringify(config),
+          variables: JSON.stringify(req.variables),
+          max_hold_seconds: config.max_hold_seconds as number | null,
+          product: cfg.product,
+          voice: cfg.voice,
+          transcript: '[]',
+          metrics: '{}',
+          is_test_call: 0,
+          idempotency_key: req.idempotencyKey ?? null,
+          idempotency_hash: hash,
+          created_at: now,
+          updated_at: now,
+        },
+        { type: 'call.initiated', data: JSON.stringify({ source, agent_id: agent?.id ?? null }) },
+      );
       await d.queue.enqueue(DIAL_QUEUE, { callId: id }, { trx });
       return id;
     });
@@ -309,4 +417,3 @@ export async function placeCall(d: PlaceCallDeps, orgId: number, body: unknown):
     throw err;
   }
 }
-

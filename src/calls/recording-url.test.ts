@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { signRecordingUrl, verifyRecordingSignature, recordingUrlMaker } from './recording-url';
 import { FakeClock } from '../shared/clock';
 
-const config = { secretKey: Buffer.alloc(32, 7), http: { port: 8080, host: '0.0.0.0', publicBaseUrl: 'https://tp.example.com' }, recordings: { dir: '/tmp', urlTtlMs: 3_600_000 } };
+const config = {
+  secretKey: Buffer.alloc(32, 7),
+  http: { port: 8080, host: '0.0.0.0', publicBaseUrl: 'https://tp.example.com' },
+  recordings: { dir: '/tmp', urlTtlMs: 3_600_000 },
+};
 const NOW = Date.parse('2026-05-01T12:00:00.000Z');
 
 test('signed recording links verify for their call until they expire', () => {
@@ -17,7 +21,11 @@ test('signed recording links verify for their call until they expire', () => {
   assert.equal(verifyRecordingSignature(config, 42, exp, sig, NOW + 3_600_000), false, 'expired');
   assert.equal(verifyRecordingSignature(config, 43, exp, sig, NOW), false, 'other call');
   assert.equal(verifyRecordingSignature(config, 42, String(Number(exp) + 60), sig, NOW), false, 'extended expiry');
-  assert.equal(verifyRecordingSignature({ secretKey: Buffer.alloc(32, 8) }, 42, exp, sig, NOW), false, 'other server key');
+  assert.equal(
+    verifyRecordingSignature({ secretKey: Buffer.alloc(32, 8) }, 42, exp, sig, NOW),
+    false,
+    'other server key',
+  );
   assert.equal(verifyRecordingSignature(config, 42, 'soon', sig, NOW), false);
   assert.equal(sig.includes(config.secretKey.toString('hex')), false);
 });
@@ -25,5 +33,8 @@ test('signed recording links verify for their call until they expire', () => {
 test('recordingUrlMaker gives a link only for calls with a recording', () => {
   const make = recordingUrlMaker(config, new FakeClock('2026-05-01T12:00:00.000Z'));
   assert.equal(make({ id: 5, recording_path: null }), null);
-  assert.match(make({ id: 5, recording_path: '/data/recordings/5.wav' }) ?? '', /^https:\/\/tp\.example\.com\/recordings\/5\.wav\?expires=\d+&signature=/);
+  assert.match(
+    make({ id: 5, recording_path: '/data/recordings/5.wav' }) ?? '',
+    /^https:\/\/tp\.example\.com\/recordings\/5\.wav\?expires=\d+&signature=/,
+  );
 });

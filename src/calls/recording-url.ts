@@ -30,7 +30,13 @@ export function signRecordingUrl(config: UrlConfig, callId: number, nowMs: numbe
 }
 
 /** True when the link was made by this server for this call and has not expired. */
-export function verifyRecordingSignature(config: Pick<Config, 'secretKey'>, callId: number, expires: string, sig: string, nowMs: number): boolean {
+export function verifyRecordingSignature(
+  config: Pick<Config, 'secretKey'>,
+  callId: number,
+  expires: string,
+  sig: string,
+  nowMs: number,
+): boolean {
   if (!/^[0-9]{1,12}$/.test(expires)) return false;
   const expiresSec = Number(expires);
   if (expiresSec * 1000 <= nowMs) return false;
@@ -40,6 +46,9 @@ export function verifyRecordingSignature(config: Pick<Config, 'secretKey'>, call
 }
 
 /** For the call runtime's finalizer: `recordingUrl(call)` of the telephony.complete payload. */
-export function recordingUrlMaker(config: UrlConfig, clock: Clock): (call: { id: number; recording_path: string | null }) => string | null {
+export function recordingUrlMaker(
+  config: UrlConfig,
+  clock: Clock,
+): (call: { id: number; recording_path: string | null }) => string | null {
   return (call) => (call.recording_path ? signRecordingUrl(config, Number(call.id), clock.nowMs()).url : null);
 }

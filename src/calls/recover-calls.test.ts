@@ -77,7 +77,9 @@ describeEachDialect<Ctx>(
       clock.advance(STALE_MS - 1000);
       assert.deepEqual((await recoverOrphanedCalls(repo, deps, opts('host-b/202/y'), silentLogger)).recovered, []);
       clock.advance(2000);
-      assert.deepEqual((await recoverOrphanedCalls(repo, deps, opts('host-b/202/y'), silentLogger)).recovered, [call.id]);
+      assert.deepEqual((await recoverOrphanedCalls(repo, deps, opts('host-b/202/y'), silentLogger)).recovered, [
+        call.id,
+      ]);
       assert.equal((await repo.get(call.id))?.status, 'failed');
     });
 
@@ -90,7 +92,10 @@ describeEachDialect<Ctx>(
         recoverOrphanedCalls(repo, deps, opts('host-b/202/y'), silentLogger),
         recoverOrphanedCalls(new CallRepo(store.db, store.dialect, clock), deps, opts('host-c/303/z'), silentLogger),
       ]);
-      assert.deepEqual([...b.recovered, ...c.recovered].sort((x, y) => x - y), ids);
+      assert.deepEqual(
+        [...b.recovered, ...c.recovered].sort((x, y) => x - y),
+        ids,
+      );
       for (const id of ids) {
         assert.equal((await ledgerForCall(store.db, id)).length, 1, `call ${id} billed once`);
         assert.equal(emitter.events.filter((e) => e.type === 'telephony.complete' && e.data.call_id === id).length, 1);
@@ -103,7 +108,12 @@ describeEachDialect<Ctx>(
       const revived = await answeredCallOf('host-a/101/x');
       clock.advance(40_000);
       const cutoff = new Date(clock.nowMs() - STALE_MS).toISOString();
-      assert.deepEqual((await repo.findOrphans('host-b/202/y', cutoff)).map((r) => r.id).filter((id) => id === stale || id === revived), [stale, revived]);
+      assert.deepEqual(
+        (await repo.findOrphans('host-b/202/y', cutoff))
+          .map((r) => r.id)
+          .filter((id) => id === stale || id === revived),
+        [stale, revived],
+      );
       assert.equal(await repo.claimOrphan(stale, 'host-a/101/x', 'host-b/202/y', cutoff, false), true);
       assert.equal(await repo.claimOrphan(stale, 'host-a/101/x', 'host-c/303/z', cutoff, false), false);
       await repo.heartbeat(revived, 'host-a/101/x'); // server a was only slow

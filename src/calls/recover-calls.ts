@@ -37,7 +37,8 @@ export async function recoverOrphanedCalls(
   const recovered: number[] = [];
   for (const call of await repo.findOrphans(instance, staleBeforeIso, [...deadOwners])) {
     const owner = call.owner_instance;
-    if (owner === null || !(await repo.claimOrphan(call.id, owner, instance, staleBeforeIso, deadOwners.has(owner)))) continue;
+    if (owner === null || !(await repo.claimOrphan(call.id, owner, instance, staleBeforeIso, deadOwners.has(owner))))
+      continue;
     const lastSeen = call.heartbeat_at ?? call.answered_at ?? undefined;
     const endedAtIso = call.answered_at !== null ? maxIso(lastSeen, call.answered_at) : finalizeDeps.clock.nowIso();
     const res = await finalizeCall(finalizeDeps, { callId: call.id, endReason: 'error', endedAtIso });

@@ -48,7 +48,12 @@ export async function startSipCallParts(o: SipCallPartsOptions): Promise<CallPar
       }),
     createAgent: o.createAgent,
     createRecorder: (path) => new CallRecorder({ path, sampleRateHz: 8000, channels: 2, clock: o.clock, log: o.log }),
-    onIncoming: (handler) => ua.on('incomingCall', (call) => void handler(offerOf(call)).catch((err: unknown) => o.log.error('inbound call handler failed', { err }))),
+    onIncoming: (handler) =>
+      ua.on(
+        'incomingCall',
+        (call) =>
+          void handler(offerOf(call)).catch((err: unknown) => o.log.error('inbound call handler failed', { err })),
+      ),
     close: () => ua.close(),
   };
 }

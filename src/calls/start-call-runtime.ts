@@ -5,8 +5,8 @@ import type { Clock } from '../shared/clock';
 import type { IdGenerator } from '../shared/ids';
 import type { Logger } from '../shared/log';
 import type { SecretBox } from '../shared/secret-box';
-import type { VoiceCatalog } from '../agent/tts/voice-catalog';
-import type { ToolHttpClient } from '../agent/index';
+import type { VoiceCatalog } from '../voice/tts/voice-catalog';
+import type { ToolHttpClient } from '../voice/index';
 import { agentFactory } from './agent-factory';
 import { CallRuntime } from './call-runtime';
 import type { CallEventEmitter, FinalizeDeps } from './finalize-call';
@@ -47,7 +47,14 @@ export async function startCallRuntime(deps: CallRuntimeHostDeps): Promise<Runni
     config: deps.config,
     clock: deps.clock,
     log,
-    createAgent: agentFactory({ config: deps.config, voices: deps.voices, clock: deps.clock, log, toolHttp: deps.httpClient, signingSecretFor: (orgId) => deps.webhooks.toolSigningSecret(orgId) }),
+    createAgent: agentFactory({
+      config: deps.config,
+      voices: deps.voices,
+      clock: deps.clock,
+      log,
+      toolHttp: deps.httpClient,
+      signingSecretFor: (orgId) => deps.webhooks.toolSigningSecret(orgId),
+    }),
   });
   const runtime = new CallRuntime({
     config: deps.config,

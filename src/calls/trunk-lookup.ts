@@ -16,7 +16,12 @@ export type TrunkLookup = { kind: 'found'; trunk: Trunk } | { kind: 'missing'; r
  * The SIP trunk an outbound call from `fromNumber` goes through: the number's VoIP connection,
  * its sip_config (host, port, transport) and its decrypted credentials.
  */
-export async function findTrunkForNumber(db: Kysely<DB>, secretBox: SecretBox, orgId: number, fromNumber: string): Promise<TrunkLookup> {
+export async function findTrunkForNumber(
+  db: Kysely<DB>,
+  secretBox: SecretBox,
+  orgId: number,
+  fromNumber: string,
+): Promise<TrunkLookup> {
   const row = await db
     .selectFrom('phone_numbers as n')
     .innerJoin('voip_connections as v', 'v.id', 'n.voip_connection_id')
@@ -35,7 +40,8 @@ export async function findTrunkForNumber(db: Kysely<DB>, secretBox: SecretBox, o
   } catch {
     return { kind: 'missing', reason: 'VoIP connection configuration is unreadable' };
   }
-  if (typeof sip.host !== 'string' || sip.host === '') return { kind: 'missing', reason: 'VoIP connection has no host' };
+  if (typeof sip.host !== 'string' || sip.host === '')
+    return { kind: 'missing', reason: 'VoIP connection has no host' };
   const port = typeof sip.port === 'number' ? sip.port : Number(sip.port ?? 5060);
   return {
     kind: 'found',

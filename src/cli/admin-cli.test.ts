@@ -20,8 +20,13 @@ function cli(databaseUrl: string, args: string[]): Promise<Run> {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: tmpdir(), timeout: 30_000, env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' } },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      {
+        cwd: tmpdir(),
+        timeout: 30_000,
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
+      },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -53,7 +58,16 @@ for (const dialect of testDialects()) {
     after(() => cleanup());
 
     test('orgs create, credits (negative too) and orgs list work on DATABASE_URL', async () => {
-      const created = await cli(url, ['admin', 'orgs', 'create', '--name', 'Cli Co', '--balance-cents', '700', '--trial']);
+      const created = await cli(url, [
+        'admin',
+        'orgs',
+        'create',
+        '--name',
+        'Cli Co',
+        '--balance-cents',
+        '700',
+        '--trial',
+      ]);
       assert.equal(created.code, 0, created.stderr);
       const out = JSON.parse(created.stdout);
       assert.equal(out.org.name, 'Cli Co');
@@ -62,7 +76,10 @@ for (const dialect of testDialects()) {
       assert.match(out.api_key, /^sk_live_[0-9a-f]{48}$/);
       const credit = await cli(url, ['admin', 'credits', String(out.org.id), '-250', '--description', 'Correction']);
       assert.equal(credit.code, 0, credit.stderr);
-      assert.deepEqual([JSON.parse(credit.stdout).balance_after_cents, JSON.parse(credit.stdout).description], [450, 'Correction']);
+      assert.deepEqual(
+        [JSON.parse(credit.stdout).balance_after_cents, JSON.parse(credit.stdout).description],
+        [450, 'Correction'],
+      );
       const list = await cli(url, ['admin', 'orgs', 'list']);
       assert.equal(list.code, 0, list.stderr);
       const row = JSON.parse(list.stdout).find((o: any) => o.id === out.org.id);

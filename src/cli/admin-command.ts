@@ -24,7 +24,10 @@ function int(value: string | undefined, what: string): number {
 }
 
 /** Runs `admin ...` (argv after the word `admin`) and returns the JSON result to print. */
-export async function runAdminCommand(argv: string[], ctx: { db: Kysely<DB>; clock: Clock; ids: IdGenerator }): Promise<unknown> {
+export async function runAdminCommand(
+  argv: string[],
+  ctx: { db: Kysely<DB>; clock: Clock; ids: IdGenerator },
+): Promise<unknown> {
   // Negative amounts (`credits 7 -500`) look like options to parseArgs: pass them after `--`.
   const negative = (a: string): boolean => /^-[0-9]+$/.test(a);
   const args = argv.some(negative) ? [...argv.filter((a) => !negative(a)), '--', ...argv.filter(negative)] : argv;
@@ -43,15 +46,40 @@ export async function runAdminCommand(argv: string[], ctx: { db: Kysely<DB>; clo
   if (group === 'orgs' && action === 'create' && rest.length === 0) {
     if (values.name === undefined) throw new UsageError('--name is required');
     const balance = values['balance-cents'] === undefined ? 0 : int(values['balance-cents'], '--balance-cents');
-    const created = await adminCreateOrg(ctx.db, ctx.clock, ctx.ids, { name: values.name, balanceCents: balance, trial: values.trial === true });
+    const created = await adminCreateOrg(ctx.db, ctx.clock, ctx.ids, {
+      name: values.name,
+      balanceCents: balance,
+      trial: values.trial === true,
+    });
     const o = created.org;
-    return { org: { id: Number(o.id), name: o.name, trial: o.trial === 1, balance_cents: Number(o.balance_cents), created_at: o.created_at }, api_key: created.apiKey };
+    return {
+      org: {
+        id: Number(o.id),
+        name: o.name,
+        trial: o.trial === 1,
+        balance_cents: Number(o.balance_cents),
+        created_at: o.created_at,
+      },
+      api_key: created.apiKey,
+    };
   }
   if (group === 'orgs' && action === 'list' && rest.length === 0) {
-    return (await listAllOrgs(ctx.db)).map((o) => ({ id: Number(o.id), name: o.name, trial: o.trial === 1, balance_cents: Number(o.balance_cents), created_at: o.created_at }));
+    return (await listAllOrgs(ctx.db)).map((o) => ({
+      id: Number(o.id),
+      name: o.name,
+      trial: o.trial === 1,
+      balance_cents: Number(o.balance_cents),
+      created_at: o.created_at,
+    }));
   }
   if (group === 'credits' && action !== undefined && rest.length === 1) {
-    const entry = await adminCredit(ctx.db, ctx.clock, int(action, 'org_id'), int(rest[0], 'amount_cents'), values.description);
+    const entry = await adminCredit(
+      ctx.db,
+      ctx.clock,
+      int(action, 'org_id'),
+      int(rest[0], 'amount_cents'),
+      values.description,
+    );
     return {
       id: Number(entry.id),
       org_id: Number(entry.org_id),

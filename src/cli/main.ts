@@ -41,7 +41,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } catch (err) {
-    const usage = err instanceof UsageError || (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'));
+    const usage =
+      err instanceof UsageError ||
+      (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'));
     process.stderr.write(`error: ${describeCliError(err)}\n${usage ? `\n${ADMIN_USAGE}\n` : ''}`);
     return usage ? 2 : 1;
   } finally {

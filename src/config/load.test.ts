@@ -37,7 +37,17 @@ test('every problem is reported at once', () => {
   } catch (err) {
     assert.ok(err instanceof ConfigError);
     const text = err.message;
-    for (const name of ['PORT', 'DATABASE_URL', 'RTP_PORT_MIN', 'DEMO_NUMBERS', 'TTS_ENGINE', 'RATE_CENTS_PER_MINUTE', 'ALLOW_PRIVATE_TARGETS', 'LLM_MODEL', 'THUNDERPHONE_SECRET_KEY']) {
+    for (const name of [
+      'PORT',
+      'DATABASE_URL',
+      'RTP_PORT_MIN',
+      'DEMO_NUMBERS',
+      'TTS_ENGINE',
+      'RATE_CENTS_PER_MINUTE',
+      'ALLOW_PRIVATE_TARGETS',
+      'LLM_MODEL',
+      'THUNDERPHONE_SECRET_KEY',
+    ]) {
       assert.match(text, new RegExp(name), `message names ${name}`);
     }
     assert.ok(err.problems.length >= 9);

@@ -65,7 +65,10 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
   const rtpMax = int('RTP_PORT_MAX', DEFAULTS.rtpPortMax, 1025, 65535);
   if (rtpMin >= rtpMax) problems.push('RTP_PORT_MIN must be lower than RTP_PORT_MAX');
 
-  const demoNumbers = (str('DEMO_NUMBERS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const demoNumbers = (str('DEMO_NUMBERS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of demoNumbers) if (!E164.test(n)) problems.push(`DEMO_NUMBERS: "${n}" is not an E.164 number`);
 
   const endpoint = (prefix: string, defaultModel: string | undefined) => {
@@ -115,7 +118,11 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
     dataDir,
     adminToken: str('THUNDERPHONE_ADMIN_TOKEN'),
     secretKey,
-    sip: { port: sipPort, bind: str('SIP_BIND') ?? DEFAULTS.sipBind, publicAddress: str('SIP_PUBLIC_ADDRESS') ?? firstNonLoopbackAddress() },
+    sip: {
+      port: sipPort,
+      bind: str('SIP_BIND') ?? DEFAULTS.sipBind,
+      publicAddress: str('SIP_PUBLIC_ADDRESS') ?? firstNonLoopbackAddress(),
+    },
     rtp: { portMin: rtpMin, portMax: rtpMax },
     demoNumbers,
     llm: llmBase === undefined ? undefined : { ...llmBase, modelByProduct },
@@ -125,7 +132,10 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
     allowPrivateTargets,
     logLevel,
     calls,
-    recordings: { dir: resolve(str('RECORDINGS_DIR') ?? join(dataDir, 'recordings')), urlTtlMs: DEFAULTS.recordingUrlTtlMs },
+    recordings: {
+      dir: resolve(str('RECORDINGS_DIR') ?? join(dataDir, 'recordings')),
+      urlTtlMs: DEFAULTS.recordingUrlTtlMs,
+    },
   });
 }
 
@@ -143,7 +153,9 @@ function parseRates(raw: string, problems: string[]): Record<ProductTier, number
     const [k, v] = part.split('=').map((s) => s.trim());
     const n = Number(v);
     if ((k !== 'spark' && k !== 'bolt' && k !== 'storm') || !Number.isInteger(n) || n < 0) {
-      problems.push(`RATE_CENTS_PER_MINUTE: "${part}" must look like spark=2 (products spark, bolt, storm; whole cents)`);
+      problems.push(
+        `RATE_CENTS_PER_MINUTE: "${part}" must look like spark=2 (products spark, bolt, storm; whole cents)`,
+      );
       continue;
     }
     rates[k] = n;
@@ -167,7 +179,9 @@ function loadSecretKey(raw: string | undefined, dataDir: string, problems: strin
     writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600 });
     return key;
   } catch (err) {
-    problems.push(`THUNDERPHONE_SECRET_KEY is unset and ${file} could not be read or created: ${(err as Error).message}`);
+    problems.push(
+      `THUNDERPHONE_SECRET_KEY is unset and ${file} could not be read or created: ${(err as Error).message}`,
+    );
     return randomBytes(32);
   }
 }

@@ -2,7 +2,14 @@ import { sql } from 'kysely';
 import type { Store } from '../store/db';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/log';
-import { retryDelayMs, type EnqueueOptions, type Job, type JobHandler, type JobQueue, type WorkOptions } from './job-queue';
+import {
+  retryDelayMs,
+  type EnqueueOptions,
+  type Job,
+  type JobHandler,
+  type JobQueue,
+  type WorkOptions,
+} from './job-queue';
 
 interface Worker {
   handler: JobHandler;

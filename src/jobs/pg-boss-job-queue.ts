@@ -60,11 +60,11 @@ export class PgBossJobQueue implements JobQueue {
       const text = `SELECT 1 FROM ${this.#schema}.job WHERE name = $1 AND singleton_key = $2 AND state IN ('created','retry') LIMIT 1`;
       const rows = runner
         ? (await runner.executeQuery(CompiledQuery.raw(text, [queue, options.singletonKey]))).rows
-        : ((await this.#boss.getDb().executeSql(text, [queue, options.singletonKey]))).rows;
+        : (await this.#boss.getDb().executeSql(text, [queue, options.singletonKey])).rows;
       if (rows.length > 0) return null;
     }
     const maxAttempts = options.maxAttempts ?? 5;
-    const id = await this.#boss.send(queue, (payload ?? {}), {
+    const id = await this.#boss.send(queue, payload ?? {}, {
       ...(options.delayMs ? { startAfter: new Date(Date.now() + options.delayMs) } : {}),
       ...(options.singletonKey !== undefined ? { singletonKey: options.singletonKey } : {}),
       retryLimit: maxAttempts - 1,

@@ -33,7 +33,13 @@ test('addresses are classified: loopback, private ranges (incl. cloud metadata, 
 test('loopback is reachable under the default policy and the body and headers go through', async () => {
   rx.script = () => ({ status: 201, body: '{"ok":true}', headers: { 'x-reply': 'yes' } });
   const client = new GuardedHttpClient({ allowPrivateTargets: 'loopback' });
-  const res = await client.request({ url: rx.url('/a'), method: 'POST', headers: { 'x-test': '1' }, body: '{"a":1}', timeoutMs: 5000 });
+  const res = await client.request({
+    url: rx.url('/a'),
+    method: 'POST',
+    headers: { 'x-test': '1' },
+    body: '{"a":1}',
+    timeoutMs: 5000,
+  });
   assert.equal(res.status, 201);
   assert.equal(res.bodyText, '{"ok":true}');
   assert.equal(res.headers['x-reply'], 'yes');
@@ -83,7 +89,11 @@ test('a host name is resolved once and the socket connects to the checked addres
 test('redirects: same origin followed, another host returned as the 3xx without following', async () => {
   const client = new GuardedHttpClient({ allowPrivateTargets: 'loopback' });
   rx.script = (req) =>
-    req.path === '/start' ? { status: 307, headers: { location: '/final' } } : req.path === '/final' ? { status: 200, body: 'final' } : { status: 302, headers: { location: 'http://169.254.169.254/' } };
+    req.path === '/start'
+      ? { status: 307, headers: { location: '/final' } }
+      : req.path === '/final'
+        ? { status: 200, body: 'final' }
+        : { status: 302, headers: { location: 'http://169.254.169.254/' } };
   const same = await client.request({ url: rx.url('/start'), method: 'POST', body: 'x' });
   assert.equal(same.status, 200);
   assert.equal(same.bodyText, 'final');

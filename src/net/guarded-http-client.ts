@@ -74,7 +74,15 @@ export class GuardedHttpClient {
     let method = (req.method ?? 'GET').toUpperCase();
     let body = req.body;
     for (let hop = 0; ; hop++) {
-      const res = await this.#once(url, method, req.headers ?? {}, body, deadline, timeoutMs, req.readBody === false ? -1 : (req.maxResponseBytes ?? this.#maxResponseBytes));
+      const res = await this.#once(
+        url,
+        method,
+        req.headers ?? {},
+        body,
+        deadline,
+        timeoutMs,
+        req.readBody === false ? -1 : (req.maxResponseBytes ?? this.#maxResponseBytes),
+      );
       const location = res.headers.location;
       if (!REDIRECTS.has(res.status) || location === undefined || hop >= this.#maxRedirects) return res;
       let next: URL;
@@ -136,26 +144,36 @@ export class GuardedHttpClient {
         reject(new OutgoingHttpError('timeout', `no response within ${timeoutMs} ms`));
         return;
       }
-      const request = transport.request(url, { method, headers: outHeaders, lookup, signal: deadline, agent: false }, (res) => {
-        if (maxBytes < 0) {
-          resolve({ status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), bodyText: '' });
-          res.destroy();
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBytes) {
-            request.destroy();
-            reject(new OutgoingHttpError('response_too_large', `response body exceeds ${maxBytes} bytes`));
+      const request = transport.request(
+        url,
+        { method, headers: outHeaders, lookup, signal: deadline, agent: false },
+        (res) => {
+          if (maxBytes < 0) {
+            resolve({ status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), bodyText: '' });
+            res.destroy();
             return;
           }
-          chunks.push(chunk);
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), bodyText: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (err) => reject(toOutgoingError(err, deadline, timeoutMs)));
-      });
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > maxBytes) {
+              request.destroy();
+              reject(new OutgoingHttpError('response_too_large', `response body exceeds ${maxBytes} bytes`));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: flattenHeaders(res.headers),
+              bodyText: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+          res.on('error', (err) => reject(toOutgoingError(err, deadline, timeoutMs)));
+        },
+      );
       request.on('error', (err) => reject(toOutgoingError(err, deadline, timeoutMs)));
       request.end(payload);
     });
@@ -169,20 +187,27 @@ function parseTarget(raw: string): URL {
   } catch {
     throw new OutgoingHttpError('invalid_url', 'not a valid URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutgoingHttpError('target_not_allowed', 'only http and https URLs are allowed');
-  if (url.username !== '' || url.password !== '') throw new OutgoingHttpError('target_not_allowed', 'URLs with credentials are not allowed');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new OutgoingHttpError('target_not_allowed', 'only http and https URLs are allowed');
+  if (url.username !== '' || url.password !== '')
+    throw new OutgoingHttpError('target_not_allowed', 'URLs with credentials are not allowed');
   return url;
 }
 
 function notAllowed(url: URL): OutgoingHttpError {
-  return new OutgoingHttpError('target_not_allowed', `${url.hostname} is not an allowed target (ALLOW_PRIVATE_TARGETS)`);
+  return new OutgoingHttpError(
+    'target_not_allowed',
+    `${url.hostname} is not an allowed target (ALLOW_PRIVATE_TARGETS)`,
+  );
 }
 
 function toOutgoingError(err: unknown, deadline: AbortSignal, timeoutMs: number): OutgoingHttpError {
   if (err instanceof OutgoingHttpError) return err;
   if (deadline.aborted) return new OutgoingHttpError('timeout', `no response within ${timeoutMs} ms`, { cause: err });
   const code = (err as { code?: unknown }).code;
-  return new OutgoingHttpError('network_error', typeof code === 'string' ? code.toLowerCase() : 'connection failed', { cause: err });
+  return new OutgoingHttpError('network_error', typeof code === 'string' ? code.toLowerCase() : 'connection failed', {
+    cause: err,
+  });
 }
 
 function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {

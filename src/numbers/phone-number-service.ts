@@ -10,7 +10,8 @@ import { safeVerify } from './voip-connection-service';
 
 export type PhoneNumberRow = Row<'phone_numbers'>;
 
-const invalid = (fields: Record<string, string[]>) => new AppError('invalid', 'validation_error', 'Invalid request', { fields });
+const invalid = (fields: Record<string, string[]>) =>
+  new AppError('invalid', 'validation_error', 'Invalid request', { fields });
 export const numberNotFound = () => notFound('Phone number', 'phone_number_not_found');
 
 /** Outbound calls need a verified, active VoIP number (demo numbers are inbound-only). */
@@ -49,7 +50,12 @@ export async function listPhoneNumbers(d: NumbersDeps, orgId: number): Promise<P
 /** Own numbers, released ones included (GET shows `status: "released"` after a DELETE). */
 export async function getPhoneNumber(d: NumbersDeps, orgId: number, id: number): Promise<PhoneNumberRow> {
   await activateDueDemoNumbers(d.db, d.clock.nowMs(), orgId);
-  const row = await d.db.selectFrom('phone_numbers').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
+  const row = await d.db
+    .selectFrom('phone_numbers')
+    .selectAll()
+    .where('id', '=', id)
+    .where('org_id', '=', orgId)
+    .executeTakeFirst();
   if (!row) throw numberNotFound();
   return row;
 }
@@ -61,20 +67,37 @@ async function getHeld(d: NumbersDeps, orgId: number, id: number): Promise<Phone
 }
 
 /** US area code of an E.164 number (+1NXX...), else undefined. */
-const areaCodeOf = (n: string): string | undefined => (n.startsWith('+1') && n.length === 12 ? n.slice(2, 5) : undefined);
+const areaCodeOf = (n: string): string | undefined =>
+  n.startsWith('+1') && n.length === 12 ? n.slice(2, 5) : undefined;
 
 /** Hands out a free demo number (inbound-only). 409 `demo_pool_exhausted` when none is left. */
-export async function provisionDemoNumber(d: NumbersDeps, queue: JobQueue, orgId: number, body: unknown): Promise<PhoneNumberRow> {
+export async function provisionDemoNumber(
+  d: NumbersDeps,
+  queue: JobQueue,
+  orgId: number,
+  body: unknown,
+): Promise<PhoneNumberRow> {
   const b = (body ?? {}) as Record<string, unknown>;
   const msgs = new FieldMessages();
-  if (b.area_code !== undefined && (typeof b.area_code !== 'string' || !/^[2-9][0-9]{2}$/.test(b.area_code))) msgs.add('area_code', 'Must be a 3-digit US area code.');
-  if (b.state !== undefined && (typeof b.state !== 'string' || !/^[A-Za-z]{2}$/.test(b.state))) msgs.add('state', 'Must be a 2-letter state code.');
-  if (b.city !== undefined && (typeof b.city !== 'string' || b.city.length > 100)) msgs.add('city', 'Must be a city name.');
+  if (b.area_code !== undefined && (typeof b.area_code !== 'string' || !/^[2-9][0-9]{2}$/.test(b.area_code)))
+    msgs.add('area_code', 'Must be a 3-digit US area code.');
+  if (b.state !== undefined && (typeof b.state !== 'string' || !/^[A-Za-z]{2}$/.test(b.state)))
+    msgs.add('state', 'Must be a 2-letter state code.');
+  if (b.city !== undefined && (typeof b.city !== 'string' || b.city.length > 100))
+    msgs.add('city', 'Must be a city name.');
   if (!msgs.empty) throw invalid(msgs.fields);
   const areaCode = b.area_code as string | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
     const candidates = d.demoNumbers.filter((n) => areaCode === undefined || areaCodeOf(n) === areaCode);
-    const held = candidates.length === 0 ? [] : await d.db.selectFrom('phone_numbers').select('number').where('number', 'in', candidates).where('released_at', 'is', null).execute();
+    const held =
+      candidates.length === 0
+        ? []
+        : await d.db
+            .selectFrom('phone_numbers')
+            .select('number')
+            .where('number', 'in', candidates)
+            .where('released_at', 'is', null)
+            .execute();
     const heldSet = new Set(held.map((h) => h.number));
     const free = candidates.find((n) => !heldSet.has(n));
     if (free === undefined) {
@@ -82,7 +105,7 @@ export async function provisionDemoNumber(d: NumbersDeps, queue: JobQueue, orgId
         'conflict',
         'demo_pool_exhausted',
         areaCode === undefined
-          ? 'No demo number is available: every number of this server\'s DEMO_NUMBERS pool is in use.'
+          ? "No demo number is available: every number of this server's DEMO_NUMBERS pool is in use."
           : `No demo number with area code ${areaCode} is available.`,
       );
     }
@@ -109,7 +132,11 @@ export async function provisionDemoNumber(d: NumbersDeps, queue: JobQueue, orgId
           })
           .returningAll()
           .executeTakeFirstOrThrow();
-        await queue.enqueue(NUMBER_ACTIVATE_QUEUE, { phoneNumberId: Number(row.id) }, { delayMs: DEMO_ACTIVATION_MS, trx });
+        await queue.enqueue(
+          NUMBER_ACTIVATE_QUEUE,
+          { phoneNumberId: Number(row.id) },
+          { delayMs: DEMO_ACTIVATION_MS, trx },
+        );
         return row;
       });
     } catch (err) {
@@ -120,7 +147,13 @@ export async function provisionDemoNumber(d: NumbersDeps, queue: JobQueue, orgId
   throw new AppError('conflict', 'demo_pool_exhausted', 'No demo number could be reserved; retry.');
 }
 
-async function requireOwnAgent(d: NumbersDeps, orgId: number, field: string, value: unknown, msgs: FieldMessages): Promise<number | null | undefined> {
+async function requireOwnAgent(
+  d: NumbersDeps,
+  orgId: number,
+  field: string,
+  value: unknown,
+  msgs: FieldMessages,
+): Promise<number | null | undefined> {
   if (value === undefined) return undefined;
   if (value === null) return null;
   const id = typeof value === 'string' && /^[0-9]{1,15}$/.test(value) ? Number(value) : value;
@@ -128,23 +161,36 @@ async function requireOwnAgent(d: NumbersDeps, orgId: number, field: string, val
     msgs.add(field, 'Must be an agent id or null.');
     return undefined;
   }
-  const agent = await d.db.selectFrom('agents').select('id').where('id', '=', id).where('org_id', '=', orgId).where('deleted_at', 'is', null).executeTakeFirst();
+  const agent = await d.db
+    .selectFrom('agents')
+    .select('id')
+    .where('id', '=', id)
+    .where('org_id', '=', orgId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   if (!agent) msgs.add(field, 'Agent not found.');
   return id;
 }
 
 /** PATCH: inbound_agent_id, outbound_agent_id (own agents or null), label. */
-export async function updatePhoneNumber(d: NumbersDeps, orgId: number, id: number, body: unknown): Promise<PhoneNumberRow> {
+export async function updatePhoneNumber(
+  d: NumbersDeps,
+  orgId: number,
+  id: number,
+  body: unknown,
+): Promise<PhoneNumberRow> {
   const b = (body ?? {}) as Record<string, unknown>;
   await getHeld(d, orgId, id);
   const msgs = new FieldMessages();
-  for (const k of Object.keys(b)) if (!['inbound_agent_id', 'outbound_agent_id', 'label'].includes(k)) msgs.add(k, 'Unknown field.');
+  for (const k of Object.keys(b))
+    if (!['inbound_agent_id', 'outbound_agent_id', 'label'].includes(k)) msgs.add(k, 'Unknown field.');
   const inbound = await requireOwnAgent(d, orgId, 'inbound_agent_id', b.inbound_agent_id, msgs);
   const outbound = await requireOwnAgent(d, orgId, 'outbound_agent_id', b.outbound_agent_id, msgs);
   let label: string | null | undefined;
   if (b.label !== undefined) {
     if (b.label === null) label = null;
-    else if (typeof b.label !== 'string' || b.label.length > 100) msgs.add('label', 'Must be a string of at most 100 characters, or null.');
+    else if (typeof b.label !== 'string' || b.label.length > 100)
+      msgs.add('label', 'Must be a string of at most 100 characters, or null.');
     else label = b.label;
   }
   if (!msgs.empty) throw invalid(msgs.fields);
@@ -166,7 +212,12 @@ export async function updatePhoneNumber(d: NumbersDeps, orgId: number, id: numbe
 export async function releasePhoneNumber(d: NumbersDeps, orgId: number, id: number): Promise<void> {
   await getHeld(d, orgId, id);
   const now = d.clock.nowIso();
-  await d.db.updateTable('phone_numbers').set({ status: 'released', released_at: now, updated_at: now }).where('id', '=', id).where('org_id', '=', orgId).execute();
+  await d.db
+    .updateTable('phone_numbers')
+    .set({ status: 'released', released_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('org_id', '=', orgId)
+    .execute();
 }
 
 /**
@@ -176,7 +227,11 @@ export async function releasePhoneNumber(d: NumbersDeps, orgId: number, id: numb
 export async function verifyVoipNumber(d: NumbersDeps, orgId: number, id: number): Promise<PhoneNumberRow> {
   const number = await getHeld(d, orgId, id);
   if (number.source !== 'voip' || number.voip_connection_id === null)
-    throw new AppError('invalid', 'not_a_voip_number', 'Only numbers imported through a VoIP connection can be verified; demo numbers need no verification.');
+    throw new AppError(
+      'invalid',
+      'not_a_voip_number',
+      'Only numbers imported through a VoIP connection can be verified; demo numbers need no verification.',
+    );
   const conn = await d.db
     .selectFrom('voip_connections')
     .selectAll()
@@ -186,22 +241,41 @@ export async function verifyVoipNumber(d: NumbersDeps, orgId: number, id: number
     .executeTakeFirst();
   let error: string | null = null;
   if (!conn) error = 'The VoIP connection of this number no longer exists.';
-  else if (conn.provider !== 'manual') error = `Provider "${conn.provider}" cannot be verified on a self-hosted server; connect the trunk with provider "manual".`;
+  else if (conn.provider !== 'manual')
+    error = `Provider "${conn.provider}" cannot be verified on a self-hosted server; connect the trunk with provider "manual".`;
   else {
     const creds = d.secretBox.openJson<Record<string, string>>(conn.credentials_enc);
     const trunk = manualTrunk({ sipConfig: JSON.parse(conn.sip_config) as Record<string, unknown> });
-    const outcome = await safeVerify(d, { ...trunk, username: creds.username ?? '', password: creds.password ?? '', number: number.number });
+    const outcome = await safeVerify(d, {
+      ...trunk,
+      username: creds.username ?? '',
+      password: creds.password ?? '',
+      number: number.number,
+    });
     if (!outcome.reachable) error = `The SIP trunk did not answer: ${outcome.detail ?? 'no response to OPTIONS'}`;
-    else if (!outcome.credentialsValid) error = `The SIP trunk rejected the credentials: ${outcome.detail ?? 'authentication failed'}`;
-    else if (!outcome.outboundAuthorized) error = `The SIP trunk does not authorize outbound calls: ${outcome.detail ?? ''}`.trim();
+    else if (!outcome.credentialsValid)
+      error = `The SIP trunk rejected the credentials: ${outcome.detail ?? 'authentication failed'}`;
+    else if (!outcome.outboundAuthorized)
+      error = `The SIP trunk does not authorize outbound calls: ${outcome.detail ?? ''}`.trim();
   }
   const now = d.clock.nowIso();
-  if (conn) await d.db.updateTable('voip_connections').set({ last_tested_at: now, updated_at: now }).where('id', '=', conn.id).execute();
+  if (conn)
+    await d.db
+      .updateTable('voip_connections')
+      .set({ last_tested_at: now, updated_at: now })
+      .where('id', '=', conn.id)
+      .execute();
   return d.db
     .updateTable('phone_numbers')
     .set(
       error === null
-        ? { status: 'active', voip_verification_status: 'verified', voip_verification_error: null, voip_last_verified_at: now, updated_at: now }
+        ? {
+            status: 'active',
+            voip_verification_status: 'verified',
+            voip_verification_error: null,
+            voip_last_verified_at: now,
+            updated_at: now,
+          }
         : { status: 'failed', voip_verification_status: 'failed', voip_verification_error: error, updated_at: now },
     )
     .where('id', '=', id)

@@ -5,7 +5,11 @@ import type { Clock } from '../shared/clock';
 import { NUMBER_ACTIVATE_QUEUE } from './numbers-deps';
 
 /** Registers the `numbers.activate` worker (a demo number: provisioning → active). Idempotent. */
-export async function startNumberWorkers(deps: { store: { db: Kysely<DB> }; queue: JobQueue; clock: Clock }): Promise<void> {
+export async function startNumberWorkers(deps: {
+  store: { db: Kysely<DB> };
+  queue: JobQueue;
+  clock: Clock;
+}): Promise<void> {
   await deps.queue.work<{ phoneNumberId: number }>(NUMBER_ACTIVATE_QUEUE, async (job) => {
     await deps.store.db
       .updateTable('phone_numbers')

@@ -20,11 +20,13 @@ export interface VoipTestResult {
   detail: string;
 }
 
-const invalid = (fields: Record<string, string[]>) => new AppError('invalid', 'validation_error', 'Invalid request', { fields });
+const invalid = (fields: Record<string, string[]>) =>
+  new AppError('invalid', 'validation_error', 'Invalid request', { fields });
 export const connectionNotFound = () => notFound('VoIP connection', 'voip_connection_not_found');
 
 function asObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid({ non_field_errors: ['Expected a JSON object.'] });
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalid({ non_field_errors: ['Expected a JSON object.'] });
   return body as Record<string, unknown>;
 }
 
@@ -35,18 +37,32 @@ const NOT_CHECKED_DETAIL = (provider: string) =>
 export async function testVoipConnection(d: NumbersDeps, orgId: number, body: unknown): Promise<VoipTestResult> {
   const b = asObject(body);
   const msgs = new FieldMessages();
-  for (const k of Object.keys(b)) if (!['provider', 'credentials', 'sip_config'].includes(k)) msgs.add(k, 'Unknown field.');
+  for (const k of Object.keys(b))
+    if (!['provider', 'credentials', 'sip_config'].includes(k)) msgs.add(k, 'Unknown field.');
   const settings = parseVoipSettings(b, msgs);
   if (!msgs.empty) throw invalid(msgs.fields);
   let outcome: TrunkCheckOutcome;
   if (settings.provider === 'manual') {
     const trunk = manualTrunk(settings);
-    outcome = await safeVerify(d, { ...trunk, username: settings.credentials.username ?? '', password: settings.credentials.password ?? '' });
+    outcome = await safeVerify(d, {
+      ...trunk,
+      username: settings.credentials.username ?? '',
+      password: settings.credentials.password ?? '',
+    });
   } else {
-    outcome = { reachable: false, credentialsValid: false, outboundAuthorized: false, detail: NOT_CHECKED_DETAIL(settings.provider) };
+    outcome = {
+      reachable: false,
+      credentialsValid: false,
+      outboundAuthorized: false,
+      detail: NOT_CHECKED_DETAIL(settings.provider),
+    };
   }
   const pass = outcome.reachable && outcome.credentialsValid && outcome.outboundAuthorized;
-  const checks = { credentials_valid: outcome.credentialsValid, inbound_reachable: outcome.reachable, outbound_authorized: outcome.outboundAuthorized };
+  const checks = {
+    credentials_valid: outcome.credentialsValid,
+    inbound_reachable: outcome.reachable,
+    outbound_authorized: outcome.outboundAuthorized,
+  };
   const id = d.ids.token('vev_', 16);
   const nowMs = d.clock.nowMs();
   await d.db
@@ -71,11 +87,19 @@ export async function testVoipConnection(d: NumbersDeps, orgId: number, body: un
   };
 }
 
-export async function safeVerify(d: NumbersDeps, input: Parameters<NumbersDeps['trunkVerifier']['verify']>[0]): Promise<TrunkCheckOutcome> {
+export async function safeVerify(
+  d: NumbersDeps,
+  input: Parameters<NumbersDeps['trunkVerifier']['verify']>[0],
+): Promise<TrunkCheckOutcome> {
   try {
     return await d.trunkVerifier.verify(input);
   } catch (err) {
-    return { reachable: false, credentialsValid: false, outboundAuthorized: false, detail: `verification error: ${(err as Error).message}` };
+    return {
+      reachable: false,
+      credentialsValid: false,
+      outboundAuthorized: false,
+      detail: `verification error: ${(err as Error).message}`,
+    };
   }
 }
 
@@ -87,20 +111,31 @@ function suggestName(s: VoipSettings): string {
 }
 
 /** The evidence must be a passing, unexpired test of this org for exactly these settings. */
-async function requireEvidence(d: NumbersDeps, orgId: number, evidenceId: unknown, settings: VoipSettings): Promise<void> {
+async function requireEvidence(
+  d: NumbersDeps,
+  orgId: number,
+  evidenceId: unknown,
+  settings: VoipSettings,
+): Promise<void> {
   if (typeof evidenceId !== 'string' || evidenceId === '')
-    throw invalid({ verification_evidence_id: ['Required: run POST /v1/voip-connections/test with these credentials first.'] });
-  const ev = await d.db.selectFrom('voip_verifications').selectAll().where('id', '=', evidenceId).where('org_id', '=', orgId).executeTakeFirst();
-  const problem =
-    !ev
-      ? 'Unknown verification_evidence_id.'
-      : ev.status !== 'pass'
-        ? 'This verification did not pass; fix the trunk settings and test again.'
-        : Date.parse(ev.expires_at) <= d.clock.nowMs()
-          ? 'This verification has expired; test again.'
-          : ev.fingerprint !== voipFingerprint(d.secretKey, settings)
-            ? 'This verification was made with other credentials or sip_config; test these settings.'
-            : undefined;
+    throw invalid({
+      verification_evidence_id: ['Required: run POST /v1/voip-connections/test with these credentials first.'],
+    });
+  const ev = await d.db
+    .selectFrom('voip_verifications')
+    .selectAll()
+    .where('id', '=', evidenceId)
+    .where('org_id', '=', orgId)
+    .executeTakeFirst();
+  const problem = !ev
+    ? 'Unknown verification_evidence_id.'
+    : ev.status !== 'pass'
+      ? 'This verification did not pass; fix the trunk settings and test again.'
+      : Date.parse(ev.expires_at) <= d.clock.nowMs()
+        ? 'This verification has expired; test again.'
+        : ev.fingerprint !== voipFingerprint(d.secretKey, settings)
+          ? 'This verification was made with other credentials or sip_config; test these settings.'
+          : undefined;
   if (problem) throw invalid({ verification_evidence_id: [problem] });
 }
 
@@ -117,13 +152,32 @@ async function countImported(d: NumbersDeps, connectionIds: number[]): Promise<M
 }
 
 export async function listVoipConnections(d: NumbersDeps, orgId: number): Promise<VoipConnectionView[]> {
-  const rows = await d.db.selectFrom('voip_connections').selectAll().where('org_id', '=', orgId).where('deleted_at', 'is', null).orderBy('id', 'desc').execute();
-  const counts = await countImported(d, rows.map((r) => Number(r.id)));
+  const rows = await d.db
+    .selectFrom('voip_connections')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('deleted_at', 'is', null)
+    .orderBy('id', 'desc')
+    .execute();
+  const counts = await countImported(
+    d,
+    rows.map((r) => Number(r.id)),
+  );
   return rows.map((row) => ({ row, numbersImported: counts.get(Number(row.id)) ?? 0 }));
 }
 
-export async function getVoipConnectionRow(d: NumbersDeps, orgId: number, id: number): Promise<Row<'voip_connections'>> {
-  const row = await d.db.selectFrom('voip_connections').selectAll().where('id', '=', id).where('org_id', '=', orgId).where('deleted_at', 'is', null).executeTakeFirst();
+export async function getVoipConnectionRow(
+  d: NumbersDeps,
+  orgId: number,
+  id: number,
+): Promise<Row<'voip_connections'>> {
+  const row = await d.db
+    .selectFrom('voip_connections')
+    .selectAll()
+    .where('id', '=', id)
+    .where('org_id', '=', orgId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   if (!row) throw connectionNotFound();
   return row;
 }
@@ -153,8 +207,10 @@ export async function createVoipConnection(d: NumbersDeps, orgId: number, body: 
   const settings = parseVoipSettings(b, msgs);
   const name = parseName(b.name, msgs);
   const setup = b.setup_method ?? (settings.provider === 'manual' ? 'manual' : 'api_key');
-  if (!(SETUP_METHODS as readonly unknown[]).includes(setup)) msgs.add('setup_method', `Must be one of ${SETUP_METHODS.join(', ')}.`);
-  else if (settings.provider === 'manual' && setup !== 'manual') msgs.add('setup_method', 'Provider "manual" uses setup_method "manual".');
+  if (!(SETUP_METHODS as readonly unknown[]).includes(setup))
+    msgs.add('setup_method', `Must be one of ${SETUP_METHODS.join(', ')}.`);
+  else if (settings.provider === 'manual' && setup !== 'manual')
+    msgs.add('setup_method', 'Provider "manual" uses setup_method "manual".');
   if (!msgs.empty) throw invalid(msgs.fields);
   if (settings.provider === 'manual') await requireEvidence(d, orgId, b.verification_evidence_id, settings);
   const now = d.clock.nowIso();
@@ -180,11 +236,17 @@ export async function createVoipConnection(d: NumbersDeps, orgId: number, body: 
 }
 
 /** Rename, or rotate credentials/sip_config (manual: with fresh evidence for the new settings). */
-export async function updateVoipConnection(d: NumbersDeps, orgId: number, id: number, body: unknown): Promise<VoipConnectionView> {
+export async function updateVoipConnection(
+  d: NumbersDeps,
+  orgId: number,
+  id: number,
+  body: unknown,
+): Promise<VoipConnectionView> {
   const b = asObject(body);
   const current = await getVoipConnectionRow(d, orgId, id);
   const msgs = new FieldMessages();
-  for (const k of Object.keys(b)) if (!['name', 'credentials', 'sip_config', 'verification_evidence_id'].includes(k)) msgs.add(k, 'Unknown field.');
+  for (const k of Object.keys(b))
+    if (!['name', 'credentials', 'sip_config', 'verification_evidence_id'].includes(k)) msgs.add(k, 'Unknown field.');
   const name = parseName(b.name, msgs);
   const rotating = b.credentials !== undefined || b.sip_config !== undefined;
   let settings: VoipSettings | undefined;
@@ -224,7 +286,12 @@ export async function deleteVoipConnection(d: NumbersDeps, orgId: number, id: nu
   await getVoipConnectionRow(d, orgId, id);
   const now = d.clock.nowIso();
   await d.db.transaction().execute(async (trx) => {
-    await trx.updateTable('voip_connections').set({ deleted_at: now, updated_at: now }).where('id', '=', id).where('org_id', '=', orgId).execute();
+    await trx
+      .updateTable('voip_connections')
+      .set({ deleted_at: now, updated_at: now })
+      .where('id', '=', id)
+      .where('org_id', '=', orgId)
+      .execute();
     await trx
       .updateTable('phone_numbers')
       .set({ status: 'released', released_at: now, updated_at: now })
@@ -239,18 +306,25 @@ const E164 = /^\+[1-9][0-9]{7,14}$/;
 export const MAX_IMPORT = 100;
 
 /** Imports numbers of the trunk: `source: voip`, `provisioning`, `unverified` until verify-voip. */
-export async function importNumbers(d: NumbersDeps, orgId: number, connectionId: number, body: unknown): Promise<Row<'phone_numbers'>[]> {
+export async function importNumbers(
+  d: NumbersDeps,
+  orgId: number,
+  connectionId: number,
+  body: unknown,
+): Promise<Row<'phone_numbers'>[]> {
   const b = asObject(body);
   await getVoipConnectionRow(d, orgId, connectionId);
   const msgs = new FieldMessages();
   for (const k of Object.keys(b)) if (k !== 'numbers') msgs.add(k, 'Unknown field.');
   const numbers = b.numbers;
-  if (!Array.isArray(numbers) || numbers.length === 0) msgs.add('numbers', 'Expected a non-empty list of E.164 numbers.');
+  if (!Array.isArray(numbers) || numbers.length === 0)
+    msgs.add('numbers', 'Expected a non-empty list of E.164 numbers.');
   else if (numbers.length > MAX_IMPORT) msgs.add('numbers', `At most ${MAX_IMPORT} numbers per request.`);
   else {
     const seen = new Set<string>();
     numbers.forEach((n, i) => {
-      if (typeof n !== 'string' || !E164.test(n)) msgs.add(`numbers.${i}`, 'Enter a valid E.164 phone number, e.g. +15551234567.');
+      if (typeof n !== 'string' || !E164.test(n))
+        msgs.add(`numbers.${i}`, 'Enter a valid E.164 phone number, e.g. +15551234567.');
       else if (seen.has(n)) msgs.add(`numbers.${i}`, `Duplicate number ${n} in this request.`);
       else seen.add(n);
     });
@@ -258,12 +332,32 @@ export async function importNumbers(d: NumbersDeps, orgId: number, connectionId:
   if (!msgs.empty) throw invalid(msgs.fields);
   const list = numbers as string[];
   const reserved = list.filter((n) => d.demoNumbers.includes(n));
-  if (reserved.length > 0) throw new AppError('conflict', 'number_unavailable', `${reserved.join(', ')} belongs to this server's demo number pool and cannot be imported.`, { details: { numbers: reserved } });
-  const held = await d.db.selectFrom('phone_numbers').select(['number', 'org_id']).where('number', 'in', list).where('released_at', 'is', null).execute();
+  if (reserved.length > 0)
+    throw new AppError(
+      'conflict',
+      'number_unavailable',
+      `${reserved.join(', ')} belongs to this server's demo number pool and cannot be imported.`,
+      { details: { numbers: reserved } },
+    );
+  const held = await d.db
+    .selectFrom('phone_numbers')
+    .select(['number', 'org_id'])
+    .where('number', 'in', list)
+    .where('released_at', 'is', null)
+    .execute();
   const mine = held.filter((h) => Number(h.org_id) === orgId).map((h) => h.number);
-  if (mine.length > 0) throw new AppError('conflict', 'number_already_imported', `Already in this organization: ${mine.join(', ')}.`, { details: { numbers: mine } });
+  if (mine.length > 0)
+    throw new AppError('conflict', 'number_already_imported', `Already in this organization: ${mine.join(', ')}.`, {
+      details: { numbers: mine },
+    });
   const taken = held.map((h) => h.number);
-  if (taken.length > 0) throw new AppError('conflict', 'number_unavailable', `Already registered on this server by another organization: ${taken.join(', ')}.`, { details: { numbers: taken } });
+  if (taken.length > 0)
+    throw new AppError(
+      'conflict',
+      'number_unavailable',
+      `Already registered on this server by another organization: ${taken.join(', ')}.`,
+      { details: { numbers: taken } },
+    );
   const now = d.clock.nowIso();
   try {
     return await d.db.transaction().execute(async (trx) => {
@@ -295,7 +389,12 @@ export async function importNumbers(d: NumbersDeps, orgId: number, connectionId:
       return out;
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError('conflict', 'number_unavailable', 'One of these numbers was just registered by another request; list your numbers and retry.');
+    if (isUniqueViolation(err))
+      throw new AppError(
+        'conflict',
+        'number_unavailable',
+        'One of these numbers was just registered by another request; list your numbers and retry.',
+      );
     throw err;
   }
 }

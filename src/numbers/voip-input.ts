@@ -31,12 +31,14 @@ function parseManualCredentials(raw: unknown, msgs: FieldMessages): Record<strin
     return {};
   }
   const c = raw as Record<string, unknown>;
-  for (const k of Object.keys(c)) if (k !== 'username' && k !== 'password') msgs.add(`credentials.${k}`, 'Unknown field.');
+  for (const k of Object.keys(c))
+    if (k !== 'username' && k !== 'password') msgs.add(`credentials.${k}`, 'Unknown field.');
   for (const k of ['username', 'password'] as const) {
     const v = c[k];
     if (v === undefined) msgs.add(`credentials.${k}`, 'This field is required.');
     else if (typeof v !== 'string' || v === '') msgs.add(`credentials.${k}`, 'This field may not be blank.');
-    else if (v.length > MAX_SECRET) msgs.add(`credentials.${k}`, `Ensure this field has no more than ${MAX_SECRET} characters.`);
+    else if (v.length > MAX_SECRET)
+      msgs.add(`credentials.${k}`, `Ensure this field has no more than ${MAX_SECRET} characters.`);
   }
   return { username: String(c.username ?? ''), password: String(c.password ?? '') };
 }
@@ -48,12 +50,15 @@ function parseManualSipConfig(raw: unknown, msgs: FieldMessages): ManualSipConfi
     return out;
   }
   const s = raw as Record<string, unknown>;
-  for (const k of Object.keys(s)) if (!['host', 'port', 'transport'].includes(k)) msgs.add(`sip_config.${k}`, 'Unknown field.');
+  for (const k of Object.keys(s))
+    if (!['host', 'port', 'transport'].includes(k)) msgs.add(`sip_config.${k}`, 'Unknown field.');
   if (s.host === undefined) msgs.add('sip_config.host', 'This field is required.');
-  else if (typeof s.host !== 'string' || !HOST.test(s.host)) msgs.add('sip_config.host', 'Enter a valid host name or IP address.');
+  else if (typeof s.host !== 'string' || !HOST.test(s.host))
+    msgs.add('sip_config.host', 'Enter a valid host name or IP address.');
   else out.host = s.host.toLowerCase();
   if (s.port !== undefined) {
-    if (typeof s.port !== 'number' || !Number.isInteger(s.port) || s.port < 1 || s.port > 65535) msgs.add('sip_config.port', 'Must be an integer between 1 and 65535.');
+    if (typeof s.port !== 'number' || !Number.isInteger(s.port) || s.port < 1 || s.port > 65535)
+      msgs.add('sip_config.port', 'Must be an integer between 1 and 65535.');
     else out.port = s.port;
   }
   if (s.transport !== undefined) {
@@ -71,7 +76,8 @@ function parseOpaque(raw: unknown, field: string, msgs: FieldMessages, required:
   }
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-    if ((typeof v !== 'string' && typeof v !== 'number') || String(v).length > MAX_SECRET) msgs.add(`${field}.${k}`, 'Must be a string.');
+    if ((typeof v !== 'string' && typeof v !== 'number') || String(v).length > MAX_SECRET)
+      msgs.add(`${field}.${k}`, 'Must be a string.');
     else out[k] = String(v);
   }
   return out;
@@ -82,13 +88,19 @@ export function parseVoipSettings(body: Record<string, unknown>, msgs: FieldMess
   const provider = body.provider;
   if (provider === undefined) msgs.add('provider', 'This field is required.');
   else if (!(VOIP_PROVIDERS as readonly unknown[]).includes(provider))
-    msgs.add('provider', `"${String(provider).slice(0, 40)}" is not a valid choice; one of ${VOIP_PROVIDERS.join(', ')}.`);
+    msgs.add(
+      'provider',
+      `"${String(provider).slice(0, 40)}" is not a valid choice; one of ${VOIP_PROVIDERS.join(', ')}.`,
+    );
   const p = (VOIP_PROVIDERS as readonly unknown[]).includes(provider) ? (provider as VoipProvider) : 'manual';
   if (body.credentials === undefined) msgs.add('credentials', 'This field is required.');
   if (p === 'manual') {
     const credentials = body.credentials === undefined ? {} : parseManualCredentials(body.credentials, msgs);
     if (body.sip_config === undefined) msgs.add('sip_config', 'This field is required.');
-    const sip = body.sip_config === undefined ? { host: '', port: 5060, transport: 'udp' } : parseManualSipConfig(body.sip_config, msgs);
+    const sip =
+      body.sip_config === undefined
+        ? { host: '', port: 5060, transport: 'udp' }
+        : parseManualSipConfig(body.sip_config, msgs);
     return { provider: p, credentials, sipConfig: { ...sip } };
   }
   const credentials = body.credentials === undefined ? {} : parseOpaque(body.credentials, 'credentials', msgs, true);
@@ -112,7 +124,10 @@ export function redactSipConfig(sipConfig: Record<string, unknown>): Record<stri
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object')
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(value);
 }
 
@@ -122,5 +137,7 @@ function canonical(value: unknown): string {
  */
 export function voipFingerprint(secretKey: Buffer, settings: VoipSettings): string {
   const key = createHmac('sha256', secretKey).update('thunderphone/voip-fingerprint/v1').digest();
-  return createHmac('sha256', key).update(canonical({ p: settings.provider, c: settings.credentials, s: settings.sipConfig })).digest('hex');
+  return createHmac('sha256', key)
+    .update(canonical({ p: settings.provider, c: settings.credentials, s: settings.sipConfig }))
+    .digest('hex');
 }

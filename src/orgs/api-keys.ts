@@ -50,7 +50,13 @@ export async function findActiveApiKey(db: Kysely<DB>, rawKey: string): Promise<
 
 /** Keys of an org, active and revoked, newest first. */
 export async function listApiKeys(db: Kysely<DB>, orgId: number): Promise<Row<'api_keys'>[]> {
-  return db.selectFrom('api_keys').selectAll().where('org_id', '=', orgId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+  return db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
 }
 
 /**
@@ -58,8 +64,14 @@ export async function listApiKeys(db: Kysely<DB>, orgId: number): Promise<Row<'a
  * request's own key). Returns false when the org has no such key. Revoking twice is a no-op.
  */
 export async function revokeApiKey(db: Kysely<DB>, orgId: number, keyId: string, nowIso: string): Promise<boolean> {
-  const key = await db.selectFrom('api_keys').select(['id', 'revoked_at']).where('id', '=', keyId).where('org_id', '=', orgId).executeTakeFirst();
+  const key = await db
+    .selectFrom('api_keys')
+    .select(['id', 'revoked_at'])
+    .where('id', '=', keyId)
+    .where('org_id', '=', orgId)
+    .executeTakeFirst();
   if (!key) return false;
-  if (key.revoked_at === null) await db.updateTable('api_keys').set({ revoked_at: nowIso }).where('id', '=', keyId).execute();
+  if (key.revoked_at === null)
+    await db.updateTable('api_keys').set({ revoked_at: nowIso }).where('id', '=', keyId).execute();
   return true;
 }

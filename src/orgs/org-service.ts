@@ -17,7 +17,12 @@ export interface CreatedOrg {
 }
 
 /** Creates an org, its opening balance (as a ledger credit) and a first API key, atomically. */
-export async function createOrg(db: Kysely<DB>, clock: Clock, ids: IdGenerator, input: CreateOrgInput): Promise<CreatedOrg> {
+export async function createOrg(
+  db: Kysely<DB>,
+  clock: Clock,
+  ids: IdGenerator,
+  input: CreateOrgInput,
+): Promise<CreatedOrg> {
   const now = clock.nowIso();
   return db.transaction().execute(async (trx) => {
     const inserted = await trx

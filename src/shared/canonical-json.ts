@@ -6,7 +6,10 @@ import { createHmac } from 'node:crypto';
  * `json.dumps(obj, sort_keys=True, separators=(",", ":"))`. Keys whose value is undefined are dropped.
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value)).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(sortKeys(value)).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function sortKeys(value: unknown): unknown {

@@ -29,6 +29,8 @@ test('docs/errors.md lists every error code the code throws', () => {
   const doc = readFileSync(join(ROOT, 'docs/errors.md'), 'utf8');
   const codes = thrownCodes();
   assert.ok(codes.has('validation_error') && codes.has('agent_not_found'), 'the scan finds codes');
-  const missing = [...codes].filter(([code]) => !doc.includes(`\`${code}\``)).map(([code, file]) => `${code} (${file.slice(ROOT.length + 1)})`);
+  const missing = [...codes]
+    .filter(([code]) => !doc.includes(`\`${code}\``))
+    .map(([code, file]) => `${code} (${file.slice(ROOT.length + 1)})`);
   assert.deepEqual(missing, [], 'add these codes to docs/errors.md');
 });

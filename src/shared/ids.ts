@@ -29,7 +29,13 @@ export class SequentialIds implements IdGenerator {
 
   token(prefix: string, byteLength: number): string {
     this.#n += 1;
-    return prefix + createHash('sha256').update(String(this.#n)).digest('hex').slice(0, byteLength * 2);
+    return (
+      prefix +
+      createHash('sha256')
+        .update(String(this.#n))
+        .digest('hex')
+        .slice(0, byteLength * 2)
+    );
   }
 
   random(): number {

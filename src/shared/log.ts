@@ -29,7 +29,11 @@ export function createLogger(
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (ORDER[lvl] < ORDER[level]) return;
     const record = { level: lvl, time: new Date().toISOString(), msg, ...bindings, ...redact(fields ?? {}) };
-    write(JSON.stringify(record, (_k, v: unknown) => (v instanceof Error ? { message: v.message, code: (v as { code?: unknown }).code } : v)));
+    write(
+      JSON.stringify(record, (_k, v: unknown) =>
+        v instanceof Error ? { message: v.message, code: (v as { code?: unknown }).code } : v,
+      ),
+    );
   };
   return {
     debug: (m, f) => emit('debug', m, f),

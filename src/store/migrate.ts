@@ -21,7 +21,10 @@ export async function migrate(store: Store, migrations: Migration[] = MIGRATIONS
     for (const m of migrations) {
       if (done.has(m.name)) continue;
       await m.up(trx as unknown as Kysely<unknown>, store.dialect);
-      await trx.insertInto('schema_migrations').values({ name: m.name, applied_at: new Date().toISOString() }).execute();
+      await trx
+        .insertInto('schema_migrations')
+        .values({ name: m.name, applied_at: new Date().toISOString() })
+        .execute();
       applied.push(m.name);
     }
   });

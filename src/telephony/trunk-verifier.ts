@@ -52,13 +52,34 @@ export class SipTrunkVerifier implements TrunkVerifier {
     const options = await this.#withTimeout(this.#ua.options(target, transport, callId), remaining());
     if (!('response' in options)) {
       const why = 'error' in options ? options.error : 'no answer to OPTIONS';
-      return { reachable: false, credentialsValid: false, outboundAuthorized: false, detail: `trunk unreachable: ${why}` };
+      return {
+        reachable: false,
+        credentialsValid: false,
+        outboundAuthorized: false,
+        detail: `trunk unreachable: ${why}`,
+      };
     }
-    const result: TrunkCheckResult = { reachable: true, credentialsValid: false, outboundAuthorized: false, detail: '', optionsStatus: options.response.status };
-    const register = await this.#withTimeout(this.#ua.request({
-      method: 'REGISTER', target: `sip:${hostPort}`, transport, fromUser: input.username, toUri: `sip:${input.username}@${hostPort}`,
-      headers: [['Expires', '0']], callId, cseq: 2, credentials: { username: input.username, password: input.password },
-    }), remaining());
+    const result: TrunkCheckResult = {
+      reachable: true,
+      credentialsValid: false,
+      outboundAuthorized: false,
+      detail: '',
+      optionsStatus: options.response.status,
+    };
+    const register = await this.#withTimeout(
+      this.#ua.request({
+        method: 'REGISTER',
+        target: `sip:${hostPort}`,
+        transport,
+        fromUser: input.username,
+        toUri: `sip:${input.username}@${hostPort}`,
+        headers: [['Expires', '0']],
+        callId,
+        cseq: 2,
+        credentials: { username: input.username, password: input.password },
+      }),
+      remaining(),
+    );
     if (!('response' in register)) {
       result.detail = 'error' in register ? register.error : 'no answer to REGISTER';
       return result;
@@ -79,7 +100,9 @@ export class SipTrunkVerifier implements TrunkVerifier {
 
   async #withTimeout(p: Promise<RequestResult>, ms: number): Promise<RequestResult> {
     let handle: unknown;
-    const timeout = new Promise<RequestResult>((resolve) => (handle = this.#ua.timerHost.set(ms, () => resolve({ timeout: true }))));
+    const timeout = new Promise<RequestResult>(
+      (resolve) => (handle = this.#ua.timerHost.set(ms, () => resolve({ timeout: true }))),
+    );
     try {
       return await Promise.race([p, timeout]);
     } finally {

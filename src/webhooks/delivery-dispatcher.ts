@@ -32,8 +32,16 @@ export class DeliveryDispatcher {
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', nowIso)]))
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) return 'skipped';
-    const delivery = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirstOrThrow();
-    const event = await db.selectFrom('webhook_events').selectAll().where('id', '=', delivery.event_id).executeTakeFirstOrThrow();
+    const delivery = await db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('id', '=', deliveryId)
+      .executeTakeFirstOrThrow();
+    const event = await db
+      .selectFrom('webhook_events')
+      .selectAll()
+      .where('id', '=', delivery.event_id)
+      .executeTakeFirstOrThrow();
     const target = await this.#currentTarget(delivery);
     if (!target) {
       await this.#finish(delivery, { status: 'cancelled', last_error: 'target_removed' });
@@ -68,22 +76,54 @@ export class DeliveryDispatcher {
           created_at: afterIso,
         })
         .execute();
-      const common = { attempts: attempt, last_status_code: result.statusCode, last_error: result.error, locked_until: null, updated_at: afterIso };
+      const common = {
+        attempts: attempt,
+        last_status_code: result.statusCode,
+        last_error: result.error,
+        locked_until: null,
+        updated_at: afterIso,
+      };
       if (result.ok) {
-        await trx.updateTable('webhook_deliveries').set({ ...common, status: 'delivered', delivered_at: afterIso, next_attempt_at: null }).where('id', '=', delivery.id).execute();
+        await trx
+          .updateTable('webhook_deliveries')
+          .set({ ...common, status: 'delivered', delivered_at: afterIso, next_attempt_at: null })
+          .where('id', '=', delivery.id)
+          .execute();
         if (delivery.endpoint_id !== null)
-          await trx.updateTable('webhook_endpoints').set({ status: 'active', updated_at: afterIso }).where('id', '=', delivery.endpoint_id).where('status', '=', 'failing').execute();
+          await trx
+            .updateTable('webhook_endpoints')
+            .set({ status: 'active', updated_at: afterIso })
+            .where('id', '=', delivery.endpoint_id)
+            .where('status', '=', 'failing')
+            .execute();
         return 'delivered';
       }
       const decision = nextRetry(Date.parse(delivery.created_at), afterMs, attempt, this.#deps.ids.random());
       if (decision.kind === 'retry') {
-        await trx.updateTable('webhook_deliveries').set({ ...common, next_attempt_at: new Date(decision.atMs).toISOString() }).where('id', '=', delivery.id).execute();
+        await trx
+          .updateTable('webhook_deliveries')
+          .set({ ...common, next_attempt_at: new Date(decision.atMs).toISOString() })
+          .where('id', '=', delivery.id)
+          .execute();
         return 'retry_scheduled';
       }
-      await trx.updateTable('webhook_deliveries').set({ ...common, status: 'failed', next_attempt_at: null }).where('id', '=', delivery.id).execute();
+      await trx
+        .updateTable('webhook_deliveries')
+        .set({ ...common, status: 'failed', next_attempt_at: null })
+        .where('id', '=', delivery.id)
+        .execute();
       if (delivery.endpoint_id !== null)
-        await trx.updateTable('webhook_endpoints').set({ status: 'failing', updated_at: afterIso }).where('id', '=', delivery.endpoint_id).where('status', '=', 'active').execute();
-      this.#deps.log.warn('webhook delivery given up after 24 h', { deliveryId: delivery.id, endpointId: delivery.endpoint_id, orgId: delivery.org_id });
+        await trx
+          .updateTable('webhook_endpoints')
+          .set({ status: 'failing', updated_at: afterIso })
+          .where('id', '=', delivery.endpoint_id)
+          .where('status', '=', 'active')
+          .execute();
+      this.#deps.log.warn('webhook delivery given up after 24 h', {
+        deliveryId: delivery.id,
+        endpointId: delivery.endpoint_id,
+        orgId: delivery.org_id,
+      });
       return 'failed';
     });
   }
@@ -107,7 +147,14 @@ export class DeliveryDispatcher {
   async sweep(): Promise<number> {
     let n = 0;
     for (const id of await this.dueIds()) {
-      if ((await this.#deps.queue.enqueue(DELIVER_QUEUE, { deliveryId: id }, { singletonKey: `whd:${id}`, maxAttempts: 3 })) !== null) n += 1;
+      if (
+        (await this.#deps.queue.enqueue(
+          DELIVER_QUEUE,
+          { deliveryId: id },
+          { singletonKey: `whd:${id}`, maxAttempts: 3 },
+        )) !== null
+      )
+        n += 1;
     }
     return n;
   }
@@ -126,9 +173,19 @@ export class DeliveryDispatcher {
       return legacy === undefined ? undefined : { ...legacy, eventType: delivery.event_type };
     }
     if (delivery.endpoint_id === null) return undefined;
-    const e = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', delivery.endpoint_id).executeTakeFirst();
+    const e = await db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('id', '=', delivery.endpoint_id)
+      .executeTakeFirst();
     if (!e || e.deleted_at !== null || e.status === 'disabled') return undefined;
-    return { kind: 'endpoint', endpointId: e.id, url: e.url, eventType: delivery.event_type, ...endpointSecrets(secretBox, e, clock.nowIso()) };
+    return {
+      kind: 'endpoint',
+      endpointId: e.id,
+      url: e.url,
+      eventType: delivery.event_type,
+      ...endpointSecrets(secretBox, e, clock.nowIso()),
+    };
   }
 
   async #finish(delivery: Row<'webhook_deliveries'>, set: { status: string; last_error: string }): Promise<void> {
@@ -140,4 +197,3 @@ export class DeliveryDispatcher {
       .execute();
   }
 }
-

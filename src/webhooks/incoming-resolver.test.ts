@@ -17,12 +17,16 @@ describeEachDialect(
     /** A fresh org with one endpoint subscribed to telephony.incoming, answering as scripted. */
     async function setup(script: ReceiverScript, events: string[] = ['telephony.incoming']) {
       const org = await f().h.createOrg();
-      const res = await f().h.request('POST', '/v1/developer/webhook-endpoints', { key: org.apiKey, body: { label: 'routing', url: f().rx.url('/incoming'), events } });
+      const res = await f().h.request('POST', '/v1/developer/webhook-endpoints', {
+        key: org.apiKey,
+        body: { label: 'routing', url: f().rx.url('/incoming'), events },
+      });
       assert.equal(res.status, 201);
       f().rx.script = script;
       return { org, endpoint: res.body as { id: string; secret: string } };
     }
-    const resolve = (orgId: number, callId = 77) => f().h.deps.webhooks.resolveIncoming({ orgId, callId, fromNumber: '+15550001111', toNumber: '+15550002222' });
+    const resolve = (orgId: number, callId = 77) =>
+      f().h.deps.webhooks.resolveIncoming({ orgId, callId, fromNumber: '+15550001111', toNumber: '+15550002222' });
 
     test('a valid configuration is returned and the request is signed with call_id, from and to', async () => {
       const { org, endpoint } = await setup(() => ({ status: 200, body: JSON.stringify(GOOD) }));
@@ -35,14 +39,24 @@ describeEachDialect(
       assert.equal(decision.config.voice, 'en-US-James1');
       assert.equal(decision.config.product, 'bolt');
       assert.equal(decision.endpointId, endpoint.id);
-      assert.equal(await f().h.deps.webhooks.toolSigningSecret(org.id, decision.endpointId), endpoint.secret, 'tool calls are signed with that endpoint secret');
+      assert.equal(
+        await f().h.deps.webhooks.toolSigningSecret(org.id, decision.endpointId),
+        endpoint.secret,
+        'tool calls are signed with that endpoint secret',
+      );
       const req = f().rx.requests[start]!;
-      assert.equal(req.raw.toString(), '{"data":{"call_id":77,"from_number":"+15550001111","to_number":"+15550002222"},"type":"telephony.incoming"}');
+      assert.equal(
+        req.raw.toString(),
+        '{"data":{"call_id":77,"from_number":"+15550001111","to_number":"+15550002222"},"type":"telephony.incoming"}',
+      );
       assert.ok(verifySignature(endpoint.secret, req.raw, req.headers['x-thunderphone-signature']));
     });
 
     test('voice_name is accepted as an alias of voice', async () => {
-      const { org } = await setup(() => ({ status: 200, body: JSON.stringify({ prompt: 'Hi', voice_name: 'en-US-James1' }) }));
+      const { org } = await setup(() => ({
+        status: 200,
+        body: JSON.stringify({ prompt: 'Hi', voice_name: 'en-US-James1' }),
+      }));
       const decision = await resolve(org.id);
       assert.ok(decision.kind === 'config');
       assert.equal(decision.config.voice, 'en-US-James1');
@@ -55,15 +69,25 @@ describeEachDialect(
       ['an empty body', () => ({ status: 200, body: '' }), 'empty_response'],
       ['a non-2xx status', () => ({ status: 500, body: JSON.stringify(GOOD) }), 'http_status'],
       ['invalid JSON', () => ({ status: 200, body: '{"prompt": "Hi",' }), 'invalid_json'],
-      ['unknown top-level keys', () => ({ status: 200, body: JSON.stringify({ ...GOOD, max_hold_seconds: 30 }) }), 'invalid_config'],
-      ['an unknown voice', () => ({ status: 200, body: JSON.stringify({ ...GOOD, voice: 'no-such-voice' }) }), 'invalid_config'],
+      [
+        'unknown top-level keys',
+        () => ({ status: 200, body: JSON.stringify({ ...GOOD, max_hold_seconds: 30 }) }),
+        'invalid_config',
+      ],
+      [
+        'an unknown voice',
+        () => ({ status: 200, body: JSON.stringify({ ...GOOD, voice: 'no-such-voice' }) }),
+        'invalid_config',
+      ],
       ['a dropped connection', () => 'drop', 'network_error'],
     ];
     for (const [what, script, reason] of fallbacks) {
       test(`${what} → fallback (${reason}), logged in the deliveries list`, async () => {
         const { org, endpoint } = await setup(script);
         assert.deepEqual(await resolve(org.id), { kind: 'fallback', reason });
-        const log = (await f().h.request('GET', `/v1/developer/webhook-endpoints/${endpoint.id}/deliveries`, { key: org.apiKey })).body;
+        const log = (
+          await f().h.request('GET', `/v1/developer/webhook-endpoints/${endpoint.id}/deliveries`, { key: org.apiKey })
+        ).body;
         assert.equal(log.length, 1);
         assert.equal(log[0].outcome, `fallback:${reason}`);
         assert.equal(log[0].event_type, 'telephony.incoming');
@@ -96,15 +120,26 @@ describeEachDialect(
       assert.equal(JSON.parse(req.raw.toString()).type, 'call.incoming');
       assert.ok(verifySignature(put.body.secret, req.raw, req.headers['x-thunderphone-signature']));
       assert.equal(decision.endpointId, null);
-      assert.equal(await f().h.deps.webhooks.toolSigningSecret(org.id, null), put.body.secret, 'otherwise the org secret signs tool calls');
+      assert.equal(
+        await f().h.deps.webhooks.toolSigningSecret(org.id, null),
+        put.body.secret,
+        'otherwise the org secret signs tool calls',
+      );
       const log = (await f().h.request('GET', '/v1/webhook/deliveries', { key: org.apiKey })).body;
-      assert.deepEqual(log.map((a: any) => [a.event_type, a.outcome]), [['call.incoming', 'config']]);
+      assert.deepEqual(
+        log.map((a: any) => [a.event_type, a.outcome]),
+        [['call.incoming', 'config']],
+      );
       const stranger = await f().h.createOrg();
       assert.deepEqual((await f().h.request('GET', '/v1/webhook/deliveries', { key: stranger.apiKey })).body, []);
     });
 
     test('an endpoint answer wins over the legacy URL; a bad endpoint answer falls through to the legacy one', async () => {
-      const { org } = await setup((req) => (req.path === '/incoming' ? { status: 200, body: '{}' } : { status: 200, body: JSON.stringify({ ...GOOD, prompt: 'legacy' }) }));
+      const { org } = await setup((req) =>
+        req.path === '/incoming'
+          ? { status: 200, body: '{}' }
+          : { status: 200, body: JSON.stringify({ ...GOOD, prompt: 'legacy' }) },
+      );
       await f().h.request('PUT', '/v1/webhook', { key: org.apiKey, body: { url: f().rx.url('/legacy') } });
       const decision = await resolve(org.id);
       assert.ok(decision.kind === 'config');

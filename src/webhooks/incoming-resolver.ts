@@ -56,13 +56,29 @@ export class IncomingResolver {
     const answers = await Promise.all(
       targets.map(async (target): Promise<TargetAnswer> => {
         const deliveryId = ids.token('whd_', 12);
-        const send = await sendSigned(this.#deps.http, clock, { target, body: envelopeBytes(target.eventType, data), eventId, deliveryId, attempt: 1, timeoutMs, maxResponseBytes: 256 * 1024 });
+        const send = await sendSigned(this.#deps.http, clock, {
+          target,
+          body: envelopeBytes(target.eventType, data),
+          eventId,
+          deliveryId,
+          attempt: 1,
+          timeoutMs,
+          maxResponseBytes: 256 * 1024,
+        });
         return { target, deliveryId, send, ...this.#interpret(send) };
       }),
     );
-    await this.#record(input.orgId, eventId, type, data, answers).catch((err: unknown) => log.error('could not log incoming webhook outcome', { err }));
+    await this.#record(input.orgId, eventId, type, data, answers).catch((err: unknown) =>
+      log.error('could not log incoming webhook outcome', { err }),
+    );
     const winner = answers.find((a) => a.config !== null);
-    if (winner?.config) return { kind: 'config', config: winner.config, source: winner.target.kind, endpointId: winner.target.endpointId };
+    if (winner?.config)
+      return {
+        kind: 'config',
+        config: winner.config,
+        source: winner.target.kind,
+        endpointId: winner.target.endpointId,
+      };
     return { kind: 'fallback', reason: answers[0]?.reason ?? 'no_webhook' };
   }
 
@@ -79,16 +95,26 @@ export class IncomingResolver {
       return fallback('invalid_json');
     }
     if (body === null) return fallback('null_response');
-    if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return fallback('empty_config');
+    if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0)
+      return fallback('empty_config');
     const parsed = parseCallConfig(body, this.#deps.voices);
     if (!parsed.ok) return fallback('invalid_config', canonicalJson(parsed.fields).slice(0, 500));
     return { config: parsed.config, reason: null, detail: null };
   }
 
-  async #record(orgId: number, eventId: string, type: string, data: Record<string, unknown>, answers: TargetAnswer[]): Promise<void> {
+  async #record(
+    orgId: number,
+    eventId: string,
+    type: string,
+    data: Record<string, unknown>,
+    answers: TargetAnswer[],
+  ): Promise<void> {
     const now = this.#deps.clock.nowIso();
     await this.#deps.db.transaction().execute(async (trx) => {
-      await trx.insertInto('webhook_events').values({ id: eventId, org_id: orgId, type, data: canonicalJson(data), created_at: now }).execute();
+      await trx
+        .insertInto('webhook_events')
+        .values({ id: eventId, org_id: orgId, type, data: canonicalJson(data), created_at: now })
+        .execute();
       for (const a of answers) {
         const ok = a.config !== null;
         await trx

@@ -48,7 +48,8 @@ export async function sendSigned(http: WebhookHttp, clock: Clock, input: SendInp
     [HEADERS.deliveryId]: input.deliveryId,
     [HEADERS.attempt]: String(input.attempt),
   };
-  if (input.target.previousSecret !== null) headers[HEADERS.previousSignature] = signBody(input.target.previousSecret, input.body);
+  if (input.target.previousSecret !== null)
+    headers[HEADERS.previousSignature] = signBody(input.target.previousSecret, input.body);
   const started = clock.monotonicMs();
   try {
     const response = await http.request({
@@ -62,11 +63,19 @@ export async function sendSigned(http: WebhookHttp, clock: Clock, input: SendInp
     });
     const latencyMs = Math.max(0, Math.round(clock.monotonicMs() - started));
     const ok = response.status >= 200 && response.status < 300;
-    return { ok, statusCode: response.status, latencyMs, error: ok ? null : `http_${response.status}`, errorCode: null, response };
+    return {
+      ok,
+      statusCode: response.status,
+      latencyMs,
+      error: ok ? null : `http_${response.status}`,
+      errorCode: null,
+      response,
+    };
   } catch (err) {
     const latencyMs = Math.max(0, Math.round(clock.monotonicMs() - started));
     const code = err instanceof OutgoingHttpError ? err.code : 'network_error';
-    const detail = err instanceof OutgoingHttpError && code === 'network_error' ? `network_error: ${err.message}` : code;
+    const detail =
+      err instanceof OutgoingHttpError && code === 'network_error' ? `network_error: ${err.message}` : code;
     return { ok: false, statusCode: null, latencyMs, error: detail.slice(0, 300), errorCode: code, response: null };
   }
 }

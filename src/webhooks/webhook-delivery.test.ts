@@ -13,7 +13,10 @@ describeEachDialect(
     beforeEach(() => f().quiesce());
 
     async function endpoint(orgKey: string, body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
-      const res = await f().h.request('POST', '/v1/developer/webhook-endpoints', { key: orgKey, body: { label: 'test', url: f().rx.url(), ...body } });
+      const res = await f().h.request('POST', '/v1/developer/webhook-endpoints', {
+        key: orgKey,
+        body: { label: 'test', url: f().rx.url(), ...body },
+      });
       assert.equal(res.status, 201, res.text);
       return res.body;
     }
@@ -25,16 +28,31 @@ describeEachDialect(
 
     const deliverDue = () => f().h.deps.webhooks.dispatcher.deliverDue();
     const delivery = (endpointId: string) =>
-      f().h.deps.store.db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+      f()
+        .h.deps.store.db.selectFrom('webhook_deliveries')
+        .selectAll()
+        .where('endpoint_id', '=', endpointId)
+        .orderBy('created_at', 'desc')
+        .executeTakeFirstOrThrow();
     const endpointStatus = async (orgKey: string, id: string) =>
-      ((await f().h.request('GET', '/v1/developer/webhook-endpoints', { key: orgKey })).body as { id: string; status: string }[]).find((e) => e.id === id)?.status;
+      (
+        (await f().h.request('GET', '/v1/developer/webhook-endpoints', { key: orgKey })).body as {
+          id: string;
+          status: string;
+        }[]
+      ).find((e) => e.id === id)?.status;
 
     test('the receiver gets sorted-key compact bytes, signed so an independent HMAC check passes', async () => {
       const org = await f().h.createOrg();
       const ep = await endpoint(org.apiKey, { events: ['telephony.complete'] });
       f().rx.script = () => ({ status: 200 });
       const start = f().rx.requests.length;
-      await emit(org.id, 'telephony.complete', { to_number: '+15550002', call_id: 42, transcripts: [{ role: 'user', content: 'hé' }], from_number: '+15550001' });
+      await emit(org.id, 'telephony.complete', {
+        to_number: '+15550002',
+        call_id: 42,
+        transcripts: [{ role: 'user', content: 'hé' }],
+        from_number: '+15550001',
+      });
       assert.deepEqual(await deliverDue(), ['delivered']);
       const got = f().rx.requests.slice(start);
       assert.equal(got.length, 1);
@@ -55,7 +73,8 @@ describeEachDialect(
       const org = await f().h.createOrg();
       const ep = await endpoint(org.apiKey, {});
       const start = f().rx.requests.length;
-      f().rx.script = (_r, i) => (i - start === 0 ? { status: 500, body: 'boom' } : i - start === 1 ? 'drop' : { status: 204 });
+      f().rx.script = (_r, i) =>
+        i - start === 0 ? { status: 500, body: 'boom' } : i - start === 1 ? 'drop' : { status: 204 };
       await emit(org.id, 'call.graded', { call_id: 1 });
       assert.deepEqual(await deliverDue(), ['retry_scheduled']);
       assert.deepEqual(await deliverDue(), [], 'nothing is due before the backoff elapses');
@@ -66,10 +85,22 @@ describeEachDialect(
       const got = f().rx.requests.slice(start);
       assert.equal(got.length, 3);
       assert.equal(new Set(got.map((r) => r.headers['x-thunderphone-event-id'])).size, 1);
-      assert.deepEqual(got.map((r) => r.headers['x-thunderphone-attempt']), ['1', '2', '3']);
+      assert.deepEqual(
+        got.map((r) => r.headers['x-thunderphone-attempt']),
+        ['1', '2', '3'],
+      );
       assert.ok(got.every((r) => verifySignature(ep.secret, r.raw, r.headers['x-thunderphone-signature'])));
-      const log = (await f().h.request('GET', `/v1/developer/webhook-endpoints/${ep.id}/deliveries`, { key: org.apiKey })).body;
-      assert.deepEqual(log.map((a: any) => [a.attempt, a.outcome, a.status_code]), [[3, 'success', 204], [2, 'failure', null], [1, 'failure', 500]]);
+      const log = (
+        await f().h.request('GET', `/v1/developer/webhook-endpoints/${ep.id}/deliveries`, { key: org.apiKey })
+      ).body;
+      assert.deepEqual(
+        log.map((a: any) => [a.attempt, a.outcome, a.status_code]),
+        [
+          [3, 'success', 204],
+          [2, 'failure', null],
+          [1, 'failure', 500],
+        ],
+      );
       assert.equal(log[1].error.startsWith('network_error'), true);
       assert.equal(log[2].error, 'http_500');
     });
@@ -121,7 +152,10 @@ describeEachDialect(
     test('an event matching an endpoint and the legacy URL reaches both, once each, each with its own secret and name', async () => {
       const org = await f().h.createOrg();
       const ep = await endpoint(org.apiKey, { events: ['telephony.complete'] });
-      const legacy = await f().h.request('PUT', '/v1/webhook', { key: org.apiKey, body: { url: f().rx.url('/legacy') } });
+      const legacy = await f().h.request('PUT', '/v1/webhook', {
+        key: org.apiKey,
+        body: { url: f().rx.url('/legacy') },
+      });
       assert.equal(legacy.status, 200);
       f().rx.script = () => ({ status: 200 });
       const start = f().rx.requests.length;
@@ -135,7 +169,9 @@ describeEachDialect(
       assert.equal(toEndpoint.length, 1);
       assert.equal(JSON.parse(toLegacy[0]!.raw.toString()).type, 'call.complete');
       assert.equal(JSON.parse(toEndpoint[0]!.raw.toString()).type, 'telephony.complete');
-      assert.ok(verifySignature(legacy.body.secret, toLegacy[0]!.raw, toLegacy[0]!.headers['x-thunderphone-signature']));
+      assert.ok(
+        verifySignature(legacy.body.secret, toLegacy[0]!.raw, toLegacy[0]!.headers['x-thunderphone-signature']),
+      );
       assert.ok(verifySignature(ep.secret, toEndpoint[0]!.raw, toEndpoint[0]!.headers['x-thunderphone-signature']));
       assert.equal(toLegacy[0]!.headers['x-thunderphone-event-id'], toEndpoint[0]!.headers['x-thunderphone-event-id']);
     });
@@ -147,12 +183,29 @@ describeEachDialect(
       const all = await endpoint(org.apiKey, { events: [] });
       const off = await endpoint(org.apiKey, {});
       const foreign = await endpoint(other.apiKey, {});
-      assert.equal((await f().h.request('PATCH', `/v1/developer/webhook-endpoints/${off.id}`, { key: org.apiKey, body: { status: 'disabled' } })).status, 200);
+      assert.equal(
+        (
+          await f().h.request('PATCH', `/v1/developer/webhook-endpoints/${off.id}`, {
+            key: org.apiKey,
+            body: { status: 'disabled' },
+          })
+        ).status,
+        200,
+      );
       f().rx.script = () => ({ status: 200 });
       await emit(org.id, 'telephony.tool', { call_id: 1, name: 'lookup' });
       await emit(org.id, 'call.graded', { call_id: 1 });
       await deliverDue();
-      const count = async (id: string) => Number((await f().h.deps.store.db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('endpoint_id', '=', id).executeTakeFirstOrThrow()).n);
+      const count = async (id: string) =>
+        Number(
+          (
+            await f()
+              .h.deps.store.db.selectFrom('webhook_deliveries')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('endpoint_id', '=', id)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
       assert.equal(await count(graded.id), 1);
       assert.equal(await count(all.id), 2);
       assert.equal(await count(off.id), 0);
@@ -177,7 +230,10 @@ describeEachDialect(
     test('during a secret rotation grace period both secrets sign; afterwards only the new one', async () => {
       const org = await f().h.createOrg();
       const ep = await endpoint(org.apiKey, {});
-      const rotated = await f().h.request('POST', `/v1/developer/webhook-endpoints/${ep.id}/rotate-secret`, { key: org.apiKey, body: { grace_period_seconds: 3600 } });
+      const rotated = await f().h.request('POST', `/v1/developer/webhook-endpoints/${ep.id}/rotate-secret`, {
+        key: org.apiKey,
+        body: { grace_period_seconds: 3600 },
+      });
       assert.equal(rotated.status, 200, rotated.text);
       assert.notEqual(rotated.body.secret, ep.secret);
       f().rx.script = () => ({ status: 200 });
@@ -201,7 +257,10 @@ describeEachDialect(
       f().rx.script = () => ({ status: 500 });
       await emit(org.id, 'call.graded', { call_id: 1 });
       await deliverDue();
-      assert.equal((await f().h.request('DELETE', `/v1/developer/webhook-endpoints/${ep.id}`, { key: org.apiKey })).status, 204);
+      assert.equal(
+        (await f().h.request('DELETE', `/v1/developer/webhook-endpoints/${ep.id}`, { key: org.apiKey })).status,
+        204,
+      );
       f().clock.advance(60_000);
       assert.deepEqual(await deliverDue(), []);
       assert.equal((await delivery(ep.id)).status, 'cancelled');

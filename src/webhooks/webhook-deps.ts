@@ -5,7 +5,7 @@ import type { IdGenerator } from '../shared/ids';
 import type { Logger } from '../shared/log';
 import type { JobQueue } from '../jobs/job-queue';
 import type { SecretBox } from '../shared/secret-box';
-import type { VoiceCatalog } from '../agent/tts/voice-catalog';
+import type { VoiceCatalog } from '../voice/tts/voice-catalog';
 import type { OutgoingRequest, OutgoingResponse } from '../net/guarded-http-client';
 import type { PrivateTargetPolicy } from '../net/address-policy';
 

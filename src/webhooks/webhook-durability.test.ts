@@ -44,14 +44,23 @@ function database(dialect: DialectName): Db {
 }
 
 async function instance(db: Db, secretKeyHex: string) {
-  const config = loadConfig({ DATABASE_URL: db.url, THUNDERPHONE_SECRET_KEY: secretKeyHex, LOG_LEVEL: 'silent' }, { persistSecretKey: false });
+  const config = loadConfig(
+    { DATABASE_URL: db.url, THUNDERPHONE_SECRET_KEY: secretKeyHex, LOG_LEVEL: 'silent' },
+    { persistSecretKey: false },
+  );
   const store = await openStore(db.url, db.schema === undefined ? {} : { schema: db.schema });
   return buildDeps({ config, clock: systemClock, ids: cryptoIds, log: silentLogger, store, queuePollMs: 50 });
 }
 
-function runChild(args: object): Promise<{ signal: NodeJS.Signals | null; code: number | null; stdout: string; stderr: string }> {
+function runChild(
+  args: object,
+): Promise<{ signal: NodeJS.Signals | null; code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'testing', 'emit-then-die.ts'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'testing', 'emit-then-die.ts'), JSON.stringify(args)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -84,7 +93,11 @@ for (const dialect of testDialects()) {
       let second: Awaited<ReturnType<typeof instance>> | undefined;
       try {
         const { org } = await createOrg(setup.store.db, systemClock, cryptoIds, { name: 'Durable org' });
-        const ep = await setup.webhooks.endpoints.create(Number(org.id), { label: 'crash test', url: rx.url(), events: [] });
+        const ep = await setup.webhooks.endpoints.create(Number(org.id), {
+          label: 'crash test',
+          url: rx.url(),
+          events: [],
+        });
         await setup.store.destroy();
 
         const child = await runChild({ databaseUrl: db.url, schema: db.schema, secretKeyHex, orgId: Number(org.id) });

@@ -23,7 +23,10 @@ export class WebhookOutbox {
     this.#deps = deps;
   }
 
-  async emit(trx: Kysely<DB> | Transaction<DB>, event: WebhookEventInput): Promise<{ eventId: string; deliveryIds: string[] }> {
+  async emit(
+    trx: Kysely<DB> | Transaction<DB>,
+    event: WebhookEventInput,
+  ): Promise<{ eventId: string; deliveryIds: string[] }> {
     const { clock, ids, secretBox, queue } = this.#deps;
     const now = clock.nowIso();
     const eventId = ids.token('evt_', 12);

@@ -50,7 +50,13 @@ export class WebhookService {
   async toolSigningSecret(orgId: number, endpointId: string | null = null): Promise<string | null> {
     const { db, secretBox } = this.#deps;
     if (endpointId !== null) {
-      const e = await db.selectFrom('webhook_endpoints').select('secret_enc').where('id', '=', endpointId).where('org_id', '=', orgId).where('deleted_at', 'is', null).executeTakeFirst();
+      const e = await db
+        .selectFrom('webhook_endpoints')
+        .select('secret_enc')
+        .where('id', '=', endpointId)
+        .where('org_id', '=', orgId)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
       if (e) return secretBox.open(e.secret_enc);
     }
     const org = await db.selectFrom('orgs').select('webhook_secret_enc').where('id', '=', orgId).executeTakeFirst();

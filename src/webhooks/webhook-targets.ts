@@ -18,7 +18,13 @@ export interface WebhookTarget {
 type Db = Kysely<DB> | Transaction<DB>;
 
 /** Endpoints (not disabled, not deleted) subscribed to `type`, oldest first, then the legacy URL. */
-export async function targetsFor(db: Db, box: SecretBox, orgId: number, type: string, nowIso: string): Promise<WebhookTarget[]> {
+export async function targetsFor(
+  db: Db,
+  box: SecretBox,
+  orgId: number,
+  type: string,
+  nowIso: string,
+): Promise<WebhookTarget[]> {
   const endpoints = await db
     .selectFrom('webhook_endpoints')
     .selectAll()
@@ -43,12 +49,32 @@ export function endpointSecrets(
   e: { secret_enc: string; previous_secret_enc: string | null; previous_secret_expires_at: string | null },
   nowIso: string,
 ): { secret: string; previousSecret: string | null } {
-  const inGrace = e.previous_secret_enc !== null && e.previous_secret_expires_at !== null && e.previous_secret_expires_at > nowIso;
-  return { secret: box.open(e.secret_enc), previousSecret: inGrace && e.previous_secret_enc !== null ? box.open(e.previous_secret_enc) : null };
+  const inGrace =
+    e.previous_secret_enc !== null && e.previous_secret_expires_at !== null && e.previous_secret_expires_at > nowIso;
+  return {
+    secret: box.open(e.secret_enc),
+    previousSecret: inGrace && e.previous_secret_enc !== null ? box.open(e.previous_secret_enc) : null,
+  };
 }
 
-export async function legacyTarget(db: Db, box: SecretBox, orgId: number, type: string): Promise<WebhookTarget | undefined> {
-  const org = await db.selectFrom('orgs').select(['webhook_url', 'webhook_secret_enc']).where('id', '=', orgId).executeTakeFirst();
+export async function legacyTarget(
+  db: Db,
+  box: SecretBox,
+  orgId: number,
+  type: string,
+): Promise<WebhookTarget | undefined> {
+  const org = await db
+    .selectFrom('orgs')
+    .select(['webhook_url', 'webhook_secret_enc'])
+    .where('id', '=', orgId)
+    .executeTakeFirst();
   if (!org?.webhook_url || !org.webhook_secret_enc) return undefined;
-  return { kind: 'legacy', endpointId: null, url: org.webhook_url, eventType: legacyEventName(type), secret: box.open(org.webhook_secret_enc), previousSecret: null };
+  return {
+    kind: 'legacy',
+    endpointId: null,
+    url: org.webhook_url,
+    eventType: legacyEventName(type),
+    secret: box.open(org.webhook_secret_enc),
+    previousSecret: null,
+  };
 }

@@ -15,13 +15,17 @@ export function webhookUrlProblem(raw: string, policy: PrivateTargetPolicy): str
     return 'Enter a valid URL.';
   }
   if (raw.length > 2048) return 'Ensure this URL has no more than 2048 characters.';
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'Only https:// URLs (or http://localhost) are allowed.';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return 'Only https:// URLs (or http://localhost) are allowed.';
   if (url.username !== '' || url.password !== '') return 'URLs with credentials are not allowed.';
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const local = isLocalhostName(host) || (isIP(host) !== 0 && classifyAddress(host) === 'loopback');
   const privateLiteral = isIP(host) !== 0 && classifyAddress(host) === 'private';
-  if (local && policy === 'none') return 'Loopback targets are not allowed on this server (ALLOW_PRIVATE_TARGETS=none).';
-  if (isIP(host) !== 0 && !isAddressAllowed(host, policy)) return 'Private network targets are not allowed on this server (ALLOW_PRIVATE_TARGETS).';
-  if (url.protocol === 'http:' && !local && !(privateLiteral && policy === 'all')) return 'Only https:// URLs (or http://localhost) are allowed.';
+  if (local && policy === 'none')
+    return 'Loopback targets are not allowed on this server (ALLOW_PRIVATE_TARGETS=none).';
+  if (isIP(host) !== 0 && !isAddressAllowed(host, policy))
+    return 'Private network targets are not allowed on this server (ALLOW_PRIVATE_TARGETS).';
+  if (url.protocol === 'http:' && !local && !(privateLiteral && policy === 'all'))
+    return 'Only https:// URLs (or http://localhost) are allowed.';
   return null;
 }

@@ -2,9 +2,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../support/dialects';
 import { agentFactory } from '../../src/calls/agent-factory';
-import { fetchToolHttpClient } from '../../src/agent/index';
-import { startFakeOpenAiLlmServer, type FakeLlmReply, type FakeLlmRequest, type FakeLlmServer } from '../../src/agent/testing/fake-openai-llm-server';
-import { startFakeOpenAiSttServer, type FakeSttServer } from '../../src/agent/testing/fake-openai-stt-server';
+import { fetchToolHttpClient } from '../../src/voice/index';
+import {
+  startFakeOpenAiLlmServer,
+  type FakeLlmReply,
+  type FakeLlmRequest,
+  type FakeLlmServer,
+} from '../../src/voice/testing/fake-openai-llm-server';
+import { startFakeOpenAiSttServer, type FakeSttServer } from '../../src/voice/testing/fake-openai-stt-server';
 import { systemClock } from '../../src/shared/clock';
 import { silentLogger } from '../../src/shared/log';
 import { DEFAULT_AGENT_CONFIG, openCallE2e, type CallE2e } from './support/call-e2e-harness';
@@ -22,7 +27,11 @@ function script(req: FakeLlmRequest): FakeLlmReply {
   if (!req.messages.some((m) => m.role === 'user')) return 'Hello, Acme.';
   if (last?.role === 'tool') return 'Done.';
   if (system.includes('MODE:END')) return { text: 'Goodbye!', toolCalls: [{ name: 'end_call', arguments: {} }] };
-  if (system.includes('MODE:TRANSFER')) return { text: 'Transferring you now.', toolCalls: [{ name: 'transfer_call', arguments: { number: '+15550007777' } }] };
+  if (system.includes('MODE:TRANSFER'))
+    return {
+      text: 'Transferring you now.',
+      toolCalls: [{ name: 'transfer_call', arguments: { number: '+15550007777' } }],
+    };
   return 'I see.';
 }
 
@@ -38,7 +47,13 @@ for (const dialect of testDialects()) {
       h = await openCallE2e(dialect, {
         env: { LLM_BASE_URL: llm.baseUrl, LLM_MODEL: 'fake-model', STT_BASE_URL: stt.baseUrl },
         createAgent: (call, deps) =>
-          agentFactory({ config: deps.config, voices: deps.voices, clock: systemClock, log: silentLogger, toolHttp: fetchToolHttpClient })(call),
+          agentFactory({
+            config: deps.config,
+            voices: deps.voices,
+            clock: systemClock,
+            log: silentLogger,
+            toolHttp: fetchToolHttpClient,
+          })(call),
         balanceMinuteMs: 1500,
       });
     });
@@ -56,7 +71,11 @@ for (const dialect of testDialects()) {
       const voipId = await h.addTrunk(orgId, { port: sipp.port, transport: 'udp' });
       const from = h.uniqueNumber();
       await h.addNumber(orgId, from, { voipId });
-      const callId = await h.placeCall(orgId, { from, to: '+15550123456', config: { ...DEFAULT_AGENT_CONFIG, prompt } });
+      const callId = await h.placeCall(orgId, {
+        from,
+        to: '+15550123456',
+        config: { ...DEFAULT_AGENT_CONFIG, prompt },
+      });
       const row = await h.waitForTerminal(callId, 25_000);
       const rc = await Promise.race([sipp.exited, new Promise<number>((r) => setTimeout(() => r(-1), 5000))]);
       return { row, rc, diag: sipp.diagnostics(), orgId, callId };
@@ -71,12 +90,18 @@ for (const dialect of testDialects()) {
       assert.equal(row.end_reason, 'agent_end');
       assert.equal(rc, 0, diag);
       const turns = JSON.parse(row.transcript) as { role: string; content: unknown }[];
-      assert.ok(turns.some((t) => t.role === 'assistant' && String(t.content).includes('Goodbye')), JSON.stringify(turns));
+      assert.ok(
+        turns.some((t) => t.role === 'assistant' && String(t.content).includes('Goodbye')),
+        JSON.stringify(turns),
+      );
     });
 
     test('transfer_call: REFER accepted → completed / transfer with transfer_number, webhook carries it', async () => {
       const audio = speechUlaw(h.workDir, 'tt-weasels', 2.5, 6.0);
-      const { row, rc, diag, callId } = await call(transferringTrunk({ audioPath: audio }), 'MODE:TRANSFER You are a receptionist.');
+      const { row, rc, diag, callId } = await call(
+        transferringTrunk({ audioPath: audio }),
+        'MODE:TRANSFER You are a receptionist.',
+      );
       assert.equal(row.end_reason, 'transfer', diag);
       assert.equal(row.transfer_number, '+15550007777');
       assert.equal(row.status, 'completed');
@@ -91,7 +116,11 @@ for (const dialect of testDialects()) {
       assert.equal(row.status, 'completed');
       assert.equal(row.end_reason, 'insufficient_balance');
       assert.equal(row.billing_total_cents, 2);
-      const org = await h.deps.store.db.selectFrom('orgs').select('balance_cents').where('id', '=', orgId).executeTakeFirstOrThrow();
+      const org = await h.deps.store.db
+        .selectFrom('orgs')
+        .select('balance_cents')
+        .where('id', '=', orgId)
+        .executeTakeFirstOrThrow();
       assert.equal(Number(org.balance_cents), 1);
     });
 
@@ -102,7 +131,8 @@ for (const dialect of testDialects()) {
       const prompt = 'WEBHOOK-CHOSEN PROMPT: you are the night shift.';
       h.rx.script = (req) => {
         const body = JSON.parse(req.raw.toString('utf8') || '{}');
-        if (body.type === 'telephony.incoming' && req.path === `/org-${orgId}`) return { status: 200, body: JSON.stringify({ prompt, voice: 'en-US-James1' }) };
+        if (body.type === 'telephony.incoming' && req.path === `/org-${orgId}`)
+          return { status: 200, body: JSON.stringify({ prompt, voice: 'en-US-James1' }) };
         return { status: 200, body: '{}' };
       };
       const llmBefore = llm.requests.length;
@@ -117,20 +147,39 @@ for (const dialect of testDialects()) {
       });
       sipps.push(caller);
       assert.equal(await caller.exited, 0, caller.diagnostics());
-      const row = await h.deps.store.db.selectFrom('calls').selectAll().where('to_number', '=', demo).executeTakeFirstOrThrow();
+      const row = await h.deps.store.db
+        .selectFrom('calls')
+        .selectAll()
+        .where('to_number', '=', demo)
+        .executeTakeFirstOrThrow();
       const done = await h.waitForTerminal(row.id, 10_000);
       assert.equal(done.direction, 'inbound');
       assert.equal(done.from_number, '+15557654321');
       assert.equal(done.status, 'completed');
       assert.equal(done.end_reason, 'caller_hangup');
-      const systemPrompts = llm.requests.slice(llmBefore).map((r) => String(r.messages.find((m) => m.role === 'system')?.content ?? ''));
-      assert.ok(systemPrompts.length > 0 && systemPrompts.every((p) => p.includes('WEBHOOK-CHOSEN PROMPT')), 'the agent ran with the webhook prompt');
+      const systemPrompts = llm.requests
+        .slice(llmBefore)
+        .map((r) => String(r.messages.find((m) => m.role === 'system')?.content ?? ''));
+      assert.ok(
+        systemPrompts.length > 0 && systemPrompts.every((p) => p.includes('WEBHOOK-CHOSEN PROMPT')),
+        'the agent ran with the webhook prompt',
+      );
       const turns = JSON.parse(done.transcript) as { role: string }[];
-      assert.ok(turns.some((t) => t.role === 'user') && turns.some((t) => t.role === 'assistant'), JSON.stringify(turns));
+      assert.ok(
+        turns.some((t) => t.role === 'user') && turns.some((t) => t.role === 'assistant'),
+        JSON.stringify(turns),
+      );
       const hook = await h.waitForWebhook('telephony.complete', row.id);
       assert.equal(hook.body.data.direction, 'inbound');
-      const ledger = await h.deps.store.db.selectFrom('ledger_entries').selectAll().where('call_id', '=', row.id).execute();
-      assert.deepEqual(ledger.map((e) => e.amount_cents), [-(done.billing_total_cents ?? 0)]);
+      const ledger = await h.deps.store.db
+        .selectFrom('ledger_entries')
+        .selectAll()
+        .where('call_id', '=', row.id)
+        .execute();
+      assert.deepEqual(
+        ledger.map((e) => e.amount_cents),
+        [-(done.billing_total_cents ?? 0)],
+      );
       h.rx.script = () => ({ status: 200, body: '{}' });
     });
 

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { testDialects } from '../support/dialects';
 import { agentFactory } from '../../src/calls/agent-factory';
-import { fetchToolHttpClient } from '../../src/agent/index';
-import { parseWavHeader } from '../../src/agent/audio/wav';
-import { startFakeOpenAiLlmServer, type FakeLlmServer } from '../../src/agent/testing/fake-openai-llm-server';
-import { startFakeOpenAiSttServer, type FakeSttServer } from '../../src/agent/testing/fake-openai-stt-server';
+import { fetchToolHttpClient } from '../../src/voice/index';
+import { parseWavHeader } from '../../src/voice/audio/wav';
+import { startFakeOpenAiLlmServer, type FakeLlmServer } from '../../src/voice/testing/fake-openai-llm-server';
+import { startFakeOpenAiSttServer, type FakeSttServer } from '../../src/voice/testing/fake-openai-stt-server';
 import { verifySignature } from '../../src/webhooks/testing/webhook-fixture';
 import { systemClock } from '../../src/shared/clock';
 import { silentLogger } from '../../src/shared/log';
@@ -36,7 +36,13 @@ for (const dialect of testDialects()) {
       h = await openCallE2e(dialect, {
         env: { LLM_BASE_URL: llm.baseUrl, LLM_MODEL: 'fake-model', STT_BASE_URL: stt.baseUrl },
         createAgent: (call, deps) =>
-          agentFactory({ config: deps.config, voices: deps.voices, clock: systemClock, log: silentLogger, toolHttp: fetchToolHttpClient })(call),
+          agentFactory({
+            config: deps.config,
+            voices: deps.voices,
+            clock: systemClock,
+            log: silentLogger,
+            toolHttp: fetchToolHttpClient,
+          })(call),
       });
     });
     after(async () => {
@@ -48,7 +54,12 @@ for (const dialect of testDialects()) {
 
     test('caller hangs up → completed / caller_hangup, transcript both roles, recording, one debit, signed webhook', async () => {
       const audio = speechUlaw(h.workDir, 'tt-weasels', 3.0, 6.0);
-      const sipp = await startSipp({ scenarioXml: answeringTrunk({ audioPath: audio, hangUpAfterMs: 9000 }), transport: 'udp', workDir: h.workDir, timeoutS: 30 });
+      const sipp = await startSipp({
+        scenarioXml: answeringTrunk({ audioPath: audio, hangUpAfterMs: 9000 }),
+        transport: 'udp',
+        workDir: h.workDir,
+        timeoutS: 30,
+      });
       sipps.push(sipp);
       const { orgId, webhookSecret, apiKey } = await h.newOrg(1000);
       const voipId = await h.addTrunk(orgId, { port: sipp.port, transport: 'udp' });
@@ -75,13 +86,23 @@ for (const dialect of testDialects()) {
       // Transcript: greeting, the caller's words, the reply — in order, with sane timings.
       const turns = JSON.parse(row.transcript) as { role: string; content: string; start_ms: number; end_ms: number }[];
       const roles = turns.map((t) => t.role);
-      assert.deepEqual(roles.filter((r) => r === 'user' || r === 'assistant'), ['assistant', 'user', 'assistant'], `${JSON.stringify(turns)} metrics ${row.metrics} stt ${stt.uploads.length}`);
+      assert.deepEqual(
+        roles.filter((r) => r === 'user' || r === 'assistant'),
+        ['assistant', 'user', 'assistant'],
+        `${JSON.stringify(turns)} metrics ${row.metrics} stt ${stt.uploads.length}`,
+      );
       assert.equal(turns.find((t) => t.role === 'user')?.content, HEARD);
       for (const t of turns) {
-        assert.ok(t.start_ms >= 0 && t.end_ms >= t.start_ms && t.end_ms <= talkMs + 500, `turn within the call: ${JSON.stringify(t)}`);
+        assert.ok(
+          t.start_ms >= 0 && t.end_ms >= t.start_ms && t.end_ms <= talkMs + 500,
+          `turn within the call: ${JSON.stringify(t)}`,
+        );
       }
       const user = turns.find((t) => t.role === 'user');
-      assert.ok(user && user.start_ms > 2500 && user.start_ms < 4500, `the caller starts speaking ~3.0 s after the answer: ${user?.start_ms}`);
+      assert.ok(
+        user && user.start_ms > 2500 && user.start_ms < 4500,
+        `the caller starts speaking ~3.0 s after the answer: ${user?.start_ms}`,
+      );
       assert.ok(stt.uploads.length >= 1 && (stt.uploads[0]?.durationMs ?? 0) > 2000, 'STT received the caller speech');
 
       // Recording: stereo 8 kHz WAV as long as the call.
@@ -96,8 +117,15 @@ for (const dialect of testDialects()) {
       // Money: one debit equal to the bill.
       assert.equal(row.billable_minutes, 1);
       assert.equal(row.billing_total_cents, 2);
-      const ledger = await h.deps.store.db.selectFrom('ledger_entries').selectAll().where('call_id', '=', callId).execute();
-      assert.deepEqual(ledger.map((e) => e.amount_cents), [-(row.billing_total_cents ?? 0)]);
+      const ledger = await h.deps.store.db
+        .selectFrom('ledger_entries')
+        .selectAll()
+        .where('call_id', '=', callId)
+        .execute();
+      assert.deepEqual(
+        ledger.map((e) => e.amount_cents),
+        [-(row.billing_total_cents ?? 0)],
+      );
 
       // The API serves the same call, its transcript and a signed recording link.
       const got = await h.api('GET', `/v1/calls/${callId}`, apiKey);
@@ -111,7 +139,10 @@ for (const dialect of testDialects()) {
 
       // Webhook: signed telephony.complete with the documented payload.
       const hook = await h.waitForWebhook('telephony.complete', callId);
-      assert.ok(verifySignature(webhookSecret, hook.request.raw, hook.request.headers['x-thunderphone-signature']), 'signature verifies');
+      assert.ok(
+        verifySignature(webhookSecret, hook.request.raw, hook.request.headers['x-thunderphone-signature']),
+        'signature verifies',
+      );
       const data = hook.body.data;
       assert.equal(data.status, 'completed');
       assert.equal(data.end_reason, 'caller_hangup');

@@ -13,8 +13,8 @@ import { PgBossJobQueue } from '../../src/jobs/pg-boss-job-queue';
 import pg from 'pg';
 import { TEST_PG_URL, testDialects } from '../support/dialects';
 import { DIAL_QUEUE } from '../../src/calls/call-runtime';
-import { startFakeOpenAiLlmServer } from '../../src/agent/testing/fake-openai-llm-server';
-import { startFakeOpenAiSttServer } from '../../src/agent/testing/fake-openai-stt-server';
+import { startFakeOpenAiLlmServer } from '../../src/voice/testing/fake-openai-llm-server';
+import { startFakeOpenAiSttServer } from '../../src/voice/testing/fake-openai-stt-server';
 import { WebhookReceiver } from '../../src/webhooks/testing/webhook-receiver';
 import { verifySignature } from '../../src/webhooks/testing/webhook-fixture';
 import { answeringTrunk, TRUNK_PASSWORD, TRUNK_USER } from './support/trunk-scenarios';
@@ -76,122 +76,179 @@ async function databaseUrl(dialect: string, dir: string, cleanups: (() => Promis
   return url.toString();
 }
 
-for (const dialect of testDialects()) describe(`a server killed mid-call [${dialect}]`, () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  after(async () => {
-    for (const c of cleanups.reverse()) await c();
-  });
-
-  test('kill -9 while talking; the next start ends the call completed / error, bills it once, sends the webhook', async () => {
-    const dir = makeWorkDir();
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const llm = await startFakeOpenAiLlmServer(['Hello, this is Acme.']);
-    const stt = await startFakeOpenAiSttServer(['Hi.']);
-    const rx = await WebhookReceiver.start();
-    cleanups.push(() => llm.close(), () => stt.close(), () => rx.close());
-    const secretKey = randomBytes(32);
-    const rtpBase = 30_000 + 2 * Math.floor(Math.random() * 14_000);
-    const env = {
-      DATABASE_URL: await databaseUrl(dialect, dir, cleanups),
-      THUNDERPHONE_SECRET_KEY: secretKey.toString('hex'),
-      SIP_BIND: '127.0.0.1',
-      SIP_PUBLIC_ADDRESS: '127.0.0.1',
-      RTP_PORT_MIN: String(rtpBase),
-      RTP_PORT_MAX: String(rtpBase + 200),
-      RECORDINGS_DIR: join(dir, 'recordings'),
-      LLM_BASE_URL: llm.baseUrl,
-      LLM_MODEL: 'fake-model',
-      STT_BASE_URL: stt.baseUrl,
-      LOG_LEVEL: 'silent',
-    };
-    const first = await startServer(env);
-    cleanups.push(() => void first.child.kill('SIGKILL'));
-    assert.ok(first.apiKey, 'the first start created the development org');
-    const api = (srv: Server, method: string, path: string, body?: unknown) =>
-      fetch(`http://127.0.0.1:${srv.port}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${first.apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-    const ep = await api(first, 'POST', '/v1/developer/webhook-endpoints', { label: 'crash test', url: rx.url('/hook') });
-    assert.equal(ep.status, 201);
-    const { secret } = (await ep.json()) as { secret: string };
-
-    const audio = speechUlaw(dir, 'tt-weasels', 1.0, 20.0);
-    const sipp: SippProcess = await startSipp({ scenarioXml: answeringTrunk({ audioPath: audio }), transport: 'udp', workDir: dir, timeoutS: 40 });
-    cleanups.push(() => sipp.kill());
-
-    // The trunk, the number and the call row + dial job, written into the server's database.
-    const store: Store = await openStore(env.DATABASE_URL);
-    cleanups.push(() => store.destroy());
-    const org = await store.db.selectFrom('orgs').selectAll().executeTakeFirstOrThrow();
-    const now = new Date().toISOString();
-    const voip = await store.db
-      .insertInto('voip_connections')
-      .values({
-        org_id: org.id, name: 'trunk', provider: 'manual', setup_method: 'manual', status: 'connected', inferred_name: 0,
-        sip_config: JSON.stringify({ host: '127.0.0.1', port: sipp.port, transport: 'udp' }),
-        credentials_enc: new SecretBox(secretKey).sealJson({ username: TRUNK_USER, password: TRUNK_PASSWORD }),
-        created_at: now, updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const from = `+1555${String(process.pid % 1000).padStart(3, '0')}9${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
-    await store.db
-      .insertInto('phone_numbers')
-      .values({ org_id: org.id, number: from, source: 'voip', status: 'active', voip_connection_id: voip.id, voip_verification_status: 'verified', created_at: now, updated_at: now })
-      .execute();
-    const call = await store.db
-      .insertInto('calls')
-      .values({
-        org_id: org.id, direction: 'outbound', from_number: from, to_number: '+15550123456', status: 'in_progress',
-        config: JSON.stringify({ prompt: 'Be brief.', voice: 'en-US-James1', product: 'spark', tools: [], speak_order: 'agent_first' }),
-        variables: '{}', product: 'spark', voice: 'en-US-James1', transcript: '[]', metrics: '{}', is_test_call: 0, created_at: now, updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    if (store.dialect === 'sqlite') await new DbJobQueue(store, systemClock, silentLogger).enqueue(DIAL_QUEUE, { callId: call.id });
-    else {
-      const boss = new PgBossJobQueue(store, silentLogger);
-      await boss.enqueue(DIAL_QUEUE, { callId: call.id });
-      await boss.stop(100);
-    }
-
-    // Wait until the call is answered and has run a little, then kill the process hard.
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const row = await store.db.selectFrom('calls').select(['phase', 'answered_at']).where('id', '=', call.id).executeTakeFirstOrThrow();
-      if (row.answered_at) break;
-      if (Date.now() > deadline) throw new Error(`call not answered (phase ${row.phase}): ${sipp.diagnostics()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await new Promise((r) => setTimeout(r, 1500));
-    first.child.kill('SIGKILL');
-    await first.exited;
-    assert.equal((await store.db.selectFrom('calls').select('status').where('id', '=', call.id).executeTakeFirstOrThrow()).status, 'in_progress');
-
-    const second = await startServer(env);
-    cleanups.push(async () => {
-      second.child.kill('SIGTERM');
-      await second.exited;
+for (const dialect of testDialects())
+  describe(`a server killed mid-call [${dialect}]`, () => {
+    const cleanups: (() => Promise<void> | void)[] = [];
+    after(async () => {
+      for (const c of cleanups.reverse()) await c();
     });
-    const deadline2 = Date.now() + 15_000;
-    let hook: { type: string; data: Record<string, unknown> } | undefined;
-    while (!hook) {
-      const req = rx.requests.find((r) => JSON.parse(r.raw.toString('utf8')).type === 'telephony.complete');
-      if (req) {
-        assert.ok(verifySignature(secret, req.raw, req.headers['x-thunderphone-signature']));
-        hook = JSON.parse(req.raw.toString('utf8'));
-      } else if (Date.now() > deadline2) throw new Error('no telephony.complete after the restart');
-      else await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.equal(hook.data.call_id, call.id);
-    assert.equal(hook.data.status, 'completed');
-    assert.equal(hook.data.end_reason, 'error');
-    const row = await store.db.selectFrom('calls').selectAll().where('id', '=', call.id).executeTakeFirstOrThrow();
-    assert.equal(row.status, 'completed');
-    assert.equal(row.billable_minutes, 1);
-    const ledger = await store.db.selectFrom('ledger_entries').selectAll().where('call_id', '=', call.id).execute();
-    assert.deepEqual(ledger.map((e) => e.amount_cents), [-2]);
+
+    test('kill -9 while talking; the next start ends the call completed / error, bills it once, sends the webhook', async () => {
+      const dir = makeWorkDir();
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      const llm = await startFakeOpenAiLlmServer(['Hello, this is Acme.']);
+      const stt = await startFakeOpenAiSttServer(['Hi.']);
+      const rx = await WebhookReceiver.start();
+      cleanups.push(
+        () => llm.close(),
+        () => stt.close(),
+        () => rx.close(),
+      );
+      const secretKey = randomBytes(32);
+      const rtpBase = 30_000 + 2 * Math.floor(Math.random() * 14_000);
+      const env = {
+        DATABASE_URL: await databaseUrl(dialect, dir, cleanups),
+        THUNDERPHONE_SECRET_KEY: secretKey.toString('hex'),
+        SIP_BIND: '127.0.0.1',
+        SIP_PUBLIC_ADDRESS: '127.0.0.1',
+        RTP_PORT_MIN: String(rtpBase),
+        RTP_PORT_MAX: String(rtpBase + 200),
+        RECORDINGS_DIR: join(dir, 'recordings'),
+        LLM_BASE_URL: llm.baseUrl,
+        LLM_MODEL: 'fake-model',
+        STT_BASE_URL: stt.baseUrl,
+        LOG_LEVEL: 'silent',
+      };
+      const first = await startServer(env);
+      cleanups.push(() => void first.child.kill('SIGKILL'));
+      assert.ok(first.apiKey, 'the first start created the development org');
+      const api = (srv: Server, method: string, path: string, body?: unknown) =>
+        fetch(`http://127.0.0.1:${srv.port}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${first.apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+      const ep = await api(first, 'POST', '/v1/developer/webhook-endpoints', {
+        label: 'crash test',
+        url: rx.url('/hook'),
+      });
+      assert.equal(ep.status, 201);
+      const { secret } = (await ep.json()) as { secret: string };
+
+      const audio = speechUlaw(dir, 'tt-weasels', 1.0, 20.0);
+      const sipp: SippProcess = await startSipp({
+        scenarioXml: answeringTrunk({ audioPath: audio }),
+        transport: 'udp',
+        workDir: dir,
+        timeoutS: 40,
+      });
+      cleanups.push(() => sipp.kill());
+
+      // The trunk, the number and the call row + dial job, written into the server's database.
+      const store: Store = await openStore(env.DATABASE_URL);
+      cleanups.push(() => store.destroy());
+      const org = await store.db.selectFrom('orgs').selectAll().executeTakeFirstOrThrow();
+      const now = new Date().toISOString();
+      const voip = await store.db
+        .insertInto('voip_connections')
+        .values({
+          org_id: org.id,
+          name: 'trunk',
+          provider: 'manual',
+          setup_method: 'manual',
+          status: 'connected',
+          inferred_name: 0,
+          sip_config: JSON.stringify({ host: '127.0.0.1', port: sipp.port, transport: 'udp' }),
+          credentials_enc: new SecretBox(secretKey).sealJson({ username: TRUNK_USER, password: TRUNK_PASSWORD }),
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const from = `+1555${String(process.pid % 1000).padStart(3, '0')}9${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
+      await store.db
+        .insertInto('phone_numbers')
+        .values({
+          org_id: org.id,
+          number: from,
+          source: 'voip',
+          status: 'active',
+          voip_connection_id: voip.id,
+          voip_verification_status: 'verified',
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      const call = await store.db
+        .insertInto('calls')
+        .values({
+          org_id: org.id,
+          direction: 'outbound',
+          from_number: from,
+          to_number: '+15550123456',
+          status: 'in_progress',
+          config: JSON.stringify({
+            prompt: 'Be brief.',
+            voice: 'en-US-James1',
+            product: 'spark',
+            tools: [],
+            speak_order: 'agent_first',
+          }),
+          variables: '{}',
+          product: 'spark',
+          voice: 'en-US-James1',
+          transcript: '[]',
+          metrics: '{}',
+          is_test_call: 0,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      if (store.dialect === 'sqlite')
+        await new DbJobQueue(store, systemClock, silentLogger).enqueue(DIAL_QUEUE, { callId: call.id });
+      else {
+        const boss = new PgBossJobQueue(store, silentLogger);
+        await boss.enqueue(DIAL_QUEUE, { callId: call.id });
+        await boss.stop(100);
+      }
+
+      // Wait until the call is answered and has run a little, then kill the process hard.
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const row = await store.db
+          .selectFrom('calls')
+          .select(['phase', 'answered_at'])
+          .where('id', '=', call.id)
+          .executeTakeFirstOrThrow();
+        if (row.answered_at) break;
+        if (Date.now() > deadline) throw new Error(`call not answered (phase ${row.phase}): ${sipp.diagnostics()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+      first.child.kill('SIGKILL');
+      await first.exited;
+      assert.equal(
+        (await store.db.selectFrom('calls').select('status').where('id', '=', call.id).executeTakeFirstOrThrow())
+          .status,
+        'in_progress',
+      );
+
+      const second = await startServer(env);
+      cleanups.push(async () => {
+        second.child.kill('SIGTERM');
+        await second.exited;
+      });
+      const deadline2 = Date.now() + 15_000;
+      let hook: { type: string; data: Record<string, unknown> } | undefined;
+      while (!hook) {
+        const req = rx.requests.find((r) => JSON.parse(r.raw.toString('utf8')).type === 'telephony.complete');
+        if (req) {
+          assert.ok(verifySignature(secret, req.raw, req.headers['x-thunderphone-signature']));
+          hook = JSON.parse(req.raw.toString('utf8'));
+        } else if (Date.now() > deadline2) throw new Error('no telephony.complete after the restart');
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(hook.data.call_id, call.id);
+      assert.equal(hook.data.status, 'completed');
+      assert.equal(hook.data.end_reason, 'error');
+      const row = await store.db.selectFrom('calls').selectAll().where('id', '=', call.id).executeTakeFirstOrThrow();
+      assert.equal(row.status, 'completed');
+      assert.equal(row.billable_minutes, 1);
+      const ledger = await store.db.selectFrom('ledger_entries').selectAll().where('call_id', '=', call.id).execute();
+      assert.deepEqual(
+        ledger.map((e) => e.amount_cents),
+        [-2],
+      );
+    });
   });
-});

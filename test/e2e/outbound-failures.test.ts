@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../support/dialects';
 import { agentFactory } from '../../src/calls/agent-factory';
-import { fetchToolHttpClient } from '../../src/agent/index';
+import { fetchToolHttpClient } from '../../src/voice/index';
 import { systemClock } from '../../src/shared/clock';
 import { silentLogger } from '../../src/shared/log';
 import { openCallE2e, type CallE2e } from './support/call-e2e-harness';
@@ -15,7 +15,13 @@ import { freePort, startSipp, type SippProcess } from './support/sipp-runner';
  * telephony.complete still reaches the customer's receiver. The agent speaks second here
  * (caller_first), so no LLM/STT is ever asked: the configured endpoints point at a closed port.
  */
-const CALLER_FIRST = { prompt: 'Say hello.', voice: 'en-US-James1', product: 'spark', tools: [], speak_order: 'caller_first' };
+const CALLER_FIRST = {
+  prompt: 'Say hello.',
+  voice: 'en-US-James1',
+  product: 'spark',
+  tools: [],
+  speak_order: 'caller_first',
+};
 
 for (const dialect of testDialects()) {
   describe(`outbound calls that fail [${dialect}]`, () => {
@@ -24,9 +30,20 @@ for (const dialect of testDialects()) {
     before(async () => {
       const closed = await freePort();
       h = await openCallE2e(dialect, {
-        env: { LLM_MODEL: 'fake-model', LLM_BASE_URL: `http://127.0.0.1:${closed}/v1`, STT_BASE_URL: `http://127.0.0.1:${closed}/v1`, RING_TIMEOUT_MS: '1500' },
+        env: {
+          LLM_MODEL: 'fake-model',
+          LLM_BASE_URL: `http://127.0.0.1:${closed}/v1`,
+          STT_BASE_URL: `http://127.0.0.1:${closed}/v1`,
+          RING_TIMEOUT_MS: '1500',
+        },
         createAgent: (call, deps) =>
-          agentFactory({ config: deps.config, voices: deps.voices, clock: systemClock, log: silentLogger, toolHttp: fetchToolHttpClient })(call),
+          agentFactory({
+            config: deps.config,
+            voices: deps.voices,
+            clock: systemClock,
+            log: silentLogger,
+            toolHttp: fetchToolHttpClient,
+          })(call),
       });
     });
     after(async () => {
@@ -51,7 +68,9 @@ for (const dialect of testDialects()) {
       const callId = await h.placeCall(orgId, { from, to: '+15550199999', config: CALLER_FIRST });
       const row = await h.waitForTerminal(callId, 15_000);
       const hook = await h.waitForWebhook('telephony.complete', callId);
-      const sippRc = sipp ? await Promise.race([sipp.exited, new Promise<number>((r) => setTimeout(() => r(-1), 3000))]) : 0;
+      const sippRc = sipp
+        ? await Promise.race([sipp.exited, new Promise<number>((r) => setTimeout(() => r(-1), 3000))])
+        : 0;
       return { row, hook, sippRc, diag: sipp?.diagnostics() ?? '', orgId };
     }
 
@@ -84,13 +103,27 @@ for (const dialect of testDialects()) {
       const { row, orgId } = await failedCall(null, { transport: 'tcp' });
       assert.equal(row.status, 'failed');
       assert.equal(row.end_reason, 'provider_error');
-      const balance = await h.deps.store.db.selectFrom('orgs').select('balance_cents').where('id', '=', orgId).executeTakeFirstOrThrow();
+      const balance = await h.deps.store.db
+        .selectFrom('orgs')
+        .select('balance_cents')
+        .where('id', '=', orgId)
+        .executeTakeFirstOrThrow();
       assert.equal(Number(balance.balance_cents), 500);
     });
 
     test('per-org concurrency: with a limit of 1 the second call waits in the queue and dials when the first ends', async () => {
-      const trunkA = await startSipp({ scenarioXml: answeringTrunk({ hangUpAfterMs: 1500 }), transport: 'udp', workDir: h.workDir, timeoutS: 20 });
-      const trunkB = await startSipp({ scenarioXml: answeringTrunk({ hangUpAfterMs: 500 }), transport: 'udp', workDir: h.workDir, timeoutS: 20 });
+      const trunkA = await startSipp({
+        scenarioXml: answeringTrunk({ hangUpAfterMs: 1500 }),
+        transport: 'udp',
+        workDir: h.workDir,
+        timeoutS: 20,
+      });
+      const trunkB = await startSipp({
+        scenarioXml: answeringTrunk({ hangUpAfterMs: 500 }),
+        transport: 'udp',
+        workDir: h.workDir,
+        timeoutS: 20,
+      });
       sipps.push(trunkA, trunkB);
       const { orgId } = await h.newOrg(500, 1);
       const fromA = h.uniqueNumber();
@@ -103,7 +136,10 @@ for (const dialect of testDialects()) {
       const b = await h.waitForTerminal(second, 15_000);
       assert.equal(a.status, 'completed');
       assert.equal(b.status, 'completed', 'the waiting call was not failed');
-      assert.ok(a.end_time && b.dialed_at && b.dialed_at >= a.end_time, `second dialed ${b.dialed_at} after the first ended ${a.end_time}`);
+      assert.ok(
+        a.end_time && b.dialed_at && b.dialed_at >= a.end_time,
+        `second dialed ${b.dialed_at} after the first ended ${a.end_time}`,
+      );
       assert.equal(await trunkA.exited, 0, trunkA.diagnostics());
       assert.equal(await trunkB.exited, 0, trunkB.diagnostics());
     });

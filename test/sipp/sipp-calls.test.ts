@@ -8,11 +8,24 @@ import type { CallLeg } from '../../src/telephony/call/call-leg';
 import { decodeMulaw, encodeMulaw, encodeAlaw } from '../../src/telephony/codecs/g711';
 import { verifyDigestAuthorization } from '../../src/telephony/sip/digest';
 
-async function withPeers(fn: (ctx: { ua: SipUserAgent; run: (s: string, o?: Parameters<typeof startSipp>[1]) => Promise<SippRun> }) => Promise<void>, uaOpts = {}): Promise<void> {
+async function withPeers(
+  fn: (ctx: {
+    ua: SipUserAgent;
+    run: (s: string, o?: Parameters<typeof startSipp>[1]) => Promise<SippRun>;
+  }) => Promise<void>,
+  uaOpts = {},
+): Promise<void> {
   const ua = await startTestUa(uaOpts);
   const runs: SippRun[] = [];
   try {
-    await fn({ ua, run: async (s, o) => { const r = await startSipp(s, o); runs.push(r); return r; } });
+    await fn({
+      ua,
+      run: async (s, o) => {
+        const r = await startSipp(s, o);
+        runs.push(r);
+        return r;
+      },
+    });
   } finally {
     for (const r of runs) r.kill();
     await ua.close();
@@ -25,7 +38,11 @@ const target = (s: SippRun, user = '+14155550199'): string => `sip:${user}@127.0
 function once(leg: CallLeg, event: 'answered' | 'ringing' | 'hold' | 'resume'): Promise<void> {
   return new Promise((resolve, reject) => {
     leg.on(event, () => resolve());
-    void leg.whenEnded().then((e) => reject(new Error(`leg ended (${e.outcome} ${e.sipStatus ?? ''} ${e.detail ?? ''}) before ${event}`)));
+    void leg
+      .whenEnded()
+      .then((e) =>
+        reject(new Error(`leg ended (${e.outcome} ${e.sipStatus ?? ''} ${e.detail ?? ''}) before ${event}`)),
+      );
   });
 }
 
@@ -62,7 +79,10 @@ describe('SIP calls against sipp', { concurrency: false, timeout: 30_000 }, () =
         await new Promise((r) => setTimeout(r, 100));
         const all = new Int16Array(received.reduce((n, f) => n + f.length, 0));
         let o = 0;
-        for (const f of received) { all.set(f, o); o += f.length; }
+        for (const f of received) {
+          all.set(f, o);
+          o += f.length;
+        }
         found = indexOfBytes(new Uint8Array(all.buffer), sent);
         if (found >= 0) break;
       }
@@ -98,7 +118,12 @@ describe('SIP calls against sipp', { concurrency: false, timeout: 30_000 }, () =
   it('401 digest: credentials verified by sipp (verifyauth), call answered, then our BYE', async () => {
     await withPeers(async ({ ua, run }) => {
       const sipp = await run('uas-auth-401.xml');
-      const leg = ua.dial({ target: target(sipp), fromUser: 'alice', credentials: { username: 'alice', password: 'secret' }, ringTimeoutMs: 5000 });
+      const leg = ua.dial({
+        target: target(sipp),
+        fromUser: 'alice',
+        credentials: { username: 'alice', password: 'secret' },
+        ringTimeoutMs: 5000,
+      });
       const ringing = once(leg, 'ringing');
       await once(leg, 'answered');
       await ringing;
@@ -107,14 +132,23 @@ describe('SIP calls against sipp', { concurrency: false, timeout: 30_000 }, () =
       assert.equal((await sipp.done).code, 0);
       const trace = sipp.messages();
       assert.match(trace, /CSeq: 2 INVITE/, 'the authenticated INVITE uses CSeq + 1');
-      assert.match(trace, /ACK sip:\+14155550199@127\.0\.0\.1:\d+ SIP\/2\.0[\s\S]*?CSeq: 1 ACK/, 'the challenged INVITE was ACKed with its own CSeq');
+      assert.match(
+        trace,
+        /ACK sip:\+14155550199@127\.0\.0\.1:\d+ SIP\/2\.0[\s\S]*?CSeq: 1 ACK/,
+        'the challenged INVITE was ACKed with its own CSeq',
+      );
     });
   });
 
   it('wrong password → a second 401 → auth_failed', async () => {
     await withPeers(async ({ ua, run }) => {
       const sipp = await run('uas-auth-401.xml');
-      const leg = ua.dial({ target: target(sipp), fromUser: 'alice', credentials: { username: 'alice', password: 'wrong' }, ringTimeoutMs: 5000 });
+      const leg = ua.dial({
+        target: target(sipp),
+        fromUser: 'alice',
+        credentials: { username: 'alice', password: 'wrong' },
+        ringTimeoutMs: 5000,
+      });
       const end = await leg.whenEnded();
       assert.equal(end.outcome, 'auth_failed');
       assert.equal(end.sipStatus, 401);
@@ -125,18 +159,31 @@ describe('SIP calls against sipp', { concurrency: false, timeout: 30_000 }, () =
   it('407 digest: Proxy-Authorization sent with a correct response (checked by sipp regexp and by us)', async () => {
     await withPeers(async ({ ua, run }) => {
       const sipp = await run('uas-auth-407.xml');
-      const leg = ua.dial({ target: target(sipp), fromUser: 'alice', credentials: { username: 'alice', password: 's3cret' }, ringTimeoutMs: 5000 });
+      const leg = ua.dial({
+        target: target(sipp),
+        fromUser: 'alice',
+        credentials: { username: 'alice', password: 's3cret' },
+        ringTimeoutMs: 5000,
+      });
       await once(leg, 'answered');
       assert.equal(leg.media!.media!.codec, 'PCMA');
       await leg.hangUp();
       assert.equal((await sipp.done).code, 0);
       const header = /Proxy-Authorization: (.*)/.exec(sipp.messages())?.[1] ?? '';
-      assert.ok(verifyDigestAuthorization(header.trim(), 'INVITE', { username: 'alice', password: 's3cret' }), 'digest response matches the password');
+      assert.ok(
+        verifyDigestAuthorization(header.trim(), 'INVITE', { username: 'alice', password: 's3cret' }),
+        'digest response matches the password',
+      );
       assert.ok(!verifyDigestAuthorization(header.trim(), 'INVITE', { username: 'alice', password: 'other' }));
     });
   });
 
-  for (const [status, outcome] of [[486, 'busy'], [404, 'invalid_number'], [503, 'provider_error'], [603, 'rejected']] as const) {
+  for (const [status, outcome] of [
+    [486, 'busy'],
+    [404, 'invalid_number'],
+    [503, 'provider_error'],
+    [603, 'rejected'],
+  ] as const) {
     it(`${status} from the trunk → ${outcome}`, async () => {
       await withPeers(async ({ ua, run }) => {
         const sipp = await run('uas-status.xml', { vars: { status: String(status) } });
@@ -162,14 +209,21 @@ describe('SIP calls against sipp', { concurrency: false, timeout: 30_000 }, () =
   });
 
   it('unreachable trunk → provider_error after timer B (64*T1, T1 = 20 ms)', async () => {
-    await withPeers(async ({ ua }) => {
-      const port = await freePort();
-      const leg = ua.dial({ target: `sip:+14155550199@127.0.0.1:${port}`, fromUser: '+15551234567', ringTimeoutMs: 60_000 });
-      const end = await leg.whenEnded();
-      assert.equal(end.outcome, 'provider_error');
-      assert.equal(end.sipStatus, undefined);
-      assert.equal(ua.media.pool.inUse, 0);
-    }, { timers: { t1Ms: 20, t2Ms: 80, t4Ms: 100 } });
+    await withPeers(
+      async ({ ua }) => {
+        const port = await freePort();
+        const leg = ua.dial({
+          target: `sip:+14155550199@127.0.0.1:${port}`,
+          fromUser: '+15551234567',
+          ringTimeoutMs: 60_000,
+        });
+        const end = await leg.whenEnded();
+        assert.equal(end.outcome, 'provider_error');
+        assert.equal(end.sipStatus, undefined);
+        assert.equal(ua.media.pool.inUse, 0);
+      },
+      { timers: { t1Ms: 20, t2Ms: 80, t4Ms: 100 } },
+    );
   });
 
   it('BYE from the far end ends the leg with byRemote', async () => {
@@ -233,7 +287,10 @@ describe('SIP calls against sipp', { concurrency: false, timeout: 30_000 }, () =
       const payload = pcapRtpPayloads('/usr/share/sip-tester/g711a.pcap');
       const got = new Int16Array(frames.reduce((n, f) => n + f.length, 0));
       let o = 0;
-      for (const f of frames) { got.set(f, o); o += f.length; }
+      for (const f of frames) {
+        got.set(f, o);
+        o += f.length;
+      }
       const gotAlaw = encodeAlaw(got);
       const middle = payload.subarray(2400, 4800); // 300 ms from the middle of the prompt
       assert.ok(indexOfBytes(gotAlaw, middle) >= 0, 'decoded audio matches the pcap payload');
@@ -244,10 +301,14 @@ describe('SIP calls against sipp', { concurrency: false, timeout: 30_000 }, () =
     await withPeers(async ({ ua, run }) => {
       const digits: string[] = [];
       const answered = new Promise<CallLeg>((resolve) => {
-        ua.on('incomingCall', (call) => void call.accept().then((leg) => {
-          leg.on('dtmf', (d) => digits.push(`${d.digit}/${d.source}`));
-          resolve(leg);
-        }));
+        ua.on(
+          'incomingCall',
+          (call) =>
+            void call.accept().then((leg) => {
+              leg.on('dtmf', (d) => digits.push(`${d.digit}/${d.source}`));
+              resolve(leg);
+            }),
+        );
       });
       const sipp = await run('uac-dtmf.xml', { remote: `127.0.0.1:${ua.port}` });
       const leg = await answered;
@@ -260,7 +321,10 @@ describe('SIP calls against sipp', { concurrency: false, timeout: 30_000 }, () =
   it('DTMF by SIP INFO (application/dtmf-relay) is reported', async () => {
     await withPeers(async ({ ua, run }) => {
       const digits: string[] = [];
-      ua.on('incomingCall', (call) => void call.accept().then((leg) => leg.on('dtmf', (d) => digits.push(`${d.digit}/${d.source}`))));
+      ua.on(
+        'incomingCall',
+        (call) => void call.accept().then((leg) => leg.on('dtmf', (d) => digits.push(`${d.digit}/${d.source}`))),
+      );
       const sipp = await run('uac-info-dtmf.xml', { remote: `127.0.0.1:${ua.port}` });
       assert.equal((await sipp.done).code, 0);
       assert.deepEqual(digits, ['7/info']);
@@ -286,14 +350,17 @@ describe('SIP calls against sipp', { concurrency: false, timeout: 30_000 }, () =
   });
 
   it('OPTIONS ping from us to sipp gets an answer; to a dead port it times out', async () => {
-    await withPeers(async ({ ua, run }) => {
-      const sipp = await run('uas-registrar.xml');
-      const res = await ua.options(`sip:127.0.0.1:${sipp.port}`);
-      assert.ok('response' in res && res.response.status === 200);
-      sipp.kill();
-      const dead = await ua.options(`sip:127.0.0.1:${await freePort()}`);
-      assert.ok('timeout' in dead);
-    }, { timers: { t1Ms: 20, t2Ms: 80, t4Ms: 100 } });
+    await withPeers(
+      async ({ ua, run }) => {
+        const sipp = await run('uas-registrar.xml');
+        const res = await ua.options(`sip:127.0.0.1:${sipp.port}`);
+        assert.ok('response' in res && res.response.status === 200);
+        sipp.kill();
+        const dead = await ua.options(`sip:127.0.0.1:${await freePort()}`);
+        assert.ok('timeout' in dead);
+      },
+      { timers: { t1Ms: 20, t2Ms: 80, t4Ms: 100 } },
+    );
   });
 });
 

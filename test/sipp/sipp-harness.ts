@@ -37,7 +37,17 @@ export interface SippRun {
  * Spawns sipp bounded by `-m 1` and `-timeout`, on free ports, in the foreground.
  * `scenario` is a file under test/sipp/ or a built-in name prefixed with `builtin:`.
  */
-export async function startSipp(scenario: string, opts: { remote?: string; extra?: string[]; timeoutS?: number; tcp?: boolean; calls?: number; vars?: Record<string, string> } = {}): Promise<SippRun> {
+export async function startSipp(
+  scenario: string,
+  opts: {
+    remote?: string;
+    extra?: string[];
+    timeoutS?: number;
+    tcp?: boolean;
+    calls?: number;
+    vars?: Record<string, string>;
+  } = {},
+): Promise<SippRun> {
   const port = await freePort();
   let mediaPort = await freePort();
   if (mediaPort % 2 === 1) mediaPort -= 1;
@@ -54,9 +64,26 @@ export async function startSipp(scenario: string, opts: { remote?: string; extra
   const args = [
     ...(scenario.startsWith('builtin:') ? ['-sn', scenario.slice(8)] : ['-sf', file]),
     ...(opts.remote ? [opts.remote] : []),
-    '-i', '127.0.0.1', '-p', String(port), '-mi', '127.0.0.1', '-mp', String(mediaPort),
-    '-m', String(opts.calls ?? 1), '-nostdin', '-timeout', `${opts.timeoutS ?? 10}s`, '-timeout_error',
-    '-trace_msg', '-message_file', msgFile, '-trace_err', '-error_file', join(dir, 'errors.log'),
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-mi',
+    '127.0.0.1',
+    '-mp',
+    String(mediaPort),
+    '-m',
+    String(opts.calls ?? 1),
+    '-nostdin',
+    '-timeout',
+    `${opts.timeoutS ?? 10}s`,
+    '-timeout_error',
+    '-trace_msg',
+    '-message_file',
+    msgFile,
+    '-trace_err',
+    '-error_file',
+    join(dir, 'errors.log'),
     ...(opts.tcp ? ['-t', 't1'] : []),
     ...(opts.extra ?? []),
   ];

@@ -31,7 +31,11 @@ export interface ApiHarness {
   deps: ApiDeps;
   config: Config;
   /** Calls the API in-process. `key` is an API key, or `{ admin: true }` for the admin token. */
-  request<T = any>(method: string, url: string, options?: { key?: string | { admin: true }; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  request<T = any>(
+    method: string,
+    url: string,
+    options?: { key?: string | { admin: true }; body?: unknown; headers?: Record<string, string> },
+  ): Promise<ApiResponse<T>>;
   /** Creates an org (with opening balance) straight through the service layer. */
   createOrg(options?: { balanceCents?: number; trial?: boolean; name?: string }): Promise<TestOrg>;
   close(): Promise<void>;
@@ -49,7 +53,12 @@ export interface HarnessOptions {
 
 export async function createApiHarness(dialect: DialectName, options: HarnessOptions = {}): Promise<ApiHarness> {
   const config = loadConfig(
-    { THUNDERPHONE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent', PUBLIC_BASE_URL: 'http://127.0.0.1:8080', ...options.env },
+    {
+      THUNDERPHONE_ADMIN_TOKEN: ADMIN_TOKEN,
+      LOG_LEVEL: 'silent',
+      PUBLIC_BASE_URL: 'http://127.0.0.1:8080',
+      ...options.env,
+    },
     { persistSecretKey: false },
   );
   const clock = options.clock ?? systemClock;
@@ -61,7 +70,8 @@ export async function createApiHarness(dialect: DialectName, options: HarnessOpt
   const wantWebhooks = webhookOpt !== undefined && webhookOpt !== false;
   if (options.startQueue === true || wantWebhooks) await deps.queue.start();
   let webhookWorkers: WebhookWorkers | undefined;
-  if (webhookOpt !== undefined && webhookOpt !== false) webhookWorkers = await startWebhookWorkers(deps, webhookOpt === true ? {} : webhookOpt);
+  if (webhookOpt !== undefined && webhookOpt !== false)
+    webhookWorkers = await startWebhookWorkers(deps, webhookOpt === true ? {} : webhookOpt);
   return {
     dialect,
     app,
@@ -104,5 +114,10 @@ export async function createApiHarness(dialect: DialectName, options: HarnessOpt
 
 /** `describe` once per dialect with a fresh API harness shared by the suite's tests. */
 export function describeApi(title: string, body: (h: () => ApiHarness) => void, options: HarnessOptions = {}): void {
-  describeEachDialect(title, (dialect) => createApiHarness(dialect, options), (h) => h.close(), (get) => body(get));
+  describeEachDialect(
+    title,
+    (dialect) => createApiHarness(dialect, options),
+    (h) => h.close(),
+    (get) => body(get),
+  );
 }

@@ -5,7 +5,10 @@ import { openStore, type DialectName, type Store } from '../../src/store/db';
 /** Dialects the suite runs on: `DIALECTS=sqlite` locally if you have no PostgreSQL; both by default. */
 export function testDialects(): DialectName[] {
   const raw = process.env.DIALECTS ?? 'sqlite,postgres';
-  return raw.split(',').map((s) => s.trim()).filter((s): s is DialectName => s === 'sqlite' || s === 'postgres');
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s): s is DialectName => s === 'sqlite' || s === 'postgres');
 }
 
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -28,7 +28,8 @@ function bearer(request: FastifyRequest): string | undefined {
 export function authenticateTenant(deps: ApiDeps) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const raw = bearer(request);
-    if (raw === undefined) throw new AppError('unauthenticated', 'not_authenticated', 'Authentication credentials were not provided.');
+    if (raw === undefined)
+      throw new AppError('unauthenticated', 'not_authenticated', 'Authentication credentials were not provided.');
     const key = await findActiveApiKey(deps.store.db, raw);
     if (!key) throw new AppError('unauthenticated', 'invalid_api_key', 'Invalid API key.');
     request.auth = { orgId: Number(key.org_id), apiKeyId: key.id };

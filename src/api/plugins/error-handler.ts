@@ -68,5 +68,7 @@ export function registerErrorHandler(app: FastifyInstance, log: Logger): void {
     log.error('unhandled error', { err, requestId: request.id, url: request.url });
     return reply.status(500).send({ detail: 'Internal server error.', code: 'internal_error' });
   });
-  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ detail: 'Not found.', code: 'route_not_found' }));
+  app.setNotFoundHandler((_request, reply) =>
+    reply.status(404).send({ detail: 'Not found.', code: 'route_not_found' }),
+  );
 }

@@ -4,7 +4,11 @@ import { describeApi } from '../../../test/support/api-harness';
 
 const tool = {
   type: 'function',
-  function: { name: 'check_order', description: 'Look up an order', parameters: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } },
+  function: {
+    name: 'check_order',
+    description: 'Look up an order',
+    parameters: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+  },
   endpoint: { url: 'https://example.com/orders', method: 'GET', headers: { 'X-Api-Key': 'k' } },
 };
 const minimal = { name: 'Receptionist', prompt: 'You answer the phone for {{business}}.', voice: 'en-US-James1' };
@@ -44,7 +48,10 @@ describeApi('agents API', (h) => {
     );
     assert.deepEqual((await h().request('GET', `/v1/agents/${a.id}`, { key: org.apiKey })).body, a);
     const list = await h().request('GET', '/v1/agents', { key: org.apiKey });
-    assert.deepEqual(list.body.map((x: any) => x.id), [a.id]);
+    assert.deepEqual(
+      list.body.map((x: any) => x.id),
+      [a.id],
+    );
   });
 
   test('every field is stored as given, storm derives thinking_level, tools are normalized', async () => {
@@ -114,15 +121,22 @@ describeApi('agents API', (h) => {
 
   test('a wrong JSON type is a 400 naming the field', async () => {
     const org = await h().createOrg();
-    const res = await h().request('POST', '/v1/agents', { key: org.apiKey, body: { ...minimal, widget_enabled: 'maybe' } });
+    const res = await h().request('POST', '/v1/agents', {
+      key: org.apiKey,
+      body: { ...minimal, widget_enabled: 'maybe' },
+    });
     assert.equal(res.status, 400);
     assert.ok(res.body.widget_enabled, res.text);
   });
 
   test('PATCH changes only the given fields, PUT resets the others; each change is a version', async () => {
     const org = await h().createOrg();
-    const a = (await h().request('POST', '/v1/agents', { key: org.apiKey, body: { ...minimal, max_hold_seconds: 60 } })).body;
-    const patched = await h().request('PATCH', `/v1/agents/${a.id}`, { key: org.apiKey, body: { name: 'Front desk', voice_name: 'en-US-Kal' } });
+    const a = (await h().request('POST', '/v1/agents', { key: org.apiKey, body: { ...minimal, max_hold_seconds: 60 } }))
+      .body;
+    const patched = await h().request('PATCH', `/v1/agents/${a.id}`, {
+      key: org.apiKey,
+      body: { name: 'Front desk', voice_name: 'en-US-Kal' },
+    });
     assert.equal(patched.status, 200, patched.text);
     assert.equal(patched.body.name, 'Front desk');
     assert.equal(patched.body.voice, 'en-US-Kal');
@@ -130,7 +144,10 @@ describeApi('agents API', (h) => {
     assert.equal(patched.body.version, 2);
     const same = await h().request('PATCH', `/v1/agents/${a.id}`, { key: org.apiKey, body: { name: 'Front desk' } });
     assert.equal(same.body.version, 2, 'a no-op change makes no version');
-    const put = await h().request('PUT', `/v1/agents/${a.id}`, { key: org.apiKey, body: { ...patched.body, name: 'Replaced', max_hold_seconds: undefined } });
+    const put = await h().request('PUT', `/v1/agents/${a.id}`, {
+      key: org.apiKey,
+      body: { ...patched.body, name: 'Replaced', max_hold_seconds: undefined },
+    });
     assert.equal(put.status, 200, put.text);
     assert.equal(put.body.max_hold_seconds, null);
     assert.equal(put.body.version, 3);
@@ -141,11 +158,14 @@ describeApi('agents API', (h) => {
     assert.equal(badPatch.status, 400);
     const versions = await h().request('GET', `/v1/agents/${a.id}/versions`, { key: org.apiKey });
     assert.equal(versions.status, 200);
-    assert.deepEqual(versions.body.map((v: any) => [v.version, v.snapshot.name]), [
-      [3, 'Replaced'],
-      [2, 'Front desk'],
-      [1, 'Receptionist'],
-    ]);
+    assert.deepEqual(
+      versions.body.map((v: any) => [v.version, v.snapshot.name]),
+      [
+        [3, 'Replaced'],
+        [2, 'Front desk'],
+        [1, 'Receptionist'],
+      ],
+    );
     assert.equal(versions.body[2].snapshot.max_hold_seconds, 60);
   });
 
@@ -158,7 +178,10 @@ describeApi('agents API', (h) => {
     assert.equal(copy.body.name, 'Receptionist (copy)');
     assert.deepEqual(copy.body.tools, a.tools);
     const filtered = await h().request('GET', '/v1/agents?name=Receptionist%20(copy)', { key: org.apiKey });
-    assert.deepEqual(filtered.body.map((x: any) => x.id), [copy.body.id]);
+    assert.deepEqual(
+      filtered.body.map((x: any) => x.id),
+      [copy.body.id],
+    );
     assert.equal((await h().request('DELETE', `/v1/agents/${a.id}`, { key: org.apiKey })).status, 204);
     assert.equal((await h().request('GET', `/v1/agents/${a.id}`, { key: org.apiKey })).status, 404);
     assert.equal((await h().request('DELETE', `/v1/agents/${a.id}`, { key: org.apiKey })).status, 404);
@@ -190,7 +213,11 @@ describeApi('agents API', (h) => {
       .returning('id')
       .executeTakeFirstOrThrow();
     assert.equal((await h().request('DELETE', `/v1/agents/${a.id}`, { key: org.apiKey })).status, 204);
-    const row = await h().deps.store.db.selectFrom('phone_numbers').selectAll().where('id', '=', num.id).executeTakeFirstOrThrow();
+    const row = await h()
+      .deps.store.db.selectFrom('phone_numbers')
+      .selectAll()
+      .where('id', '=', num.id)
+      .executeTakeFirstOrThrow();
     assert.equal(row.inbound_agent_id, null);
     assert.equal(row.outbound_agent_id, null);
   });
@@ -220,11 +247,19 @@ describeApi('agents API', (h) => {
     const org = await h().createOrg();
     const json = { 'content-type': 'application/json' };
     const a = (await h().request('POST', '/v1/agents', { key: org.apiKey, body: minimal })).body;
-    assert.equal((await h().request('POST', `/v1/agents/${a.id}/duplicate`, { key: org.apiKey, headers: json })).status, 201);
+    assert.equal(
+      (await h().request('POST', `/v1/agents/${a.id}/duplicate`, { key: org.apiKey, headers: json })).status,
+      201,
+    );
     assert.equal((await h().request('DELETE', `/v1/agents/${a.id}`, { key: org.apiKey, headers: json })).status, 204);
     const noBody = await h().request('POST', '/v1/agents', { key: org.apiKey, headers: json });
     assert.equal(noBody.status, 400);
-    const broken = await h().app.inject({ method: 'POST', url: '/v1/agents', headers: { ...json, authorization: `Bearer ${org.apiKey}` }, payload: '{"name": ' });
+    const broken = await h().app.inject({
+      method: 'POST',
+      url: '/v1/agents',
+      headers: { ...json, authorization: `Bearer ${org.apiKey}` },
+      payload: '{"name": ',
+    });
     assert.equal(broken.statusCode, 400);
     assert.equal(typeof JSON.parse(broken.body).detail, 'string');
   });
@@ -259,11 +294,21 @@ describeApi(
     test('the OpenAI voices come first and en-US-James1 resolves to onyx; local voices stay usable', async () => {
       const org = await h().createOrg();
       const res = await h().request('GET', '/v1/voices', { key: org.apiKey });
-      assert.deepEqual(res.body.slice(0, 6).map((v: any) => v.id), ['en-US-Alloy', 'en-US-Echo', 'en-US-Fable', 'en-US-Onyx', 'en-US-Nova', 'en-US-Shimmer']);
+      assert.deepEqual(
+        res.body.slice(0, 6).map((v: any) => v.id),
+        ['en-US-Alloy', 'en-US-Echo', 'en-US-Fable', 'en-US-Onyx', 'en-US-Nova', 'en-US-Shimmer'],
+      );
       const openai = res.body.filter((v: any) => v.engine === 'openai').map((v: any) => v.id);
-      assert.deepEqual(openai.slice(6), ['en-US-James1', 'en-US-Standard-Journey-D'], 'only the aliases besides the six');
+      assert.deepEqual(
+        openai.slice(6),
+        ['en-US-James1', 'en-US-Standard-Journey-D'],
+        'only the aliases besides the six',
+      );
       assert.equal(h().deps.voices.get('en-US-James1')?.engineVoice, 'onyx');
-      const created = await h().request('POST', '/v1/agents', { key: org.apiKey, body: { ...minimal, voice: 'en-US-Slt' } });
+      const created = await h().request('POST', '/v1/agents', {
+        key: org.apiKey,
+        body: { ...minimal, voice: 'en-US-Slt' },
+      });
       assert.equal(created.status, 201);
     });
   },

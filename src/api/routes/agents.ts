@@ -14,7 +14,8 @@ import {
   updateAgent,
 } from '../../agents/agent-service';
 
-const invalid = (fields: Record<string, string[]>) => new AppError('invalid', 'validation_error', 'Invalid request', { fields });
+const invalid = (fields: Record<string, string[]>) =>
+  new AppError('invalid', 'validation_error', 'Invalid request', { fields });
 const agentNotFound = () => notFound('Agent', 'agent_not_found');
 
 export const agentRoutes: RouteModule = (deps) => async (app) => {
@@ -61,7 +62,10 @@ export const agentRoutes: RouteModule = (deps) => async (app) => {
       url: '/agents/:id',
       schema: {
         tags,
-        summary: method === 'PUT' ? 'Replace an agent (name, prompt, voice required; other fields reset to defaults)' : 'Update some fields of an agent',
+        summary:
+          method === 'PUT'
+            ? 'Replace an agent (name, prompt, voice required; other fields reset to defaults)'
+            : 'Update some fields of an agent',
         params: IdParams,
         body: AgentBody,
         response: { 200: AgentWire, ...errorResponses },
@@ -72,7 +76,12 @@ export const agentRoutes: RouteModule = (deps) => async (app) => {
         const parsed = parseAgentInput(req.body, voices, method === 'PATCH' ? current : undefined);
         if (!parsed.ok) throw invalid(parsed.fields);
         const updated = await updateAgent(store.db, clock, req.auth.orgId, current.id, parsed.settings);
-        if (!updated) throw new AppError('conflict', 'agent_changed', 'The agent was changed or deleted by another request; retry.');
+        if (!updated)
+          throw new AppError(
+            'conflict',
+            'agent_changed',
+            'The agent was changed or deleted by another request; retry.',
+          );
         return agentToWire(updated);
       },
     });
@@ -96,7 +105,14 @@ export const agentRoutes: RouteModule = (deps) => async (app) => {
 
   app.post(
     '/agents/:id/duplicate',
-    { schema: { tags, summary: 'Copy an agent as a new agent named "<name> (copy)"', params: IdParams, response: { 201: AgentWire, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Copy an agent as a new agent named "<name> (copy)"',
+        params: IdParams,
+        response: { 201: AgentWire, ...errorResponses },
+      },
+    },
     async (req, reply) => {
       const agent = await getAgent(store.db, req.auth.orgId, Number(req.params.id));
       if (!agent) throw agentNotFound();

@@ -34,7 +34,13 @@ export const apiKeyRoutes: RouteModule = (deps) => async (app) => {
 
   app.get(
     '/developer/api-keys',
-    { schema: { tags, summary: 'API keys of the organization (active and revoked, newest first)', response: { 200: Type.Array(ApiKeyWire), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'API keys of the organization (active and revoked, newest first)',
+        response: { 200: Type.Array(ApiKeyWire), ...errorResponses },
+      },
+    },
     async (req) => (await listApiKeys(store.db, req.auth.orgId)).map(keyToWire),
   );
 
@@ -52,7 +58,9 @@ export const apiKeyRoutes: RouteModule = (deps) => async (app) => {
     async (req, reply) => {
       const name = req.body.name ?? 'Default key';
       if (name.trim() === '' || name.length > MAX_KEY_NAME)
-        throw new AppError('invalid', 'validation_error', 'Invalid request', { fields: { name: [`Must be 1-${MAX_KEY_NAME} characters.`] } });
+        throw new AppError('invalid', 'validation_error', 'Invalid request', {
+          fields: { name: [`Must be 1-${MAX_KEY_NAME} characters.`] },
+        });
       const issued = await issueApiKey(store.db, ids, req.auth.orgId, name, clock.nowIso());
       return reply.status(201).send({ ...keyToWire(issued.row), key: issued.rawKey });
     },
@@ -60,9 +68,17 @@ export const apiKeyRoutes: RouteModule = (deps) => async (app) => {
 
   app.delete(
     '/developer/api-keys/:id',
-    { schema: { tags, summary: 'Revoke an API key (permanent; it gets 401 at once)', params: UuidParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Revoke an API key (permanent; it gets 401 at once)',
+        params: UuidParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (req, reply) => {
-      if (!(await revokeApiKey(store.db, req.auth.orgId, req.params.id, clock.nowIso()))) throw notFound('API key', 'api_key_not_found');
+      if (!(await revokeApiKey(store.db, req.auth.orgId, req.params.id, clock.nowIso())))
+        throw notFound('API key', 'api_key_not_found');
       return reply.status(204).send(null);
     },
   );

@@ -18,7 +18,13 @@ describeApi('billing API', (h) => {
       auto_reload_monthly_limit_cents: null,
       has_payment_method: false,
     });
-    await applyLedgerEntry(h().deps.store.db, { orgId: org.id, amountCents: -125205, kind: 'call_charge', description: 'x', nowIso: new Date().toISOString() });
+    await applyLedgerEntry(h().deps.store.db, {
+      orgId: org.id,
+      amountCents: -125205,
+      kind: 'call_charge',
+      description: 'x',
+      nowIso: new Date().toISOString(),
+    });
     assert.equal((await h().request('GET', '/v1/billing', { key: org.apiKey })).body.balance_usd, '-2.05');
   });
 
@@ -31,7 +37,10 @@ describeApi('billing API', (h) => {
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.auto_reload_amount_cents, 2000);
     assert.equal(res.body.auto_reload_monthly_limit_cents, 10000);
-    const cleared = await h().request('PATCH', '/v1/billing', { key: org.apiKey, body: { auto_reload_monthly_limit_cents: null } });
+    const cleared = await h().request('PATCH', '/v1/billing', {
+      key: org.apiKey,
+      body: { auto_reload_monthly_limit_cents: null },
+    });
     assert.equal(cleared.body.auto_reload_monthly_limit_cents, null);
     assert.equal(cleared.body.auto_reload_minimum_cents, 500);
   });
@@ -48,8 +57,17 @@ describeApi('billing API', (h) => {
     const missing = await h().request('PATCH', '/v1/billing', { key: org.apiKey, body: { auto_reload_enabled: true } });
     assert.equal(missing.status, 400);
     assert.ok(missing.body.auto_reload_minimum_cents && missing.body.auto_reload_amount_cents);
-    for (const body of [{ auto_reload_minimum_cents: -1 }, { auto_reload_amount_cents: 0 }, { auto_reload_monthly_limit_cents: -5 }, { balance_cents: 1 }]) {
-      assert.equal((await h().request('PATCH', '/v1/billing', { key: org.apiKey, body })).status, 400, JSON.stringify(body));
+    for (const body of [
+      { auto_reload_minimum_cents: -1 },
+      { auto_reload_amount_cents: 0 },
+      { auto_reload_monthly_limit_cents: -5 },
+      { balance_cents: 1 },
+    ]) {
+      assert.equal(
+        (await h().request('PATCH', '/v1/billing', { key: org.apiKey, body })).status,
+        400,
+        JSON.stringify(body),
+      );
     }
     const after = (await h().request('GET', '/v1/billing', { key: org.apiKey })).body;
     assert.equal(after.auto_reload_enabled, false);
@@ -60,7 +78,13 @@ describeApi('billing API', (h) => {
     const org = await h().createOrg({ balanceCents: 1000 });
     const db = h().deps.store.db;
     const now = new Date().toISOString();
-    await applyLedgerEntry(db, { orgId: org.id, amountCents: -30, kind: 'call_charge', description: 'Call 1', nowIso: now });
+    await applyLedgerEntry(db, {
+      orgId: org.id,
+      amountCents: -30,
+      kind: 'call_charge',
+      description: 'Call 1',
+      nowIso: now,
+    });
     await applyLedgerEntry(db, { orgId: org.id, amountCents: 500, kind: 'credit', description: 'Gift', nowIso: now });
     const all = await h().request('GET', '/v1/billing/transactions', { key: org.apiKey });
     assert.equal(all.status, 200);
@@ -73,7 +97,15 @@ describeApi('billing API', (h) => {
         [1000, 1000, 'credit'],
       ],
     );
-    assert.deepEqual(Object.keys(all.body.results[0]).sort(), ['amount_cents', 'balance_after_cents', 'call_id', 'created_at', 'description', 'id', 'kind']);
+    assert.deepEqual(Object.keys(all.body.results[0]).sort(), [
+      'amount_cents',
+      'balance_after_cents',
+      'call_id',
+      'created_at',
+      'description',
+      'id',
+      'kind',
+    ]);
     const page = await h().request('GET', '/v1/billing/transactions?limit=1&offset=1', { key: org.apiKey });
     assert.deepEqual([page.body.total, page.body.limit, page.body.offset, page.body.results.length], [3, 1, 1, 1]);
     assert.equal(page.body.results[0].amount_cents, -30);
@@ -90,12 +122,15 @@ describeApi('billing API', (h) => {
     assert.equal((await h().request('GET', '/v1/billing', { key: org.apiKey })).body.balance_cents, 100);
   });
 
-  test("tenants see only their own balance and ledger", async () => {
+  test('tenants see only their own balance and ledger', async () => {
     const a = await h().createOrg({ balanceCents: 111 });
     const b = await h().createOrg({ balanceCents: 222 });
     assert.equal((await h().request('GET', '/v1/billing', { key: a.apiKey })).body.balance_cents, 111);
     const tx = (await h().request('GET', '/v1/billing/transactions', { key: a.apiKey })).body;
-    assert.deepEqual(tx.results.map((r: any) => r.amount_cents), [111]);
+    assert.deepEqual(
+      tx.results.map((r: any) => r.amount_cents),
+      [111],
+    );
     await h().request('PATCH', '/v1/billing', { key: a.apiKey, body: { auto_reload_amount_cents: 999 } });
     assert.equal((await h().request('GET', '/v1/billing', { key: b.apiKey })).body.auto_reload_amount_cents, 0);
     assert.equal((await h().request('GET', '/v1/billing')).status, 401);

@@ -21,8 +21,12 @@ export const billingRoutes: RouteModule = (deps) => async (app) => {
   const { store, clock } = deps;
   const tags = ['billing'];
 
-  app.get('/billing', { schema: { tags, summary: 'Balance and auto-reload settings', response: { 200: BillingWire, ...errorResponses } } }, async (req) =>
-    getBillingAccount(store.db, req.auth.orgId),
+  app.get(
+    '/billing',
+    {
+      schema: { tags, summary: 'Balance and auto-reload settings', response: { 200: BillingWire, ...errorResponses } },
+    },
+    async (req) => getBillingAccount(store.db, req.auth.orgId),
   );
 
   app.patch(
@@ -69,7 +73,10 @@ export const billingRoutes: RouteModule = (deps) => async (app) => {
       schema: {
         tags,
         summary: 'Card top-up: not available on a self-hosted server (operators add credit with the admin API)',
-        body: Type.Object({ amount_cents: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: true }),
+        body: Type.Object(
+          { amount_cents: Type.Optional(Type.Integer({ minimum: 1 })) },
+          { additionalProperties: true },
+        ),
         response: { 422: ErrorBody, ...errorResponses },
       },
     },

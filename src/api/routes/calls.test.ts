@@ -14,8 +14,20 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const TRANSCRIPT = [
   { role: 'assistant', content_type: 'text/plain', content: 'Hello, this is Acme.', start_ms: 100, end_ms: 1500 },
   { role: 'user', content_type: 'text/plain', content: 'Where is my order?', start_ms: 2000, end_ms: 3000 },
-  { role: 'tool_call', content_type: 'application/json', content: { name: 'check_order', arguments: { id: '42' } }, start_ms: 3100, end_ms: 3100 },
-  { role: 'tool_response', content_type: 'application/json', content: { status: 'shipped' }, start_ms: 3300, end_ms: 3300 },
+  {
+    role: 'tool_call',
+    content_type: 'application/json',
+    content: { name: 'check_order', arguments: { id: '42' } },
+    start_ms: 3100,
+    end_ms: 3100,
+  },
+  {
+    role: 'tool_response',
+    content_type: 'application/json',
+    content: { status: 'shipped' },
+    start_ms: 3300,
+    end_ms: 3300,
+  },
 ];
 
 async function seedCall(h: ApiHarness, orgId: number, o: Partial<Row<'calls'>> = {}): Promise<Row<'calls'>> {
@@ -50,16 +62,25 @@ describeApi('calls API', (h) => {
     const org = await h().createOrg();
     const other = await h().createOrg();
     const a = await seedCall(h(), org.id, { created_at: '2026-01-01T10:00:00.000Z', agent_id: 7, status: 'completed' });
-    const b = await seedCall(h(), org.id, { created_at: '2026-01-02T10:00:00.000Z', direction: 'inbound', to_number: '+15559990000', status: 'failed' });
+    const b = await seedCall(h(), org.id, {
+      created_at: '2026-01-02T10:00:00.000Z',
+      direction: 'inbound',
+      to_number: '+15559990000',
+      status: 'failed',
+    });
     const c = await seedCall(h(), org.id, { created_at: '2026-01-03T10:00:00.000Z', from_number: '+15553334444' });
     await seedCall(h(), other.id, { created_at: '2026-01-04T10:00:00.000Z' });
     const list = await h().request('GET', '/v1/calls', { key: org.apiKey });
     assert.equal(list.status, 200);
     assert.deepEqual([list.body.total, list.body.limit, list.body.offset], [3, 50, 0]);
-    assert.deepEqual(list.body.results.map((x: any) => x.call_id), [c.id, b.id, a.id]);
+    assert.deepEqual(
+      list.body.results.map((x: any) => x.call_id),
+      [c.id, b.id, a.id],
+    );
     const page = await h().request('GET', '/v1/calls?limit=1&offset=1', { key: org.apiKey });
     assert.deepEqual([page.body.results.map((x: any) => x.call_id), page.body.total], [[b.id], 3]);
-    const ids = async (q: string) => (await h().request('GET', `/v1/calls?${q}`, { key: org.apiKey })).body.results.map((x: any) => x.call_id);
+    const ids = async (q: string) =>
+      (await h().request('GET', `/v1/calls?${q}`, { key: org.apiKey })).body.results.map((x: any) => x.call_id);
     assert.deepEqual(await ids('agent_id=7'), [a.id]);
     assert.deepEqual(await ids('direction=inbound'), [b.id]);
     assert.deepEqual(await ids('status=in_progress'), [c.id]);
@@ -92,7 +113,16 @@ describeApi('calls API', (h) => {
       transcript: JSON.stringify(TRANSCRIPT),
       created_at: '2026-02-01T09:59:59.000Z',
     });
-    await h().deps.store.db.insertInto('call_events').values({ call_id: call.id, org_id: org.id, type: 'call.ringing', data: '{}', created_at: '2026-02-01T10:00:01.000Z' }).execute();
+    await h()
+      .deps.store.db.insertInto('call_events')
+      .values({
+        call_id: call.id,
+        org_id: org.id,
+        type: 'call.ringing',
+        data: '{}',
+        created_at: '2026-02-01T10:00:01.000Z',
+      })
+      .execute();
     const res = await h().request('GET', `/v1/calls/${call.id}`, { key: org.apiKey });
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, {
@@ -141,7 +171,11 @@ describeApi('calls API', (h) => {
         '2026-02-01T10:01:05.000Z call.ended',
       ],
     );
-    assert.deepEqual(hist.body.history.at(-1).data, { status: 'completed', end_reason: 'transfer', transfer_number: '+15557778888' });
+    assert.deepEqual(hist.body.history.at(-1).data, {
+      status: 'completed',
+      end_reason: 'transfer',
+      transfer_number: '+15557778888',
+    });
     assert.deepEqual(hist.body.history[6].content, { name: 'check_order', arguments: { id: '42' } });
   });
 
@@ -168,7 +202,11 @@ describeApi('calls API', (h) => {
     assert.equal(got.statusCode, 200);
     assert.equal(got.headers['content-type'], 'audio/wav');
     assert.deepEqual(got.rawPayload, wav);
-    assert.ok((await h().request('GET', `/v1/calls/${call.id}`, { key: org.apiKey })).body.recording_url.includes('/recordings/'));
+    assert.ok(
+      (await h().request('GET', `/v1/calls/${call.id}`, { key: org.apiKey })).body.recording_url.includes(
+        '/recordings/',
+      ),
+    );
 
     const sig = url.searchParams.get('signature') ?? '';
     const exp = url.searchParams.get('expires') ?? '';
@@ -189,8 +227,16 @@ describeApi('calls API', (h) => {
 
   test('export: CSV and JSON with the filters, at most 1000 rows', async () => {
     const org = await h().createOrg();
-    await seedCall(h(), org.id, { created_at: '2026-03-01T10:00:00.000Z', status: 'completed', end_reason: 'caller_hangup' });
-    await seedCall(h(), org.id, { created_at: '2026-03-02T10:00:00.000Z', to_number: '+15551110000', end_reason: '=cmd|evil' });
+    await seedCall(h(), org.id, {
+      created_at: '2026-03-01T10:00:00.000Z',
+      status: 'completed',
+      end_reason: 'caller_hangup',
+    });
+    await seedCall(h(), org.id, {
+      created_at: '2026-03-02T10:00:00.000Z',
+      to_number: '+15551110000',
+      end_reason: '=cmd|evil',
+    });
     const csv = await h().request('GET', '/v1/calls/export?format=csv', { key: org.apiKey });
     assert.equal(csv.status, 200);
     assert.match(String(csv.headers['content-type']), /text\/csv/);
@@ -200,7 +246,10 @@ describeApi('calls API', (h) => {
     assert.ok(lines[1]?.includes("'=cmd|evil"), lines[1]);
     const json = await h().request('GET', '/v1/calls/export?format=json&status=completed', { key: org.apiKey });
     assert.equal(json.status, 200);
-    assert.deepEqual(json.body.map((c: any) => c.end_reason), ['caller_hangup']);
+    assert.deepEqual(
+      json.body.map((c: any) => c.end_reason),
+      ['caller_hangup'],
+    );
     assert.equal((await h().request('GET', '/v1/calls/export?format=xml', { key: org.apiKey })).status, 400);
     assert.equal((await h().request('GET', '/v1/calls/export?limit=1001', { key: org.apiKey })).status, 400);
     const other = await h().createOrg();

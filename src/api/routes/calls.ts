@@ -31,7 +31,16 @@ export const callRoutes: RouteModule = (deps) => async (app) => {
         response: { 201: PlacedCallWire, ...errorResponses, 402: ErrorBody, 403: ErrorBody, 409: ErrorBody },
       },
     },
-    async (req, reply) => reply.status(201).send(await placeCall({ db: store.db, dialect: store.dialect, clock, queue: deps.queue, voices: deps.voices }, req.auth.orgId, req.body)),
+    async (req, reply) =>
+      reply
+        .status(201)
+        .send(
+          await placeCall(
+            { db: store.db, dialect: store.dialect, clock, queue: deps.queue, voices: deps.voices },
+            req.auth.orgId,
+            req.body,
+          ),
+        ),
   );
 
   app.get(
@@ -64,7 +73,10 @@ export const callRoutes: RouteModule = (deps) => async (app) => {
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: EXPORT_MAX, default: EXPORT_MAX })),
           }),
         ]),
-        response: { 200: Type.Unknown({ description: 'text/csv, or a JSON array of call objects' }), ...errorResponses },
+        response: {
+          200: Type.Unknown({ description: 'text/csv, or a JSON array of call objects' }),
+          ...errorResponses,
+        },
       },
     },
     async (req, reply) => {
@@ -72,9 +84,15 @@ export const callRoutes: RouteModule = (deps) => async (app) => {
       const { rows } = await listCalls(store.db, req.auth.orgId, filters, limit, 0);
       const calls = rows.map(wire);
       if (format === 'json') {
-        return reply.header('content-disposition', 'attachment; filename="calls.json"').type('application/json').send(JSON.stringify(calls));
+        return reply
+          .header('content-disposition', 'attachment; filename="calls.json"')
+          .type('application/json')
+          .send(JSON.stringify(calls));
       }
-      return reply.header('content-disposition', 'attachment; filename="calls.csv"').type('text/csv; charset=utf-8').send(callsToCsv(calls));
+      return reply
+        .header('content-disposition', 'attachment; filename="calls.csv"')
+        .type('text/csv; charset=utf-8')
+        .send(callsToCsv(calls));
     },
   );
 
@@ -91,7 +109,10 @@ export const callRoutes: RouteModule = (deps) => async (app) => {
         tags,
         summary: 'Transcript turns (user, assistant, tool_call, tool_response)',
         params: IdParams,
-        response: { 200: Type.Object({ call_id: Type.Integer(), transcripts: Type.Array(Type.Unknown()) }), ...errorResponses },
+        response: {
+          200: Type.Object({ call_id: Type.Integer(), transcripts: Type.Array(Type.Unknown()) }),
+          ...errorResponses,
+        },
       },
     },
     async (req) => {
@@ -112,7 +133,8 @@ export const callRoutes: RouteModule = (deps) => async (app) => {
     },
     async (req) => {
       const call = await load(req.auth.orgId, req.params.id);
-      if (!call.recording_path || !existsSync(call.recording_path)) throw new AppError('not_found', 'recording_not_found', 'This call has no recording.');
+      if (!call.recording_path || !existsSync(call.recording_path))
+        throw new AppError('not_found', 'recording_not_found', 'This call has no recording.');
       const signed = signRecordingUrl(config, Number(call.id), clock.nowMs());
       return { url: signed.url, expires_at: signed.expiresAt };
     },
@@ -125,7 +147,10 @@ export const callRoutes: RouteModule = (deps) => async (app) => {
         tags,
         summary: 'Time-ordered lifecycle events and transcript turns (tool round trips included)',
         params: IdParams,
-        response: { 200: Type.Object({ call_id: Type.Integer(), history: Type.Array(Type.Unknown()) }), ...errorResponses },
+        response: {
+          200: Type.Object({ call_id: Type.Integer(), history: Type.Array(Type.Unknown()) }),
+          ...errorResponses,
+        },
       },
     },
     async (req) => {

@@ -30,9 +30,7 @@ export const TENANT_ROUTES: RouteModule[] = [
 ];
 
 /** Operator admin routes under /admin/v1 (THUNDERPHONE_ADMIN_TOKEN). */
-export const ADMIN_ROUTES: RouteModule[] = [
-  adminOrgRoutes,
-];
+export const ADMIN_ROUTES: RouteModule[] = [adminOrgRoutes];
 
 /** Public routes outside /v1 auth (signed recording links and the like). */
 export const PUBLIC_ROUTES: RouteModule[] = [recordingRoutes];

@@ -8,12 +8,26 @@ import { notFound } from '../../shared/errors';
 export const legacyWebhookRoutes: RouteModule = (deps) => async (app) => {
   const legacy = deps.webhooks.legacy;
   const tags = ['webhooks'];
-  const read = { tags, summary: 'The org webhook URL and its secret', response: { 200: LegacyWebhookWire, ...errorResponses } };
-  const write = { tags, summary: 'Set (or with null clear) the org webhook URL; a whsec_ secret is generated on first use', body: LegacyWebhookBody, response: { 200: LegacyWebhookWire, ...errorResponses } };
+  const read = {
+    tags,
+    summary: 'The org webhook URL and its secret',
+    response: { 200: LegacyWebhookWire, ...errorResponses },
+  };
+  const write = {
+    tags,
+    summary: 'Set (or with null clear) the org webhook URL; a whsec_ secret is generated on first use',
+    body: LegacyWebhookBody,
+    response: { 200: LegacyWebhookWire, ...errorResponses },
+  };
 
   app.get('/webhook', { schema: read }, async (req) => legacy.get(req.auth.orgId));
   for (const method of ['PUT', 'PATCH'] as const) {
-    app.route({ method, url: '/webhook', schema: write, handler: async (req) => legacy.set(req.auth.orgId, req.body.url) });
+    app.route({
+      method,
+      url: '/webhook',
+      schema: write,
+      handler: async (req) => legacy.set(req.auth.orgId, req.body.url),
+    });
   }
 
   app.get(
@@ -34,7 +48,9 @@ export const legacyWebhookRoutes: RouteModule = (deps) => async (app) => {
     if (Number(id) !== orgId) throw notFound('Organization', 'org_not_found');
     return orgId;
   };
-  app.get('/orgs/:id/webhook', { schema: { ...read, params: IdParams } }, async (req) => legacy.get(ownOrg(req.params.id, req.auth.orgId)));
+  app.get('/orgs/:id/webhook', { schema: { ...read, params: IdParams } }, async (req) =>
+    legacy.get(ownOrg(req.params.id, req.auth.orgId)),
+  );
   for (const method of ['PUT', 'PATCH'] as const) {
     app.route({
       method,

@@ -42,7 +42,10 @@ describeApi('orgs API', (h) => {
     const a = await h().createOrg({ name: 'A' });
     const b = await h().createOrg({ name: 'B' });
     assert.equal((await h().request('GET', `/v1/orgs/${b.id}/`, { key: a.apiKey })).status, 404);
-    assert.equal((await h().request('PATCH', `/v1/orgs/${b.id}/`, { key: a.apiKey, body: { name: 'pwned' } })).status, 404);
+    assert.equal(
+      (await h().request('PATCH', `/v1/orgs/${b.id}/`, { key: a.apiKey, body: { name: 'pwned' } })).status,
+      404,
+    );
     assert.equal((await h().request('GET', `/v1/orgs/${b.id}/`, { key: b.apiKey })).body.name, 'B');
     assert.equal((await h().request('GET', '/v1/orgs/')).status, 401);
   });
@@ -62,7 +65,11 @@ describeApi('API keys API', (h) => {
     assert.deepEqual(list.body.map((k: any) => k.name).sort(), ['CI', 'Default key']);
     assert.ok(!list.text.includes(res.body.key), 'the raw key is never listed');
     assert.ok(list.body.every((k: any) => !('key' in k) && !('key_hash' in k)));
-    const row = await h().deps.store.db.selectFrom('api_keys').selectAll().where('id', '=', res.body.id).executeTakeFirstOrThrow();
+    const row = await h()
+      .deps.store.db.selectFrom('api_keys')
+      .selectAll()
+      .where('id', '=', res.body.id)
+      .executeTakeFirstOrThrow();
     assert.notEqual(row.key_hash, res.body.key, 'stored hashed');
     assert.ok(!JSON.stringify(row).includes(res.body.key));
   });
@@ -76,7 +83,11 @@ describeApi('API keys API', (h) => {
     await h().request('GET', '/v1/orgs/', { key: res.body.key });
     let used: string | null = null;
     for (let i = 0; i < 50 && used === null; i++) {
-      const row = await h().deps.store.db.selectFrom('api_keys').select('last_used_at').where('id', '=', res.body.id).executeTakeFirstOrThrow();
+      const row = await h()
+        .deps.store.db.selectFrom('api_keys')
+        .select('last_used_at')
+        .where('id', '=', res.body.id)
+        .executeTakeFirstOrThrow();
       used = row.last_used_at;
       if (used === null) await new Promise((r) => setTimeout(r, 10));
     }
@@ -100,7 +111,9 @@ describeApi('API keys API', (h) => {
     const revoked = list.body.find((k: any) => k.id === k1.id);
     assert.equal(revoked.is_active, false);
     assert.ok(revoked.revoked_at);
-    const self = (await h().request('GET', '/v1/developer/api-keys', { key: org.apiKey })).body.find((k: any) => k.name === 'Default key');
+    const self = (await h().request('GET', '/v1/developer/api-keys', { key: org.apiKey })).body.find(
+      (k: any) => k.name === 'Default key',
+    );
     assert.equal((await h().request('DELETE', `/v1/developer/api-keys/${self.id}`, { key: org.apiKey })).status, 204);
     assert.equal((await h().request('GET', '/v1/orgs/', { key: org.apiKey })).status, 401);
   });
@@ -113,6 +126,10 @@ describeApi('API keys API', (h) => {
     assert.ok(aList.body.every((k: any) => !bKeys.some((bk: any) => bk.id === k.id)));
     assert.equal((await h().request('DELETE', `/v1/developer/api-keys/${bKeys[0].id}`, { key: a.apiKey })).status, 404);
     assert.equal((await h().request('GET', '/v1/orgs/', { key: b.apiKey })).status, 200, 'still active');
-    assert.equal((await h().request('DELETE', '/v1/developer/api-keys/00000000-0000-4000-8000-000000000000', { key: a.apiKey })).status, 404);
+    assert.equal(
+      (await h().request('DELETE', '/v1/developer/api-keys/00000000-0000-4000-8000-000000000000', { key: a.apiKey }))
+        .status,
+      404,
+    );
   });
 });

@@ -21,7 +21,11 @@ async function setup(h: ApiHarness, options: { balanceCents?: number; trial?: bo
   const org = await h.createOrg({ balanceCents: options.balanceCents ?? 1000, trial: options.trial ?? false });
   const from = nextNumber();
   const number = await verifiedNumber(h, org, from);
-  const agent = await createAgent(h, org, { outbound_speak_order: 'caller_first', max_hold_seconds: 90, product: 'bolt' });
+  const agent = await createAgent(h, org, {
+    outbound_speak_order: 'caller_first',
+    max_hold_seconds: 90,
+    product: 'bolt',
+  });
   return { org, from, agent, numberId: number.id };
 }
 
@@ -37,20 +41,50 @@ describeApi(
       const s = await setup(h());
       const res = await h().request('POST', '/v1/call', {
         key: s.org.apiKey,
-        body: { from_number: s.from, to_number: TO, agent_id: s.agent.id, max_hold_seconds: 30, variables: { name: 'Ada', order: 42 } },
+        body: {
+          from_number: s.from,
+          to_number: TO,
+          agent_id: s.agent.id,
+          max_hold_seconds: 30,
+          variables: { name: 'Ada', order: 42 },
+        },
       });
       assert.equal(res.status, 201, res.text);
       assert.deepEqual(Object.keys(res.body).sort(), ['call_id', 'status']);
       assert.equal(res.body.status, 'initiated');
-      const row = await h().deps.store.db.selectFrom('calls').selectAll().where('id', '=', res.body.call_id).executeTakeFirstOrThrow();
+      const row = await h()
+        .deps.store.db.selectFrom('calls')
+        .selectAll()
+        .where('id', '=', res.body.call_id)
+        .executeTakeFirstOrThrow();
       assert.deepEqual(
-        [row.status, row.phase, row.direction, row.from_number, row.to_number, Number(row.agent_id), Number(row.org_id), row.product, row.voice, row.max_hold_seconds],
+        [
+          row.status,
+          row.phase,
+          row.direction,
+          row.from_number,
+          row.to_number,
+          Number(row.agent_id),
+          Number(row.org_id),
+          row.product,
+          row.voice,
+          row.max_hold_seconds,
+        ],
         ['in_progress', null, 'outbound', s.from, TO, s.agent.id, s.org.id, 'bolt', 'en-US-James1', 30],
       );
       const cfg = JSON.parse(row.config);
       assert.equal(cfg.prompt, 'You call Ada about order 42.');
       assert.deepEqual(
-        [cfg.source, cfg.agent_id, cfg.speak_order, cfg.max_hold_seconds, cfg.primary_language, cfg.product, cfg.voice, cfg.acknowledgement_prompt_mode],
+        [
+          cfg.source,
+          cfg.agent_id,
+          cfg.speak_order,
+          cfg.max_hold_seconds,
+          cfg.primary_language,
+          cfg.product,
+          cfg.voice,
+          cfg.acknowledgement_prompt_mode,
+        ],
         ['agent', s.agent.id, 'caller_first', 30, 'en-US', 'bolt', 'en-US-James1', 'auto'],
       );
       assert.deepEqual(cfg.tools, []);
@@ -61,15 +95,28 @@ describeApi(
       assert.equal(call.body.agent_id, s.agent.id);
     });
 
-    test('without agent_id or config the number\'s outbound agent is used; none set is a 400', async () => {
+    test("without agent_id or config the number's outbound agent is used; none set is a 400", async () => {
       const s = await setup(h());
-      const none = await h().request('POST', '/v1/call', { key: s.org.apiKey, body: { from_number: s.from, to_number: TO } });
+      const none = await h().request('POST', '/v1/call', {
+        key: s.org.apiKey,
+        body: { from_number: s.from, to_number: TO },
+      });
       assert.equal(none.status, 400);
       assert.equal(none.body.code, 'outbound_agent_missing');
-      await h().request('PATCH', `/v1/phone-numbers/${s.numberId}`, { key: s.org.apiKey, body: { outbound_agent_id: s.agent.id } });
-      const res = await h().request('POST', '/v1/call', { key: s.org.apiKey, body: { from_number: s.from, to_number: TO } });
+      await h().request('PATCH', `/v1/phone-numbers/${s.numberId}`, {
+        key: s.org.apiKey,
+        body: { outbound_agent_id: s.agent.id },
+      });
+      const res = await h().request('POST', '/v1/call', {
+        key: s.org.apiKey,
+        body: { from_number: s.from, to_number: TO },
+      });
       assert.equal(res.status, 201, res.text);
-      const row = await h().deps.store.db.selectFrom('calls').selectAll().where('id', '=', res.body.call_id).executeTakeFirstOrThrow();
+      const row = await h()
+        .deps.store.db.selectFrom('calls')
+        .selectAll()
+        .where('id', '=', res.body.call_id)
+        .executeTakeFirstOrThrow();
       assert.equal(Number(row.agent_id), s.agent.id);
       const cfg = JSON.parse(row.config);
       assert.equal(cfg.source, 'number_outbound_agent');
@@ -80,20 +127,40 @@ describeApi(
     test('inline config is validated like a call.incoming response (unknown keys rejected)', async () => {
       const s = await setup(h());
       const config = { prompt: 'Remind {{name}} of the appointment.', voice_name: 'en-US-James1', product: 'spark' };
-      const res = await h().request('POST', '/v1/call', { key: s.org.apiKey, body: { from_number: s.from, to_number: TO, config, variables: { name: 'Bo' } } });
+      const res = await h().request('POST', '/v1/call', {
+        key: s.org.apiKey,
+        body: { from_number: s.from, to_number: TO, config, variables: { name: 'Bo' } },
+      });
       assert.equal(res.status, 201, res.text);
-      const row = await h().deps.store.db.selectFrom('calls').selectAll().where('id', '=', res.body.call_id).executeTakeFirstOrThrow();
+      const row = await h()
+        .deps.store.db.selectFrom('calls')
+        .selectAll()
+        .where('id', '=', res.body.call_id)
+        .executeTakeFirstOrThrow();
       assert.equal(row.agent_id, null);
       const cfg = JSON.parse(row.config);
-      assert.deepEqual([cfg.source, cfg.prompt, cfg.speak_order, cfg.max_hold_seconds], ['inline', 'Remind Bo of the appointment.', 'agent_first', null]);
+      assert.deepEqual(
+        [cfg.source, cfg.prompt, cfg.speak_order, cfg.max_hold_seconds],
+        ['inline', 'Remind Bo of the appointment.', 'agent_first', null],
+      );
       const [calls, jobs] = await counts(h());
       const bad = await h().request('POST', '/v1/call', {
         key: s.org.apiKey,
-        body: { from_number: s.from, to_number: TO, config: { prompt: 'x', voice: 'en-US-James1', max_hold_seconds: 10, outbound_speak_order: 'caller_first' } },
+        body: {
+          from_number: s.from,
+          to_number: TO,
+          config: { prompt: 'x', voice: 'en-US-James1', max_hold_seconds: 10, outbound_speak_order: 'caller_first' },
+        },
       });
       assert.equal(bad.status, 400);
-      assert.deepEqual(bad.body, { 'config.max_hold_seconds': ['Unknown field.'], 'config.outbound_speak_order': ['Unknown field.'] });
-      const missing = await h().request('POST', '/v1/call', { key: s.org.apiKey, body: { from_number: s.from, to_number: TO, config: { voice: 'nope' } } });
+      assert.deepEqual(bad.body, {
+        'config.max_hold_seconds': ['Unknown field.'],
+        'config.outbound_speak_order': ['Unknown field.'],
+      });
+      const missing = await h().request('POST', '/v1/call', {
+        key: s.org.apiKey,
+        body: { from_number: s.from, to_number: TO, config: { voice: 'nope' } },
+      });
       assert.equal(missing.status, 400);
       assert.ok(missing.body['config.prompt'] && missing.body['config.voice'], missing.text);
       assert.deepEqual(await counts(h()), [calls, jobs]);
@@ -103,7 +170,12 @@ describeApi(
       const s = await setup(h());
       const [calls, jobs] = await counts(h());
       const post = (body: unknown) => h().request('POST', '/v1/call', { key: s.org.apiKey, body });
-      for (const body of [{}, { from_number: s.from }, { to_number: TO, agent_id: s.agent.id }, { from_number: '', to_number: TO }]) {
+      for (const body of [
+        {},
+        { from_number: s.from },
+        { to_number: TO, agent_id: s.agent.id },
+        { from_number: '', to_number: TO },
+      ]) {
         const res = await post(body);
         assert.equal(res.status, 400);
         assert.equal(res.body.detail, 'from_number and to_number are required');
@@ -111,7 +183,12 @@ describeApi(
       const e164 = await post({ from_number: '5551234567', to_number: '+1-415-555', agent_id: s.agent.id });
       assert.equal(e164.status, 400);
       assert.deepEqual(Object.keys(e164.body).sort(), ['from_number', 'to_number']);
-      const both = await post({ from_number: s.from, to_number: TO, agent_id: s.agent.id, config: { prompt: 'x', voice: 'en-US-James1' } });
+      const both = await post({
+        from_number: s.from,
+        to_number: TO,
+        agent_id: s.agent.id,
+        config: { prompt: 'x', voice: 'en-US-James1' },
+      });
       assert.equal(both.status, 400);
       assert.equal(both.body.detail, 'Provide either agent_id or config, not both');
       const many = await post({
@@ -124,8 +201,16 @@ describeApi(
         max_hold_seconds: 99999,
       });
       assert.equal(many.status, 400);
-      assert.deepEqual(Object.keys(many.body).sort(), ['callback', 'idempotency_key', 'max_hold_seconds', 'variables.nested']);
-      assert.equal((await post({ from_number: s.from, to_number: TO, agent_id: s.agent.id, variables: ['a'] })).status, 400);
+      assert.deepEqual(Object.keys(many.body).sort(), [
+        'callback',
+        'idempotency_key',
+        'max_hold_seconds',
+        'variables.nested',
+      ]);
+      assert.equal(
+        (await post({ from_number: s.from, to_number: TO, agent_id: s.agent.id, variables: ['a'] })).status,
+        400,
+      );
       assert.deepEqual(await counts(h()), [calls, jobs]);
     });
 
@@ -151,7 +236,11 @@ describeApi(
 
     test('403 demo number / unverified number / trial org (the message says which), 402 at balance ≤ 0', async () => {
       const s = await setup(h());
-      const post = (org: TestOrg, from: string, agentId: number) => h().request('POST', '/v1/call', { key: org.apiKey, body: { from_number: from, to_number: TO, agent_id: agentId } });
+      const post = (org: TestOrg, from: string, agentId: number) =>
+        h().request('POST', '/v1/call', {
+          key: org.apiKey,
+          body: { from_number: from, to_number: TO, agent_id: agentId },
+        });
       const demo = await h().request('POST', '/v1/phone-numbers', { key: s.org.apiKey });
       assert.equal(demo.status, 201, demo.text);
       const d = await post(s.org, demo.body.number, s.agent.id);
@@ -159,7 +248,10 @@ describeApi(
       assert.match(d.body.detail, /demo number/);
       const conn = (await h().request('GET', '/v1/voip-connections', { key: s.org.apiKey })).body[0];
       const unverified = nextNumber();
-      await h().request('POST', `/v1/voip-connections/${conn.id}/import-numbers`, { key: s.org.apiKey, body: { numbers: [unverified] } });
+      await h().request('POST', `/v1/voip-connections/${conn.id}/import-numbers`, {
+        key: s.org.apiKey,
+        body: { numbers: [unverified] },
+      });
       const u = await post(s.org, unverified, s.agent.id);
       assert.equal(u.status, 403);
       assert.match(u.body.detail, /unverified VoIP number/);
@@ -184,28 +276,44 @@ describeApi(
       const replay = await h().request('POST', '/v1/call', { key: s.org.apiKey, body: { ...body } });
       assert.equal(replay.status, 201);
       assert.deepEqual(replay.body, { call_id: first.body.call_id, status: 'initiated', idempotent_replay: true });
-      const conflict = await h().request('POST', '/v1/call', { key: s.org.apiKey, body: { ...body, to_number: '+14155550100' } });
+      const conflict = await h().request('POST', '/v1/call', {
+        key: s.org.apiKey,
+        body: { ...body, to_number: '+14155550100' },
+      });
       assert.equal(conflict.status, 409);
       assert.equal(conflict.body.code, 'idempotency_key_reused');
       assert.match(conflict.body.detail, /different request body/);
       assert.deepEqual(await counts(h()), [calls, jobs]);
       // Another org may use the same key independently.
       const other = await setup(h());
-      const theirs = await h().request('POST', '/v1/call', { key: other.org.apiKey, body: { ...body, from_number: other.from, agent_id: other.agent.id } });
+      const theirs = await h().request('POST', '/v1/call', {
+        key: other.org.apiKey,
+        body: { ...body, from_number: other.from, agent_id: other.agent.id },
+      });
       assert.equal(theirs.status, 201);
       assert.notEqual(theirs.body.call_id, first.body.call_id);
       // Concurrent requests with one fresh key: one call.
       const concurrent = { ...body, idempotency_key: 'burst-1' };
-      const results = await Promise.all(Array.from({ length: 6 }, () => h().request('POST', '/v1/call', { key: s.org.apiKey, body: concurrent })));
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => h().request('POST', '/v1/call', { key: s.org.apiKey, body: concurrent })),
+      );
       for (const r of results) assert.equal(r.status, 201, r.text);
       const ids = new Set(results.map((r) => r.body.call_id));
       assert.equal(ids.size, 1);
       assert.equal(results.filter((r) => r.body.idempotent_replay !== true).length, 1);
-      const rows = await h().deps.store.db.selectFrom('calls').select('id').where('idempotency_key', '=', 'burst-1').execute();
+      const rows = await h()
+        .deps.store.db.selectFrom('calls')
+        .select('id')
+        .where('idempotency_key', '=', 'burst-1')
+        .execute();
       assert.equal(rows.length, 1);
       assert.equal((await dialJobPayloads(h())).filter((p) => ids.has(p.callId)).length, 1);
       // After 24 h the key starts a new call.
-      await h().deps.store.db.updateTable('calls').set({ created_at: '2000-01-01T00:00:00.000Z' }).where('id', '=', first.body.call_id).execute();
+      await h()
+        .deps.store.db.updateTable('calls')
+        .set({ created_at: '2000-01-01T00:00:00.000Z' })
+        .where('id', '=', first.body.call_id)
+        .execute();
       const later = await h().request('POST', '/v1/call', { key: s.org.apiKey, body });
       assert.equal(later.status, 201);
       assert.notEqual(later.body.call_id, first.body.call_id);
@@ -213,7 +321,10 @@ describeApi(
     });
 
     test('no API key is 401', async () => {
-      assert.equal((await h().request('POST', '/v1/call', { body: { from_number: '+15551112222', to_number: TO } })).status, 401);
+      assert.equal(
+        (await h().request('POST', '/v1/call', { body: { from_number: '+15551112222', to_number: TO } })).status,
+        401,
+      );
     });
   },
   { env: { DEMO_NUMBERS: '+14155550111' }, customize: (deps) => void (deps.trunkVerifier = verifier) },
@@ -228,7 +339,10 @@ describeApi(
       const [calls, jobs] = await counts(h());
       failDialEnqueue = true;
       try {
-        const res = await h().request('POST', '/v1/call', { key: s.org.apiKey, body: { from_number: s.from, to_number: TO, agent_id: s.agent.id } });
+        const res = await h().request('POST', '/v1/call', {
+          key: s.org.apiKey,
+          body: { from_number: s.from, to_number: TO, agent_id: s.agent.id },
+        });
         assert.equal(res.status, 500);
         assert.equal(res.body.code, 'internal_error');
       } finally {
@@ -237,7 +351,15 @@ describeApi(
       assert.deepEqual(await counts(h()), [calls, jobs]);
       const events = await h().deps.store.db.selectFrom('call_events').select('id').execute();
       assert.equal(events.length, 0);
-      assert.equal((await h().request('POST', '/v1/call', { key: s.org.apiKey, body: { from_number: s.from, to_number: TO, agent_id: s.agent.id } })).status, 201);
+      assert.equal(
+        (
+          await h().request('POST', '/v1/call', {
+            key: s.org.apiKey,
+            body: { from_number: s.from, to_number: TO, agent_id: s.agent.id },
+          })
+        ).status,
+        201,
+      );
     });
   },
   {

@@ -19,7 +19,13 @@ export const phoneNumberRoutes: RouteModule = (deps) => async (app) => {
 
   app.get(
     '/phone-numbers',
-    { schema: { tags, summary: 'List the org\'s phone numbers (released ones excluded), newest first', response: { 200: Type.Array(PhoneNumberWire), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "List the org's phone numbers (released ones excluded), newest first",
+        response: { 200: Type.Array(PhoneNumberWire), ...errorResponses },
+      },
+    },
     async (req) => (await listPhoneNumbers(d, req.auth.orgId)).map(phoneNumberToWire),
   );
 
@@ -34,12 +40,20 @@ export const phoneNumberRoutes: RouteModule = (deps) => async (app) => {
         response: { 201: PhoneNumberWire, ...errorResponses, 409: ErrorBody },
       },
     },
-    async (req, reply) => reply.status(201).send(phoneNumberToWire(await provisionDemoNumber(d, deps.queue, req.auth.orgId, req.body))),
+    async (req, reply) =>
+      reply.status(201).send(phoneNumberToWire(await provisionDemoNumber(d, deps.queue, req.auth.orgId, req.body))),
   );
 
   app.get(
     '/phone-numbers/:id',
-    { schema: { tags, summary: 'Get a phone number (also after release: status "released")', params: IdParams, response: { 200: PhoneNumberWire, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Get a phone number (also after release: status "released")',
+        params: IdParams,
+        response: { 200: PhoneNumberWire, ...errorResponses },
+      },
+    },
     async (req) => phoneNumberToWire(await getPhoneNumber(d, req.auth.orgId, Number(req.params.id))),
   );
 
@@ -55,13 +69,21 @@ export const phoneNumberRoutes: RouteModule = (deps) => async (app) => {
         body: UpdateNumberBody,
         response: { 200: PhoneNumberWire, ...errorResponses },
       },
-      handler: async (req) => phoneNumberToWire(await updatePhoneNumber(d, req.auth.orgId, Number(req.params.id), req.body)),
+      handler: async (req) =>
+        phoneNumberToWire(await updatePhoneNumber(d, req.auth.orgId, Number(req.params.id), req.body)),
     });
   }
 
   app.delete(
     '/phone-numbers/:id',
-    { schema: { tags, summary: 'Release the number (status "released"; it becomes free again)', params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Release the number (status "released"; it becomes free again)',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (req, reply) => {
       await releasePhoneNumber(d, req.auth.orgId, Number(req.params.id));
       return reply.status(204).send(null);
@@ -74,7 +96,7 @@ export const phoneNumberRoutes: RouteModule = (deps) => async (app) => {
       preValidation: emptyBodyAsObject,
       schema: {
         tags,
-        summary: 'Check the number\'s SIP trunk for real: verified + active, or failed with voip_verification_error',
+        summary: "Check the number's SIP trunk for real: verified + active, or failed with voip_verification_error",
         params: IdParams,
         response: { 200: PhoneNumberWire, ...errorResponses },
       },

@@ -19,7 +19,10 @@ export const recordingRoutes: RouteModule = (deps) => async (app) => {
         summary: 'Download a recording through a signed link (audio/wav)',
         security: [],
         params: Type.Object({ name: Type.String({ maxLength: 40 }) }),
-        querystring: Type.Object({ expires: Type.Optional(Type.String({ maxLength: 20 })), signature: Type.Optional(Type.String({ maxLength: 100 })) }),
+        querystring: Type.Object({
+          expires: Type.Optional(Type.String({ maxLength: 20 })),
+          signature: Type.Optional(Type.String({ maxLength: 100 })),
+        }),
         response: { 200: Type.Unknown({ description: 'audio/wav' }), 403: ErrorBody, 404: ErrorBody },
       },
     },
@@ -29,11 +32,20 @@ export const recordingRoutes: RouteModule = (deps) => async (app) => {
       const callId = Number(m[1]);
       const { expires = '', signature = '' } = req.query;
       if (!verifyRecordingSignature(deps.config, callId, expires, signature, deps.clock.nowMs()))
-        throw new AppError('forbidden', 'invalid_signature', 'This recording link is invalid or has expired; get a new one from GET /v1/calls/{id}/audio.');
-      const call = await deps.store.db.selectFrom('calls').select(['recording_path']).where('id', '=', callId).executeTakeFirst();
+        throw new AppError(
+          'forbidden',
+          'invalid_signature',
+          'This recording link is invalid or has expired; get a new one from GET /v1/calls/{id}/audio.',
+        );
+      const call = await deps.store.db
+        .selectFrom('calls')
+        .select(['recording_path'])
+        .where('id', '=', callId)
+        .executeTakeFirst();
       const path = call?.recording_path;
       const info = path ? await stat(path).catch(() => undefined) : undefined;
-      if (!path || !info?.isFile()) throw new AppError('not_found', 'recording_not_found', 'This call has no recording.');
+      if (!path || !info?.isFile())
+        throw new AppError('not_found', 'recording_not_found', 'This call has no recording.');
       return reply
         .type('audio/wav')
         .header('content-length', info.size)

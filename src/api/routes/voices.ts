@@ -16,10 +16,14 @@ export const voiceRoutes: RouteModule = (deps) => async (app) => {
     {
       schema: {
         tags: ['voices'],
-        summary: 'Voices of the installed/configured TTS engines (configured engine first; en-US-James1 is an alias of the default voice)',
+        summary:
+          'Voices of the installed/configured TTS engines (configured engine first; en-US-James1 is an alias of the default voice)',
         response: { 200: Type.Array(VoiceWire), ...errorResponses },
       },
     },
-    async () => deps.voices.list().map((v) => ({ id: v.id, name: v.name, language: v.language, gender: v.gender, engine: v.engine })),
+    async () =>
+      deps.voices
+        .list()
+        .map((v) => ({ id: v.id, name: v.name, language: v.language, gender: v.gender, engine: v.engine })),
   );
 };

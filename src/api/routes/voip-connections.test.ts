@@ -13,13 +13,26 @@ describeApi(
   (h) => {
     test('test (manual) runs the trunk check with the given settings and returns evidence', async () => {
       const org = await h().createOrg();
-      const res = await h().request('POST', '/v1/voip-connections/test', { key: org.apiKey, body: { ...TRUNK, sip_config: { host: 'SIP.Example.com' } } });
+      const res = await h().request('POST', '/v1/voip-connections/test', {
+        key: org.apiKey,
+        body: { ...TRUNK, sip_config: { host: 'SIP.Example.com' } },
+      });
       assert.equal(res.status, 200, res.text);
       assert.equal(res.body.status, 'pass');
-      assert.deepEqual(res.body.checks, { credentials_valid: true, inbound_reachable: true, outbound_authorized: true });
+      assert.deepEqual(res.body.checks, {
+        credentials_valid: true,
+        inbound_reachable: true,
+        outbound_authorized: true,
+      });
       assert.match(res.body.verification_evidence_id, /^vev_/);
       assert.equal(res.body.suggested_connection_name, 'SIP trunk: sip.example.com');
-      assert.deepEqual(verifier.requests.at(-1), { host: 'sip.example.com', port: 5060, transport: 'udp', username: 'alice', password: 'secret' });
+      assert.deepEqual(verifier.requests.at(-1), {
+        host: 'sip.example.com',
+        port: 5060,
+        transport: 'udp',
+        username: 'alice',
+        password: 'secret',
+      });
     });
 
     test('failing checks answer status fail, and that evidence cannot create a connection', async () => {
@@ -33,7 +46,10 @@ describeApi(
         assert.equal(res.body.status, 'fail');
         assert.deepEqual(res.body.checks, checks);
         assert.match(res.body.detail, /scripted/);
-        const created = await h().request('POST', '/v1/voip-connections', { key: org.apiKey, body: { ...body, name: 'x', verification_evidence_id: res.body.verification_evidence_id } });
+        const created = await h().request('POST', '/v1/voip-connections', {
+          key: org.apiKey,
+          body: { ...body, name: 'x', verification_evidence_id: res.body.verification_evidence_id },
+        });
         assert.equal(created.status, 400);
         assert.match(created.body.verification_evidence_id[0], /did not pass/);
       }
@@ -45,12 +61,28 @@ describeApi(
       const before = verifier.requests.length;
       const res = await h().request('POST', '/v1/voip-connections/test', {
         key: org.apiKey,
-        body: { provider: 'manual', credentials: { username: '', extra: 1 }, sip_config: { host: 'bad host!', port: 70000, transport: 'tls' }, other: true },
+        body: {
+          provider: 'manual',
+          credentials: { username: '', extra: 1 },
+          sip_config: { host: 'bad host!', port: 70000, transport: 'tls' },
+          other: true,
+        },
       });
       assert.equal(res.status, 400);
-      for (const f of ['credentials.username', 'credentials.password', 'credentials.extra', 'sip_config.host', 'sip_config.port', 'sip_config.transport', 'other'])
+      for (const f of [
+        'credentials.username',
+        'credentials.password',
+        'credentials.extra',
+        'sip_config.host',
+        'sip_config.port',
+        'sip_config.transport',
+        'other',
+      ])
         assert.ok(res.body[f], `${f}: ${res.text}`);
-      const bad = await h().request('POST', '/v1/voip-connections/test', { key: org.apiKey, body: { provider: 'acme', credentials: {} } });
+      const bad = await h().request('POST', '/v1/voip-connections/test', {
+        key: org.apiKey,
+        body: { provider: 'acme', credentials: {} },
+      });
       assert.equal(bad.status, 400);
       assert.match(bad.body.provider[0], /not a valid choice/);
       assert.equal(verifier.requests.length, before);
@@ -64,8 +96,18 @@ describeApi(
       const attempts: [unknown, RegExp][] = [
         [{ ...base }, /Required/],
         [{ ...base, verification_evidence_id: 'vev_nope' }, /Unknown/],
-        [{ ...base, credentials: { username: 'alice', password: 'other' }, verification_evidence_id: test1.verification_evidence_id }, /other credentials/],
-        [{ ...base, sip_config: { host: '127.0.0.2' }, verification_evidence_id: test1.verification_evidence_id }, /other credentials or sip_config/],
+        [
+          {
+            ...base,
+            credentials: { username: 'alice', password: 'other' },
+            verification_evidence_id: test1.verification_evidence_id,
+          },
+          /other credentials/,
+        ],
+        [
+          { ...base, sip_config: { host: '127.0.0.2' }, verification_evidence_id: test1.verification_evidence_id },
+          /other credentials or sip_config/,
+        ],
       ];
       for (const [body, re] of attempts) {
         const res = await h().request('POST', '/v1/voip-connections', { key: org.apiKey, body });
@@ -73,10 +115,20 @@ describeApi(
         assert.match(res.body.verification_evidence_id[0], re);
       }
       // Another org cannot use this org's evidence.
-      const stolen = await h().request('POST', '/v1/voip-connections', { key: other.apiKey, body: { ...base, verification_evidence_id: test1.verification_evidence_id } });
+      const stolen = await h().request('POST', '/v1/voip-connections', {
+        key: other.apiKey,
+        body: { ...base, verification_evidence_id: test1.verification_evidence_id },
+      });
       assert.match(stolen.body.verification_evidence_id[0], /Unknown/);
-      await h().deps.store.db.updateTable('voip_verifications').set({ expires_at: '2000-01-01T00:00:00.000Z' }).where('id', '=', test1.verification_evidence_id).execute();
-      const expired = await h().request('POST', '/v1/voip-connections', { key: org.apiKey, body: { ...base, verification_evidence_id: test1.verification_evidence_id } });
+      await h()
+        .deps.store.db.updateTable('voip_verifications')
+        .set({ expires_at: '2000-01-01T00:00:00.000Z' })
+        .where('id', '=', test1.verification_evidence_id)
+        .execute();
+      const expired = await h().request('POST', '/v1/voip-connections', {
+        key: org.apiKey,
+        body: { ...base, verification_evidence_id: test1.verification_evidence_id },
+      });
       assert.match(expired.body.verification_evidence_id[0], /expired/);
     });
 
@@ -93,46 +145,87 @@ describeApi(
       const texts = [
         (await h().request('GET', '/v1/voip-connections', { key: org.apiKey })).text,
         (await h().request('GET', `/v1/voip-connections/${conn.id}`, { key: org.apiKey })).text,
-        (await h().request('PATCH', `/v1/voip-connections/${conn.id}`, { key: org.apiKey, body: { name: 'Renamed' } })).text,
+        (await h().request('PATCH', `/v1/voip-connections/${conn.id}`, { key: org.apiKey, body: { name: 'Renamed' } }))
+          .text,
       ];
       for (const t of texts) assert.equal(t.includes('secret'), false, t);
-      const row = await h().deps.store.db.selectFrom('voip_connections').selectAll().where('id', '=', conn.id).executeTakeFirstOrThrow();
+      const row = await h()
+        .deps.store.db.selectFrom('voip_connections')
+        .selectAll()
+        .where('id', '=', conn.id)
+        .executeTakeFirstOrThrow();
       assert.equal(row.credentials_enc.includes('secret'), false);
       assert.deepEqual(h().deps.secretBox.openJson(row.credentials_enc), { username: 'alice', password: 'secret' });
-      const ev = await h().deps.store.db.selectFrom('voip_verifications').select('fingerprint').where('org_id', '=', org.id).execute();
+      const ev = await h()
+        .deps.store.db.selectFrom('voip_verifications')
+        .select('fingerprint')
+        .where('org_id', '=', org.id)
+        .execute();
       for (const e of ev) assert.equal(e.fingerprint.includes('secret'), false);
     });
 
     test('PATCH renames; rotating credentials needs fresh evidence for the new settings', async () => {
       const org = await h().createOrg();
       const conn = await createTrunk(h(), org);
-      const renamed = await h().request('PATCH', `/v1/voip-connections/${conn.id}`, { key: org.apiKey, body: { name: 'Office PBX' } });
+      const renamed = await h().request('PATCH', `/v1/voip-connections/${conn.id}`, {
+        key: org.apiKey,
+        body: { name: 'Office PBX' },
+      });
       assert.equal(renamed.status, 200);
       assert.equal(renamed.body.name, 'Office PBX');
       const newCreds = { username: 'bob', password: 'n3w' };
-      const noEvidence = await h().request('PATCH', `/v1/voip-connections/${conn.id}`, { key: org.apiKey, body: { credentials: newCreds } });
+      const noEvidence = await h().request('PATCH', `/v1/voip-connections/${conn.id}`, {
+        key: org.apiKey,
+        body: { credentials: newCreds },
+      });
       assert.equal(noEvidence.status, 400);
-      const oldEvidence = (await h().request('POST', '/v1/voip-connections/test', { key: org.apiKey, body: TRUNK })).body.verification_evidence_id;
-      const wrong = await h().request('PATCH', `/v1/voip-connections/${conn.id}`, { key: org.apiKey, body: { credentials: newCreds, verification_evidence_id: oldEvidence } });
+      const oldEvidence = (await h().request('POST', '/v1/voip-connections/test', { key: org.apiKey, body: TRUNK }))
+        .body.verification_evidence_id;
+      const wrong = await h().request('PATCH', `/v1/voip-connections/${conn.id}`, {
+        key: org.apiKey,
+        body: { credentials: newCreds, verification_evidence_id: oldEvidence },
+      });
       assert.equal(wrong.status, 400);
-      const fresh = (await h().request('POST', '/v1/voip-connections/test', { key: org.apiKey, body: { ...TRUNK, credentials: newCreds } })).body.verification_evidence_id;
-      const ok = await h().request('PATCH', `/v1/voip-connections/${conn.id}`, { key: org.apiKey, body: { credentials: newCreds, verification_evidence_id: fresh } });
+      const fresh = (
+        await h().request('POST', '/v1/voip-connections/test', {
+          key: org.apiKey,
+          body: { ...TRUNK, credentials: newCreds },
+        })
+      ).body.verification_evidence_id;
+      const ok = await h().request('PATCH', `/v1/voip-connections/${conn.id}`, {
+        key: org.apiKey,
+        body: { credentials: newCreds, verification_evidence_id: fresh },
+      });
       assert.equal(ok.status, 200, ok.text);
-      const row = await h().deps.store.db.selectFrom('voip_connections').select('credentials_enc').where('id', '=', conn.id).executeTakeFirstOrThrow();
+      const row = await h()
+        .deps.store.db.selectFrom('voip_connections')
+        .select('credentials_enc')
+        .where('id', '=', conn.id)
+        .executeTakeFirstOrThrow();
       assert.deepEqual(h().deps.secretBox.openJson(row.credentials_enc), newCreds);
-      const unknown = await h().request('PATCH', `/v1/voip-connections/${conn.id}`, { key: org.apiKey, body: { status: 'connected' } });
+      const unknown = await h().request('PATCH', `/v1/voip-connections/${conn.id}`, {
+        key: org.apiKey,
+        body: { status: 'connected' },
+      });
       assert.equal(unknown.status, 400);
     });
 
     test('other providers are stored (pending) but their test reports fail: only manual is checked here', async () => {
       const org = await h().createOrg();
-      const body = { provider: 'telnyx', credentials: { apiKey: 'KEY123', connectionId: '123456' }, sip_config: { domain: 'acme.sip.telnyx.com' } };
+      const body = {
+        provider: 'telnyx',
+        credentials: { apiKey: 'KEY123', connectionId: '123456' },
+        sip_config: { domain: 'acme.sip.telnyx.com' },
+      };
       const before = verifier.requests.length;
       const res = await h().request('POST', '/v1/voip-connections/test', { key: org.apiKey, body });
       assert.equal(res.body.status, 'fail');
       assert.match(res.body.detail, /only "manual"/);
       assert.equal(verifier.requests.length, before);
-      const created = await h().request('POST', '/v1/voip-connections', { key: org.apiKey, body: { ...body, setup_method: 'api_key' } });
+      const created = await h().request('POST', '/v1/voip-connections', {
+        key: org.apiKey,
+        body: { ...body, setup_method: 'api_key' },
+      });
       assert.equal(created.status, 201, created.text);
       assert.equal(created.body.status, 'pending');
       assert.equal(created.body.inferred_name, true);
@@ -145,17 +238,33 @@ describeApi(
       const other = await h().createOrg();
       const conn = await createTrunk(h(), org);
       const url = `/v1/voip-connections/${conn.id}/import-numbers`;
-      const res = await h().request('POST', url, { key: org.apiKey, body: { numbers: ['+15551230001', '+15551230002'] } });
+      const res = await h().request('POST', url, {
+        key: org.apiKey,
+        body: { numbers: ['+15551230001', '+15551230002'] },
+      });
       assert.equal(res.status, 201, res.text);
       assert.deepEqual(
-        res.body.map((n: any) => [n.number, n.source, n.status, n.voip_verification_status, n.voip_connection_id, n.outbound_eligible]),
+        res.body.map((n: any) => [
+          n.number,
+          n.source,
+          n.status,
+          n.voip_verification_status,
+          n.voip_connection_id,
+          n.outbound_eligible,
+        ]),
         [
           ['+15551230001', 'voip', 'provisioning', 'unverified', conn.id, false],
           ['+15551230002', 'voip', 'provisioning', 'unverified', conn.id, false],
         ],
       );
-      assert.equal((await h().request('GET', `/v1/voip-connections/${conn.id}`, { key: org.apiKey })).body.numbers_imported, 2);
-      const dup = await h().request('POST', url, { key: org.apiKey, body: { numbers: ['+15551230003', '+15551230003'] } });
+      assert.equal(
+        (await h().request('GET', `/v1/voip-connections/${conn.id}`, { key: org.apiKey })).body.numbers_imported,
+        2,
+      );
+      const dup = await h().request('POST', url, {
+        key: org.apiKey,
+        body: { numbers: ['+15551230003', '+15551230003'] },
+      });
       assert.equal(dup.status, 400);
       assert.match(dup.body['numbers.1'][0], /Duplicate/);
       const invalid = await h().request('POST', url, { key: org.apiKey, body: { numbers: ['5551230003'] } });
@@ -165,7 +274,10 @@ describeApi(
       assert.equal(again.status, 409);
       assert.equal(again.body.code, 'number_already_imported');
       const otherConn = await createTrunk(h(), other);
-      const taken = await h().request('POST', `/v1/voip-connections/${otherConn.id}/import-numbers`, { key: other.apiKey, body: { numbers: ['+15551230004', '+15551230001'] } });
+      const taken = await h().request('POST', `/v1/voip-connections/${otherConn.id}/import-numbers`, {
+        key: other.apiKey,
+        body: { numbers: ['+15551230004', '+15551230001'] },
+      });
       assert.equal(taken.status, 409);
       assert.equal(taken.body.code, 'number_unavailable');
       const demo = await h().request('POST', url, { key: org.apiKey, body: { numbers: ['+15550009999'] } });
@@ -187,7 +299,10 @@ describeApi(
     test('DELETE removes the connection and releases its numbers', async () => {
       const org = await h().createOrg();
       const conn = await createTrunk(h(), org);
-      const imported = await h().request('POST', `/v1/voip-connections/${conn.id}/import-numbers`, { key: org.apiKey, body: { numbers: ['+15551239999'] } });
+      const imported = await h().request('POST', `/v1/voip-connections/${conn.id}/import-numbers`, {
+        key: org.apiKey,
+        body: { numbers: ['+15551239999'] },
+      });
       const del = await h().request('DELETE', `/v1/voip-connections/${conn.id}`, { key: org.apiKey });
       assert.equal(del.status, 204);
       assert.equal((await h().request('GET', `/v1/voip-connections/${conn.id}`, { key: org.apiKey })).status, 404);

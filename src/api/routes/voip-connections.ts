@@ -30,7 +30,13 @@ export const voipConnectionRoutes: RouteModule = (deps) => async (app) => {
 
   app.get(
     '/voip-connections',
-    { schema: { tags, summary: 'List VoIP connections (credentials never returned)', response: { 200: Type.Array(VoipConnectionWire), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'List VoIP connections (credentials never returned)',
+        response: { 200: Type.Array(VoipConnectionWire), ...errorResponses },
+      },
+    },
     async (req) => (await listVoipConnections(d, req.auth.orgId)).map(voipConnectionToWire),
   );
 
@@ -39,7 +45,8 @@ export const voipConnectionRoutes: RouteModule = (deps) => async (app) => {
     {
       schema: {
         tags,
-        summary: 'Test trunk settings (manual: real SIP OPTIONS + digest-authenticated REGISTER); returns verification evidence',
+        summary:
+          'Test trunk settings (manual: real SIP OPTIONS + digest-authenticated REGISTER); returns verification evidence',
         body: VoipTestBody,
         response: { 200: VoipTestWire, ...errorResponses },
       },
@@ -57,12 +64,20 @@ export const voipConnectionRoutes: RouteModule = (deps) => async (app) => {
         response: { 201: VoipConnectionWire, ...errorResponses },
       },
     },
-    async (req, reply) => reply.status(201).send(voipConnectionToWire(await createVoipConnection(d, req.auth.orgId, req.body))),
+    async (req, reply) =>
+      reply.status(201).send(voipConnectionToWire(await createVoipConnection(d, req.auth.orgId, req.body))),
   );
 
   app.get(
     '/voip-connections/:id',
-    { schema: { tags, summary: 'Get a VoIP connection', params: IdParams, response: { 200: VoipConnectionWire, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Get a VoIP connection',
+        params: IdParams,
+        response: { 200: VoipConnectionWire, ...errorResponses },
+      },
+    },
     async (req) => voipConnectionToWire(await getVoipConnection(d, req.auth.orgId, Number(req.params.id))),
   );
 
@@ -82,7 +97,14 @@ export const voipConnectionRoutes: RouteModule = (deps) => async (app) => {
 
   app.delete(
     '/voip-connections/:id',
-    { schema: { tags, summary: 'Delete the connection; its numbers are released', params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete the connection; its numbers are released',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (req, reply) => {
       await deleteVoipConnection(d, req.auth.orgId, Number(req.params.id));
       return reply.status(204).send(null);
@@ -100,7 +122,10 @@ export const voipConnectionRoutes: RouteModule = (deps) => async (app) => {
         response: { 201: Type.Array(PhoneNumberWire), ...errorResponses, 409: ErrorBody },
       },
     },
-    async (req, reply) => reply.status(201).send((await importNumbers(d, req.auth.orgId, Number(req.params.id), req.body)).map(phoneNumberToWire)),
+    async (req, reply) =>
+      reply
+        .status(201)
+        .send((await importNumbers(d, req.auth.orgId, Number(req.params.id), req.body)).map(phoneNumberToWire)),
   );
 
   app.get(
@@ -108,7 +133,8 @@ export const voipConnectionRoutes: RouteModule = (deps) => async (app) => {
     {
       schema: {
         tags,
-        summary: 'Not available here: 400 provider_cannot_list_numbers (no provider API is called; import numbers instead)',
+        summary:
+          'Not available here: 400 provider_cannot_list_numbers (no provider API is called; import numbers instead)',
         params: IdParams,
         response: { 200: Type.Array(Type.Object({ number: Type.String() })), ...errorResponses },
       },

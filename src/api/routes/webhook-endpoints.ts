@@ -18,8 +18,16 @@ export const webhookEndpointRoutes: RouteModule = (deps) => async (app) => {
   const tags = ['webhooks'];
   const base = '/developer/webhook-endpoints';
 
-  app.get(base, { schema: { tags, summary: 'List webhook endpoints', response: { 200: Type.Array(WebhookEndpointWire), ...errorResponses } } }, async (req) =>
-    endpoints.list(req.auth.orgId),
+  app.get(
+    base,
+    {
+      schema: {
+        tags,
+        summary: 'List webhook endpoints',
+        response: { 200: Type.Array(WebhookEndpointWire), ...errorResponses },
+      },
+    },
+    async (req) => endpoints.list(req.auth.orgId),
   );
 
   app.post(
@@ -37,13 +45,28 @@ export const webhookEndpointRoutes: RouteModule = (deps) => async (app) => {
 
   app.patch(
     `${base}/:id`,
-    { schema: { tags, summary: 'Update label, url, events or status (active|disabled)', params: UuidParams, body: UpdateWebhookEndpointBody, response: { 200: WebhookEndpointWire, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Update label, url, events or status (active|disabled)',
+        params: UuidParams,
+        body: UpdateWebhookEndpointBody,
+        response: { 200: WebhookEndpointWire, ...errorResponses },
+      },
+    },
     async (req) => endpoints.update(req.auth.orgId, req.params.id, req.body),
   );
 
   app.delete(
     `${base}/:id`,
-    { schema: { tags, summary: 'Delete a webhook endpoint (pending deliveries are cancelled)', params: UuidParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a webhook endpoint (pending deliveries are cancelled)',
+        params: UuidParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (req, reply) => {
       await endpoints.remove(req.auth.orgId, req.params.id);
       return reply.status(204).send(null);
@@ -52,7 +75,14 @@ export const webhookEndpointRoutes: RouteModule = (deps) => async (app) => {
 
   app.post(
     `${base}/:id/test`,
-    { schema: { tags, summary: 'Send a signed `webhook.test` event now and report the attempt', params: UuidParams, response: { 200: WebhookTestResultWire, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Send a signed `webhook.test` event now and report the attempt',
+        params: UuidParams,
+        response: { 200: WebhookTestResultWire, ...errorResponses },
+      },
+    },
     async (req) => endpoints.sendTest(req.auth.orgId, req.params.id),
   );
 
@@ -75,7 +105,8 @@ export const webhookEndpointRoutes: RouteModule = (deps) => async (app) => {
     {
       schema: {
         tags,
-        summary: 'New secret (shown once); the old one keeps signing in X-ThunderPhone-Signature-Previous during the grace period (default 24 h)',
+        summary:
+          'New secret (shown once); the old one keeps signing in X-ThunderPhone-Signature-Previous during the grace period (default 24 h)',
         params: UuidParams,
         body: Type.Optional(RotateSecretBody),
         response: { 200: RotatedSecretWire, ...errorResponses },

@@ -7,8 +7,16 @@ import { PRODUCTS } from '../../agents/products';
 export const InlineToolWire = Type.Object(
   {
     type: Type.Literal('function'),
-    function: Type.Object({ name: Type.String(), description: Type.String(), parameters: Type.Object({}, { additionalProperties: true }) }),
-    endpoint: Type.Object({ url: Type.String(), method: Type.String(), headers: Type.Record(Type.String(), Type.String()) }),
+    function: Type.Object({
+      name: Type.String(),
+      description: Type.String(),
+      parameters: Type.Object({}, { additionalProperties: true }),
+    }),
+    endpoint: Type.Object({
+      url: Type.String(),
+      method: Type.String(),
+      headers: Type.Record(Type.String(), Type.String()),
+    }),
   },
   { additionalProperties: true },
 );
@@ -44,7 +52,11 @@ export const AgentWire = Type.Object({
   updated_at: Timestamp,
 });
 
-export const AgentVersionWire = Type.Object({ version: Type.Integer(), created_at: Timestamp, snapshot: AgentSettingsWire });
+export const AgentVersionWire = Type.Object({
+  version: Type.Integer(),
+  created_at: Timestamp,
+  snapshot: AgentSettingsWire,
+});
 
 /**
  * Request body: every writable field optional here (the parser reports missing required ones

@@ -17,7 +17,9 @@ export const CallWire = Type.Object({
   status: Type.String({ description: 'in_progress | completed | failed' }),
   end_reason: Nullable(Type.String()),
   transfer_number: Nullable(Type.String()),
-  recording_url: Nullable(Type.String({ description: 'expiring signed link (same as /audio), null without a recording' })),
+  recording_url: Nullable(
+    Type.String({ description: 'expiring signed link (same as /audio), null without a recording' }),
+  ),
   is_test_call: Type.Boolean(),
   is_simulation: Type.Boolean(),
   product: Nullable(Type.String()),
@@ -84,7 +86,9 @@ export function callsToCsv(calls: ReturnType<typeof callToWire>[]): string {
 
 export const CallFilterQuery = Type.Object({
   agent_id: Type.Optional(Type.Integer({ minimum: 1 })),
-  direction: Type.Optional(Type.Union([Type.Literal('inbound'), Type.Literal('outbound'), Type.Literal('mic'), Type.Literal('widget')])),
+  direction: Type.Optional(
+    Type.Union([Type.Literal('inbound'), Type.Literal('outbound'), Type.Literal('mic'), Type.Literal('widget')]),
+  ),
   status: Type.Optional(Type.Union([Type.Literal('in_progress'), Type.Literal('completed'), Type.Literal('failed')])),
   from_number: Type.Optional(Type.String({ maxLength: 32 })),
   to_number: Type.Optional(Type.String({ maxLength: 32 })),
@@ -97,7 +101,9 @@ export const PlaceCallBody = Type.Object(
     from_number: Type.Optional(Type.String({ description: 'E.164, a verified VoIP number of this org' })),
     to_number: Type.Optional(Type.String({ description: 'E.164 target' })),
     agent_id: Type.Optional(Nullable(Type.Union([Type.Integer(), Type.String()]))),
-    config: Type.Optional(Type.Unknown({ description: 'inline agent config, same schema as the call.incoming response' })),
+    config: Type.Optional(
+      Type.Unknown({ description: 'inline agent config, same schema as the call.incoming response' }),
+    ),
     max_hold_seconds: Type.Optional(Nullable(Type.Integer())),
     variables: Type.Optional(Type.Unknown({ description: 'object of string/number values for {{placeholders}}' })),
     idempotency_key: Type.Optional(Type.String({ description: '≤128 chars; same key + body within 24 h replays' })),

@@ -15,7 +15,9 @@ export const PhoneNumberWire = Type.Object({
   inbound_agent_id: Nullable(Type.Integer()),
   outbound_agent_id: Nullable(Type.Integer()),
   voip_connection_id: Nullable(Type.Integer()),
-  voip_verification_status: Nullable(Type.String({ description: 'unverified | verified | failed (null for demo numbers)' })),
+  voip_verification_status: Nullable(
+    Type.String({ description: 'unverified | verified | failed (null for demo numbers)' }),
+  ),
   voip_verification_error: Nullable(Type.String({ description: 'why the last verify-voip failed' })),
   voip_last_verified_at: Nullable(Timestamp),
   outbound_eligible: Type.Boolean({ description: 'source voip + active + verified' }),
@@ -66,7 +68,9 @@ export const VoipConnectionWire = Type.Object({
   setup_method: Type.String(),
   status: Type.String({ description: 'pending | testing | connected | error' }),
   inferred_name: Type.Boolean(),
-  sip_config: Type.Record(Type.String(), Type.Unknown(), { description: 'redacted: host, port, transport (and other non-secret keys)' }),
+  sip_config: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'redacted: host, port, transport (and other non-secret keys)',
+  }),
   last_tested_at: Nullable(Timestamp),
   numbers_imported: Type.Integer(),
   created_at: Timestamp,
@@ -87,10 +91,17 @@ export const voipConnectionToWire = ({ row, numbersImported }: VoipConnectionVie
   updated_at: row.updated_at,
 });
 
-const Credentials = Type.Record(Type.String(), Type.Unknown(), { description: 'manual: {"username", "password"}; write-only' });
-const SipConfig = Type.Record(Type.String(), Type.Unknown(), { description: 'manual: {"host", "port"?: 5060, "transport"?: "udp"|"tcp"}' });
+const Credentials = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'manual: {"username", "password"}; write-only',
+});
+const SipConfig = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'manual: {"host", "port"?: 5060, "transport"?: "udp"|"tcp"}',
+});
 
-export const VoipTestBody = Type.Object({ provider: Type.String(), credentials: Credentials, sip_config: Type.Optional(SipConfig) }, { additionalProperties: true });
+export const VoipTestBody = Type.Object(
+  { provider: Type.String(), credentials: Credentials, sip_config: Type.Optional(SipConfig) },
+  { additionalProperties: true },
+);
 export const VoipCreateBody = Type.Object(
   {
     name: Type.Optional(Type.String()),
@@ -114,7 +125,11 @@ export const VoipUpdateBody = Type.Object(
 export const VoipTestWire = Type.Object({
   status: Type.String({ description: 'pass | fail' }),
   verification_evidence_id: Type.String(),
-  checks: Type.Object({ credentials_valid: Type.Boolean(), inbound_reachable: Type.Boolean(), outbound_authorized: Type.Boolean() }),
+  checks: Type.Object({
+    credentials_valid: Type.Boolean(),
+    inbound_reachable: Type.Boolean(),
+    outbound_authorized: Type.Boolean(),
+  }),
   suggested_connection_name: Type.String(),
   detail: Type.String(),
 });

@@ -46,7 +46,12 @@ export const CreateWebhookEndpointBody = Type.Object(
 );
 
 export const UpdateWebhookEndpointBody = Type.Object(
-  { label: Type.Optional(Type.String({ maxLength: 500 })), url: Type.Optional(Url), events: Type.Optional(Events), status: Type.Optional(Type.String()) },
+  {
+    label: Type.Optional(Type.String({ maxLength: 500 })),
+    url: Type.Optional(Url),
+    events: Type.Optional(Events),
+    status: Type.Optional(Type.String()),
+  },
   { additionalProperties: false },
 );
 

@@ -8,10 +8,16 @@ import { cryptoIds } from '../../shared/ids';
 import type { CallEventEmitter } from '../finalize-call';
 
 /** Test fixtures for the calls module: orgs and call rows as POST /v1/call would create them. */
-export async function seedOrg(store: Store, clock: Clock, balanceCents: number, maxConcurrent: number | null = null): Promise<number> {
+export async function seedOrg(
+  store: Store,
+  clock: Clock,
+  balanceCents: number,
+  maxConcurrent: number | null = null,
+): Promise<number> {
   await migrate(store);
   const { org } = await createOrg(store.db, clock, cryptoIds, { name: 'Acme', balanceCents });
-  if (maxConcurrent !== null) await store.db.updateTable('orgs').set({ max_concurrent_calls: maxConcurrent }).where('id', '=', org.id).execute();
+  if (maxConcurrent !== null)
+    await store.db.updateTable('orgs').set({ max_concurrent_calls: maxConcurrent }).where('id', '=', org.id).execute();
   return org.id;
 }
 

@@ -1,8 +1,23 @@
 import type { TrunkCheckOutcome, TrunkCheckRequest, TrunkVerifier } from '../trunk-verifier-port';
 
-export const PASSING: TrunkCheckOutcome = { reachable: true, credentialsValid: true, outboundAuthorized: true, detail: 'scripted: trunk ok' };
-export const UNREACHABLE: TrunkCheckOutcome = { reachable: false, credentialsValid: false, outboundAuthorized: false, detail: 'scripted: no answer to OPTIONS' };
-export const BAD_CREDENTIALS: TrunkCheckOutcome = { reachable: true, credentialsValid: false, outboundAuthorized: false, detail: 'scripted: 403 Forbidden' };
+export const PASSING: TrunkCheckOutcome = {
+  reachable: true,
+  credentialsValid: true,
+  outboundAuthorized: true,
+  detail: 'scripted: trunk ok',
+};
+export const UNREACHABLE: TrunkCheckOutcome = {
+  reachable: false,
+  credentialsValid: false,
+  outboundAuthorized: false,
+  detail: 'scripted: no answer to OPTIONS',
+};
+export const BAD_CREDENTIALS: TrunkCheckOutcome = {
+  reachable: true,
+  credentialsValid: false,
+  outboundAuthorized: false,
+  detail: 'scripted: 403 Forbidden',
+};
 
 /**
  * Test stand-in for the SIP trunk check: answers what the test scripted (passing by default,

@@ -8,7 +8,9 @@ import type { CallLeg } from './call-leg';
 import type { LegEnded } from './call-leg-types';
 
 /** Two of our own user agents calling each other over loopback (UDP or TCP). */
-async function pair(fn: (a: SipUserAgent, b: SipUserAgent, nextCall: () => Promise<IncomingCall>) => Promise<void>): Promise<void> {
+async function pair(
+  fn: (a: SipUserAgent, b: SipUserAgent, nextCall: () => Promise<IncomingCall>) => Promise<void>,
+): Promise<void> {
   const a = await startTestUa();
   const b = await startTestUa();
   const queue: IncomingCall[] = [];
@@ -18,11 +20,12 @@ async function pair(fn: (a: SipUserAgent, b: SipUserAgent, nextCall: () => Promi
     if (w) w(c);
     else queue.push(c);
   });
-  const nextCall = (): Promise<IncomingCall> => new Promise((resolve) => {
-    const c = queue.shift();
-    if (c) resolve(c);
-    else waiters.push(resolve);
-  });
+  const nextCall = (): Promise<IncomingCall> =>
+    new Promise((resolve) => {
+      const c = queue.shift();
+      if (c) resolve(c);
+      else waiters.push(resolve);
+    });
   try {
     await fn(a, b, nextCall);
   } finally {
@@ -41,7 +44,12 @@ describe('call legs between two of our user agents', { timeout: 30_000 }, () => 
   for (const transport of ['udp', 'tcp'] as const) {
     it(`${transport}: answered call, audio both ways, BYE from the caller ends both legs once`, async () => {
       await pair(async (a, b, nextCall) => {
-        const out = a.dial({ target: `sip:+15550001111@127.0.0.1:${b.port}`, transport, fromUser: '+14155550100', ringTimeoutMs: 5000 });
+        const out = a.dial({
+          target: `sip:+15550001111@127.0.0.1:${b.port}`,
+          transport,
+          fromUser: '+14155550100',
+          ringTimeoutMs: 5000,
+        });
         const outEnded = countEnded(out);
         const call = await nextCall();
         assert.deepEqual([call.fromUser, call.toUser], ['+14155550100', '+15550001111']);
@@ -56,7 +64,10 @@ describe('call legs between two of our user agents', { timeout: 30_000 }, () => 
         await out.hangUp();
         const inEnd = await inbound.whenEnded();
         assert.deepEqual([inEnd.outcome, inEnd.byRemote], ['completed', true]);
-        assert.deepEqual(outEnded().map((e) => [e.outcome, e.byRemote]), [['completed', false]]);
+        assert.deepEqual(
+          outEnded().map((e) => [e.outcome, e.byRemote]),
+          [['completed', false]],
+        );
         assert.equal(a.media.pool.inUse + b.media.pool.inUse, 0, 'both RTP ports released');
       });
     });
@@ -99,7 +110,10 @@ describe('call legs between two of our user agents', { timeout: 30_000 }, () => 
       const call = await nextCall();
       await out.hangUp();
       assert.deepEqual([(await out.whenEnded()).outcome, (await out.whenEnded()).byRemote], ['canceled', false]);
-      assert.deepEqual([(await call.leg.whenEnded()).outcome, (await call.leg.whenEnded()).byRemote], ['canceled', true]);
+      assert.deepEqual(
+        [(await call.leg.whenEnded()).outcome, (await call.leg.whenEnded()).byRemote],
+        ['canceled', true],
+      );
       assert.equal(a.media.pool.inUse + b.media.pool.inUse, 0);
     });
   });
@@ -137,7 +151,11 @@ describe('call legs between two of our user agents', { timeout: 30_000 }, () => 
   it('TCP connection refused → provider_error from the transport error (timer B would take 320 s here)', async () => {
     const a = await startTestUa({ timers: { t1Ms: 5000, t2Ms: 20_000, t4Ms: 25_000 } });
     try {
-      const leg = a.dial({ target: `sip:+1555@127.0.0.1:${await freePort()};transport=tcp`, fromUser: 'x', ringTimeoutMs: 600_000 });
+      const leg = a.dial({
+        target: `sip:+1555@127.0.0.1:${await freePort()};transport=tcp`,
+        fromUser: 'x',
+        ringTimeoutMs: 600_000,
+      });
       const end = await leg.whenEnded();
       assert.equal(end.outcome, 'provider_error');
       assert.equal(a.media.pool.inUse, 0);

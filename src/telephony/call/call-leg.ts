@@ -32,7 +32,9 @@ export class CallLeg {
   readonly callId: string;
   readonly #ua: SipUserAgent;
   readonly #transport: SipTransportKind;
-  readonly #events = new TypedEvents<CallLegEvents>((err, ev) => this.#ua.log?.error('call leg listener failed', { event: String(ev), err }));
+  readonly #events = new TypedEvents<CallLegEvents>((err, ev) =>
+    this.#ua.log?.error('call leg listener failed', { event: String(ev), err }),
+  );
   readonly #timers: TimerSet;
   readonly #localTag: string;
   readonly #keys: string[] = [];
@@ -51,7 +53,14 @@ export class CallLeg {
   readonly #transfer = new TransferTracker();
   #byeSent: Promise<void> | undefined;
 
-  private constructor(ua: SipUserAgent, direction: 'outbound' | 'inbound', callId: string, localTag: string, transport: SipTransportKind, state: LegState) {
+  private constructor(
+    ua: SipUserAgent,
+    direction: 'outbound' | 'inbound',
+    callId: string,
+    localTag: string,
+    transport: SipTransportKind,
+    state: LegState,
+  ) {
     this.#ua = ua;
     this.direction = direction;
     this.callId = callId;
@@ -98,7 +107,12 @@ export class CallLeg {
 
   #host(): LegHost {
     return {
-      ua: this.#ua, transport: this.#transport, timers: this.#timers, events: this.#events, callId: this.callId, localTag: this.#localTag,
+      ua: this.#ua,
+      transport: this.#transport,
+      timers: this.#timers,
+      events: this.#events,
+      callId: this.callId,
+      localTag: this.#localTag,
       state: () => this.#state,
       setState: (state) => void (this.#state = state),
       isEnded: () => this.#ended !== undefined,
@@ -118,10 +132,14 @@ export class CallLeg {
     const leg = new CallLeg(ua, 'outbound', ua.newCallId(), ua.newTag(), transport, 'calling');
     leg.#client = new InviteClient(leg.#host(), opts);
     if (!uri) {
-      ua.timerHost.set(0, () => leg.#end('invalid_number', { byRemote: false, detail: `invalid SIP URI ${opts.target}` }));
+      ua.timerHost.set(0, () =>
+        leg.#end('invalid_number', { byRemote: false, detail: `invalid SIP URI ${opts.target}` }),
+      );
       return leg;
     }
-    leg.#startDial(leg.#client).catch((err: unknown) => leg.#end('provider_error', { byRemote: false, detail: (err as Error).message }));
+    leg
+      .#startDial(leg.#client)
+      .catch((err: unknown) => leg.#end('provider_error', { byRemote: false, detail: (err as Error).message }));
     return leg;
   }
 
@@ -156,12 +174,18 @@ export class CallLeg {
   /** Sends 180 Ringing (inbound legs, before accept). */
   ring(): void {
     if (this.#state !== 'offered') return;
-    this.#inviteTx!.respond(this.#ua.buildResponse(this.#invite!, 180, { toTag: this.#localTag, headers: [['Contact', this.#ua.contact(this.#transport)]] }));
+    this.#inviteTx!.respond(
+      this.#ua.buildResponse(this.#invite!, 180, {
+        toTag: this.#localTag,
+        headers: [['Contact', this.#ua.contact(this.#transport)]],
+      }),
+    );
   }
 
   /** Answers an inbound call: 200 with our SDP answer. Rejects with 488 when no codec fits. */
   async accept(opts: { codecs?: DialOptions['codecs'] } = {}): Promise<void> {
-    if (this.#state !== 'offered') throw new AppError('conflict', 'call_not_offered', `cannot accept a call in state ${this.#state}`);
+    if (this.#state !== 'offered')
+      throw new AppError('conflict', 'call_not_offered', `cannot accept a call in state ${this.#state}`);
     const invite = this.#invite!;
     await this.#openMedia(opts.codecs);
     if (this.#ended) throw new AppError('conflict', 'call_not_offered', 'the call ended before it was answered');
@@ -173,7 +197,9 @@ export class CallLeg {
     }
     this.#dialog = Dialog.fromUas(invite, this.#localTag, 1) ?? undefined;
     if (!this.#dialog) {
-      this.#inviteTx!.respond(this.#ua.buildResponse(invite, 400, { toTag: this.#localTag, reason: 'Missing Contact or From tag' }));
+      this.#inviteTx!.respond(
+        this.#ua.buildResponse(invite, 400, { toTag: this.#localTag, reason: 'Missing Contact or From tag' }),
+      );
       this.#end('provider_error', { byRemote: false, sipStatus: 400 });
       throw new AppError('invalid', 'sip_invite_invalid', 'INVITE without Contact or From tag');
     }
@@ -187,7 +213,9 @@ export class CallLeg {
   /** Refuses an inbound call (default 603 Decline). */
   reject(status = 603, reason?: string): void {
     if (this.#state !== 'offered') return;
-    this.#inviteTx!.respond(this.#ua.buildResponse(this.#invite!, status, { toTag: this.#localTag, ...(reason ? { reason } : {}) }));
+    this.#inviteTx!.respond(
+      this.#ua.buildResponse(this.#invite!, status, { toTag: this.#localTag, ...(reason ? { reason } : {}) }),
+    );
     this.#end(status === 486 || status === 600 ? 'busy' : 'rejected', { byRemote: false, sipStatus: status });
   }
 
@@ -210,7 +238,8 @@ export class CallLeg {
   /** A request inside our dialog (the UA matched Call-ID and our tag). */
   onRequest(req: SipRequest, tx: ServerTransaction): void {
     const dialog = this.#dialog;
-    const respond = (status: number, headers: Array<[string, string]> = []): void => tx.respond(this.#ua.buildResponse(req, status, { headers }));
+    const respond = (status: number, headers: Array<[string, string]> = []): void =>
+      tx.respond(this.#ua.buildResponse(req, status, { headers }));
     if (!dialog || this.#ended) return respond(481);
     if (!dialog.acceptRemoteSeq(req)) return respond(500);
     dispatchInDialogRequest(req, {
@@ -255,7 +284,10 @@ export class CallLeg {
     const dialog = this.#dialog;
     if (!dialog) return Promise.resolve();
     this.#byeSent = new Promise<void>((resolve) => {
-      this.#ua.sendRequest(dialog.createRequest('BYE'), this.#dest(), { onResponse: (res) => res.status >= 200 && resolve(), onTimeout: () => resolve() });
+      this.#ua.sendRequest(dialog.createRequest('BYE'), this.#dest(), {
+        onResponse: (res) => res.status >= 200 && resolve(),
+        onTimeout: () => resolve(),
+      });
     });
     return this.#byeSent;
   }
@@ -265,8 +297,11 @@ export class CallLeg {
     const dialog = this.#dialog;
     if (!dialog || this.#state !== 'answered' || this.#transfer.active) return Promise.resolve({ ok: false });
     const result = this.#transfer.begin();
-    const req = dialog.createRequest('REFER', [['Refer-To', `<${target}>`], ['Referred-By', `<sip:${this.#client?.dial.fromUser ?? 'thunderphone'}@${this.#ua.publicUriHost}>`],
-      ['Contact', this.#ua.contact(this.#transport)]]);
+    const req = dialog.createRequest('REFER', [
+      ['Refer-To', `<${target}>`],
+      ['Referred-By', `<sip:${this.#client?.dial.fromUser ?? 'thunderphone'}@${this.#ua.publicUriHost}>`],
+      ['Contact', this.#ua.contact(this.#transport)],
+    ]);
     this.#ua.sendRequest(req, this.#dest(), {
       onResponse: (res) => this.#transfer.onReferResponse(res.status),
       onTimeout: () => this.#transfer.finish({ ok: false, sipStatus: 408 }),
@@ -277,7 +312,8 @@ export class CallLeg {
 
   /** RFC 4733 digits on the RTP session. */
   async sendDtmf(digits: string): Promise<void> {
-    if (!this.#media || this.#state !== 'answered') throw new AppError('conflict', 'call_not_answered', 'DTMF needs an answered call with media');
+    if (!this.#media || this.#state !== 'answered')
+      throw new AppError('conflict', 'call_not_answered', 'DTMF needs an answered call with media');
     await this.#media.session.sendDtmf(digits);
   }
 
@@ -290,7 +326,9 @@ export class CallLeg {
       return;
     }
     this.#media = media;
-    media.session.on('dtmf', (e) => this.#events.emit('dtmf', { digit: e.digit, durationMs: e.durationMs, source: 'rfc4733' }));
+    media.session.on('dtmf', (e) =>
+      this.#events.emit('dtmf', { digit: e.digit, durationMs: e.durationMs, source: 'rfc4733' }),
+    );
     media.session.on('mediaTimeout', () => this.#events.emit('mediaTimeout'));
   }
 

@@ -22,7 +22,8 @@ export class IncomingCall {
     this.callId = invite.headers.get('Call-ID') ?? '';
     this.remote = remote;
     this.fromUser = parseSipUri(parseNameAddr(invite.headers.get('From') ?? '')?.uri ?? '')?.user;
-    this.toUser = parseSipUri(parseNameAddr(invite.headers.get('To') ?? '')?.uri ?? '')?.user ?? parseSipUri(invite.uri)?.user;
+    this.toUser =
+      parseSipUri(parseNameAddr(invite.headers.get('To') ?? '')?.uri ?? '')?.user ?? parseSipUri(invite.uri)?.user;
     this.leg = CallLeg.incoming(ua, invite, tx, remote);
   }
 

@@ -31,8 +31,14 @@ export class InviteClient {
   /** Sends the INVITE with our SDP offer and starts the ring timeout. */
   start(offerSdp: string): void {
     const h = this.#host;
-    this.#invite = buildInitialInvite({ opts: this.dial, callId: h.callId, localTag: h.localTag, publicHost: h.ua.publicUriHost,
-      contact: h.ua.contact(h.transport, this.dial.fromUser), offerSdp });
+    this.#invite = buildInitialInvite({
+      opts: this.dial,
+      callId: h.callId,
+      localTag: h.localTag,
+      publicHost: h.ua.publicUriHost,
+      contact: h.ua.contact(h.transport, this.dial.fromUser),
+      offerSdp,
+    });
     h.timers.start('ring', this.dial.ringTimeoutMs ?? DEFAULT_RING_TIMEOUT_MS, () => this.requestCancel('no_answer'));
     this.#sendInvite();
   }
@@ -59,7 +65,9 @@ export class InviteClient {
     if (res.status < 200) return this.#onProvisional(res);
     if (res.status < 300) return this.#onAnswered(res);
     if ((res.status === 401 || res.status === 407) && this.dial.credentials && !this.#credentialsSent) {
-      const challenge = parseDigestChallenge(res.headers.get(res.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate') ?? '');
+      const challenge = parseDigestChallenge(
+        res.headers.get(res.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate') ?? '',
+      );
       if (challenge) return this.#resendWithAuth(res.status, challenge);
     }
     if (this.#cancelReason && res.status === 487) return h.end(this.#cancelReason, { byRemote: false, sipStatus: 487 });
@@ -89,7 +97,13 @@ export class InviteClient {
 
   #resendWithAuth(status: number, challenge: NonNullable<ReturnType<typeof parseDigestChallenge>>): void {
     const prev = this.#invite!;
-    const value = buildDigestAuthorization(challenge, this.dial.credentials!, 'INVITE', prev.uri, this.#host.ua.ids.token('', 8));
+    const value = buildDigestAuthorization(
+      challenge,
+      this.dial.credentials!,
+      'INVITE',
+      prev.uri,
+      this.#host.ua.ids.token('', 8),
+    );
     this.#credentialsSent = true;
     this.#invite = withAuthorization(prev, status === 401 ? 'Authorization' : 'Proxy-Authorization', value);
     this.#sendInvite();
@@ -98,11 +112,17 @@ export class InviteClient {
   #onAnswered(res: SipResponse): void {
     const h = this.#host;
     const dialog = Dialog.fromUac(this.#invite!, res);
-    if (!dialog) return h.end('provider_error', { byRemote: false, sipStatus: res.status, detail: '2xx without To tag' });
+    if (!dialog)
+      return h.end('provider_error', { byRemote: false, sipStatus: res.status, detail: '2xx without To tag' });
     h.setDialog(dialog);
     h.timers.stop('ring');
     h.timers.stop('cancel');
-    this.#ack = dialog.createRequest('ACK', [['Contact', h.ua.contact(h.transport)]], Buffer.alloc(0), cseqNumber(this.#invite!));
+    this.#ack = dialog.createRequest(
+      'ACK',
+      [['Contact', h.ua.contact(h.transport)]],
+      Buffer.alloc(0),
+      cseqNumber(this.#invite!),
+    );
     h.ua.sendRaw(this.#ack, h.dest());
     if (this.#cancelReason) {
       // The answer crossed our CANCEL: end the call properly.
@@ -113,7 +133,11 @@ export class InviteClient {
     const media = readAnswer(res.body.toString('utf8'));
     if (isSdpError(media)) {
       void h.sendBye();
-      return h.end('provider_error', { byRemote: false, sipStatus: 488, detail: `unusable SDP answer: ${media.error}` });
+      return h.end('provider_error', {
+        byRemote: false,
+        sipStatus: 488,
+        detail: `unusable SDP answer: ${media.error}`,
+      });
     }
     h.applyMedia(media);
     h.setState('answered');
@@ -149,8 +173,14 @@ export class InviteClient {
   #sendCancel(guard = true): void {
     const h = this.#host;
     this.#cancelSent = true;
-    h.ua.sendRequest(buildCancel(this.#invite!), h.ua.remoteFor(this.dial.target, h.transport), { onResponse: () => undefined, onTimeout: () => undefined });
+    h.ua.sendRequest(buildCancel(this.#invite!), h.ua.remoteFor(this.dial.target, h.transport), {
+      onResponse: () => undefined,
+      onTimeout: () => undefined,
+    });
     // If no final response arrives within 64*T1 the leg ends anyway (RFC 3261 §9.1).
-    if (guard) h.timers.start('cancel', 64 * h.ua.timers.t1Ms, () => h.end(this.#cancelReason ?? 'canceled', { byRemote: false }));
+    if (guard)
+      h.timers.start('cancel', 64 * h.ua.timers.t1Ms, () =>
+        h.end(this.#cancelReason ?? 'canceled', { byRemote: false }),
+      );
   }
 }

@@ -19,16 +19,30 @@ export class InviteSuccessSender {
 
   send(tx: ServerTransaction, req: SipRequest, body: Buffer): void {
     const h = this.#host;
-    const res = h.ua.buildResponse(req, 200, { toTag: h.localTag, body, headers: [['Contact', h.ua.contact(h.transport)], ['Allow', ALLOWED_METHODS], ['Content-Type', 'application/sdp']] });
+    const res = h.ua.buildResponse(req, 200, {
+      toTag: h.localTag,
+      body,
+      headers: [
+        ['Contact', h.ua.contact(h.transport)],
+        ['Allow', ALLOWED_METHODS],
+        ['Content-Type', 'application/sdp'],
+      ],
+    });
     tx.respond(res);
     const dest = h.ua.responseDestination(req, h.dest());
     this.#pending?.stop();
-    this.#pending = new SuccessRetransmitter({ cseq: cseqNumber(req), timers: h.timers, t1Ms: h.ua.timers.t1Ms, t2Ms: h.ua.timers.t2Ms,
-      reliable: h.transport === 'tcp', resend: () => h.ua.sendRaw(res, dest),
+    this.#pending = new SuccessRetransmitter({
+      cseq: cseqNumber(req),
+      timers: h.timers,
+      t1Ms: h.ua.timers.t1Ms,
+      t2Ms: h.ua.timers.t2Ms,
+      reliable: h.transport === 'tcp',
+      resend: () => h.ua.sendRaw(res, dest),
       onGiveUp: () => {
         void h.sendBye();
         h.end('provider_error', { byRemote: false, detail: 'no ACK for our 200 OK' });
-      } });
+      },
+    });
   }
 
   /** True when `ack` acknowledges the pending 2xx (which then stops). */

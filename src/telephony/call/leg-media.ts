@@ -17,8 +17,16 @@ export class LegMedia {
 
   static async open(ua: SipUserAgent, codecs: G711Codec[] | undefined): Promise<LegMedia> {
     const m = ua.media;
-    const session = await RtpSession.open({ pool: m.pool, bindAddress: m.bindAddress, ...(m.mediaTimeoutMs ? { mediaTimeoutMs: m.mediaTimeoutMs } : {}), ...(ua.log ? { log: ua.log } : {}) });
-    return new LegMedia(session, new SdpState(m.sdpAddress ?? ua.publicIp, session.localPort, ua.ids.token('', 4), codecs ?? m.codecs));
+    const session = await RtpSession.open({
+      pool: m.pool,
+      bindAddress: m.bindAddress,
+      ...(m.mediaTimeoutMs ? { mediaTimeoutMs: m.mediaTimeoutMs } : {}),
+      ...(ua.log ? { log: ua.log } : {}),
+    });
+    return new LegMedia(
+      session,
+      new SdpState(m.sdpAddress ?? ua.publicIp, session.localPort, ua.ids.token('', 4), codecs ?? m.codecs),
+    );
   }
 
   get held(): boolean {

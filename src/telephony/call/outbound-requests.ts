@@ -4,7 +4,14 @@ import type { SipRequest } from '../sip/message';
 import type { DialOptions } from './call-leg-types';
 
 /** The initial INVITE of an outbound leg (no Via: the transaction layer adds it). */
-export function buildInitialInvite(o: { opts: DialOptions; callId: string; localTag: string; publicHost: string; contact: string; offerSdp: string }): SipRequest {
+export function buildInitialInvite(o: {
+  opts: DialOptions;
+  callId: string;
+  localTag: string;
+  publicHost: string;
+  contact: string;
+  offerSdp: string;
+}): SipRequest {
   const display = o.opts.fromDisplayName ? `"${o.opts.fromDisplayName.replace(/["\\]/g, '')}" ` : '';
   const headers = SipHeaders.from([
     ['Max-Forwards', '70'],
@@ -21,7 +28,11 @@ export function buildInitialInvite(o: { opts: DialOptions; callId: string; local
 }
 
 /** The same INVITE with CSeq + 1, a fresh branch (Via removed) and the credentials header set. */
-export function withAuthorization(prev: SipRequest, headerName: 'Authorization' | 'Proxy-Authorization', value: string): SipRequest {
+export function withAuthorization(
+  prev: SipRequest,
+  headerName: 'Authorization' | 'Proxy-Authorization',
+  value: string,
+): SipRequest {
   const headers = prev.headers.clone();
   headers.remove('Via');
   const cseq = Number((prev.headers.get('CSeq') ?? '1').split(/\s+/)[0]) + 1;

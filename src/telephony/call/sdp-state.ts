@@ -18,12 +18,25 @@ export class SdpState {
   }
 
   offer(direction: MediaDirection): string {
-    return buildOffer({ address: this.#address, port: this.#port, sessionId: this.#sessionId, sessionVersion: this.#version++, direction,
-      telephoneEvent: true, ptimeMs: 20, ...(this.#codecs ? { codecs: this.#codecs } : {}) });
+    return buildOffer({
+      address: this.#address,
+      port: this.#port,
+      sessionId: this.#sessionId,
+      sessionVersion: this.#version++,
+      direction,
+      telephoneEvent: true,
+      ptimeMs: 20,
+      ...(this.#codecs ? { codecs: this.#codecs } : {}),
+    });
   }
 
   answer(offerText: string): { answerSdp: string; media: NegotiatedMedia } | { error: string } {
-    return negotiateAnswer(offerText, { address: this.#address, port: this.#port, sessionId: this.#sessionId, sessionVersion: this.#version++,
-      ...(this.#codecs ? { codecs: this.#codecs } : {}) });
+    return negotiateAnswer(offerText, {
+      address: this.#address,
+      port: this.#port,
+      sessionId: this.#sessionId,
+      sessionVersion: this.#version++,
+      ...(this.#codecs ? { codecs: this.#codecs } : {}),
+    });
   }
 }

@@ -9,7 +9,15 @@ export class SuccessRetransmitter {
   #done = false;
   readonly #timers: TimerSet;
 
-  constructor(o: { cseq: number; timers: TimerSet; t1Ms: number; t2Ms: number; reliable: boolean; resend: () => void; onGiveUp: () => void }) {
+  constructor(o: {
+    cseq: number;
+    timers: TimerSet;
+    t1Ms: number;
+    t2Ms: number;
+    reliable: boolean;
+    resend: () => void;
+    onGiveUp: () => void;
+  }) {
     this.cseq = o.cseq;
     this.#timers = o.timers;
     const schedule = (intervalMs: number): void => {

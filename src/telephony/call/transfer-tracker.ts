@@ -24,7 +24,8 @@ export class TransferTracker {
     if (!this.active) return;
     const status = parseSipfragStatus(body);
     if (status !== null && status >= 200) this.finish({ ok: status < 300, sipStatus: status });
-    else if (/^\s*terminated/i.test(subscriptionState)) this.finish(status === null ? { ok: false } : { ok: false, sipStatus: status });
+    else if (/^\s*terminated/i.test(subscriptionState))
+      this.finish(status === null ? { ok: false } : { ok: false, sipStatus: status });
   }
 
   finish(r: TransferResult): void {

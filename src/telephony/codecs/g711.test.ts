@@ -26,13 +26,19 @@ describe('G.711', () => {
     for (let i = 0; i < everySample.length; i++) {
       if (ours[i] === theirs[i]) continue;
       differing++;
-      assert.ok(Math.abs(ourDecoded[i]! - everySample[i]!) <= Math.abs(theirDecoded[i]! - everySample[i]!), `sample ${everySample[i]}`);
+      assert.ok(
+        Math.abs(ourDecoded[i]! - everySample[i]!) <= Math.abs(theirDecoded[i]! - everySample[i]!),
+        `sample ${everySample[i]}`,
+      );
     }
     assert.ok(differing < everySample.length / 200, `${differing} samples differ`);
   });
 
   it('round-trips within the quantisation step of each segment (error ≤ 1/16 of the magnitude, ≤ 8 near zero)', () => {
-    for (const [encode, decode] of [[encodeMulaw, decodeMulaw], [encodeAlaw, decodeAlaw]] as const) {
+    for (const [encode, decode] of [
+      [encodeMulaw, decodeMulaw],
+      [encodeAlaw, decodeAlaw],
+    ] as const) {
       const back = decode(encode(everySample));
       for (let i = 0; i < everySample.length; i++) {
         const x = everySample[i]!;

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { resample, StreamingResampler } from './resample';
 
 function tone(hz: number, rateHz: number, samples: number, amplitude = 10000): Int16Array {
-  return Int16Array.from({ length: samples }, (_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / rateHz)));
+  return Int16Array.from({ length: samples }, (_, i) =>
+    Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / rateHz)),
+  );
 }
 
 /** Amplitude of one frequency component (single-bin DFT). */

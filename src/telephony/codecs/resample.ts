@@ -69,7 +69,8 @@ function kernelFor(fromHz: number, toHz: number): Kernel {
 }
 
 function assertRate(name: string, hz: number): void {
-  if (!Number.isInteger(hz) || hz < 1000 || hz > 192000) throw new RangeError(`${name} must be an integer rate in Hz (1000..192000), got ${hz}`);
+  if (!Number.isInteger(hz) || hz < 1000 || hz > 192000)
+    throw new RangeError(`${name} must be an integer rate in Hz (1000..192000), got ${hz}`);
 }
 
 export class StreamingResampler {

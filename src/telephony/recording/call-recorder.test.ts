@@ -23,10 +23,17 @@ function frame(value: number): Int16Array {
   return new Int16Array(160).fill(value);
 }
 
-function readChannels(path: string): { info: ReturnType<typeof readWavInfo>; left: Int16Array; right: Int16Array; mono: Int16Array } {
+function readChannels(path: string): {
+  info: ReturnType<typeof readWavInfo>;
+  left: Int16Array;
+  right: Int16Array;
+  mono: Int16Array;
+} {
   const buf = readFileSync(path);
   const info = readWavInfo(buf);
-  const samples = new Int16Array(buf.buffer.slice(buf.byteOffset + info.dataOffset, buf.byteOffset + info.dataOffset + info.dataBytes));
+  const samples = new Int16Array(
+    buf.buffer.slice(buf.byteOffset + info.dataOffset, buf.byteOffset + info.dataOffset + info.dataBytes),
+  );
   const left = samples.filter((_, i) => i % 2 === 0);
   const right = samples.filter((_, i) => i % 2 === 1);
   return { info, left, right, mono: samples };
@@ -45,10 +52,17 @@ describe('CallRecorder', () => {
     const result = await rec.close();
     assert.equal(result.durationMs, 1000);
     const { info, left, right } = readChannels(path);
-    assert.deepEqual({ rate: info.sampleRateHz, ch: info.channels, bits: info.bitsPerSample, bytes: info.dataBytes }, { rate: 8000, ch: 2, bits: 16, bytes: 8000 * 4 });
+    assert.deepEqual(
+      { rate: info.sampleRateHz, ch: info.channels, bits: info.bitsPerSample, bytes: info.dataBytes },
+      { rate: 8000, ch: 2, bits: 16, bytes: 8000 * 4 },
+    );
     for (let i = 0; i < 50; i++) assert.equal(left[i * 160], 1000 + i, `left frame ${i}`);
-    assert.ok(right.subarray(0, 25 * 160).every((v) => v === 0), 'agent silent for the first 500 ms');
-    for (let i = 25; i < 35; i++) assert.equal(right[i * 160 + 80], -2000 - i, `right frame ${i} lines up with left frame ${i}`);
+    assert.ok(
+      right.subarray(0, 25 * 160).every((v) => v === 0),
+      'agent silent for the first 500 ms',
+    );
+    for (let i = 25; i < 35; i++)
+      assert.equal(right[i * 160 + 80], -2000 - i, `right frame ${i} lines up with left frame ${i}`);
     assert.ok(right.subarray(35 * 160).every((v) => v === 0));
   });
 

@@ -185,7 +185,10 @@ export class CallRecorder {
       await new Promise<void>((resolve) => closeFd(this.#fd, () => resolve()));
     }
     if (this.#error !== undefined) this.#log.warn('recording incomplete', { path: this.path });
-    return { path: this.path, durationMs: Math.round((this.#written * 1000) / this.sampleRateHz), dataBytes: this.#dataBytes };
+    return {
+      path: this.path,
+      durationMs: Math.round((this.#written * 1000) / this.sampleRateHz),
+      dataBytes: this.#dataBytes,
+    };
   }
 }
-

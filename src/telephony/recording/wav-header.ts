@@ -28,13 +28,19 @@ export interface WavInfo {
 
 /** Reads the fmt and data chunks of a PCM WAV file's bytes (for tests and tools). */
 export function readWavInfo(buf: Buffer): WavInfo {
-  if (buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') throw new Error('not a RIFF/WAVE file');
+  if (buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE')
+    throw new Error('not a RIFF/WAVE file');
   let offset = 12;
   let fmt: Omit<WavInfo, 'dataBytes' | 'dataOffset'> | undefined;
   while (offset + 8 <= buf.length) {
     const id = buf.toString('ascii', offset, offset + 4);
     const size = buf.readUInt32LE(offset + 4);
-    if (id === 'fmt ') fmt = { channels: buf.readUInt16LE(offset + 10), sampleRateHz: buf.readUInt32LE(offset + 12), bitsPerSample: buf.readUInt16LE(offset + 22) };
+    if (id === 'fmt ')
+      fmt = {
+        channels: buf.readUInt16LE(offset + 10),
+        sampleRateHz: buf.readUInt32LE(offset + 12),
+        bitsPerSample: buf.readUInt16LE(offset + 22),
+      };
     if (id === 'data') {
       if (!fmt) throw new Error('data chunk before fmt chunk');
       return { ...fmt, dataBytes: size, dataOffset: offset + 8 };

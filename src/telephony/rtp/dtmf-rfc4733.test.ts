@@ -1,6 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { digitToEvent, DtmfReceiver, DtmfSender, encodeTelephoneEvent, parseTelephoneEvent, type DtmfSlot } from './dtmf-rfc4733';
+import {
+  digitToEvent,
+  DtmfReceiver,
+  DtmfSender,
+  encodeTelephoneEvent,
+  parseTelephoneEvent,
+  type DtmfSlot,
+} from './dtmf-rfc4733';
 
 function play(sender: DtmfSender, startTs: number, slots: number): DtmfSlot[] {
   const out: DtmfSlot[] = [];
@@ -31,12 +38,26 @@ describe('RFC 4733 telephone-events', () => {
     let done = 0;
     sender.enqueue(5, (ok) => ok && done++);
     const slots = play(sender, 8000, 20);
-    const events = slots.filter((s) => s.kind === 'event').map((s) => ({ ...parseTelephoneEvent(s.payload!)!, marker: s.marker, ts: s.timestamp }));
-    assert.deepEqual(events.map((e) => e.duration), [160, 320, 480, 640, 800, 800, 800]);
-    assert.deepEqual(events.map((e) => e.end), [false, false, false, false, true, true, true]);
-    assert.deepEqual(events.map((e) => e.marker), [true, false, false, false, false, false, false]);
+    const events = slots
+      .filter((s) => s.kind === 'event')
+      .map((s) => ({ ...parseTelephoneEvent(s.payload!)!, marker: s.marker, ts: s.timestamp }));
+    assert.deepEqual(
+      events.map((e) => e.duration),
+      [160, 320, 480, 640, 800, 800, 800],
+    );
+    assert.deepEqual(
+      events.map((e) => e.end),
+      [false, false, false, false, true, true, true],
+    );
+    assert.deepEqual(
+      events.map((e) => e.marker),
+      [true, false, false, false, false, false, false],
+    );
     assert.ok(events.every((e) => e.ts === 8000 && e.event === 5));
-    assert.deepEqual(slots.slice(7).map((s) => s.kind), ['gap', 'gap', 'gap']);
+    assert.deepEqual(
+      slots.slice(7).map((s) => s.kind),
+      ['gap', 'gap', 'gap'],
+    );
     assert.equal(slots.length, 10);
     assert.equal(done, 1);
     assert.equal(sender.busy, false);
@@ -60,14 +81,23 @@ describe('RFC 4733 telephone-events', () => {
     [slots[1], slots[2]] = [slots[2]!, slots[1]!];
     const rx = new DtmfReceiver();
     const digits = slots.flatMap((s) => rx.receive(s.timestamp!, s.payload!));
-    assert.deepEqual(digits, [{ digit: '9', durationMs: 100 }, { digit: '*', durationMs: 100 }]);
+    assert.deepEqual(digits, [
+      { digit: '9', durationMs: 100 },
+      { digit: '*', durationMs: 100 },
+    ]);
   });
 
   it('reports a digit whose end packets were all lost when the next one starts (or on flush)', () => {
     const rx = new DtmfReceiver();
     assert.deepEqual(rx.receive(100, encodeTelephoneEvent({ event: 3, end: false, volume: 10, duration: 480 })), []);
-    assert.deepEqual(rx.receive(5000, encodeTelephoneEvent({ event: 4, end: false, volume: 10, duration: 160 })), [{ digit: '3', durationMs: 60 }]);
+    assert.deepEqual(rx.receive(5000, encodeTelephoneEvent({ event: 4, end: false, volume: 10, duration: 160 })), [
+      { digit: '3', durationMs: 60 },
+    ]);
     assert.deepEqual(rx.flush(), [{ digit: '4', durationMs: 20 }]);
-    assert.deepEqual(rx.receive(100, encodeTelephoneEvent({ event: 3, end: true, volume: 10, duration: 800 })), [], 'late end of a reported event');
+    assert.deepEqual(
+      rx.receive(100, encodeTelephoneEvent({ event: 3, end: true, volume: 10, duration: 800 })),
+      [],
+      'late end of a reported event',
+    );
   });
 });

@@ -31,7 +31,12 @@ export function encodeTelephoneEvent(e: TelephoneEvent): Uint8Array {
 
 export function parseTelephoneEvent(payload: Uint8Array): TelephoneEvent | undefined {
   if (payload.length < 4) return undefined;
-  return { event: payload[0]!, end: (payload[1]! & 0x80) !== 0, volume: payload[1]! & 0x3f, duration: (payload[2]! << 8) | payload[3]! };
+  return {
+    event: payload[0]!,
+    end: (payload[1]! & 0x80) !== 0,
+    volume: payload[1]! & 0x3f,
+    duration: (payload[2]! << 8) | payload[3]!,
+  };
 }
 
 export function digitToEvent(digit: string): number | undefined {

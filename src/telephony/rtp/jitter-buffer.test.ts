@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { JitterBuffer, type JitterItem } from './jitter-buffer';
 import { LossConcealer } from './loss-concealer';
 
-const show = (items: Array<JitterItem<string>>): string[] => items.map((i) => (i.kind === 'lost' ? `lost:${i.seq}` : i.value));
+const show = (items: Array<JitterItem<string>>): string[] =>
+  items.map((i) => (i.kind === 'lost' ? `lost:${i.seq}` : i.value));
 
 function feed(jb: JitterBuffer<string>, seqs: number[]): string[] {
   return seqs.flatMap((s) => show(jb.push(s, `p${s}`)));

@@ -30,7 +30,9 @@ describe('pacer', () => {
     assert.ok(Math.abs(sendTimes.length - 500) <= 1, `${sendTimes.length} frames`);
     assert.equal(skipped, 0);
     // Frame k never goes out more than one timer lateness after its slot.
-    sendTimes.forEach((t, k) => assert.ok(t - (1000.25 + 20 * k) <= 4 && t - (1000.25 + 20 * k) >= -0.5, `frame ${k} at ${t}`));
+    sendTimes.forEach((t, k) =>
+      assert.ok(t - (1000.25 + 20 * k) <= 4 && t - (1000.25 + 20 * k) >= -0.5, `frame ${k} at ${t}`),
+    );
   });
 
   it('catches up with a short burst after a stall, and skips slots after a long one', () => {

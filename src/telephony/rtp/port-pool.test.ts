@@ -9,7 +9,10 @@ describe('RTP port pool', () => {
     assert.equal(pool.capacity, 3);
     const ports = [pool.acquire(), pool.acquire(), pool.acquire()];
     assert.deepEqual(ports, [20002, 20004, 20006]);
-    assert.throws(() => pool.acquire(), (e: AppError) => e.code === 'rtp_ports_exhausted');
+    assert.throws(
+      () => pool.acquire(),
+      (e: AppError) => e.code === 'rtp_ports_exhausted',
+    );
     pool.release(20004);
     pool.release(20004);
     assert.equal(pool.inUse, 2);

@@ -40,7 +40,9 @@ export class RtpPortPool {
         return port;
       }
     }
-    throw new AppError('unavailable', 'rtp_ports_exhausted', `no free RTP port in ${this.min}..${this.max}`, { retryable: true });
+    throw new AppError('unavailable', 'rtp_ports_exhausted', `no free RTP port in ${this.min}..${this.max}`, {
+      retryable: true,
+    });
   }
 
   release(port: number): void {

@@ -10,19 +10,48 @@ function roundTrip(p: RtpPacket): RtpPacket {
 
 describe('RTP packet', () => {
   it('round-trips every header field, including the largest sequence number, timestamp and SSRC', () => {
-    const p: RtpPacket = { marker: true, payloadType: 8, sequenceNumber: 65535, timestamp: 0xffffffff, ssrc: 0xdeadbeef, payload: Uint8Array.from([1, 2, 3, 0xd5]) };
+    const p: RtpPacket = {
+      marker: true,
+      payloadType: 8,
+      sequenceNumber: 65535,
+      timestamp: 0xffffffff,
+      ssrc: 0xdeadbeef,
+      payload: Uint8Array.from([1, 2, 3, 0xd5]),
+    };
     assert.deepEqual(roundTrip(p), p);
-    const q: RtpPacket = { marker: false, payloadType: 101, sequenceNumber: 0, timestamp: 0, ssrc: 1, csrcs: [7, 0xffffffff], payload: new Uint8Array(160) };
+    const q: RtpPacket = {
+      marker: false,
+      payloadType: 101,
+      sequenceNumber: 0,
+      timestamp: 0,
+      ssrc: 1,
+      csrcs: [7, 0xffffffff],
+      payload: new Uint8Array(160),
+    };
     assert.deepEqual(roundTrip(q), q);
   });
 
   it('writes the RFC 3550 layout (version 2, marker bit, big-endian fields)', () => {
-    const buf = serializeRtpPacket({ marker: true, payloadType: 0, sequenceNumber: 0x1234, timestamp: 0x01020304, ssrc: 0x0a0b0c0d, payload: Uint8Array.from([0xff]) });
+    const buf = serializeRtpPacket({
+      marker: true,
+      payloadType: 0,
+      sequenceNumber: 0x1234,
+      timestamp: 0x01020304,
+      ssrc: 0x0a0b0c0d,
+      payload: Uint8Array.from([0xff]),
+    });
     assert.equal(buf.toString('hex'), '8080123401020304' + '0a0b0c0d' + 'ff');
   });
 
   it('wraps sequence numbers and timestamps when the caller passes the next value', () => {
-    const a = roundTrip({ marker: false, payloadType: 0, sequenceNumber: 65536, timestamp: 2 ** 32 + 160, ssrc: 1, payload: new Uint8Array(0) });
+    const a = roundTrip({
+      marker: false,
+      payloadType: 0,
+      sequenceNumber: 65536,
+      timestamp: 2 ** 32 + 160,
+      ssrc: 1,
+      payload: new Uint8Array(0),
+    });
     assert.equal(a.sequenceNumber, 0);
     assert.equal(a.timestamp, 160);
     assert.equal(seqDelta(65535, 0), 1);

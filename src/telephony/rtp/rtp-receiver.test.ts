@@ -9,11 +9,27 @@ function setup(): { rx: RtpReceiver; frames: Int16Array[]; digits: DtmfEvent[] }
   const frames: Int16Array[] = [];
   const digits: DtmfEvent[] = [];
   const rx = new RtpReceiver({ audio: (f) => frames.push(f), dtmf: (d) => digits.push(d) });
-  rx.setMedia({ codec: 'PCMA', payloadType: 8, telephoneEventPayloadType: 96, remoteAddress: '127.0.0.1', remotePort: 1, direction: 'sendrecv', ptimeMs: 20, onHold: false });
+  rx.setMedia({
+    codec: 'PCMA',
+    payloadType: 8,
+    telephoneEventPayloadType: 96,
+    remoteAddress: '127.0.0.1',
+    remotePort: 1,
+    direction: 'sendrecv',
+    ptimeMs: 20,
+    onHold: false,
+  });
   return { rx, frames, digits };
 }
 
-const pkt = (seq: number, payloadType: number, payload: Uint8Array, ssrc = 1, timestamp = seq * 160): RtpPacket => ({ marker: false, payloadType, sequenceNumber: seq, timestamp, ssrc, payload });
+const pkt = (seq: number, payloadType: number, payload: Uint8Array, ssrc = 1, timestamp = seq * 160): RtpPacket => ({
+  marker: false,
+  payloadType,
+  sequenceNumber: seq,
+  timestamp,
+  ssrc,
+  payload,
+});
 
 describe('RTP receiver', () => {
   it('decodes the negotiated codec and also static PCMU', () => {

@@ -66,7 +66,8 @@ export class RtpReceiver {
       this.#lastTransit = undefined;
     }
     if (slot.kind === 'event') {
-      if (p.payloadType !== COMFORT_NOISE_PT) for (const d of this.#dtmf.receive(p.timestamp, p.payload)) this.#out.dtmf(d);
+      if (p.payloadType !== COMFORT_NOISE_PT)
+        for (const d of this.#dtmf.receive(p.timestamp, p.payload)) this.#out.dtmf(d);
     } else {
       this.#updateJitter(nowMs, p.timestamp);
     }
@@ -84,7 +85,13 @@ export class RtpReceiver {
     if (p.payloadType === (media?.telephoneEventPayloadType ?? DEFAULT_TE_PT)) return { kind: 'event' };
     if (p.payloadType === COMFORT_NOISE_PT) return { kind: 'event' }; // holds its sequence slot, plays nothing
     const codec: G711Codec | undefined =
-      media && p.payloadType === media.payloadType ? media.codec : p.payloadType === 0 ? 'PCMU' : p.payloadType === 8 ? 'PCMA' : undefined;
+      media && p.payloadType === media.payloadType
+        ? media.codec
+        : p.payloadType === 0
+          ? 'PCMU'
+          : p.payloadType === 8
+            ? 'PCMA'
+            : undefined;
     return codec ? { kind: 'audio', codec, payload: p.payload } : undefined;
   }
 

@@ -16,10 +16,15 @@ afterEach(async () => {
 });
 
 function tone(frames: number, hz = 440, amplitude = 8000): Int16Array {
-  return Int16Array.from({ length: frames * 160 }, (_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / 8000)));
+  return Int16Array.from({ length: frames * 160 }, (_, i) =>
+    Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / 8000)),
+  );
 }
 
-async function openSession(pool = testPortPool(), opts: Partial<Parameters<typeof RtpSession.open>[0]> = {}): Promise<RtpSession> {
+async function openSession(
+  pool = testPortPool(),
+  opts: Partial<Parameters<typeof RtpSession.open>[0]> = {},
+): Promise<RtpSession> {
   const s = await RtpSession.open({ pool, bindAddress: '127.0.0.1', ...opts });
   cleanups.push(() => s.close());
   return s;
@@ -141,7 +146,10 @@ describe('RtpSession against a raw UDP peer', () => {
     a.start();
     b.start();
     await waitFor(() => atB.length >= 6, 'six frames across the wrap');
-    assert.deepEqual(atB.slice(0, 6).map((f) => f[0]), frames.map((f) => decodeMulaw(encodeMulaw(f.subarray(0, 1)))[0]));
+    assert.deepEqual(
+      atB.slice(0, 6).map((f) => f[0]),
+      frames.map((f) => decodeMulaw(encodeMulaw(f.subarray(0, 1)))[0]),
+    );
     assert.equal(b.stats.packetsLost, 0);
     assert.equal(b.stats.latePackets, 0);
   });
@@ -154,8 +162,14 @@ describe('RtpSession against a raw UDP peer', () => {
     s.setRemote(loopbackMedia(peer.port));
     s.start();
     await waitFor(() => peer.packets.length >= 4, 'four packets');
-    assert.deepEqual(peer.packets.slice(0, 4).map((p) => p.sequenceNumber), [65534, 65535, 0, 1]);
-    assert.deepEqual(peer.packets.slice(0, 4).map((p) => p.timestamp), [2 ** 32 - 160, 0, 160, 320]);
+    assert.deepEqual(
+      peer.packets.slice(0, 4).map((p) => p.sequenceNumber),
+      [65534, 65535, 0, 1],
+    );
+    assert.deepEqual(
+      peer.packets.slice(0, 4).map((p) => p.timestamp),
+      [2 ** 32 - 160, 0, 160, 320],
+    );
     assert.equal(peer.packets[0]!.ssrc, 2 ** 30);
   });
 
@@ -177,9 +191,15 @@ describe('RtpSession against a raw UDP peer', () => {
       assert.equal(ps[i]!.timestamp, (ps[i - 1]!.timestamp + 160) >>> 0);
     }
     assert.equal(ps[0]!.marker, true);
-    assert.deepEqual(ps.slice(1, 3).map((p) => p.marker), [false, false]);
+    assert.deepEqual(
+      ps.slice(1, 3).map((p) => p.marker),
+      [false, false],
+    );
     const second = ps.findIndex((p, i) => i > 0 && p.marker);
-    assert.ok(ps.slice(3, second).every((p) => p.payload.every((b) => b === 0xff)), 'silence between talkspurts');
+    assert.ok(
+      ps.slice(3, second).every((p) => p.payload.every((b) => b === 0xff)),
+      'silence between talkspurts',
+    );
     assert.equal(ps[0]!.fromPort, s.localPort, 'sent from the RTP port itself (symmetric)');
     assert.equal(sent.length >= ps.length - 1, true, "'sent' reports what went out");
   });
@@ -190,11 +210,19 @@ describe('RtpSession against a raw UDP peer', () => {
     s.setRemote(loopbackMedia(peer.port));
     const frames = collect(s);
     const pkt = (seq: number, level: number, samples = 160): Parameters<RawRtpPeer['send']>[1] => ({
-      marker: false, payloadType: 0, sequenceNumber: seq, timestamp: seq * samples, ssrc: 99, payload: encodeMulaw(new Int16Array(samples).fill(level)),
+      marker: false,
+      payloadType: 0,
+      sequenceNumber: seq,
+      timestamp: seq * samples,
+      ssrc: 99,
+      payload: encodeMulaw(new Int16Array(samples).fill(level)),
     });
     for (const seq of [10, 12, 11, 13]) await peer.send(s.localPort, pkt(seq, seq * 100));
     await waitFor(() => frames.length === 4, 'four frames');
-    assert.deepEqual(frames.map((f) => f[0]), [1000, 1100, 1200, 1300].map((v) => decodeMulaw(encodeMulaw(new Int16Array([v])))[0]));
+    assert.deepEqual(
+      frames.map((f) => f[0]),
+      [1000, 1100, 1200, 1300].map((v) => decodeMulaw(encodeMulaw(new Int16Array([v])))[0]),
+    );
     for (const seq of [15, 16, 17]) await peer.send(s.localPort, pkt(seq, 2000)); // 14 never comes
     await waitFor(() => frames.length === 8, 'concealment + three frames');
     assert.ok(Math.abs(frames[4]![0]! - frames[3]![0]! / 2) < 20, 'lost frame repeats the last one at half level');
@@ -210,8 +238,22 @@ describe('RtpSession against a raw UDP peer', () => {
     s.setRemote(loopbackMedia(peer.port));
     const frames = collect(s);
     await peer.sendRaw(s.localPort, Buffer.from('not rtp at all'));
-    await peer.send(s.localPort, { marker: false, payloadType: 18, sequenceNumber: 1, timestamp: 0, ssrc: 5, payload: new Uint8Array(20) });
-    await peer.send(s.localPort, { marker: false, payloadType: 0, sequenceNumber: 2, timestamp: 160, ssrc: 5, payload: new Uint8Array(160).fill(0xff) });
+    await peer.send(s.localPort, {
+      marker: false,
+      payloadType: 18,
+      sequenceNumber: 1,
+      timestamp: 0,
+      ssrc: 5,
+      payload: new Uint8Array(20),
+    });
+    await peer.send(s.localPort, {
+      marker: false,
+      payloadType: 0,
+      sequenceNumber: 2,
+      timestamp: 160,
+      ssrc: 5,
+      payload: new Uint8Array(160).fill(0xff),
+    });
     await waitFor(() => frames.length === 1, 'the valid frame');
     assert.equal(s.stats.invalidPackets, 2);
     assert.equal(s.stats.packetsReceived, 1);
@@ -283,7 +325,14 @@ describe('RtpSession media timeout (fake clock)', () => {
     assert.equal(timeouts, 1);
     timers.advance(5000);
     assert.equal(timeouts, 1, 'once');
-    await peer.send(s.localPort, { marker: false, payloadType: 0, sequenceNumber: 1, timestamp: 0, ssrc: 1, payload: new Uint8Array(160).fill(0xff) });
+    await peer.send(s.localPort, {
+      marker: false,
+      payloadType: 0,
+      sequenceNumber: 1,
+      timestamp: 0,
+      ssrc: 1,
+      payload: new Uint8Array(160).fill(0xff),
+    });
     await waitFor(() => s.stats.packetsReceived === 1, 'a packet');
     timers.advance(900);
     assert.equal(timeouts, 1);
@@ -317,10 +366,20 @@ describe('RTP port pool with sessions', () => {
   it('runs out with a clear error and gets every port back on close (idempotent)', async () => {
     const base = 41000 + 2 * Math.floor(Math.random() * 4000);
     const pool = new RtpPortPool(base, base + 5); // 3 pairs
-    const sessions = [await RtpSession.open({ pool, bindAddress: '127.0.0.1' }), await RtpSession.open({ pool, bindAddress: '127.0.0.1' }), await RtpSession.open({ pool, bindAddress: '127.0.0.1' })];
+    const sessions = [
+      await RtpSession.open({ pool, bindAddress: '127.0.0.1' }),
+      await RtpSession.open({ pool, bindAddress: '127.0.0.1' }),
+      await RtpSession.open({ pool, bindAddress: '127.0.0.1' }),
+    ];
     cleanups.push(() => Promise.all(sessions.map((s) => s.close())));
-    assert.deepEqual(sessions.map((s) => s.localPort % 2), [0, 0, 0]);
-    await assert.rejects(RtpSession.open({ pool, bindAddress: '127.0.0.1' }), (e: AppError) => e.code === 'rtp_ports_exhausted' && e.kind === 'unavailable');
+    assert.deepEqual(
+      sessions.map((s) => s.localPort % 2),
+      [0, 0, 0],
+    );
+    await assert.rejects(
+      RtpSession.open({ pool, bindAddress: '127.0.0.1' }),
+      (e: AppError) => e.code === 'rtp_ports_exhausted' && e.kind === 'unavailable',
+    );
     assert.equal(pool.inUse, 3);
     await sessions[1]!.close();
     await sessions[1]!.close();
@@ -345,7 +404,10 @@ describe('RTP port pool with sessions', () => {
     cleanups.push(() => s.close());
     assert.notEqual(s.localPort, base);
     assert.equal(pool.inUse, 1);
-    await assert.rejects(RtpSession.open({ pool, bindAddress: '192.0.2.77' }), (e: AppError) => e.code === 'rtp_bind_failed');
+    await assert.rejects(
+      RtpSession.open({ pool, bindAddress: '192.0.2.77' }),
+      (e: AppError) => e.code === 'rtp_bind_failed',
+    );
     assert.equal(pool.inUse, 1, 'the failed bind gave its port back');
   });
 });

@@ -121,7 +121,9 @@ export class RtpSession {
     this.#clock = opts.clock ?? systemClock;
     this.#timers = opts.timers ?? systemTimers;
     this.#log = (opts.log ?? silentLogger).child({ rtpPort: port });
-    this.#events = new TypedEvents<RtpSessionEvents>((err, event) => this.#log.error('rtp listener failed', { event, err }));
+    this.#events = new TypedEvents<RtpSessionEvents>((err, event) =>
+      this.#log.error('rtp listener failed', { event, err }),
+    );
     this.#sendSilence = opts.sendSilenceWhenIdle ?? true;
     const ids = opts.ids ?? cryptoIds;
     this.#ssrc = Math.floor(ids.random() * 0x1_0000_0000) >>> 0;
@@ -153,11 +155,15 @@ export class RtpSession {
           // never bound: nothing to close
         }
         if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
-          throw new AppError('unavailable', 'rtp_bind_failed', `cannot bind RTP port ${port} on ${opts.bindAddress}`, { cause: err });
+          throw new AppError('unavailable', 'rtp_bind_failed', `cannot bind RTP port ${port} on ${opts.bindAddress}`, {
+            cause: err,
+          });
         }
       }
     }
-    throw new AppError('unavailable', 'rtp_ports_exhausted', 'every RTP port tried is held by another process', { retryable: true });
+    throw new AppError('unavailable', 'rtp_ports_exhausted', 'every RTP port tried is held by another process', {
+      retryable: true,
+    });
   }
 
   on<K extends keyof RtpSessionEvents>(event: K, listener: RtpSessionEvents[K]): this {
@@ -241,13 +247,18 @@ export class RtpSession {
     if (this.#closed) throw new AppError('unavailable', 'rtp_session_closed', 'the RTP session is closed');
     const events = [...digits].map(digitToEvent);
     if (digits.length === 0 || events.some((e) => e === undefined)) {
-      throw new AppError('invalid', 'invalid_dtmf', 'digits must be 0-9, *, #, A-D', { fields: { digits: ['Only 0-9, *, #, A-D are allowed.'] } });
+      throw new AppError('invalid', 'invalid_dtmf', 'digits must be 0-9, *, #, A-D', {
+        fields: { digits: ['Only 0-9, *, #, A-D are allowed.'] },
+      });
     }
     if (this.#media && this.#media.telephoneEventPayloadType === undefined) {
       throw new AppError('unprocessable', 'dtmf_not_negotiated', 'the far end did not accept telephone-event');
     }
-    const results = await Promise.all(events.map((event) => new Promise<boolean>((resolve) => this.#dtmfOut.enqueue(event!, resolve))));
-    if (results.includes(false)) throw new AppError('unavailable', 'rtp_session_closed', 'the RTP session closed before the digits were sent');
+    const results = await Promise.all(
+      events.map((event) => new Promise<boolean>((resolve) => this.#dtmfOut.enqueue(event!, resolve))),
+    );
+    if (results.includes(false))
+      throw new AppError('unavailable', 'rtp_session_closed', 'the RTP session closed before the digits were sent');
   }
 
   /** Hold: stop sending (the timeline keeps running) and stop expecting media. */
@@ -316,7 +327,13 @@ export class RtpSession {
     const te = media.telephoneEventPayloadType;
     const dtmf = te !== undefined ? this.#dtmfOut.next(ts) : undefined;
     if (dtmf?.kind === 'event') {
-      if (canSend) this.#send({ payloadType: te!, marker: dtmf.marker ?? false, timestamp: dtmf.timestamp ?? ts, payload: dtmf.payload! });
+      if (canSend)
+        this.#send({
+          payloadType: te!,
+          marker: dtmf.marker ?? false,
+          timestamp: dtmf.timestamp ?? ts,
+          payload: dtmf.payload!,
+        });
       this.#idle = true;
       return;
     }
@@ -335,7 +352,14 @@ export class RtpSession {
 
   #send(p: Pick<RtpPacket, 'payloadType' | 'marker' | 'timestamp' | 'payload'>): void {
     const dest = this.#latch.dest!;
-    const buf = serializeRtpPacket({ marker: p.marker, payloadType: p.payloadType, timestamp: p.timestamp, payload: p.payload, ssrc: this.#ssrc, sequenceNumber: this.#seq });
+    const buf = serializeRtpPacket({
+      marker: p.marker,
+      payloadType: p.payloadType,
+      timestamp: p.timestamp,
+      payload: p.payload,
+      ssrc: this.#ssrc,
+      sequenceNumber: this.#seq,
+    });
     this.#seq = (this.#seq + 1) & 0xffff;
     this.#stats.packetsSent++;
     this.#socket.send(buf, dest.port, dest.address, this.#onSendDone);

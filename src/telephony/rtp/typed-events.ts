@@ -15,7 +15,11 @@ export class TypedEvents<E extends { [K in keyof E]: (...args: never[]) => void 
 
   off<K extends keyof E>(event: K, listener: E[K]): void {
     const list = this.#listeners.get(event);
-    if (list) this.#listeners.set(event, list.filter((l) => l !== listener));
+    if (list)
+      this.#listeners.set(
+        event,
+        list.filter((l) => l !== listener),
+      );
   }
 
   emit<K extends keyof E>(event: K, ...args: Parameters<E[K]>): void {

@@ -53,7 +53,10 @@ export function audioSection(spec: AudioSectionSpec): string[] {
   const lines = [`m=audio ${spec.port} RTP/AVP ${pts.join(' ')}`];
   for (const c of spec.codecs) lines.push(`a=rtpmap:${c.payloadType} ${c.codec}/8000`);
   if (spec.telephoneEventPayloadType !== undefined) {
-    lines.push(`a=rtpmap:${spec.telephoneEventPayloadType} telephone-event/8000`, `a=fmtp:${spec.telephoneEventPayloadType} 0-16`);
+    lines.push(
+      `a=rtpmap:${spec.telephoneEventPayloadType} telephone-event/8000`,
+      `a=fmtp:${spec.telephoneEventPayloadType} 0-16`,
+    );
   }
   lines.push(`a=ptime:${spec.ptimeMs}`, `a=${spec.direction}`);
   return lines;
@@ -61,7 +64,10 @@ export function audioSection(spec: AudioSectionSpec): string[] {
 
 /** Builds our SDP offer: G.711 (PCMU first by default), RFC 4733 telephone-event, ptime 20. */
 export function buildOffer(options: OfferOptions): string {
-  const codecs = (options.codecs ?? ['PCMU', 'PCMA']).map((codec) => ({ codec, payloadType: STATIC_PAYLOAD_TYPES[codec] }));
+  const codecs = (options.codecs ?? ['PCMU', 'PCMA']).map((codec) => ({
+    codec,
+    payloadType: STATIC_PAYLOAD_TYPES[codec],
+  }));
   if (codecs.length === 0) throw new RangeError('buildOffer needs at least one codec');
   return renderSdp(options, [
     audioSection({

@@ -31,12 +31,19 @@ function codecOf(m: SdpMedia, format: string): G711Codec | undefined {
 }
 
 function telephoneEventOf(m: SdpMedia): number | undefined {
-  const map = m.rtpmaps.find((r) => r.encoding.toLowerCase() === 'telephone-event' && r.clockRate === 8000 && m.formats.includes(String(r.payloadType)));
+  const map = m.rtpmaps.find(
+    (r) =>
+      r.encoding.toLowerCase() === 'telephone-event' &&
+      r.clockRate === 8000 &&
+      m.formats.includes(String(r.payloadType)),
+  );
   return map?.payloadType;
 }
 
 function chooseAudio(sd: SessionDescription, accepted: readonly G711Codec[]): AudioChoice | { error: string } {
-  const audio = sd.media.map((media, index) => ({ media, index })).filter(({ media }) => media.type === 'audio' && media.port !== 0);
+  const audio = sd.media
+    .map((media, index) => ({ media, index }))
+    .filter(({ media }) => media.type === 'audio' && media.port !== 0);
   if (audio.length === 0) return { error: 'no audio stream in the SDP' };
   const offered: string[] = [];
   for (const { media, index } of audio) {
@@ -48,7 +55,13 @@ function chooseAudio(sd: SessionDescription, accepted: readonly G711Codec[]): Au
       const codec = codecOf(media, format);
       if (codec && accepted.includes(codec)) {
         const te = telephoneEventOf(media);
-        return { index, media, codec, payloadType: Number(format), ...(te !== undefined ? { telephoneEventPayloadType: te } : {}) };
+        return {
+          index,
+          media,
+          codec,
+          payloadType: Number(format),
+          ...(te !== undefined ? { telephoneEventPayloadType: te } : {}),
+        };
       }
       offered.push(media.rtpmaps.find((r) => r.payloadType === Number(format))?.encoding ?? format);
     }
@@ -58,7 +71,10 @@ function chooseAudio(sd: SessionDescription, accepted: readonly G711Codec[]): Au
 
 /** Combines the peer's stated direction with ours into what WE may do. */
 function ourDirection(remote: MediaDirection, local: MediaDirection, remoteReachable: boolean): MediaDirection {
-  const weSend = remoteReachable && (remote === 'sendrecv' || remote === 'recvonly') && (local === 'sendrecv' || local === 'sendonly');
+  const weSend =
+    remoteReachable &&
+    (remote === 'sendrecv' || remote === 'recvonly') &&
+    (local === 'sendrecv' || local === 'sendonly');
   const weReceive = (remote === 'sendrecv' || remote === 'sendonly') && (local === 'sendrecv' || local === 'recvonly');
   if (weSend && weReceive) return 'sendrecv';
   if (weSend) return 'sendonly';
@@ -74,7 +90,9 @@ function negotiated(sd: SessionDescription, choice: AudioChoice, local: MediaDir
   return {
     codec: choice.codec,
     payloadType: choice.payloadType,
-    ...(choice.telephoneEventPayloadType !== undefined ? { telephoneEventPayloadType: choice.telephoneEventPayloadType } : {}),
+    ...(choice.telephoneEventPayloadType !== undefined
+      ? { telephoneEventPayloadType: choice.telephoneEventPayloadType }
+      : {}),
     remoteAddress: connection.address,
     remotePort: choice.media.port,
     direction: ourDirection(remoteDirection, local, !nullAddress),
@@ -97,7 +115,10 @@ function parsed(text: string): SessionDescription | { error: string } {
  * offer's order, echoes telephone-event with the offer's payload type, answers every other
  * m= line with port 0. `{ error }` means the offer is unacceptable (reply 488).
  */
-export function negotiateAnswer(offerText: string, local: AnswerOptions): SdpResult<{ answerSdp: string; media: NegotiatedMedia }> {
+export function negotiateAnswer(
+  offerText: string,
+  local: AnswerOptions,
+): SdpResult<{ answerSdp: string; media: NegotiatedMedia }> {
   const sd = parsed(offerText);
   if ('error' in sd) return sd;
   const choice = chooseAudio(sd, local.codecs ?? ['PCMU', 'PCMA']);
@@ -120,7 +141,10 @@ export function negotiateAnswer(offerText: string, local: AnswerOptions): SdpRes
 }
 
 /** Reads the answer to our offer (200 OK or 183 SDP). */
-export function readAnswer(answerText: string, local: { direction?: MediaDirection; codecs?: G711Codec[] } = {}): SdpResult<NegotiatedMedia> {
+export function readAnswer(
+  answerText: string,
+  local: { direction?: MediaDirection; codecs?: G711Codec[] } = {},
+): SdpResult<NegotiatedMedia> {
   const sd = parsed(answerText);
   if ('error' in sd) return sd;
   const choice = chooseAudio(sd, local.codecs ?? ['PCMU', 'PCMA']);

@@ -8,7 +8,8 @@ export class SdpParseError extends Error {
 
 function parseConnection(value: string): SdpConnection {
   const [net, addrType, address] = value.split(/\s+/);
-  if (net !== 'IN' || (addrType !== 'IP4' && addrType !== 'IP6') || !address) throw new SdpParseError(`bad c= line "${value}"`);
+  if (net !== 'IN' || (addrType !== 'IP4' && addrType !== 'IP6') || !address)
+    throw new SdpParseError(`bad c= line "${value}"`);
   return { addressType: addrType, address: address.split('/')[0]! }; // drop multicast TTL suffix
 }
 
@@ -17,7 +18,15 @@ function parseMediaLine(value: string): SdpMedia {
   if (parts.length < 4) throw new SdpParseError(`bad m= line "${value}"`);
   const port = Number(parts[1]!.split('/')[0]);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SdpParseError(`bad port in m= line "${value}"`);
-  return { type: parts[0]!, port, proto: parts[2]!, formats: parts.slice(3), rtpmaps: [], fmtps: new Map(), attributes: [] };
+  return {
+    type: parts[0]!,
+    port,
+    proto: parts[2]!,
+    formats: parts.slice(3),
+    rtpmaps: [],
+    fmtps: new Map(),
+    attributes: [],
+  };
 }
 
 function applyMediaAttribute(m: SdpMedia, name: string, value: string): void {
@@ -47,7 +56,10 @@ function applyMediaAttribute(m: SdpMedia, name: string, value: string): void {
  * SdpParseError for input that is not SDP (no v=0, no o=, malformed c=/m=/rtpmap lines).
  */
 export function parseSdp(text: string): SessionDescription {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   if (lines[0] !== 'v=0') throw new SdpParseError('SDP must start with v=0');
   let origin: SessionDescription['origin'] | undefined;
   let sessionName = '';
@@ -66,7 +78,8 @@ export function parseSdp(text: string): SessionDescription {
       else connection = parseConnection(value);
     } else if (type === 'o') {
       const [username, sessionId, sessionVersion, , addressType, address] = value.split(/\s+/);
-      if (!username || !sessionId || !sessionVersion || !addressType || !address) throw new SdpParseError(`bad o= line "${value}"`);
+      if (!username || !sessionId || !sessionVersion || !addressType || !address)
+        throw new SdpParseError(`bad o= line "${value}"`);
       origin = { username, sessionId, sessionVersion, addressType, address };
     } else if (type === 's' && !current) {
       sessionName = value;

@@ -19,7 +19,17 @@ export class Dialog {
   remoteSeq: number | undefined;
   remoteTarget: string;
 
-  private constructor(init: { callId: string; localTag: string; remoteTag: string; localHeader: string; remoteHeader: string; routeSet: string[]; localSeq: number; remoteSeq: number | undefined; remoteTarget: string }) {
+  private constructor(init: {
+    callId: string;
+    localTag: string;
+    remoteTag: string;
+    localHeader: string;
+    remoteHeader: string;
+    routeSet: string[];
+    localSeq: number;
+    remoteSeq: number | undefined;
+    remoteTarget: string;
+  }) {
     this.callId = init.callId;
     this.localTag = init.localTag;
     this.remoteTag = init.remoteTag;
@@ -72,7 +82,12 @@ export class Dialog {
   }
 
   /** A new in-dialog request with the next CSeq (ACK reuses the INVITE's number: pass `cseq`). */
-  createRequest(method: string, extra: Array<[string, string]> = [], body: Buffer = Buffer.alloc(0), cseq?: number): SipRequest {
+  createRequest(
+    method: string,
+    extra: Array<[string, string]> = [],
+    body: Buffer = Buffer.alloc(0),
+    cseq?: number,
+  ): SipRequest {
     if (cseq === undefined) this.localSeq += 1;
     const h = new SipHeaders();
     let uri = this.remoteTarget;

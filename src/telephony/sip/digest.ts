@@ -37,7 +37,10 @@ export function parseDigestChallenge(header: string): DigestChallenge | null {
   if (realm === undefined || nonce === undefined) return null;
   const algo = (p.get('algorithm') ?? 'MD5').toUpperCase();
   if (algo !== 'MD5' && algo !== 'SHA-256') return null;
-  const qopList = p.get('qop')?.split(',').map((q) => q.trim().toLowerCase());
+  const qopList = p
+    .get('qop')
+    ?.split(',')
+    .map((q) => q.trim().toLowerCase());
   if (qopList && !qopList.includes('auth')) return null;
   const ch: DigestChallenge = { realm, nonce, algorithm: algo, stale: p.get('stale')?.toLowerCase() === 'true' };
   const opaque = p.get('opaque');
@@ -47,7 +50,9 @@ export function parseDigestChallenge(header: string): DigestChallenge | null {
 }
 
 function h(algorithm: DigestChallenge['algorithm'], s: string): string {
-  return createHash(algorithm === 'MD5' ? 'md5' : 'sha256').update(s).digest('hex');
+  return createHash(algorithm === 'MD5' ? 'md5' : 'sha256')
+    .update(s)
+    .digest('hex');
 }
 
 export interface DigestInput {
@@ -81,11 +86,25 @@ export function buildDigestAuthorization(
   nonceCount = 1,
 ): string {
   const nc = nonceCount.toString(16).padStart(8, '0');
-  const input: DigestInput = { algorithm: challenge.algorithm, username: creds.username, password: creds.password, realm: challenge.realm, nonce: challenge.nonce, method, uri };
+  const input: DigestInput = {
+    algorithm: challenge.algorithm,
+    username: creds.username,
+    password: creds.password,
+    realm: challenge.realm,
+    nonce: challenge.nonce,
+    method,
+    uri,
+  };
   if (challenge.qop) Object.assign(input, { qop: 'auth', nc, cnonce });
   const q = (s: string): string => '"' + s.replace(/(["\\])/g, '\\$1') + '"';
-  const parts = [`username=${q(creds.username)}`, `realm=${q(challenge.realm)}`, `nonce=${q(challenge.nonce)}`, `uri=${q(uri)}`,
-    `response=${q(computeDigestResponse(input))}`, `algorithm=${challenge.algorithm}`];
+  const parts = [
+    `username=${q(creds.username)}`,
+    `realm=${q(challenge.realm)}`,
+    `nonce=${q(challenge.nonce)}`,
+    `uri=${q(uri)}`,
+    `response=${q(computeDigestResponse(input))}`,
+    `algorithm=${challenge.algorithm}`,
+  ];
   if (challenge.qop) parts.push('qop=auth', `nc=${nc}`, `cnonce=${q(cnonce)}`);
   if (challenge.opaque !== undefined) parts.push(`opaque=${q(challenge.opaque)}`);
   return 'Digest ' + parts.join(', ');
@@ -97,7 +116,15 @@ export function verifyDigestAuthorization(header: string, method: string, creds:
   if (!p) return false;
   const algorithm = (p.get('algorithm') ?? 'MD5').toUpperCase();
   if (algorithm !== 'MD5' && algorithm !== 'SHA-256') return false;
-  const input: DigestInput = { algorithm, username: p.get('username') ?? '', password: creds.password, realm: p.get('realm') ?? '', nonce: p.get('nonce') ?? '', method, uri: p.get('uri') ?? '' };
+  const input: DigestInput = {
+    algorithm,
+    username: p.get('username') ?? '',
+    password: creds.password,
+    realm: p.get('realm') ?? '',
+    nonce: p.get('nonce') ?? '',
+    method,
+    uri: p.get('uri') ?? '',
+  };
   if (p.get('qop') === 'auth') Object.assign(input, { qop: 'auth', nc: p.get('nc'), cnonce: p.get('cnonce') });
   return p.get('username') === creds.username && computeDigestResponse(input) === p.get('response');
 }

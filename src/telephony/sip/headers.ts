@@ -1,20 +1,64 @@
 /** Compact header forms (RFC 3261 §7.3.3 and extensions) → canonical long names. */
 const COMPACT: Record<string, string> = {
-  i: 'Call-ID', m: 'Contact', e: 'Content-Encoding', l: 'Content-Length', c: 'Content-Type', f: 'From',
-  s: 'Subject', k: 'Supported', t: 'To', v: 'Via', r: 'Refer-To', b: 'Referred-By', o: 'Event',
-  u: 'Allow-Events', x: 'Session-Expires',
+  i: 'Call-ID',
+  m: 'Contact',
+  e: 'Content-Encoding',
+  l: 'Content-Length',
+  c: 'Content-Type',
+  f: 'From',
+  s: 'Subject',
+  k: 'Supported',
+  t: 'To',
+  v: 'Via',
+  r: 'Refer-To',
+  b: 'Referred-By',
+  o: 'Event',
+  u: 'Allow-Events',
+  x: 'Session-Expires',
 };
 
 const CANONICAL: Record<string, string> = Object.fromEntries(
-  ['Call-ID', 'CSeq', 'WWW-Authenticate', 'Proxy-Authenticate', 'Proxy-Authorization', 'Authorization', 'Max-Forwards',
-    'Record-Route', 'Content-Length', 'Content-Type', 'User-Agent', 'Refer-To', 'Allow-Events', 'Subscription-State',
-    'Referred-By', 'Session-Expires', 'Content-Encoding', 'Accept', 'Allow', 'Supported', 'Require', 'Unsupported']
-    .map((n) => [n.toLowerCase(), n]),
+  [
+    'Call-ID',
+    'CSeq',
+    'WWW-Authenticate',
+    'Proxy-Authenticate',
+    'Proxy-Authorization',
+    'Authorization',
+    'Max-Forwards',
+    'Record-Route',
+    'Content-Length',
+    'Content-Type',
+    'User-Agent',
+    'Refer-To',
+    'Allow-Events',
+    'Subscription-State',
+    'Referred-By',
+    'Session-Expires',
+    'Content-Encoding',
+    'Accept',
+    'Allow',
+    'Supported',
+    'Require',
+    'Unsupported',
+  ].map((n) => [n.toLowerCase(), n]),
 );
 
 /** Headers whose value is a comma-separated list (RFC 3261 §7.3.1); others are never split. */
-const LIST_HEADERS = new Set(['via', 'route', 'record-route', 'contact', 'allow', 'supported', 'require', 'unsupported',
-  'accept', 'allow-events', 'proxy-require', 'content-encoding']);
+const LIST_HEADERS = new Set([
+  'via',
+  'route',
+  'record-route',
+  'contact',
+  'allow',
+  'supported',
+  'require',
+  'unsupported',
+  'accept',
+  'allow-events',
+  'proxy-require',
+  'content-encoding',
+]);
 
 export function canonicalHeaderName(name: string): string {
   const lower = name.toLowerCase();
@@ -80,7 +124,8 @@ export class SipHeaders {
 
   remove(name: string): this {
     const canon = canonicalHeaderName(name);
-    for (let i = this.#entries.length - 1; i >= 0; i--) if (this.#entries[i]?.name === canon) this.#entries.splice(i, 1);
+    for (let i = this.#entries.length - 1; i >= 0; i--)
+      if (this.#entries[i]?.name === canon) this.#entries.splice(i, 1);
     return this;
   }
 

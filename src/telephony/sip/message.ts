@@ -18,8 +18,19 @@ export interface SipResponse {
 
 export type SipMessage = SipRequest | SipResponse;
 
-export function createRequest(method: string, uri: string, headers: Array<[string, string]>, body: Buffer | string = ''): SipRequest {
-  return { kind: 'request', method, uri, headers: SipHeaders.from(headers), body: typeof body === 'string' ? Buffer.from(body) : body };
+export function createRequest(
+  method: string,
+  uri: string,
+  headers: Array<[string, string]>,
+  body: Buffer | string = '',
+): SipRequest {
+  return {
+    kind: 'request',
+    method,
+    uri,
+    headers: SipHeaders.from(headers),
+    body: typeof body === 'string' ? Buffer.from(body) : body,
+  };
 }
 
 /** Serializes with a correct Content-Length (always written, as TCP framing needs it). */
@@ -35,9 +46,28 @@ export function serializeMessage(msg: SipMessage): Buffer {
 }
 
 export const REASON_PHRASES: Record<number, string> = {
-  100: 'Trying', 180: 'Ringing', 181: 'Call Is Being Forwarded', 183: 'Session Progress', 200: 'OK', 202: 'Accepted',
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  407: 'Proxy Authentication Required', 408: 'Request Timeout', 415: 'Unsupported Media Type', 480: 'Temporarily Unavailable',
-  481: 'Call/Transaction Does Not Exist', 486: 'Busy Here', 487: 'Request Terminated', 488: 'Not Acceptable Here',
-  491: 'Request Pending', 500: 'Server Internal Error', 501: 'Not Implemented', 503: 'Service Unavailable', 603: 'Decline',
+  100: 'Trying',
+  180: 'Ringing',
+  181: 'Call Is Being Forwarded',
+  183: 'Session Progress',
+  200: 'OK',
+  202: 'Accepted',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  415: 'Unsupported Media Type',
+  480: 'Temporarily Unavailable',
+  481: 'Call/Transaction Does Not Exist',
+  486: 'Busy Here',
+  487: 'Request Terminated',
+  488: 'Not Acceptable Here',
+  491: 'Request Pending',
+  500: 'Server Internal Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+  603: 'Decline',
 };

@@ -34,22 +34,28 @@ describe('SIP message parser: valid corpus (RFC 4475 style)', () => {
   });
 
   it('compact forms, folded lines, odd whitespace and repeated + comma-separated Via', () => {
-    const r = parseMessage(crlf([
-      'OPTIONS sip:user@example.com SIP/2.0',
-      'v: SIP/2.0/UDP a.example.com;branch=z9hG4bK1, SIP/2.0/TCP b.example.com:5070;branch=z9hG4bK2',
-      'Via   :   SIP/2.0/UDP c.example.com;branch=z9hG4bK3;received=10.0.0.1',
-      't: <sip:user@example.com>',
-      'f: "J Rosenberg \\"Jdrosen\\"" <sip:jdrosen@example.com>',
-      '  ;tag=98asjd8',
-      'i: 0ha0isndaksdj@10.0.0.1',
-      'CSeq: 8 OPTIONS',
-      'm: <sip:a@b.com;transport=tcp>;q=0.5, "Quoted, name" <sip:c@d.com>',
-      'l: 0',
-      '', '',
-    ]));
+    const r = parseMessage(
+      crlf([
+        'OPTIONS sip:user@example.com SIP/2.0',
+        'v: SIP/2.0/UDP a.example.com;branch=z9hG4bK1, SIP/2.0/TCP b.example.com:5070;branch=z9hG4bK2',
+        'Via   :   SIP/2.0/UDP c.example.com;branch=z9hG4bK3;received=10.0.0.1',
+        't: <sip:user@example.com>',
+        'f: "J Rosenberg \\"Jdrosen\\"" <sip:jdrosen@example.com>',
+        '  ;tag=98asjd8',
+        'i: 0ha0isndaksdj@10.0.0.1',
+        'CSeq: 8 OPTIONS',
+        'm: <sip:a@b.com;transport=tcp>;q=0.5, "Quoted, name" <sip:c@d.com>',
+        'l: 0',
+        '',
+        '',
+      ]),
+    );
     assert.ok(r.ok, !r.ok ? r.reason : '');
     const h = r.message.headers;
-    assert.deepEqual(h.getAll('Via').map((v) => parseVia(v)?.host), ['a.example.com', 'b.example.com', 'c.example.com']);
+    assert.deepEqual(
+      h.getAll('Via').map((v) => parseVia(v)?.host),
+      ['a.example.com', 'b.example.com', 'c.example.com'],
+    );
     assert.equal(parseVia(h.getAll('Via')[1] ?? '')?.port, 5070);
     const from = parseNameAddr(h.get('From') ?? '');
     assert.equal(from?.displayName, 'J Rosenberg "Jdrosen"');
@@ -60,7 +66,11 @@ describe('SIP message parser: valid corpus (RFC 4475 style)', () => {
   });
 
   it('responses, leading CRLFs, and LF-only line ends', () => {
-    const r = parseMessage(Buffer.from('\r\n\r\nSIP/2.0 180 Ringing\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\nTo: <sip:a@b>;tag=1\nFrom: <sip:c@d>;tag=2\nCall-ID: x\nCSeq: 1 INVITE\n\n'));
+    const r = parseMessage(
+      Buffer.from(
+        '\r\n\r\nSIP/2.0 180 Ringing\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\nTo: <sip:a@b>;tag=1\nFrom: <sip:c@d>;tag=2\nCall-ID: x\nCSeq: 1 INVITE\n\n',
+      ),
+    );
     assert.ok(r.ok);
     assert.equal(r.message.kind === 'response' && r.message.status, 180);
   });
@@ -99,7 +109,13 @@ describe('SIP message parser: invalid corpus is rejected with a reason', () => {
     ['spaces in Request-URI', replace('INVITE sip', 'INVITE sip:bob @biloxi.example.com SIP/2.0'), /request line/],
     ['header without colon', replace('Max-Forwards', 'Max-Forwards 70'), /colon/],
     ['bad Max-Forwards', replace('Max-Forwards', 'Max-Forwards: seventy'), /Max-Forwards/],
-    ['bad status code', Buffer.from('SIP/2.0 99 Odd\r\nVia: SIP/2.0/UDP h\r\nTo: <sip:a@b>\r\nFrom: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n'), /status line/],
+    [
+      'bad status code',
+      Buffer.from(
+        'SIP/2.0 99 Odd\r\nVia: SIP/2.0/UDP h\r\nTo: <sip:a@b>\r\nFrom: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n',
+      ),
+      /status line/,
+    ],
     ['NUL in headers', replace('Max-Forwards', 'Max-Forwards: 7\0'), /NUL/],
   ];
   for (const [name, input, reason] of cases) {
@@ -147,7 +163,15 @@ describe('SIP URIs', () => {
   });
 
   it('rejects invalid URIs', () => {
-    for (const bad of ['http://x', 'sip:', 'sip:@host', 'sip:a@host:99999', 'sip:a@ho st', 'sip:a%zz@h', 'sip:a@h;;x']) {
+    for (const bad of [
+      'http://x',
+      'sip:',
+      'sip:@host',
+      'sip:a@host:99999',
+      'sip:a@ho st',
+      'sip:a%zz@h',
+      'sip:a@h;;x',
+    ]) {
       assert.equal(parseSipUri(bad), null, bad);
     }
   });

@@ -85,7 +85,8 @@ function parseUnsafe(input: Buffer): ParseResult {
   if (parts.length !== 3) return fail(`invalid request line ${JSON.stringify(startLine.slice(0, 60))}`);
   const [method = '', uri = '', version = ''] = parts;
   if (!TOKEN.test(method)) return fail('invalid method');
-  if (version.toUpperCase() !== 'SIP/2.0') return fail(`unsupported SIP version ${JSON.stringify(version.slice(0, 20))}`);
+  if (version.toUpperCase() !== 'SIP/2.0')
+    return fail(`unsupported SIP version ${JSON.stringify(version.slice(0, 20))}`);
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(uri)) return fail('invalid Request-URI');
   if (cseq[2] !== method) return fail('CSeq method does not match the request method');
   return { ok: true, message: { kind: 'request', method, uri, headers, body } };

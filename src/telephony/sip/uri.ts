@@ -83,6 +83,7 @@ export function formatSipUri(uri: SipUri): string {
   out += uri.host;
   if (uri.port !== undefined) out += `:${uri.port}`;
   for (const [k, v] of uri.params) out += v === null ? `;${k}` : `;${k}=${v}`;
-  if (uri.headers.size > 0) out += '?' + [...uri.headers].map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  if (uri.headers.size > 0)
+    out += '?' + [...uri.headers].map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
   return out;
 }

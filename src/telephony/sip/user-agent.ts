@@ -93,7 +93,10 @@ export class SipUserAgent {
       let port = o.port;
       try {
         for (const kind of kinds) {
-          const t = kind === 'udp' ? await UdpTransport.bind(o.bindAddress, port, handlers) : await TcpTransport.listen(o.bindAddress, port, handlers);
+          const t =
+            kind === 'udp'
+              ? await UdpTransport.bind(o.bindAddress, port, handlers)
+              : await TcpTransport.listen(o.bindAddress, port, handlers);
           ua.#transports.set(kind, t);
           port = t.localPort;
         }
@@ -141,7 +144,17 @@ export class SipUserAgent {
   }
 
   /** A one-off out-of-dialog non-INVITE request, answering one digest challenge if credentials are given. */
-  async request(o: { method: string; target: string; transport?: SipTransportKind | undefined; fromUser?: string; headers?: Array<[string, string]>; credentials?: DigestCredentials | undefined; toUri?: string; callId?: string; cseq?: number }): Promise<RequestResult> {
+  async request(o: {
+    method: string;
+    target: string;
+    transport?: SipTransportKind | undefined;
+    fromUser?: string;
+    headers?: Array<[string, string]>;
+    credentials?: DigestCredentials | undefined;
+    toUri?: string;
+    callId?: string;
+    cseq?: number;
+  }): Promise<RequestResult> {
     const uri = parseSipUri(o.target);
     if (!uri) return { error: `invalid SIP URI ${o.target}` };
     const transport = o.transport ?? (uri.params.get('transport') === 'tcp' ? 'tcp' : 'udp');
@@ -151,19 +164,41 @@ export class SipUserAgent {
     let cseq = o.cseq ?? 1;
     let auth: [string, string] | undefined;
     for (let round = 0; round < 2; round++) {
-      const h: Array<[string, string]> = [['Max-Forwards', '70'], ['From', from], ['To', to], ['Call-ID', callId], ['CSeq', `${cseq} ${o.method}`],
-        ['Contact', this.contact(transport, o.fromUser)], ['User-Agent', this.userAgentName], ...(o.headers ?? [])];
+      const h: Array<[string, string]> = [
+        ['Max-Forwards', '70'],
+        ['From', from],
+        ['To', to],
+        ['Call-ID', callId],
+        ['CSeq', `${cseq} ${o.method}`],
+        ['Contact', this.contact(transport, o.fromUser)],
+        ['User-Agent', this.userAgentName],
+        ...(o.headers ?? []),
+      ];
       if (auth) h.push(auth);
-      const req: SipRequest = { kind: 'request', method: o.method, uri: o.target, headers: SipHeaders.from(h), body: Buffer.alloc(0) };
+      const req: SipRequest = {
+        kind: 'request',
+        method: o.method,
+        uri: o.target,
+        headers: SipHeaders.from(h),
+        body: Buffer.alloc(0),
+      };
       const result = await new Promise<RequestResult>((resolve) => {
-        this.sendRequest(req, this.remoteFor(o.target, transport), { onResponse: (res) => res.status >= 200 && resolve({ response: res }), onTimeout: () => resolve({ timeout: true }) });
+        this.sendRequest(req, this.remoteFor(o.target, transport), {
+          onResponse: (res) => res.status >= 200 && resolve({ response: res }),
+          onTimeout: () => resolve({ timeout: true }),
+        });
       });
       if (!('response' in result)) return result;
       const res = result.response;
       if ((res.status === 401 || res.status === 407) && o.credentials && round === 0) {
-        const challenge = parseDigestChallenge(res.headers.get(res.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate') ?? '');
+        const challenge = parseDigestChallenge(
+          res.headers.get(res.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate') ?? '',
+        );
         if (!challenge) return result;
-        auth = [res.status === 401 ? 'Authorization' : 'Proxy-Authorization', buildDigestAuthorization(challenge, o.credentials, o.method, o.target, this.ids.token('', 8))];
+        auth = [
+          res.status === 401 ? 'Authorization' : 'Proxy-Authorization',
+          buildDigestAuthorization(challenge, o.credentials, o.method, o.target, this.ids.token('', 8)),
+        ];
         cseq += 1;
         continue;
       }
@@ -227,9 +262,16 @@ export class SipUserAgent {
   }
 
   /** Sends a request in a new client transaction; adds our Via unless one is present (CANCEL). */
-  sendRequest(req: SipRequest, remote: RemoteAddress, h: { onResponse: (res: SipResponse) => void; onTimeout: () => void }): ClientTransaction {
+  sendRequest(
+    req: SipRequest,
+    remote: RemoteAddress,
+    h: { onResponse: (res: SipResponse) => void; onTimeout: () => void },
+  ): ClientTransaction {
     if (!req.headers.has('Via')) {
-      req.headers.prepend('Via', `SIP/2.0/${remote.transport.toUpperCase()} ${this.#sentBy()};branch=${this.newBranch()};rport`);
+      req.headers.prepend(
+        'Via',
+        `SIP/2.0/${remote.transport.toUpperCase()} ${this.#sentBy()};branch=${this.newBranch()};rport`,
+      );
     }
     const branch = parseVia(req.headers.get('Via') ?? '')?.params.get('branch') ?? '';
     const key = `${branch}|${req.method}`;
@@ -261,14 +303,21 @@ export class SipUserAgent {
     const t = this.#transports.get(remote.transport);
     if (!t) return;
     if (msg.kind === 'request' && !msg.headers.has('Via')) {
-      msg.headers.prepend('Via', `SIP/2.0/${remote.transport.toUpperCase()} ${this.#sentBy()};branch=${this.newBranch()};rport`);
+      msg.headers.prepend(
+        'Via',
+        `SIP/2.0/${remote.transport.toUpperCase()} ${this.#sentBy()};branch=${this.newBranch()};rport`,
+      );
     }
     if (!msg.headers.has('User-Agent') && msg.kind === 'request') msg.headers.append('User-Agent', this.userAgentName);
     t.send(serializeMessage(msg), remote);
   }
 
   /** Builds a response to `req` (Via/From/To/Call-ID/CSeq copied; To tag added when given). */
-  buildResponse(req: SipRequest, status: number, opts: { toTag?: string | undefined; headers?: Array<[string, string]>; body?: Buffer; reason?: string } = {}): SipResponse {
+  buildResponse(
+    req: SipRequest,
+    status: number,
+    opts: { toTag?: string | undefined; headers?: Array<[string, string]>; body?: Buffer; reason?: string } = {},
+  ): SipResponse {
     const h = new SipHeaders();
     for (const v of req.headers.getAll('Via')) h.append('Via', v);
     h.append('From', req.headers.get('From') ?? '');
@@ -279,7 +328,13 @@ export class SipUserAgent {
     h.append('CSeq', req.headers.get('CSeq') ?? '');
     h.append('Server', this.userAgentName);
     for (const [n, v] of opts.headers ?? []) h.append(n, v);
-    return { kind: 'response', status, reason: opts.reason ?? REASON_PHRASES[status] ?? 'Unknown', headers: h, body: opts.body ?? Buffer.alloc(0) };
+    return {
+      kind: 'response',
+      status,
+      reason: opts.reason ?? REASON_PHRASES[status] ?? 'Unknown',
+      headers: h,
+      body: opts.body ?? Buffer.alloc(0),
+    };
   }
 
   /** Where responses to `req` go: the source address (received) and rport or Via port. */
@@ -287,7 +342,7 @@ export class SipUserAgent {
     const via = parseVia(req.headers.get('Via') ?? '');
     if (src.transport === 'tcp' || !via) return src;
     const rport = via.params.get('rport');
-    return { transport: src.transport, address: src.address, port: rport ? Number(rport) : via.port ?? 5060 };
+    return { transport: src.transport, address: src.address, port: rport ? Number(rport) : (via.port ?? 5060) };
   }
 
   // ---- inbound ----
@@ -362,9 +417,20 @@ export class SipUserAgent {
         this.#events.emit('incomingCall', new IncomingCall(this, req, tx, dest));
         return;
       case 'OPTIONS':
-        return tx.respond(this.buildResponse(req, 200, { toTag: this.newTag(), headers: [['Allow', ALLOWED_METHODS], ['Accept', 'application/sdp']] }));
+        return tx.respond(
+          this.buildResponse(req, 200, {
+            toTag: this.newTag(),
+            headers: [
+              ['Allow', ALLOWED_METHODS],
+              ['Accept', 'application/sdp'],
+            ],
+          }),
+        );
       default:
-        if (KNOWN_NOT_ALLOWED.has(req.method)) return tx.respond(this.buildResponse(req, 405, { toTag: this.newTag(), headers: [['Allow', ALLOWED_METHODS]] }));
+        if (KNOWN_NOT_ALLOWED.has(req.method))
+          return tx.respond(
+            this.buildResponse(req, 405, { toTag: this.newTag(), headers: [['Allow', ALLOWED_METHODS]] }),
+          );
         if (['BYE', 'INFO', 'NOTIFY', 'REFER'].includes(req.method)) return tx.respond(this.buildResponse(req, 481));
         return tx.respond(this.buildResponse(req, 501, { toTag: this.newTag() }));
     }

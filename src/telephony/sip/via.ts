@@ -10,7 +10,10 @@ export interface Via {
 export const BRANCH_MAGIC = 'z9hG4bK';
 
 export function parseVia(text: string): Via | null {
-  const m = /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z]+)\s+(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?:\s*:\s*(\d{1,5}))?\s*(;.*)?$/i.exec(text.trim());
+  const m =
+    /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z]+)\s+(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?:\s*:\s*(\d{1,5}))?\s*(;.*)?$/i.exec(
+      text.trim(),
+    );
   if (!m) return null;
   const params = parseParams(m[4] ?? '');
   if (!params) return null;

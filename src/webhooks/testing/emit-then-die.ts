@@ -21,14 +21,28 @@ interface Args {
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as Args;
-  const config = loadConfig({ DATABASE_URL: args.databaseUrl, THUNDERPHONE_SECRET_KEY: args.secretKeyHex, LOG_LEVEL: 'silent' }, { persistSecretKey: false });
+  const config = loadConfig(
+    { DATABASE_URL: args.databaseUrl, THUNDERPHONE_SECRET_KEY: args.secretKeyHex, LOG_LEVEL: 'silent' },
+    { persistSecretKey: false },
+  );
   const store = await openStore(args.databaseUrl, args.schema === undefined ? {} : { schema: args.schema });
-  const deps = await buildDeps({ config, clock: systemClock, ids: cryptoIds, log: silentLogger, store, queuePollMs: 50 });
+  const deps = await buildDeps({
+    config,
+    clock: systemClock,
+    ids: cryptoIds,
+    log: silentLogger,
+    store,
+    queuePollMs: 50,
+  });
   await deps.queue.start();
   await startWebhookWorkers(deps, { sweepIntervalMs: 50 });
   await deps.store.db.transaction().execute(async (trx) => {
     await trx.updateTable('orgs').set({ name: 'state changed' }).where('id', '=', args.orgId).execute();
-    await deps.webhooks.emit(trx, { orgId: args.orgId, type: 'telephony.complete', data: { call_id: 4242, status: 'completed' } });
+    await deps.webhooks.emit(trx, {
+      orgId: args.orgId,
+      type: 'telephony.complete',
+      data: { call_id: 4242, status: 'completed' },
+    });
   });
   process.stdout.write('committed\n');
   // Synchronously, before the poller's next tick can claim the job.

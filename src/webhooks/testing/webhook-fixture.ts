@@ -22,7 +22,11 @@ export async function openWebhookFixture(dialect: DialectName, options: HarnessO
   const rx = await WebhookReceiver.start();
   return {
     async quiesce() {
-      await h.deps.store.db.updateTable('webhook_deliveries').set({ status: 'cancelled' }).where('status', '=', 'pending').execute();
+      await h.deps.store.db
+        .updateTable('webhook_deliveries')
+        .set({ status: 'cancelled' })
+        .where('status', '=', 'pending')
+        .execute();
     },
     h,
     clock,

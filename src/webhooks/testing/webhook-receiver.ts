@@ -10,9 +10,10 @@ export interface ReceivedRequest {
 }
 
 /** What the receiver does with the n-th request (0-based): answer, or drop the connection. */
-export type ReceiverScript = (req: ReceivedRequest, index: number) =>
-  | { status: number; body?: string; delayMs?: number; headers?: Record<string, string> }
-  | 'drop';
+export type ReceiverScript = (
+  req: ReceivedRequest,
+  index: number,
+) => { status: number; body?: string; delayMs?: number; headers?: Record<string, string> } | 'drop';
 
 /**
  * A real HTTP server on 127.0.0.1 (ephemeral port) standing in for a customer's webhook
@@ -30,7 +31,12 @@ export class WebhookReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const received: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw: Buffer.concat(chunks) };
+        const received: ReceivedRequest = {
+          method: req.method ?? '',
+          path: req.url ?? '',
+          headers: req.headers,
+          raw: Buffer.concat(chunks),
+        };
         const index = this.requests.length;
         this.requests.push(received);
         const action = this.script(received, index);

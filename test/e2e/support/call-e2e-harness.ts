@@ -38,11 +38,18 @@ export interface CallE2e {
   workDir: string;
   /** A number no other test in this process uses (phone numbers are unique platform-wide). */
   uniqueNumber(): string;
-  newOrg(balanceCents: number, maxConcurrent?: number | null): Promise<{ orgId: number; webhookSecret: string; apiKey: string }>;
+  newOrg(
+    balanceCents: number,
+    maxConcurrent?: number | null,
+  ): Promise<{ orgId: number; webhookSecret: string; apiKey: string }>;
   /** The public API in-process (Fastify inject), as a customer calls it. */
   api(method: string, url: string, apiKey: string, body?: unknown): Promise<{ status: number; body: any }>;
   addTrunk(orgId: number, o: { port: number; transport: 'udp' | 'tcp'; password?: string }): Promise<number>;
-  addNumber(orgId: number, number: string, o?: { voipId?: number | null; inboundAgentId?: number | null; source?: string }): Promise<number>;
+  addNumber(
+    orgId: number,
+    number: string,
+    o?: { voipId?: number | null; inboundAgentId?: number | null; source?: string },
+  ): Promise<number>;
   /** A call row as POST /v1/call makes it, plus its `calls.dial` job. */
   placeCall(orgId: number, o: { from: string; to: string; config?: Record<string, unknown> }): Promise<number>;
   waitForTerminal(callId: number, timeoutMs?: number): Promise<Row<'calls'>>;
@@ -83,9 +90,21 @@ export async function openCallE2e(dialect: DialectName, o: CallE2eOptions): Prom
     { persistSecretKey: false },
   );
   const store = await openTestStore(dialect);
-  const deps = await buildDeps({ config, clock: systemClock, ids: cryptoIds, log: silentLogger, store, queuePollMs: 50 });
+  const deps = await buildDeps({
+    config,
+    clock: systemClock,
+    ids: cryptoIds,
+    log: silentLogger,
+    store,
+    queuePollMs: 50,
+  });
   const rx = await WebhookReceiver.start();
-  const parts = await startSipCallParts({ config, clock: systemClock, log: silentLogger, createAgent: (call) => o.createAgent(call, deps) });
+  const parts = await startSipCallParts({
+    config,
+    clock: systemClock,
+    log: silentLogger,
+    createAgent: (call) => o.createAgent(call, deps),
+  });
   const runtime = new CallRuntime({
     config,
     store,
@@ -119,7 +138,12 @@ export async function openCallE2e(dialect: DialectName, o: CallE2eOptions): Prom
     uniqueNumber: () => `+1555${String(process.pid % 1000).padStart(3, '0')}${String(++numberSeq).padStart(4, '0')}`,
     async newOrg(balanceCents, maxConcurrent = null) {
       const { org, apiKey } = await createOrg(store.db, systemClock, cryptoIds, { name: 'Acme', balanceCents });
-      if (maxConcurrent !== null) await store.db.updateTable('orgs').set({ max_concurrent_calls: maxConcurrent }).where('id', '=', org.id).execute();
+      if (maxConcurrent !== null)
+        await store.db
+          .updateTable('orgs')
+          .set({ max_concurrent_calls: maxConcurrent })
+          .where('id', '=', org.id)
+          .execute();
       const ep = await deps.webhooks.endpoints.create(org.id, { label: 'e2e', url: rx.url(`/org-${org.id}`) });
       return { orgId: org.id, webhookSecret: ep.secret, apiKey };
     },
@@ -202,7 +226,8 @@ export async function openCallE2e(dialect: DialectName, o: CallE2eOptions): Prom
       for (;;) {
         const row = await store.db.selectFrom('calls').selectAll().where('id', '=', callId).executeTakeFirstOrThrow();
         if (row.status !== 'in_progress') return row;
-        if (Date.now() > deadline) throw new Error(`call ${callId} still in_progress (phase ${row.phase}) after ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`call ${callId} still in_progress (phase ${row.phase}) after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

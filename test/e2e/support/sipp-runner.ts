@@ -49,7 +49,19 @@ function udpFree(port: number): Promise<boolean> {
 export function speechUlaw(dir: string, sound: string, padBeforeS = 0.3, padAfterS = 0.5): string {
   const out = join(dir, `${sound}.ulaw`);
   const src = `/usr/share/asterisk/sounds/en_US_f_Allison/${sound}.wav`;
-  const r = spawnSync('sox', [src, '-r', '8000', '-c', '1', '-t', 'ul', out, 'pad', String(padBeforeS), String(padAfterS)]);
+  const r = spawnSync('sox', [
+    src,
+    '-r',
+    '8000',
+    '-c',
+    '1',
+    '-t',
+    'ul',
+    out,
+    'pad',
+    String(padBeforeS),
+    String(padAfterS),
+  ]);
   if (r.status !== 0) throw new Error(`sox failed: ${r.stderr.toString()}`);
   return out;
 }
@@ -83,25 +95,36 @@ export async function startSipp(o: SippOptions): Promise<SippProcess> {
   const scenario = join(dir, 'scenario.xml');
   writeFileSync(scenario, o.scenarioXml);
   const args = [
-    '-sf', scenario,
-    '-i', '127.0.0.1',
-    '-p', String(port),
-    '-mi', '127.0.0.1',
-    '-mp', String(mediaPort),
-    '-t', o.transport === 'tcp' ? 't1' : 'u1',
-    '-m', '1',
+    '-sf',
+    scenario,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-mi',
+    '127.0.0.1',
+    '-mp',
+    String(mediaPort),
+    '-t',
+    o.transport === 'tcp' ? 't1' : 'u1',
+    '-m',
+    '1',
     '-nostdin',
-    '-timeout', `${o.timeoutS ?? 30}s`,
+    '-timeout',
+    `${o.timeoutS ?? 30}s`,
     '-timeout_error',
     '-trace_err',
-    '-error_file', join(dir, 'errors.log'),
+    '-error_file',
+    join(dir, 'errors.log'),
   ];
   if (o.service !== undefined) args.push('-s', o.service);
   if (o.remote !== undefined) args.push(o.remote);
   const child: ChildProcess = spawn('/usr/bin/sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  const exited = new Promise<number>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))),
+  );
   // Give sipp a moment to bind before the test sends it anything.
   if (o.remote === undefined) await waitForBind(port, o.transport);
   return {

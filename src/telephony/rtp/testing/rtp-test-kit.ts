@@ -10,7 +10,17 @@ export function testPortPool(size = 100): RtpPortPool {
 }
 
 export function loopbackMedia(port: number, overrides: Partial<NegotiatedMedia> = {}): NegotiatedMedia {
-  return { codec: 'PCMU', payloadType: 0, telephoneEventPayloadType: 101, remoteAddress: '127.0.0.1', remotePort: port, direction: 'sendrecv', ptimeMs: 20, onHold: false, ...overrides };
+  return {
+    codec: 'PCMU',
+    payloadType: 0,
+    telephoneEventPayloadType: 101,
+    remoteAddress: '127.0.0.1',
+    remotePort: port,
+    direction: 'sendrecv',
+    ptimeMs: 20,
+    onHold: false,
+    ...overrides,
+  };
 }
 
 /** Resolves when check() is true; rejects after timeoutMs (real network events only). */
@@ -46,11 +56,15 @@ export class RawRtpPeer {
   }
 
   async send(toPort: number, packet: RtpPacket): Promise<void> {
-    await new Promise<void>((resolve, reject) => this.#socket.send(serializeRtpPacket(packet), toPort, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.#socket.send(serializeRtpPacket(packet), toPort, '127.0.0.1', (err) => (err ? reject(err) : resolve())),
+    );
   }
 
   async sendRaw(toPort: number, bytes: Uint8Array): Promise<void> {
-    await new Promise<void>((resolve, reject) => this.#socket.send(bytes, toPort, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.#socket.send(bytes, toPort, '127.0.0.1', (err) => (err ? reject(err) : resolve())),
+    );
   }
 
   close(): Promise<void> {

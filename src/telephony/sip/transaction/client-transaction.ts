@@ -57,11 +57,13 @@ export class ClientTransaction {
 
   #scheduleRetransmit(intervalMs: number, name: 'A' | 'E', capMs: number): void {
     this.#timers.start(name, intervalMs, () => {
-      const active = name === 'A' ? this.#state === 'calling' : this.#state === 'trying' || this.#state === 'proceeding';
+      const active =
+        name === 'A' ? this.#state === 'calling' : this.#state === 'trying' || this.#state === 'proceeding';
       if (!active) return;
       this.#transmit();
       // Timer A doubles without cap; Timer E doubles up to T2, and is T2 in Proceeding.
-      const next = name === 'A' ? intervalMs * 2 : this.#state === 'proceeding' ? capMs : Math.min(intervalMs * 2, capMs);
+      const next =
+        name === 'A' ? intervalMs * 2 : this.#state === 'proceeding' ? capMs : Math.min(intervalMs * 2, capMs);
       this.#scheduleRetransmit(next, name, capMs);
     });
   }

@@ -45,7 +45,13 @@ export class ServerTransaction {
   }
 
   respond(res: SipResponse): void {
-    if (this.#state === 'terminated' || this.#state === 'completed' || this.#state === 'confirmed' || this.#state === 'accepted') return;
+    if (
+      this.#state === 'terminated' ||
+      this.#state === 'completed' ||
+      this.#state === 'confirmed' ||
+      this.#state === 'accepted'
+    )
+      return;
     this.#last = res;
     this.#transmit(res);
     const { t1Ms, t2Ms } = this.#o.timers;

@@ -68,10 +68,13 @@ export class TimerSet {
 
   start(name: string, delayMs: number, fn: () => void): void {
     this.stop(name);
-    this.#handles.set(name, this.#host.set(delayMs, () => {
-      this.#handles.delete(name);
-      fn();
-    }));
+    this.#handles.set(
+      name,
+      this.#host.set(delayMs, () => {
+        this.#handles.delete(name);
+        fn();
+      }),
+    );
   }
 
   stop(name: string): void {

@@ -9,11 +9,29 @@ import { SipHeaders } from '../headers';
 const T = { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 };
 
 function request(method: string): SipRequest {
-  return createRequest(method, 'sip:bob@h', [['Via', 'SIP/2.0/UDP a;branch=z9hG4bK1'], ['From', '<sip:a@h>;tag=1'], ['To', '<sip:bob@h>'], ['Call-ID', 'c1'], ['CSeq', `1 ${method}`]]);
+  return createRequest(method, 'sip:bob@h', [
+    ['Via', 'SIP/2.0/UDP a;branch=z9hG4bK1'],
+    ['From', '<sip:a@h>;tag=1'],
+    ['To', '<sip:bob@h>'],
+    ['Call-ID', 'c1'],
+    ['CSeq', `1 ${method}`],
+  ]);
 }
 
 function response(status: number, method: string): SipResponse {
-  return { kind: 'response', status, reason: 'x', headers: SipHeaders.from([['Via', 'SIP/2.0/UDP a;branch=z9hG4bK1'], ['From', '<sip:a@h>;tag=1'], ['To', '<sip:bob@h>;tag=2'], ['Call-ID', 'c1'], ['CSeq', `1 ${method}`]]), body: Buffer.alloc(0) };
+  return {
+    kind: 'response',
+    status,
+    reason: 'x',
+    headers: SipHeaders.from([
+      ['Via', 'SIP/2.0/UDP a;branch=z9hG4bK1'],
+      ['From', '<sip:a@h>;tag=1'],
+      ['To', '<sip:bob@h>;tag=2'],
+      ['Call-ID', 'c1'],
+      ['CSeq', `1 ${method}`],
+    ]),
+    body: Buffer.alloc(0),
+  };
 }
 
 function client(method: string, reliable = false) {
@@ -22,8 +40,16 @@ function client(method: string, reliable = false) {
   const got: number[] = [];
   let timeouts = 0;
   let terminated = 0;
-  const tx = new ClientTransaction({ request: request(method), reliable, timers: T, host: timers, send: (m) => sent.push({ at: timers.nowMs, msg: m }),
-    onResponse: (r) => got.push(r.status), onTimeout: () => timeouts++, onTerminated: () => terminated++ });
+  const tx = new ClientTransaction({
+    request: request(method),
+    reliable,
+    timers: T,
+    host: timers,
+    send: (m) => sent.push({ at: timers.nowMs, msg: m }),
+    onResponse: (r) => got.push(r.status),
+    onTimeout: () => timeouts++,
+    onTerminated: () => terminated++,
+  });
   tx.start();
   return { tx, timers, sent, got, counts: () => ({ timeouts, terminated }) };
 }
@@ -32,7 +58,10 @@ describe('INVITE client transaction', () => {
   it('Timer A retransmits at 0.5, 1.5, 3.5 ... s and Timer B times out at 64*T1', () => {
     const c = client('INVITE');
     c.timers.advance(32_000);
-    assert.deepEqual(c.sent.map((s) => s.at), [0, 500, 1500, 3500, 7500, 15500, 31500]);
+    assert.deepEqual(
+      c.sent.map((s) => s.at),
+      [0, 500, 1500, 3500, 7500, 15500, 31500],
+    );
     assert.deepEqual(c.counts(), { timeouts: 1, terminated: 1 });
     assert.equal(c.timers.pendingCount, 0);
   });
@@ -73,7 +102,10 @@ describe('non-INVITE client transaction', () => {
   it('Timer E doubles up to T2, Timer F fires at 64*T1', () => {
     const c = client('OPTIONS');
     c.timers.advance(32_000);
-    assert.deepEqual(c.sent.map((s) => s.at), [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]);
+    assert.deepEqual(
+      c.sent.map((s) => s.at),
+      [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500],
+    );
     assert.equal(c.counts().timeouts, 1);
   });
 
@@ -81,7 +113,10 @@ describe('non-INVITE client transaction', () => {
     const c = client('BYE');
     c.tx.receive(response(100, 'BYE'));
     c.timers.advance(8_100);
-    assert.deepEqual(c.sent.map((s) => s.at), [0, 500, 4500, 8500].filter((t) => t <= 8100));
+    assert.deepEqual(
+      c.sent.map((s) => s.at),
+      [0, 500, 4500, 8500].filter((t) => t <= 8100),
+    );
     c.tx.receive(response(200, 'BYE'));
     assert.equal(c.tx.state, 'completed');
     c.timers.advance(5_000);
@@ -97,8 +132,15 @@ function server(method: string, reliable = false) {
   const timers = new FakeTimers();
   const sent: Array<{ at: number; status: number }> = [];
   let timeouts = 0;
-  const tx = new ServerTransaction({ request: request(method), reliable, timers: T, host: timers, send: (r) => sent.push({ at: timers.nowMs, status: r.status }),
-    onTimeout: () => timeouts++, onTerminated: () => undefined });
+  const tx = new ServerTransaction({
+    request: request(method),
+    reliable,
+    timers: T,
+    host: timers,
+    send: (r) => sent.push({ at: timers.nowMs, status: r.status }),
+    onTimeout: () => timeouts++,
+    onTerminated: () => undefined,
+  });
   return { tx, timers, sent, timeouts: () => timeouts };
 }
 
@@ -107,7 +149,10 @@ describe('INVITE server transaction', () => {
     const s = server('INVITE');
     s.tx.respond(response(486, 'INVITE'));
     s.timers.advance(32_000);
-    assert.deepEqual(s.sent.map((x) => x.at), [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]);
+    assert.deepEqual(
+      s.sent.map((x) => x.at),
+      [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500],
+    );
     assert.equal(s.timeouts(), 1);
     assert.equal(s.tx.state, 'terminated');
   });
@@ -116,7 +161,10 @@ describe('INVITE server transaction', () => {
     const s = server('INVITE');
     s.tx.respond(response(180, 'INVITE'));
     s.tx.receiveRequest(request('INVITE'));
-    assert.deepEqual(s.sent.map((x) => x.status), [180, 180]);
+    assert.deepEqual(
+      s.sent.map((x) => x.status),
+      [180, 180],
+    );
     s.tx.respond(response(603, 'INVITE'));
     s.timers.advance(600);
     s.tx.receiveRequest(createRequest('ACK', 'sip:bob@h', [['CSeq', '1 ACK']]));
@@ -143,7 +191,10 @@ describe('non-INVITE server transaction', () => {
     const s = server('BYE');
     s.tx.respond(response(200, 'BYE'));
     s.tx.receiveRequest(request('BYE'));
-    assert.deepEqual(s.sent.map((x) => x.status), [200, 200]);
+    assert.deepEqual(
+      s.sent.map((x) => x.status),
+      [200, 200],
+    );
     s.timers.advance(31_999);
     assert.equal(s.tx.state, 'completed');
     s.timers.advance(1);

@@ -19,7 +19,9 @@ export class TcpTransport implements SipTransport {
   private constructor(server: Server, handlers: SipTransportHandlers) {
     this.#server = server;
     this.#handlers = handlers;
-    server.on('connection', (socket) => this.#adopt(socket, key(socket.remoteAddress ?? '', socket.remotePort ?? 0), true));
+    server.on('connection', (socket) =>
+      this.#adopt(socket, key(socket.remoteAddress ?? '', socket.remotePort ?? 0), true),
+    );
   }
 
   static async listen(address: string, port: number, handlers: SipTransportHandlers): Promise<TcpTransport> {
@@ -43,7 +45,11 @@ export class TcpTransport implements SipTransport {
     const conn = { socket, ready, queue: [] as Buffer[] };
     this.#conns.set(k, conn);
     const framer = new SipStreamFramer();
-    const remote = (): RemoteAddress => ({ transport: 'tcp', address: socket.remoteAddress ?? k.split('|')[0] ?? '', port: socket.remotePort ?? Number(k.split('|')[1]) });
+    const remote = (): RemoteAddress => ({
+      transport: 'tcp',
+      address: socket.remoteAddress ?? k.split('|')[0] ?? '',
+      port: socket.remotePort ?? Number(k.split('|')[1]),
+    });
     socket.on('data', (chunk) => {
       const { frames, error } = framer.push(chunk);
       for (const f of frames) this.#handlers.onData(f, remote());

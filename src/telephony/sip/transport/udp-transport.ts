@@ -11,7 +11,9 @@ export class UdpTransport implements SipTransport {
   private constructor(socket: Socket, handlers: SipTransportHandlers) {
     this.#socket = socket;
     this.#handlers = handlers;
-    socket.on('message', (data, rinfo) => this.#handlers.onData(data, { transport: 'udp', address: rinfo.address, port: rinfo.port }));
+    socket.on('message', (data, rinfo) =>
+      this.#handlers.onData(data, { transport: 'udp', address: rinfo.address, port: rinfo.port }),
+    );
     socket.on('error', () => undefined);
   }
 

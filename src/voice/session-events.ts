@@ -1,0 +1,61 @@
+/** End reasons the session reports (thunderphone-api.md §4.3). end_call is an action, not an end. */
+export type EndReason = 'timeout' | 'error';
+
+export type AgentAction =
+  | { type: 'end_call'; reason: 'agent_end' }
+  | { type: 'transfer_call'; number: string; resolve: (result: { ok: boolean; error?: string }) => void }
+  | { type: 'send_dtmf'; digits: string; resolve: (result: { ok: boolean; error?: string }) => void };
+
+/** One transcript turn, exactly the wire shape of thunderphone-api.md §4.4. */
+export type TranscriptTurn =
+  | { role: 'user' | 'assistant'; content_type: 'text/plain'; content: string; start_ms: number; end_ms: number }
+  | {
+      role: 'tool_call';
+      content_type: 'application/json';
+      content: { name: string; arguments: unknown };
+      start_ms: number;
+      end_ms: number;
+    }
+  | { role: 'tool_response'; content_type: 'application/json'; content: unknown; start_ms: number; end_ms: number };
+
+/** Audit record of one tool invocation (the call layer turns it into `telephony.tool`). */
+export interface ToolCallAudit {
+  name: string;
+  arguments: unknown;
+  response?: unknown;
+  error?: string;
+  builtin: boolean;
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * Latency of one caller turn: end of caller speech → first agent audio, split up. `endpointingMs`
+ * is the silence waited (session time); the others are measured on the monotonic clock from the
+ * end-of-turn decision: STT done, then LLM first token, then first TTS audio.
+ */
+export interface TurnMetrics {
+  turn: number;
+  endpointingMs: number;
+  sttMs: number;
+  llmFirstTokenMs: number | null;
+  ttsFirstAudioMs: number | null;
+  /** End-of-turn decision → first agent audio frame (the pipeline's own added latency). */
+  firstAudioMs: number | null;
+  /** endpointingMs + firstAudioMs. */
+  totalMs: number | null;
+}
+
+export interface AgentSessionEvents {
+  /** 20 ms of 8 kHz mono agent audio, paced in real time (with a small lead). */
+  audio: (frame: Int16Array) => void;
+  /** Barge-in: drop every queued outgoing frame now. */
+  interrupt: () => void;
+  action: (action: AgentAction) => void;
+  toolCall: (call: ToolCallAudit) => void;
+  /** The conversation ended on its own (silence or hold timeout, repeated failures). */
+  ended: (info: { reason: EndReason }) => void;
+  metrics: (metrics: TurnMetrics) => void;
+  /** A provider failed; the call goes on unless `fatal`. */
+  error: (info: { source: string; error: Error; fatal: boolean }) => void;
+}

@@ -1,0 +1,72 @@
+import { OpenAiLlm } from '../llm/openai-llm';
+import type { AgentConversationConfig, AgentTimings } from '../session-options';
+import { OpenAiStt } from '../stt/openai-stt';
+import { SpawnTts } from '../tts/spawn-tts';
+import type { TtsProvider } from '../tts/tts';
+import { fvadFactory } from '../vad/fvad-vad';
+import { startFakeOpenAiLlmServer, type FakeLlmScript, type FakeLlmServer } from './fake-openai-llm-server';
+import {
+  startFakeOpenAiSttServer,
+  type FakeSttReply,
+  type FakeSttServer,
+  type FakeSttUpload,
+} from './fake-openai-stt-server';
+import { SessionDriver, type DriverOptions } from './session-driver';
+
+export interface RigOptions {
+  llm: FakeLlmScript;
+  stt?: FakeSttReply[] | ((u: FakeSttUpload, i: number) => FakeSttReply);
+  config?: Partial<AgentConversationConfig>;
+  timings?: Partial<AgentTimings>;
+  tts?: TtsProvider;
+  llmIdleTimeoutMs?: number;
+  sttTimeoutMs?: number;
+  driver?: Partial<DriverOptions>;
+}
+
+export interface Rig {
+  d: SessionDriver;
+  llm: FakeLlmServer;
+  stt: FakeSttServer;
+  close(): Promise<void>;
+}
+
+/**
+ * A whole agent on loopback for tests: fake OpenAI-compatible LLM and STT servers, real
+ * espeak-ng TTS, real WebRTC VAD, driven in simulated time by a SessionDriver.
+ */
+export async function startAgentRig(o: RigOptions): Promise<Rig> {
+  const llm = await startFakeOpenAiLlmServer(o.llm);
+  const stt = await startFakeOpenAiSttServer(o.stt ?? ['']);
+  const d = new SessionDriver({
+    config: {
+      prompt: 'You are Ada, the receptionist of Acme Dental.',
+      voice: 'en-us',
+      product: 'spark',
+      speakOrder: 'caller_first',
+      ...o.config,
+    },
+    providers: {
+      llm: new OpenAiLlm({
+        baseUrl: llm.baseUrl,
+        model: 'fake-spark',
+        apiKey: 'sk-test',
+        idleTimeoutMs: o.llmIdleTimeoutMs ?? 5000,
+      }),
+      stt: new OpenAiStt({ baseUrl: stt.baseUrl, model: 'fake-whisper', timeoutMs: o.sttTimeoutMs ?? 5000 }),
+      tts: o.tts ?? new SpawnTts({ engine: 'espeak-ng' }),
+      vad: fvadFactory(2),
+    },
+    timings: { endOfTurnSilenceMs: 600, silenceTimeoutMs: 0, nudgeAfterMs: 0, ...o.timings },
+    ...o.driver,
+  });
+  return {
+    d,
+    llm,
+    stt,
+    async close() {
+      await d.session.stop();
+      await Promise.all([llm.close(), stt.close()]);
+    },
+  };
+}
