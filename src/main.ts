@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel, { service: 'thunderphone' });
+  const log = createLogger({ level: config.logLevel, base: { service: 'thunderphone' } });
   const deps = await buildDeps({ config, clock: systemClock, ids: cryptoIds, log });
 
   const orgCount = await deps.store.db
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   );
 
   const shutdown = async (signal: string): Promise<void> => {
-    log.info('shutting down', { signal });
+    log.info({ signal }, 'shutting down');
     await app.close();
     await calls.stop();
     webhookWorkers.stop();

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -20,8 +20,11 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Builds the HTTP app. Never listens: main.ts (or a test) decides that. */
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance & { routeInfo: RouteInfo[] }> {
+  // pino's Logger as Fastify's base logger type (Fastify otherwise infers its generics from it).
+  const loggerInstance: FastifyBaseLogger = deps.log;
   const app = Fastify({
-    logger: false,
+    loggerInstance,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
     genReqId: (req) => {
@@ -56,7 +59,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance & { ro
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  registerErrorHandler(app, deps.log);
+  registerErrorHandler(app);
   // A bodyless request that still says `content-type: application/json` (common in clients and
   // curl scripts: DELETE, POST .../duplicate) has no body rather than a malformed one.
   const defaultJson = app.getDefaultJsonParser('error', 'error');

@@ -44,7 +44,7 @@ export function agentFactory(deps: AgentFactoryDeps): (call: CallRow) => Promise
       providers,
       callId: String(call.id),
       clock: deps.clock,
-      log: deps.log.child({ callId: call.id }),
+      log: deps.log.child({ callId: call.id, orgId: call.org_id }),
       toolHttp: deps.toolHttp,
       ...(signingSecret === undefined ? {} : { signingSecret }),
       ...(deps.timings ? { timings: deps.timings } : {}),

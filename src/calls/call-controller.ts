@@ -68,7 +68,7 @@ export class CallController {
       rateCentsPerMinute: options.rateCentsPerMinute,
       readBalanceCents: options.readBalanceCents,
       onExhausted: () => void this.end('insufficient_balance'),
-      onError: (err) => options.log.warn('balance check failed', { callId: options.callId, err }),
+      onError: (err) => options.log.warn({ callId: options.callId, err }, 'balance check failed'),
       ...(options.balanceMinuteMs !== undefined
         ? { minuteMs: options.balanceMinuteMs, marginMs: options.balanceMinuteMs / 10 }
         : {}),
@@ -114,7 +114,7 @@ export class CallController {
     await this.#o.repo.markAnswered(this.#o.callId);
     const media = this.#leg?.media;
     if (!media) {
-      this.#o.log.error('answered leg has no media', { callId: this.#o.callId });
+      this.#o.log.error({ callId: this.#o.callId }, 'answered leg has no media');
       await this.end('error');
       return;
     }
@@ -134,7 +134,7 @@ export class CallController {
       if (this.#ending) return;
       await this.#o.agent.start();
     } catch (err) {
-      this.#o.log.error('agent failed to start', { callId: this.#o.callId, err });
+      this.#o.log.error({ callId: this.#o.callId, err }, 'agent failed to start');
       await this.end('error');
     }
   }
@@ -167,7 +167,7 @@ export class CallController {
         toolCalls: this.#toolCalls,
       });
     } catch (err) {
-      o.log.error('ending the call failed', { callId: o.callId, err });
+      o.log.error({ callId: o.callId, err }, 'ending the call failed');
       result = await o.finalize({ callId: o.callId, endReason: 'error' }).catch(() => undefined);
     }
     this.#resolveDone(result);

@@ -159,7 +159,7 @@ export class CallRuntime {
     const run = (async () => {
       await this.#repo.heartbeat([...this.#held, ...this.#live.keys()], this.#d.instance);
       await this.recover();
-    })().catch((err: unknown) => this.#d.log.warn('call heartbeat/recovery pass failed', { err }));
+    })().catch((err: unknown) => this.#d.log.warn({ err }, 'call heartbeat/recovery pass failed'));
     this.#sweeping = run;
     await run;
     this.#sweeping = undefined;
@@ -194,7 +194,7 @@ export class CallRuntime {
       }
       const lookup = await findTrunkForNumber(d.store.db, d.secretBox, call.org_id, call.from_number);
       if (lookup.kind === 'missing') {
-        d.log.warn('outbound call has no usable trunk', { callId, reason: lookup.reason });
+        d.log.warn({ callId, reason: lookup.reason }, 'outbound call has no usable trunk');
         await finalizeCall(this.#finalizeDeps, { callId, endReason: 'provider_error' });
         return;
       }
@@ -212,7 +212,7 @@ export class CallRuntime {
       });
       controller.attach(leg);
     } catch (err) {
-      d.log.error('dialing failed', { callId, err });
+      d.log.error({ callId, err }, 'dialing failed');
       const live = this.#live.get(callId);
       if (live) await live.end('error', { hangUp: true });
       else await finalizeCall(this.#finalizeDeps, { callId, endReason: 'error' });
@@ -233,7 +233,7 @@ export class CallRuntime {
     const recorder = d.parts.createRecorder(recordingPath);
     const prewarm = agent
       .prewarm()
-      .catch((err: unknown) => d.log.warn('agent prewarm failed', { callId: call.id, err }));
+      .catch((err: unknown) => d.log.warn({ callId: call.id, err }, 'agent prewarm failed'));
     const controller = new CallController({
       callId: call.id,
       instance: d.instance,
@@ -247,7 +247,7 @@ export class CallRuntime {
       rateCentsPerMinute: d.config.rateCentsPerMinute[productTier(call.product)],
       readBalanceCents: () => this.#balanceLeftFor(call),
       clock: d.clock,
-      log: d.log,
+      log: d.log.child({ callId: call.id, orgId: call.org_id }),
       ...(d.balanceMinuteMs !== undefined ? { balanceMinuteMs: d.balanceMinuteMs } : {}),
     });
     this.#live.set(call.id, controller);

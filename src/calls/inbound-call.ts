@@ -113,7 +113,7 @@ export async function handleInboundOffer(offer: InboundOfferPort, deps: InboundD
     const leg = await offer.accept();
     await deps.run(updated, agent, leg);
   } catch (err) {
-    deps.log.error('inbound call failed', { callId: call.id, err });
+    deps.log.error({ callId: call.id, err }, 'inbound call failed');
     await Promise.resolve(offer.reject(500, 'Server Internal Error')).catch(() => undefined);
     await deps.finalize({ callId: call.id, endReason: 'error' });
   }

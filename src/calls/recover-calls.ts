@@ -44,7 +44,7 @@ export async function recoverOrphanedCalls(
     const res = await finalizeCall(finalizeDeps, { callId: call.id, endReason: 'error', endedAtIso });
     if (res.finalized) {
       recovered.push(call.id);
-      log.warn('recovered call of a dead process', { callId: call.id, previousOwner: owner, status: res.call?.status });
+      log.warn({ callId: call.id, previousOwner: owner, status: res.call?.status }, 'recovered call of a dead process');
     }
   }
   return { recovered };

@@ -52,7 +52,7 @@ export async function startSipCallParts(o: SipCallPartsOptions): Promise<CallPar
       ua.on(
         'incomingCall',
         (call) =>
-          void handler(offerOf(call)).catch((err: unknown) => o.log.error('inbound call handler failed', { err })),
+          void handler(offerOf(call)).catch((err: unknown) => o.log.error({ err }, 'inbound call handler failed')),
       ),
     close: () => ua.close(),
   };

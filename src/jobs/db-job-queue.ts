@@ -106,7 +106,7 @@ export class DbJobQueue implements JobQueue {
     }
     this.#polling = true;
     this.#claimAndRun()
-      .catch((err: unknown) => this.#log.error('job poll failed', { err }))
+      .catch((err: unknown) => this.#log.error({ err }, 'job poll failed'))
       .finally(() => {
         this.#polling = false;
         if (this.#pollAgain) {
@@ -168,7 +168,7 @@ export class DbJobQueue implements JobQueue {
       await this.#store.db.deleteFrom('jobs').where('id', '=', id).execute();
     } catch (err) {
       const giveUp = job.attempt >= job.maxAttempts;
-      this.#log.warn('job failed', { queue: job.queue, jobId: job.id, attempt: job.attempt, giveUp, err });
+      this.#log.warn({ queue: job.queue, jobId: job.id, attempt: job.attempt, giveUp, err }, 'job failed');
       const now = this.#clock.nowMs();
       await this.#store.db
         .updateTable('jobs')

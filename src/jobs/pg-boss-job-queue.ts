@@ -39,7 +39,7 @@ export class PgBossJobQueue implements JobQueue {
       expireInSeconds: 3600,
       pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
     });
-    this.#boss.on('error', (err) => this.#log.error('pg-boss error', { err }));
+    this.#boss.on('error', (err) => this.#log.error({ err }, 'pg-boss error'));
   }
 
   async #ensureQueue(queue: string): Promise<void> {

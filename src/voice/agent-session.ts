@@ -76,7 +76,7 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   readonly #actions = new OwnerActions((a) => this.emit('action', a));
 
   constructor(options: AgentSessionOptions) {
-    super((err) => options.log.error('agent session listener failed', { err }));
+    super((err) => options.log.error({ err }, 'agent session listener failed'));
     this.#o = options;
     this.#t = { ...DEFAULT_TIMINGS, ...options.timings };
     this.#ticker = options.ticker ?? new IntervalTicker(options.clock);
@@ -292,7 +292,7 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     const dropped = this.#pacer.clear();
     this.emit('interrupt');
     this.#spoken.closeAll(this.#log);
-    this.#o.log.debug('barge-in', { callId: this.#o.callId, droppedFrames: dropped });
+    this.#o.log.debug({ callId: this.#o.callId, droppedFrames: dropped }, 'barge-in');
   }
 
   // ---- output side ------------------------------------------------------------------------------
@@ -384,7 +384,7 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
 
   #report(source: string, err: unknown, fatal = false): void {
     const error = err instanceof Error ? err : new Error(String(err));
-    this.#o.log.warn('agent provider failed', { callId: this.#o.callId, source, err: error });
+    this.#o.log.warn({ callId: this.#o.callId, source, err: error }, 'agent provider failed');
     this.emit('error', { source, error, fatal });
     if (fatal) this.#end('error');
   }

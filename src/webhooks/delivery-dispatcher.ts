@@ -119,11 +119,14 @@ export class DeliveryDispatcher {
           .where('id', '=', delivery.endpoint_id)
           .where('status', '=', 'active')
           .execute();
-      this.#deps.log.warn('webhook delivery given up after 24 h', {
-        deliveryId: delivery.id,
-        endpointId: delivery.endpoint_id,
-        orgId: delivery.org_id,
-      });
+      this.#deps.log.warn(
+        {
+          deliveryId: delivery.id,
+          endpointId: delivery.endpoint_id,
+          orgId: delivery.org_id,
+        },
+        'webhook delivery given up after 24 h',
+      );
       return 'failed';
     });
   }

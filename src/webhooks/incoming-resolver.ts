@@ -69,7 +69,7 @@ export class IncomingResolver {
       }),
     );
     await this.#record(input.orgId, eventId, type, data, answers).catch((err: unknown) =>
-      log.error('could not log incoming webhook outcome', { err }),
+      log.error({ err }, 'could not log incoming webhook outcome'),
     );
     const winner = answers.find((a) => a.config !== null);
     if (winner?.config)

@@ -39,7 +39,7 @@ export async function startWebhookWorkers(
     }
   };
   const timer = setInterval(() => {
-    sweepNow().catch((err: unknown) => log.error('webhook sweep failed', { err }));
+    sweepNow().catch((err: unknown) => log.error({ err }, 'webhook sweep failed'));
   }, options.sweepIntervalMs ?? 5_000);
   timer.unref();
   return { sweepNow, stop: () => clearInterval(timer) };

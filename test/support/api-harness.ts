@@ -6,7 +6,7 @@ import { buildServer } from '../../src/api/server';
 import type { ApiDeps } from '../../src/api/deps';
 import { systemClock, type Clock } from '../../src/shared/clock';
 import { cryptoIds } from '../../src/shared/ids';
-import { silentLogger } from '../../src/shared/log';
+import { silentLogger, type Logger } from '../../src/shared/log';
 import { createOrg } from '../../src/orgs/org-service';
 import { describeEachDialect, openTestStore } from './dialects';
 import { startWebhookWorkers, type WebhookWorkers } from '../../src/webhooks/start-webhook-workers';
@@ -49,6 +49,8 @@ export interface HarnessOptions {
   startQueue?: boolean;
   /** Register the webhook delivery worker + sweeper (implies startQueue). */
   startWebhookWorkers?: boolean | { sweepIntervalMs?: number };
+  /** Logger for the whole server (default: silent). */
+  log?: Logger;
 }
 
 export async function createApiHarness(dialect: DialectName, options: HarnessOptions = {}): Promise<ApiHarness> {
@@ -63,7 +65,14 @@ export async function createApiHarness(dialect: DialectName, options: HarnessOpt
   );
   const clock = options.clock ?? systemClock;
   const store = await openTestStore(dialect);
-  const deps = await buildDeps({ config, clock, ids: cryptoIds, log: silentLogger, store, queuePollMs: 50 });
+  const deps = await buildDeps({
+    config,
+    clock,
+    ids: cryptoIds,
+    log: options.log ?? silentLogger,
+    store,
+    queuePollMs: 50,
+  });
   await options.customize?.(deps);
   const app = await buildServer(deps);
   const webhookOpt = options.startWebhookWorkers;

@@ -41,7 +41,7 @@ export function authenticateTenant(deps: ApiDeps) {
         .set({ last_used_at: new Date(nowMs).toISOString() })
         .where('id', '=', key.id)
         .execute()
-        .catch((err: unknown) => deps.log.warn('last_used_at update failed', { err }));
+        .catch((err: unknown) => deps.log.warn({ err }, 'last_used_at update failed'));
     }
   };
 }

@@ -1,6 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, type ErrorKind } from '../../shared/errors';
-import type { Logger } from '../../shared/log';
 
 const STATUS: Record<ErrorKind, number> = {
   invalid: 400,
@@ -45,7 +44,7 @@ export function validationToFields(items: ValidationItem[]): Record<string, stri
  * The only place errors become HTTP. Body shapes (ThunderPhone, DRF style):
  * `{"detail": "...", "code": "..."}` or field messages `{"field": ["..."]}`.
  */
-export function registerErrorHandler(app: FastifyInstance, log: Logger): void {
+export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
     if (err instanceof AppError) {
       const status = STATUS[err.kind];
@@ -65,7 +64,7 @@ export function registerErrorHandler(app: FastifyInstance, log: Logger): void {
               : fe.message;
       return reply.status(fe.statusCode).send({ detail, code: (fe.code ?? 'bad_request').toLowerCase() });
     }
-    log.error('unhandled error', { err, requestId: request.id, url: request.url });
+    request.log.error({ err, url: request.url }, 'unhandled error');
     return reply.status(500).send({ detail: 'Internal server error.', code: 'internal_error' });
   });
   app.setNotFoundHandler((_request, reply) =>

@@ -44,12 +44,10 @@ export const adminOrgRoutes: RouteModule = (deps) => async (app) => {
         trial: req.body.trial,
       });
       const o = created.org;
-      return reply
-        .status(201)
-        .send({
-          org: { id: Number(o.id), name: o.name, trial: o.trial === 1, created_at: o.created_at },
-          api_key: created.apiKey,
-        });
+      return reply.status(201).send({
+        org: { id: Number(o.id), name: o.name, trial: o.trial === 1, created_at: o.created_at },
+        api_key: created.apiKey,
+      });
     },
   );
 

@@ -33,7 +33,7 @@ export class CallLeg {
   readonly #ua: SipUserAgent;
   readonly #transport: SipTransportKind;
   readonly #events = new TypedEvents<CallLegEvents>((err, ev) =>
-    this.#ua.log?.error('call leg listener failed', { event: String(ev), err }),
+    this.#ua.log?.error({ event: String(ev), err }, 'call leg listener failed'),
   );
   readonly #timers: TimerSet;
   readonly #localTag: string;

@@ -164,7 +164,7 @@ export class CallRecorder {
           write(this.#fd, data, 0, data.length, position, (err) => {
             if (err && this.#error === undefined) {
               this.#error = err;
-              this.#log.error('recording write failed', { path: this.path, err });
+              this.#log.error({ path: this.path, err }, 'recording write failed');
             }
             resolve();
           });
@@ -184,7 +184,7 @@ export class CallRecorder {
     } finally {
       await new Promise<void>((resolve) => closeFd(this.#fd, () => resolve()));
     }
-    if (this.#error !== undefined) this.#log.warn('recording incomplete', { path: this.path });
+    if (this.#error !== undefined) this.#log.warn({ path: this.path }, 'recording incomplete');
     return {
       path: this.path,
       durationMs: Math.round((this.#written * 1000) / this.sampleRateHz),

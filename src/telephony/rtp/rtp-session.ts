@@ -122,7 +122,7 @@ export class RtpSession {
     this.#timers = opts.timers ?? systemTimers;
     this.#log = (opts.log ?? silentLogger).child({ rtpPort: port });
     this.#events = new TypedEvents<RtpSessionEvents>((err, event) =>
-      this.#log.error('rtp listener failed', { event, err }),
+      this.#log.error({ event, err }, 'rtp listener failed'),
     );
     this.#sendSilence = opts.sendSilenceWhenIdle ?? true;
     const ids = opts.ids ?? cryptoIds;
@@ -135,7 +135,7 @@ export class RtpSession {
     );
     this.#watch = opts.mediaTimeoutMs ? new MediaTimeoutWatch(opts.mediaTimeoutMs) : undefined;
     socket.on('message', (msg, rinfo) => this.#onPacket(msg, rinfo));
-    socket.on('error', (err) => this.#log.warn('rtp socket error', { err }));
+    socket.on('error', (err) => this.#log.warn({ err }, 'rtp socket error'));
   }
 
   /** Binds a UDP socket on a port from the pool (skipping ports another process holds). */
@@ -366,7 +366,7 @@ export class RtpSession {
   }
 
   readonly #onSendDone = (err: Error | null): void => {
-    if (err) this.#log.debug('rtp send failed', { err });
+    if (err) this.#log.debug({ err }, 'rtp send failed');
   };
 
   // ---- receiving ----
@@ -392,7 +392,7 @@ export class RtpSession {
     this.#watch?.packet(now);
     const moved = this.#latch.observe(rinfo);
     if (moved) {
-      this.#log.debug('rtp latched', { address: moved.address, port: moved.port });
+      this.#log.debug({ address: moved.address, port: moved.port }, 'rtp latched');
       this.#events.emit('latched', { address: moved.address, port: moved.port });
     }
   }

@@ -68,7 +68,7 @@ export class SipUserAgent {
   readonly #txRemote = new WeakMap<ClientTransaction, RemoteAddress>();
   readonly #serverTx = new Map<string, ServerTransaction>();
   readonly #legs = new Map<string, CallLeg>();
-  readonly #events = new TypedEvents<UaEvents>((err) => this.log?.error('incomingCall listener failed', { err }));
+  readonly #events = new TypedEvents<UaEvents>((err) => this.log?.error({ err }, 'incomingCall listener failed'));
   #closed = false;
   #acceptsCalls = false;
 
@@ -350,7 +350,7 @@ export class SipUserAgent {
   #onData(data: Buffer, src: RemoteAddress): void {
     const parsed = parseMessage(data);
     if (!parsed.ok) {
-      this.log?.debug('dropped malformed SIP message', { reason: parsed.reason, from: `${src.address}:${src.port}` });
+      this.log?.debug({ reason: parsed.reason, from: `${src.address}:${src.port}` }, 'dropped malformed SIP message');
       return;
     }
     const msg = parsed.message;
@@ -444,7 +444,7 @@ export class SipUserAgent {
       timers: this.timers,
       host: this.timerHost,
       send: (res) => this.sendRaw(res, dest),
-      onTimeout: () => this.log?.debug('no ACK for final response', { callId: req.headers.get('Call-ID') }),
+      onTimeout: () => this.log?.debug({ callId: req.headers.get('Call-ID') }, 'no ACK for final response'),
       onTerminated: () => {
         if (this.#serverTx.get(key) === tx) this.#serverTx.delete(key);
       },
@@ -454,7 +454,7 @@ export class SipUserAgent {
   }
 
   #onTransportError(remote: RemoteAddress, reason: string): void {
-    this.log?.debug('SIP transport error', { remote: `${remote.transport}:${remote.address}:${remote.port}`, reason });
+    this.log?.debug({ remote: `${remote.transport}:${remote.address}:${remote.port}`, reason }, 'SIP transport error');
     for (const tx of [...this.#clientTx.values()]) {
       const r = this.#txRemote.get(tx);
       if (r && r.transport === remote.transport && r.port === remote.port) tx.transportError();
