@@ -115,7 +115,7 @@ module.exports = {
       name: 'no-circular',
       comment:
         'No import cycles anywhere (type-only imports included). Exception: TEMPORARY_SIP_UA_CALL_LEG_CYCLE ' +
-        '(every module of a cycle is reported as its start, so a cycle passes only if all its modules are listed).',
+        '(the rule is evaluated from every module of a cycle, so a cycle with one module outside the list fails).',
       severity: 'error',
       from: { pathNot: TEMPORARY_SIP_UA_CALL_LEG_CYCLE },
       to: { circular: true },
