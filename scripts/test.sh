@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-deps.sh
 echo "== typecheck"; npx tsc --noEmit -p .
-echo "== format"; npx prettier --check --log-level warn src test bench scripts eslint.config.js
+echo "== format"; npx prettier --check --log-level warn src test bench scripts eslint.config.js .dependency-cruiser.cjs
 echo "== lint"; npx eslint --max-warnings 0 src test bench
 echo "== boundaries"; npx depcruise --config .dependency-cruiser.cjs src test bench scripts
 echo "== tests"; node scripts/run-tests.mjs "$@"
