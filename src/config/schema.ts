@@ -143,9 +143,7 @@ export const ConfigSchema = Type.Object({
 });
 
 export type Config = Static<typeof ConfigSchema>;
-export type OpenAiCompatibleEndpoint = Static<typeof Endpoint>;
 export type TtsEngineName = (typeof TTS_ENGINES)[number];
-export type PrivateTargetPolicy = (typeof PRIVATE_TARGET_POLICIES)[number];
 export type ProductTier = (typeof PRODUCT_TIERS)[number];
 
 /** The message for a value of `name` that does not match its schema. */

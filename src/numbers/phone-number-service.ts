@@ -7,6 +7,7 @@ import { FieldMessages } from '../agents/call-config';
 import { DEMO_ACTIVATION_MS, NUMBER_ACTIVATE_QUEUE, type NumbersDeps } from './numbers-deps';
 import { manualTrunk } from './voip-input';
 import { safeVerify } from './voip-connection-service';
+import { newNumberRow } from './new-number-row';
 
 export type PhoneNumberRow = Row<'phone_numbers'>;
 
@@ -111,22 +112,7 @@ export async function provisionDemoNumber(
       return await d.db.transaction().execute(async (trx) => {
         const row = await trx
           .insertInto('phone_numbers')
-          .values({
-            org_id: orgId,
-            number: free,
-            source: 'demo',
-            status: 'provisioning',
-            label: null,
-            inbound_agent_id: null,
-            outbound_agent_id: null,
-            voip_connection_id: null,
-            voip_verification_status: null,
-            voip_verification_error: null,
-            voip_last_verified_at: null,
-            created_at: now,
-            updated_at: now,
-            released_at: null,
-          })
+          .values(newNumberRow(orgId, free, now, null))
           .returningAll()
           .executeTakeFirstOrThrow();
         await queue.enqueue(

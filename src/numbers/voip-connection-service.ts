@@ -6,6 +6,7 @@ import { FieldMessages } from '../agents/call-config';
 import { VERIFICATION_EVIDENCE_TTL_MS, type NumbersDeps } from './numbers-deps';
 import { SETUP_METHODS, manualTrunk, parseVoipSettings, voipFingerprint, type VoipSettings } from './voip-input';
 import type { TrunkCheckOutcome } from './trunk-verifier-port';
+import { newNumberRow } from './new-number-row';
 
 export interface VoipConnectionView {
   row: Row<'voip_connections'>;
@@ -362,22 +363,7 @@ export async function importNumbers(
         out.push(
           await trx
             .insertInto('phone_numbers')
-            .values({
-              org_id: orgId,
-              number,
-              source: 'voip',
-              status: 'provisioning',
-              label: null,
-              inbound_agent_id: null,
-              outbound_agent_id: null,
-              voip_connection_id: connectionId,
-              voip_verification_status: 'unverified',
-              voip_verification_error: null,
-              voip_last_verified_at: null,
-              created_at: now,
-              updated_at: now,
-              released_at: null,
-            })
+            .values(newNumberRow(orgId, number, now, connectionId))
             .returningAll()
             .executeTakeFirstOrThrow(),
         );

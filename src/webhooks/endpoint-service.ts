@@ -283,7 +283,8 @@ function toView(
   };
 }
 
-function pickAttempt(r: Omit<AttemptView, 'id'> & Record<string, unknown>): Omit<AttemptView, 'id'> {
+/** An attempt row as the API shows it (endpoint and legacy-URL deliveries alike), without its id. */
+export function pickAttempt(r: Omit<AttemptView, 'id'> & Record<string, unknown>): Omit<AttemptView, 'id'> {
   return {
     delivery_id: r.delivery_id,
     event_id: r.event_id,
