@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# `npm test`: system dependencies, typecheck, lint, then every test on SQLite and PostgreSQL.
+# `npm test`: system dependencies, typecheck, format, lint, import boundaries and cycles, then every test
+# on SQLite and PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-deps.sh
 echo "== typecheck"; npx tsc --noEmit -p .
-echo "== format"; npx prettier --check --log-level warn src test bench scripts eslint.config.js
+echo "== format"; npx prettier --check --log-level warn src test bench scripts eslint.config.js .dependency-cruiser.cjs
 echo "== lint"; npx eslint --max-warnings 0 src test bench
+echo "== boundaries"; npx depcruise --config .dependency-cruiser.cjs src test bench scripts
 echo "== tests"; node scripts/run-tests.mjs "$@"

@@ -1,5 +1,5 @@
 import type { VoiceCatalog } from '../voice/tts/voice-catalog';
-import { FieldMessages, parseSharedAgentFields, type CallAgentConfig } from './call-config';
+import { CALL_CONFIG_FIELDS, FieldMessages, parseSharedAgentFields, type CallAgentConfig } from './call-config';
 
 export type SpeakOrder = 'agent_first' | 'caller_first';
 
@@ -20,28 +20,21 @@ export const MAX_HOLD_SECONDS = 3600;
 export const MAX_AGENT_NAME = 255;
 const BCP47 = /^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$/;
 
-const WRITABLE = [
+/** The fields only a saved agent has (an inline call config rejects them). */
+const AGENT_ONLY_FIELDS = [
   'name',
-  'prompt',
-  'voice',
-  'voice_name',
-  'product',
-  'thinking_level',
-  'background_track',
-  'acknowledgement_prompt_mode',
-  'acknowledgement_prompt',
   'inbound_speak_order',
   'outbound_speak_order',
   'max_hold_seconds',
   'widget_enabled',
   'primary_language',
   'additional_languages',
-  'tools',
   'integration_ids',
   'mcp_server_ids',
   'knowledge_base_ids',
   'knowledge_document_ids',
-];
+] as const;
+const WRITABLE: readonly string[] = [...CALL_CONFIG_FIELDS, ...AGENT_ONLY_FIELDS];
 /** Read-only fields of the agent object: ignored on input so GET → edit → PUT round-trips. */
 const READ_ONLY = ['id', 'integrations', 'version', 'created_at', 'updated_at'];
 /** Linked resources this server does not implement: only `[]` is accepted. */

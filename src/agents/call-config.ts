@@ -35,7 +35,8 @@ export type ParseResult<T> = { ok: true; config: T } | { ok: false; fields: Reco
 export const MAX_PROMPT_CHARS = 100_000;
 export const MAX_ACK_PROMPT_CHARS = 2_000;
 
-const CALL_CONFIG_KEYS = [
+/** The fields of an inline call configuration; agents have these and AGENT_ONLY_FIELDS (agent-input.ts). */
+export const CALL_CONFIG_FIELDS = [
   'prompt',
   'voice',
   'voice_name',
@@ -163,7 +164,7 @@ export function parseCallConfig(input: unknown, voices: VoiceCatalog): ParseResu
   const body = input as Record<string, unknown>;
   const msgs = new FieldMessages();
   for (const key of Object.keys(body)) {
-    if (!(CALL_CONFIG_KEYS as readonly string[]).includes(key)) msgs.add(key, 'Unknown field.');
+    if (!(CALL_CONFIG_FIELDS as readonly string[]).includes(key)) msgs.add(key, 'Unknown field.');
   }
   const config = parseSharedAgentFields(body, voices, msgs, { prompt: true, voice: true });
   return msgs.empty ? { ok: true, config } : { ok: false, fields: msgs.fields };

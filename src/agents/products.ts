@@ -22,8 +22,6 @@ export function thinkingLevelOf(product: Product): ThinkingLevel | null {
   return null;
 }
 
-export const hasAcknowledgement = (product: Product): boolean => product.endsWith('-with-ack');
-
 /** Ambient audio tracks; null means silence. */
 export const BACKGROUND_TRACKS = ['CALL_CENTER'] as const;
 export const isBackgroundTrack = (v: unknown): boolean =>

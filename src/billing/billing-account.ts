@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB, Row } from '../store/tables';
 import type { Clock } from '../shared/clock';
-import { AppError } from '../shared/errors';
+import { AppError, fieldsError } from '../shared/errors';
 
 /** Billing account of an org (thunderphone-api.md §3.14). */
 export interface BillingAccount {
@@ -45,7 +45,7 @@ export function billingAccountOf(org: Row<'orgs'>): BillingAccount {
 
 export async function getBillingAccount(db: Kysely<DB>, orgId: number): Promise<BillingAccount> {
   const org = await db.selectFrom('orgs').selectAll().where('id', '=', orgId).executeTakeFirst();
-  if (!org) throw new AppError('not_found', 'org_not_found', 'Organization not found');
+  if (!org) throw new AppError('org_not_found', 'Organization not found');
   return billingAccountOf(org);
 }
 
@@ -61,7 +61,7 @@ export async function updateAutoReload(
   patch: AutoReloadPatch,
 ): Promise<BillingAccount> {
   const org = await db.selectFrom('orgs').selectAll().where('id', '=', orgId).executeTakeFirst();
-  if (!org) throw new AppError('not_found', 'org_not_found', 'Organization not found');
+  if (!org) throw new AppError('org_not_found', 'Organization not found');
   const fields: Record<string, string[]> = {};
   const add = (f: string, m: string) => (fields[f] ??= []).push(m);
   const min = patch.auto_reload_minimum_cents;
@@ -80,9 +80,9 @@ export async function updateAutoReload(
     if (amount === undefined && Number(org.auto_reload_amount_cents) <= 0)
       add('auto_reload_amount_cents', 'Required when enabling auto-reload.');
   }
-  if (Object.keys(fields).length > 0) throw new AppError('invalid', 'validation_error', 'Invalid request', { fields });
+  if (Object.keys(fields).length > 0) throw fieldsError(fields);
   if (enabling && org.has_payment_method !== 1)
-    throw new AppError('unprocessable', 'payment_method_required', 'Add a payment method before enabling auto-reload.');
+    throw new AppError('payment_method_required', 'Add a payment method before enabling auto-reload.');
   const updated = await db
     .updateTable('orgs')
     .set({

@@ -30,8 +30,7 @@ export async function applyLedgerEntry(
   db: Kysely<DB> | Transaction<DB>,
   input: LedgerEntryInput,
 ): Promise<LedgerResult> {
-  if (!Number.isInteger(input.amountCents))
-    throw new AppError('invalid', 'amount_not_integer', 'Amounts are whole cents');
+  if (!Number.isInteger(input.amountCents)) throw new AppError('amount_not_integer', 'Amounts are whole cents');
   const run = async (trx: Transaction<DB>): Promise<LedgerResult> => {
     if (input.reference != null) {
       const existing = await trx
@@ -48,7 +47,7 @@ export async function applyLedgerEntry(
       .where('id', '=', input.orgId)
       .returning('balance_cents')
       .executeTakeFirst();
-    if (!org) throw new AppError('not_found', 'org_not_found', 'Organization not found');
+    if (!org) throw new AppError('org_not_found', 'Organization not found');
     const entry = await trx
       .insertInto('ledger_entries')
       .values({

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DB, Row } from '../store/tables';
-import type { Clock } from '../shared/clock';
+import { jsonArrayColumn, jsonObjectColumn } from '../store/json-columns';
 
 export type CallRow = Row<'calls'>;
 
@@ -58,12 +58,7 @@ export async function getCall(db: Kysely<DB>, orgId: number, callId: number): Pr
 
 /** Transcript turns (thunderphone-api.md §4.4) stored by the call layer in calls.transcript. */
 export function transcriptOf(call: CallRow): TranscriptTurn[] {
-  try {
-    const v: unknown = JSON.parse(call.transcript);
-    return Array.isArray(v) ? (v as TranscriptTurn[]) : [];
-  } catch {
-    return [];
-  }
+  return jsonArrayColumn(call.transcript) as TranscriptTurn[];
 }
 
 export interface TranscriptTurn {
@@ -108,13 +103,7 @@ export async function callHistory(db: Kysely<DB>, call: CallRow): Promise<Histor
     to_number: call.to_number,
   });
   for (const r of rows) {
-    let data: Record<string, unknown> = {};
-    try {
-      data = JSON.parse(r.data) as Record<string, unknown>;
-    } catch {
-      /* keep {} */
-    }
-    event(r.created_at, r.type, data);
+    event(r.created_at, r.type, jsonObjectColumn(r.data));
   }
   event(call.dialed_at, call.direction === 'inbound' ? 'call.accepted' : 'call.dialing');
   event(call.answered_at, 'call.answered');
@@ -131,22 +120,4 @@ export async function callHistory(db: Kysely<DB>, call: CallRow): Promise<Histor
       transfer_number: call.transfer_number,
     });
   return entries.sort((a, b) => a.sortMs - b.sortMs || a.seq - b.seq).map((e) => e.entry);
-}
-
-/** For the call layer: one lifecycle event of a call (shown by GET /v1/calls/{id}/history). */
-export async function recordCallEvent(
-  db: Kysely<DB>,
-  clock: Clock,
-  e: { callId: number; orgId: number; type: string; data?: Record<string, unknown> },
-): Promise<void> {
-  await db
-    .insertInto('call_events')
-    .values({
-      call_id: e.callId,
-      org_id: e.orgId,
-      type: e.type,
-      data: JSON.stringify(e.data ?? {}),
-      created_at: clock.nowIso(),
-    })
-    .execute();
 }

@@ -2,6 +2,7 @@ import type { AgentConversationConfig, SpeakOrder } from '../voice/session-optio
 import type { AgentTool } from '../voice/tools/agent-tool';
 import type { Voice, VoiceCatalog } from '../voice/tts/voice-catalog';
 import type { CallRow } from './call-repo';
+import { jsonObjectColumn } from '../store/json-columns';
 
 export interface CallConversation {
   config: AgentConversationConfig;
@@ -15,7 +16,7 @@ export interface CallConversation {
  * inbound resolver stored them), `calls.variables` and `calls.max_hold_seconds`.
  */
 export function conversationFor(call: CallRow, voices: VoiceCatalog): CallConversation {
-  const cfg = parseObject(call.config);
+  const cfg = jsonObjectColumn(call.config);
   const voiceId = str(cfg.voice) ?? call.voice ?? '';
   const voice = voices.get(voiceId) ?? voices.defaultVoice();
   const defaultOrder: SpeakOrder = 'agent_first';
@@ -26,7 +27,7 @@ export function conversationFor(call: CallRow, voices: VoiceCatalog): CallConver
     voice,
     config: {
       prompt: str(cfg.prompt) ?? '',
-      variables: parseObject(call.variables) as AgentConversationConfig['variables'],
+      variables: jsonObjectColumn(call.variables) as AgentConversationConfig['variables'],
       voice: voice?.engineVoice ?? voiceId,
       product: str(cfg.product) ?? call.product ?? 'spark',
       tools: Array.isArray(cfg.tools) ? (cfg.tools as AgentTool[]) : [],
@@ -41,12 +42,3 @@ export function conversationFor(call: CallRow, voices: VoiceCatalog): CallConver
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
-function parseObject(raw: string | null): Record<string, unknown> {
-  try {
-    const v: unknown = JSON.parse(raw ?? '{}');
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}

@@ -6,6 +6,7 @@ import { applyLedgerEntry } from '../billing/ledger';
 import { callCharge } from './call-charge';
 import type { EndReason } from './call-state';
 import type { CallRow } from './call-repo';
+import { jsonArrayColumn, jsonObjectColumn } from '../store/json-columns';
 
 /** The part of WebhookService the calls module uses: an outbox write inside our transaction. */
 export interface CallEventEmitter {
@@ -70,7 +71,7 @@ export async function finalizeCall(deps: FinalizeDeps, input: FinalizeInput): Pr
     const charge = callCharge(answered, talkMs, call.product, deps.rateCentsPerMinute);
     const nowIso = deps.clock.nowIso();
     const status = answered ? 'completed' : 'failed';
-    const transcript = input.transcript ?? parseArray(call.transcript);
+    const transcript = input.transcript ?? jsonArrayColumn(call.transcript);
 
     const updated = await trx
       .updateTable('calls')
@@ -155,7 +156,7 @@ export function completePayload(
     recording_url: call.recording_path ? (deps.recordingUrl?.(call) ?? null) : null,
     billable_minutes: call.billable_minutes,
     billing_total_cents: call.billing_total_cents,
-    transcripts: parseArray(call.transcript),
+    transcripts: jsonArrayColumn(call.transcript),
     agent_name: agentName,
   };
 }
@@ -165,24 +166,6 @@ async function agentNameOf(trx: Transaction<DB>, call: CallRow): Promise<string 
     const agent = await trx.selectFrom('agents').select('name').where('id', '=', call.agent_id).executeTakeFirst();
     if (agent) return agent.name;
   }
-  const config = parseObject(call.config);
+  const config = jsonObjectColumn(call.config);
   return typeof config.name === 'string' ? config.name : null;
-}
-
-function parseArray(raw: string | null): unknown[] {
-  try {
-    const v: unknown = JSON.parse(raw ?? '[]');
-    return Array.isArray(v) ? v : [];
-  } catch {
-    return [];
-  }
-}
-
-function parseObject(raw: string | null): Record<string, unknown> {
-  try {
-    const v: unknown = JSON.parse(raw ?? '{}');
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }

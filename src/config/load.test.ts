@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
 import { ConfigError, loadConfig } from './load';
+import { ConfigSchema, DEFAULT_RATE_CENTS_PER_MINUTE, EnvSchema } from './schema';
 
 const KEY = 'a'.repeat(64);
 
@@ -67,4 +71,45 @@ test('rates and per-product models are parsed', () => {
   assert.equal(c.llm?.baseUrl, 'http://127.0.0.1:9/v1');
   assert.equal(c.llm?.modelByProduct['storm-extra'], 'big-model');
   assert.deepEqual(c.demoNumbers, ['+15551230001', '+15551230002']);
+});
+
+test('the loaded configuration matches ConfigSchema, the source of the Config type', () => {
+  const c = loadConfig({
+    THUNDERPHONE_SECRET_KEY: KEY,
+    LLM_BASE_URL: 'http://127.0.0.1:9/v1',
+    LLM_MODEL: 'm',
+    STT_BASE_URL: 'http://127.0.0.1:9/v1',
+    TTS_ENGINE: 'openai',
+    TTS_BASE_URL: 'http://127.0.0.1:9/v1',
+  });
+  assert.deepEqual([...Value.Errors(ConfigSchema, c)], []);
+  assert.deepEqual([c.stt?.model, c.tts.openai?.model], ['whisper-1', 'tts-1']);
+  assert.deepEqual(c.rateCentsPerMinute, DEFAULT_RATE_CENTS_PER_MINUTE);
+});
+
+test('a base URL that is not http(s) is reported, for every endpoint', () => {
+  assert.throws(
+    () => loadConfig({ THUNDERPHONE_SECRET_KEY: KEY, STT_BASE_URL: 'ftp://x', TTS_BASE_URL: 'x', LLM_BASE_URL: 'y' }),
+    (err: ConfigError) =>
+      ['LLM', 'STT', 'TTS'].every((p) => err.problems.includes(`${p}_BASE_URL must be an http(s) URL`)),
+  );
+});
+
+test('README documents exactly the variables of EnvSchema, with the same defaults', () => {
+  const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('| variable | default | meaning |'));
+  const rows = section.slice(0, section.indexOf('\n\n')).split('\n').slice(2);
+  const documented = new Map<string, string>();
+  for (const row of rows) {
+    const [names = '', defaults = ''] = row.split('|').slice(1, 3);
+    const list = [...names.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]!);
+    for (const name of list) documented.set(name, list.length === 1 ? defaults.trim() : '');
+  }
+  assert.deepEqual([...documented.keys()].sort(), Object.keys(EnvSchema.properties).sort());
+  for (const [name, schema] of Object.entries(EnvSchema.properties)) {
+    const cell = documented.get(name);
+    if (cell && typeof schema.default === 'string' && schema.default !== '')
+      assert.equal(cell, `\`${schema.default}\``, name);
+    if (cell && typeof schema.default === 'number') assert.equal(cell, `\`${schema.default}\``, name);
+  }
 });

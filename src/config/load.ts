@@ -1,9 +1,20 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { DEFAULTS } from './defaults';
-import type { Config, PrivateTargetPolicy, ProductTier, TtsEngineName } from './config';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { secureRandomBytes } from '../shared/ids';
+import {
+  DEFAULT_RATE_CENTS_PER_MINUTE,
+  EnvSchema,
+  LLM_MODEL_PRODUCTS,
+  PRODUCT_TIERS,
+  RECORDING_URL_TTL_MS,
+  problemOf,
+  type Config,
+  type EnvName,
+  type ProductTier,
+} from './schema';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -13,6 +24,7 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+type EnvValues = Static<typeof EnvSchema>;
 
 const E164 = /^\+[1-9]\d{7,14}$/;
 
@@ -24,118 +36,95 @@ function firstNonLoopbackAddress(): string {
 }
 
 /**
+ * Every variable of EnvSchema, trimmed: blank → its default (or unset), integers parsed, each value
+ * checked against its schema. A bad value becomes a problem and is replaced by its default (or kept
+ * as text), so the checks that follow still run and every problem is reported at once.
+ */
+function readEnv(env: Env, problems: string[]): EnvValues {
+  const values: Record<string, unknown> = {};
+  for (const name of Object.keys(EnvSchema.properties) as EnvName[]) {
+    const schema: TSchema = EnvSchema.properties[name];
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') {
+      values[name] = schema.default;
+      continue;
+    }
+    const value = schema.type === 'integer' ? Number(raw) : raw;
+    if (Value.Check(schema, value)) values[name] = value;
+    else {
+      problems.push(problemOf(name, raw));
+      values[name] = schema.default ?? raw;
+    }
+  }
+  return values as EnvValues;
+}
+
+/**
  * Parses the environment once, reporting every problem together. This is the only module
  * that reads process.env (main.ts passes it in).
  */
 export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {}): Config {
   const problems: string[] = [];
-  const str = (name: string): string | undefined => {
-    const v = env[name];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
-  };
-  const int = (name: string, def: number, min: number, max: number): number => {
-    const raw = str(name);
-    if (raw === undefined) return def;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
-      return def;
-    }
-    return n;
-  };
-  const oneOf = <T extends string>(name: string, def: T, values: readonly T[]): T => {
-    const raw = str(name) ?? def;
-    if (!(values as readonly string[]).includes(raw)) {
-      problems.push(`${name} must be one of ${values.join(', ')} (got "${raw}")`);
-      return def;
-    }
-    return raw as T;
-  };
+  const e = readEnv(env, problems);
 
-  const port = int('PORT', DEFAULTS.port, 0, 65535);
-  const host = str('HOST') ?? DEFAULTS.host;
-  const databaseUrl = str('DATABASE_URL') ?? DEFAULTS.databaseUrl;
-  if (!/^sqlite:/.test(databaseUrl) && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    problems.push('DATABASE_URL must start with sqlite: or postgres://');
-  }
-  const dataDir = resolve(str('THUNDERPHONE_DATA_DIR') ?? dataDirOf(databaseUrl));
+  const dataDir = resolve(e.THUNDERPHONE_DATA_DIR ?? dataDirOf(e.DATABASE_URL));
+  if (e.RTP_PORT_MIN >= e.RTP_PORT_MAX) problems.push('RTP_PORT_MIN must be lower than RTP_PORT_MAX');
 
-  const sipPort = int('SIP_PORT', DEFAULTS.sipPort, 0, 65535);
-  const rtpMin = int('RTP_PORT_MIN', DEFAULTS.rtpPortMin, 1024, 65534);
-  const rtpMax = int('RTP_PORT_MAX', DEFAULTS.rtpPortMax, 1025, 65535);
-  if (rtpMin >= rtpMax) problems.push('RTP_PORT_MIN must be lower than RTP_PORT_MAX');
-
-  const demoNumbers = (str('DEMO_NUMBERS') ?? '')
-    .split(',')
+  const demoNumbers = e.DEMO_NUMBERS.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   for (const n of demoNumbers) if (!E164.test(n)) problems.push(`DEMO_NUMBERS: "${n}" is not an E.164 number`);
 
-  const endpoint = (prefix: string, defaultModel: string | undefined) => {
-    const baseUrl = str(`${prefix}_BASE_URL`);
+  const endpoint = (prefix: 'LLM' | 'STT' | 'TTS', model: string | undefined) => {
+    const baseUrl = e[`${prefix}_BASE_URL`];
     if (baseUrl === undefined) return undefined;
-    if (!/^https?:\/\//.test(baseUrl)) problems.push(`${prefix}_BASE_URL must be an http(s) URL`);
-    const model = str(`${prefix}_MODEL`) ?? defaultModel;
     if (model === undefined) {
       problems.push(`${prefix}_MODEL is required when ${prefix}_BASE_URL is set`);
       return undefined;
     }
-    return { baseUrl: baseUrl.replace(/\/+$/, ''), apiKey: str(`${prefix}_API_KEY`), model };
+    return { baseUrl: baseUrl.replace(/\/+$/, ''), apiKey: e[`${prefix}_API_KEY`], model };
   };
-  const llmBase = endpoint('LLM', undefined);
-  const modelByProduct: Partial<Record<string, string>> = {};
-  for (const product of ['spark', 'bolt', 'storm-base', 'storm-extra']) {
-    const v = str(`LLM_MODEL_${product.replace('-', '_').toUpperCase()}`);
-    if (v !== undefined) modelByProduct[product] = v;
+  const llm = endpoint('LLM', e.LLM_MODEL);
+  const modelByProduct: Record<string, string> = {};
+  for (const product of LLM_MODEL_PRODUCTS) {
+    const model = e[`LLM_MODEL_${product.replace('-', '_').toUpperCase()}` as EnvName];
+    if (typeof model === 'string') modelByProduct[product] = model;
   }
-  const ttsEngine = oneOf<TtsEngineName>('TTS_ENGINE', DEFAULTS.ttsEngine, ['espeak-ng', 'flite', 'openai']);
-  const ttsOpenai = endpoint('TTS', 'tts-1');
-  if (ttsEngine === 'openai' && ttsOpenai === undefined) problems.push('TTS_ENGINE=openai needs TTS_BASE_URL');
+  const stt = endpoint('STT', e.STT_MODEL);
+  const ttsOpenai = endpoint('TTS', e.TTS_MODEL);
+  if (e.TTS_ENGINE === 'openai' && ttsOpenai === undefined) problems.push('TTS_ENGINE=openai needs TTS_BASE_URL');
 
-  const rateCentsPerMinute = parseRates(str('RATE_CENTS_PER_MINUTE') ?? DEFAULTS.rateCentsPerMinute, problems);
-  const allowPrivateTargets = oneOf<PrivateTargetPolicy>('ALLOW_PRIVATE_TARGETS', DEFAULTS.allowPrivateTargets, [
-    'none',
-    'loopback',
-    'all',
-  ]);
-  const logLevel = oneOf('LOG_LEVEL', DEFAULTS.logLevel, ['debug', 'info', 'warn', 'error', 'silent'] as const);
-
-  const publicBaseUrl = (str('PUBLIC_BASE_URL') ?? `http://localhost:${port}`).replace(/\/+$/, '');
-  const secretKey = loadSecretKey(str('THUNDERPHONE_SECRET_KEY'), dataDir, problems, options.persistSecretKey ?? true);
-
-  const calls = {
-    maxConcurrentPerOrg: int('MAX_CONCURRENT_CALLS_PER_ORG', DEFAULTS.maxConcurrentCallsPerOrg, 1, 10_000),
-    trunkCallsPerSecond: int('TRUNK_CALLS_PER_SECOND', DEFAULTS.trunkCallsPerSecond, 1, 10_000),
-    ringTimeoutMs: int('RING_TIMEOUT_MS', DEFAULTS.ringTimeoutMs, 1000, 600_000),
-    maxCallDurationMs: int('MAX_CALL_DURATION_MS', DEFAULTS.maxCallDurationMs, 1000, 24 * 3_600_000),
-    mediaTimeoutMs: int('MEDIA_TIMEOUT_MS', DEFAULTS.mediaTimeoutMs, 1000, 3_600_000),
-  };
+  const rateCentsPerMinute = parseRates(e.RATE_CENTS_PER_MINUTE, problems);
+  const secretKey = loadSecretKey(e.THUNDERPHONE_SECRET_KEY, dataDir, problems, options.persistSecretKey ?? true);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
-    http: { port, host, publicBaseUrl },
-    databaseUrl,
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    },
+    databaseUrl: e.DATABASE_URL,
     dataDir,
-    adminToken: str('THUNDERPHONE_ADMIN_TOKEN'),
+    adminToken: e.THUNDERPHONE_ADMIN_TOKEN,
     secretKey,
-    sip: {
-      port: sipPort,
-      bind: str('SIP_BIND') ?? DEFAULTS.sipBind,
-      publicAddress: str('SIP_PUBLIC_ADDRESS') ?? firstNonLoopbackAddress(),
-    },
-    rtp: { portMin: rtpMin, portMax: rtpMax },
+    sip: { port: e.SIP_PORT, bind: e.SIP_BIND, publicAddress: e.SIP_PUBLIC_ADDRESS ?? firstNonLoopbackAddress() },
+    rtp: { portMin: e.RTP_PORT_MIN, portMax: e.RTP_PORT_MAX },
     demoNumbers,
-    llm: llmBase === undefined ? undefined : { ...llmBase, modelByProduct },
-    stt: endpoint('STT', 'whisper-1'),
-    tts: { engine: ttsEngine, openai: ttsOpenai },
+    llm: llm === undefined ? undefined : { ...llm, modelByProduct },
+    stt,
+    tts: { engine: e.TTS_ENGINE, openai: ttsOpenai },
     rateCentsPerMinute,
-    allowPrivateTargets,
-    logLevel,
-    calls,
-    recordings: {
-      dir: resolve(str('RECORDINGS_DIR') ?? join(dataDir, 'recordings')),
-      urlTtlMs: DEFAULTS.recordingUrlTtlMs,
+    allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
+    logLevel: e.LOG_LEVEL,
+    calls: {
+      maxConcurrentPerOrg: e.MAX_CONCURRENT_CALLS_PER_ORG,
+      trunkCallsPerSecond: e.TRUNK_CALLS_PER_SECOND,
+      ringTimeoutMs: e.RING_TIMEOUT_MS,
+      maxCallDurationMs: e.MAX_CALL_DURATION_MS,
+      mediaTimeoutMs: e.MEDIA_TIMEOUT_MS,
     },
+    recordings: { dir: resolve(e.RECORDINGS_DIR ?? join(dataDir, 'recordings')), urlTtlMs: RECORDING_URL_TTL_MS },
   });
 }
 
@@ -147,18 +136,19 @@ function dataDirOf(databaseUrl: string): string {
   return './data';
 }
 
+/** `spark=3,storm=12`: the tiers named get these prices, the others keep DEFAULT_RATE_CENTS_PER_MINUTE. */
 function parseRates(raw: string, problems: string[]): Record<ProductTier, number> {
-  const rates: Record<ProductTier, number> = { spark: 2, bolt: 5, storm: 9 };
+  const rates: Record<ProductTier, number> = { ...DEFAULT_RATE_CENTS_PER_MINUTE };
   for (const part of raw.split(',')) {
     const [k, v] = part.split('=').map((s) => s.trim());
     const n = Number(v);
-    if ((k !== 'spark' && k !== 'bolt' && k !== 'storm') || !Number.isInteger(n) || n < 0) {
+    if (!(PRODUCT_TIERS as readonly string[]).includes(k ?? '') || !Number.isInteger(n) || n < 0) {
       problems.push(
-        `RATE_CENTS_PER_MINUTE: "${part}" must look like spark=2 (products spark, bolt, storm; whole cents)`,
+        `RATE_CENTS_PER_MINUTE: "${part}" must look like spark=2 (products ${PRODUCT_TIERS.join(', ')}; whole cents)`,
       );
       continue;
     }
-    rates[k] = n;
+    rates[k as ProductTier] = n;
   }
   return rates;
 }
@@ -170,18 +160,18 @@ function loadSecretKey(raw: string | undefined, dataDir: string, problems: strin
     if (key.length !== 32) problems.push('THUNDERPHONE_SECRET_KEY must be 32 bytes as 64 hex characters or base64');
     return key;
   }
-  if (!persist) return randomBytes(32);
+  if (!persist) return secureRandomBytes(32);
   const file = join(dataDir, 'secret.key');
   try {
     if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
     mkdirSync(dataDir, { recursive: true });
-    const key = randomBytes(32);
+    const key = secureRandomBytes(32);
     writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600 });
     return key;
   } catch (err) {
     problems.push(
       `THUNDERPHONE_SECRET_KEY is unset and ${file} could not be read or created: ${(err as Error).message}`,
     );
-    return randomBytes(32);
+    return secureRandomBytes(32);
   }
 }

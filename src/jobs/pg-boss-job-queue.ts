@@ -3,6 +3,7 @@ import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Store } from '../store/db';
 import type { DB } from '../store/tables';
 import type { Logger } from '../shared/log';
+import { systemClock } from '../shared/clock';
 import { retryDelayMs, type EnqueueOptions, type JobHandler, type JobQueue, type WorkOptions } from './job-queue';
 
 /** Lets pg-boss insert a job through a Kysely transaction (transactional enqueue). */
@@ -65,7 +66,8 @@ export class PgBossJobQueue implements JobQueue {
     }
     const maxAttempts = options.maxAttempts ?? 5;
     const id = await this.#boss.send(queue, payload ?? {}, {
-      ...(options.delayMs ? { startAfter: new Date(Date.now() + options.delayMs) } : {}),
+      // pg-boss compares startAfter with the database's wall clock, so this is the system clock too.
+      ...(options.delayMs ? { startAfter: new Date(systemClock.nowMs() + options.delayMs) } : {}),
       ...(options.singletonKey !== undefined ? { singletonKey: options.singletonKey } : {}),
       retryLimit: maxAttempts - 1,
       retryDelay: Math.ceil(retryDelayMs(1) / 1000),

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { AppError, notFound } from '../shared/errors';
+import { AppError, notFound, fieldsError } from '../shared/errors';
 import type { DB, Row } from '../store/tables';
 import { isUniqueViolation } from '../store/unique-violation';
 import type { JobQueue } from '../jobs/job-queue';
@@ -7,11 +7,10 @@ import { FieldMessages } from '../agents/call-config';
 import { DEMO_ACTIVATION_MS, NUMBER_ACTIVATE_QUEUE, type NumbersDeps } from './numbers-deps';
 import { manualTrunk } from './voip-input';
 import { safeVerify } from './voip-connection-service';
+import { newNumberRow } from './new-number-row';
 
 export type PhoneNumberRow = Row<'phone_numbers'>;
 
-const invalid = (fields: Record<string, string[]>) =>
-  new AppError('invalid', 'validation_error', 'Invalid request', { fields });
 export const numberNotFound = () => notFound('Phone number', 'phone_number_not_found');
 
 /** Outbound calls need a verified, active VoIP number (demo numbers are inbound-only). */
@@ -85,7 +84,7 @@ export async function provisionDemoNumber(
     msgs.add('state', 'Must be a 2-letter state code.');
   if (b.city !== undefined && (typeof b.city !== 'string' || b.city.length > 100))
     msgs.add('city', 'Must be a city name.');
-  if (!msgs.empty) throw invalid(msgs.fields);
+  if (!msgs.empty) throw fieldsError(msgs.fields);
   const areaCode = b.area_code as string | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
     const candidates = d.demoNumbers.filter((n) => areaCode === undefined || areaCodeOf(n) === areaCode);
@@ -102,7 +101,6 @@ export async function provisionDemoNumber(
     const free = candidates.find((n) => !heldSet.has(n));
     if (free === undefined) {
       throw new AppError(
-        'conflict',
         'demo_pool_exhausted',
         areaCode === undefined
           ? "No demo number is available: every number of this server's DEMO_NUMBERS pool is in use."
@@ -114,22 +112,7 @@ export async function provisionDemoNumber(
       return await d.db.transaction().execute(async (trx) => {
         const row = await trx
           .insertInto('phone_numbers')
-          .values({
-            org_id: orgId,
-            number: free,
-            source: 'demo',
-            status: 'provisioning',
-            label: null,
-            inbound_agent_id: null,
-            outbound_agent_id: null,
-            voip_connection_id: null,
-            voip_verification_status: null,
-            voip_verification_error: null,
-            voip_last_verified_at: null,
-            created_at: now,
-            updated_at: now,
-            released_at: null,
-          })
+          .values(newNumberRow(orgId, free, now, null))
           .returningAll()
           .executeTakeFirstOrThrow();
         await queue.enqueue(
@@ -144,7 +127,7 @@ export async function provisionDemoNumber(
       // Another request took this number a moment ago: pick again.
     }
   }
-  throw new AppError('conflict', 'demo_pool_exhausted', 'No demo number could be reserved; retry.');
+  throw new AppError('demo_pool_exhausted', 'No demo number could be reserved; retry.');
 }
 
 async function requireOwnAgent(
@@ -193,7 +176,7 @@ export async function updatePhoneNumber(
       msgs.add('label', 'Must be a string of at most 100 characters, or null.');
     else label = b.label;
   }
-  if (!msgs.empty) throw invalid(msgs.fields);
+  if (!msgs.empty) throw fieldsError(msgs.fields);
   return d.db
     .updateTable('phone_numbers')
     .set({
@@ -228,7 +211,6 @@ export async function verifyVoipNumber(d: NumbersDeps, orgId: number, id: number
   const number = await getHeld(d, orgId, id);
   if (number.source !== 'voip' || number.voip_connection_id === null)
     throw new AppError(
-      'invalid',
       'not_a_voip_number',
       'Only numbers imported through a VoIP connection can be verified; demo numbers need no verification.',
     );

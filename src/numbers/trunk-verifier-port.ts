@@ -23,13 +23,3 @@ export interface TrunkCheckOutcome {
 export interface TrunkVerifier {
   verify(input: TrunkCheckRequest): Promise<TrunkCheckOutcome>;
 }
-
-/** Used where no SIP stack is available: every check fails with a clear detail. */
-export const unavailableTrunkVerifier: TrunkVerifier = {
-  verify: async () => ({
-    reachable: false,
-    credentialsValid: false,
-    outboundAuthorized: false,
-    detail: 'SIP trunk verification is not available in this process.',
-  }),
-};

@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
-import { AppError, notFound } from '../shared/errors';
+import { AppError, notFound, fieldsError } from '../shared/errors';
 import type { Row } from '../store/tables';
 import { isUniqueViolation } from '../store/unique-violation';
 import { FieldMessages } from '../agents/call-config';
 import { VERIFICATION_EVIDENCE_TTL_MS, type NumbersDeps } from './numbers-deps';
 import { SETUP_METHODS, manualTrunk, parseVoipSettings, voipFingerprint, type VoipSettings } from './voip-input';
 import type { TrunkCheckOutcome } from './trunk-verifier-port';
+import { newNumberRow } from './new-number-row';
 
 export interface VoipConnectionView {
   row: Row<'voip_connections'>;
@@ -20,13 +21,11 @@ export interface VoipTestResult {
   detail: string;
 }
 
-const invalid = (fields: Record<string, string[]>) =>
-  new AppError('invalid', 'validation_error', 'Invalid request', { fields });
 export const connectionNotFound = () => notFound('VoIP connection', 'voip_connection_not_found');
 
 function asObject(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw invalid({ non_field_errors: ['Expected a JSON object.'] });
+    throw fieldsError({ non_field_errors: ['Expected a JSON object.'] });
   return body as Record<string, unknown>;
 }
 
@@ -40,7 +39,7 @@ export async function testVoipConnection(d: NumbersDeps, orgId: number, body: un
   for (const k of Object.keys(b))
     if (!['provider', 'credentials', 'sip_config'].includes(k)) msgs.add(k, 'Unknown field.');
   const settings = parseVoipSettings(b, msgs);
-  if (!msgs.empty) throw invalid(msgs.fields);
+  if (!msgs.empty) throw fieldsError(msgs.fields);
   let outcome: TrunkCheckOutcome;
   if (settings.provider === 'manual') {
     const trunk = manualTrunk(settings);
@@ -118,7 +117,7 @@ async function requireEvidence(
   settings: VoipSettings,
 ): Promise<void> {
   if (typeof evidenceId !== 'string' || evidenceId === '')
-    throw invalid({
+    throw fieldsError({
       verification_evidence_id: ['Required: run POST /v1/voip-connections/test with these credentials first.'],
     });
   const ev = await d.db
@@ -136,7 +135,7 @@ async function requireEvidence(
         : ev.fingerprint !== voipFingerprint(d.secretKey, settings)
           ? 'This verification was made with other credentials or sip_config; test these settings.'
           : undefined;
-  if (problem) throw invalid({ verification_evidence_id: [problem] });
+  if (problem) throw fieldsError({ verification_evidence_id: [problem] });
 }
 
 async function countImported(d: NumbersDeps, connectionIds: number[]): Promise<Map<number, number>> {
@@ -211,7 +210,7 @@ export async function createVoipConnection(d: NumbersDeps, orgId: number, body: 
     msgs.add('setup_method', `Must be one of ${SETUP_METHODS.join(', ')}.`);
   else if (settings.provider === 'manual' && setup !== 'manual')
     msgs.add('setup_method', 'Provider "manual" uses setup_method "manual".');
-  if (!msgs.empty) throw invalid(msgs.fields);
+  if (!msgs.empty) throw fieldsError(msgs.fields);
   if (settings.provider === 'manual') await requireEvidence(d, orgId, b.verification_evidence_id, settings);
   const now = d.clock.nowIso();
   const row = await d.db
@@ -258,7 +257,7 @@ export async function updateVoipConnection(
     };
     settings = parseVoipSettings(merged, msgs);
   }
-  if (!msgs.empty) throw invalid(msgs.fields);
+  if (!msgs.empty) throw fieldsError(msgs.fields);
   if (settings && settings.provider === 'manual') await requireEvidence(d, orgId, b.verification_evidence_id, settings);
   const now = d.clock.nowIso();
   const row = await d.db
@@ -329,12 +328,11 @@ export async function importNumbers(
       else seen.add(n);
     });
   }
-  if (!msgs.empty) throw invalid(msgs.fields);
+  if (!msgs.empty) throw fieldsError(msgs.fields);
   const list = numbers as string[];
   const reserved = list.filter((n) => d.demoNumbers.includes(n));
   if (reserved.length > 0)
     throw new AppError(
-      'conflict',
       'number_unavailable',
       `${reserved.join(', ')} belongs to this server's demo number pool and cannot be imported.`,
       { details: { numbers: reserved } },
@@ -347,13 +345,12 @@ export async function importNumbers(
     .execute();
   const mine = held.filter((h) => Number(h.org_id) === orgId).map((h) => h.number);
   if (mine.length > 0)
-    throw new AppError('conflict', 'number_already_imported', `Already in this organization: ${mine.join(', ')}.`, {
+    throw new AppError('number_already_imported', `Already in this organization: ${mine.join(', ')}.`, {
       details: { numbers: mine },
     });
   const taken = held.map((h) => h.number);
   if (taken.length > 0)
     throw new AppError(
-      'conflict',
       'number_unavailable',
       `Already registered on this server by another organization: ${taken.join(', ')}.`,
       { details: { numbers: taken } },
@@ -366,22 +363,7 @@ export async function importNumbers(
         out.push(
           await trx
             .insertInto('phone_numbers')
-            .values({
-              org_id: orgId,
-              number,
-              source: 'voip',
-              status: 'provisioning',
-              label: null,
-              inbound_agent_id: null,
-              outbound_agent_id: null,
-              voip_connection_id: connectionId,
-              voip_verification_status: 'unverified',
-              voip_verification_error: null,
-              voip_last_verified_at: null,
-              created_at: now,
-              updated_at: now,
-              released_at: null,
-            })
+            .values(newNumberRow(orgId, number, now, connectionId))
             .returningAll()
             .executeTakeFirstOrThrow(),
         );
@@ -391,7 +373,6 @@ export async function importNumbers(
   } catch (err) {
     if (isUniqueViolation(err))
       throw new AppError(
-        'conflict',
         'number_unavailable',
         'One of these numbers was just registered by another request; list your numbers and retry.',
       );
@@ -403,7 +384,6 @@ export async function importNumbers(
 export async function availableNumbers(d: NumbersDeps, orgId: number, connectionId: number): Promise<never> {
   const row = await getVoipConnectionRow(d, orgId, connectionId);
   throw new AppError(
-    'invalid',
     'provider_cannot_list_numbers',
     row.provider === 'manual'
       ? 'A manual SIP trunk has no API to list its numbers; import them with POST /v1/voip-connections/{id}/import-numbers {"numbers": [...]}.'

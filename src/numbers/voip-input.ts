@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { FieldMessages } from '../agents/call-config';
+import { canonicalJson } from '../shared/canonical-json';
 
 /** Providers of the public API. Only `manual` (your own SIP trunk) is checked for real here. */
 export const VOIP_PROVIDERS = ['twilio', 'telnyx', 'signalwire', 'vonage', 'manual'] as const;
@@ -121,16 +122,6 @@ export function redactSipConfig(sipConfig: Record<string, unknown>): Record<stri
   return out;
 }
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value);
-}
-
 /**
  * Binds a verification to exactly these credentials and config: keyed HMAC (key derived from
  * THUNDERPHONE_SECRET_KEY), so the stored fingerprint reveals nothing about the password.
@@ -138,6 +129,6 @@ function canonical(value: unknown): string {
 export function voipFingerprint(secretKey: Buffer, settings: VoipSettings): string {
   const key = createHmac('sha256', secretKey).update('thunderphone/voip-fingerprint/v1').digest();
   return createHmac('sha256', key)
-    .update(canonical({ p: settings.provider, c: settings.credentials, s: settings.sipConfig }))
+    .update(canonicalJson({ p: settings.provider, c: settings.credentials, s: settings.sipConfig }))
     .digest('hex');
 }

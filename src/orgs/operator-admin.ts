@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB, Row } from '../store/tables';
 import type { Clock } from '../shared/clock';
 import type { IdGenerator } from '../shared/ids';
-import { AppError } from '../shared/errors';
+import { AppError, fieldsError } from '../shared/errors';
 import { applyLedgerEntry } from '../billing/ledger';
 import { createOrg, type CreatedOrg } from './org-service';
 import { MAX_ORG_NAME, getOrg } from './org-queries';
@@ -10,8 +10,7 @@ import { MAX_ORG_NAME, getOrg } from './org-queries';
 /** Largest opening balance or single credit the operator tools take: $10M, far from 2^53. */
 export const MAX_ADMIN_AMOUNT_CENTS = 1_000_000_000;
 
-const invalid = (field: string, msg: string) =>
-  new AppError('invalid', 'validation_error', 'Invalid request', { fields: { [field]: [msg] } });
+const invalid = (field: string, msg: string) => fieldsError({ [field]: [msg] });
 
 /** Operator: create an org with an opening balance (a ledger credit) and its first API key. */
 export async function adminCreateOrg(
@@ -43,7 +42,7 @@ export async function adminCredit(
     );
   if (description !== undefined && description.length > 500)
     throw invalid('description', 'Ensure this field has no more than 500 characters.');
-  if (!(await getOrg(db, orgId))) throw new AppError('not_found', 'org_not_found', 'Organization not found');
+  if (!(await getOrg(db, orgId))) throw new AppError('org_not_found', 'Organization not found');
   const { entry } = await applyLedgerEntry(db, {
     orgId,
     amountCents,

@@ -1,18 +1,6 @@
-/**
- * One base error with a stable code. Domains declare their codes in their own errors.ts;
- * only api/plugins/error-handler.ts turns an AppError into HTTP.
- */
-export type ErrorKind =
-  | 'invalid' // 400
-  | 'unauthenticated' // 401
-  | 'payment_required' // 402
-  | 'forbidden' // 403
-  | 'not_found' // 404
-  | 'conflict' // 409
-  | 'unprocessable' // 422
-  | 'unavailable' // 503
-  | 'upstream' // 502
-  | 'internal'; // 500
+import { ERROR_CATALOGUE, type ErrorCode, type ErrorKind } from './error-catalogue';
+
+export { ERROR_CATALOGUE, STATUS_OF_KIND, isErrorCode, type ErrorCode, type ErrorKind } from './error-catalogue';
 
 export interface AppErrorOptions {
   /** Field-level messages, DRF style: `{ field: ["msg"] }`. */
@@ -22,23 +10,43 @@ export interface AppErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * One base error with a stable code from ERROR_CATALOGUE (which also gives its kind, and so its HTTP
+ * status); only api/plugins/error-handler.ts turns an AppError into HTTP.
+ */
 export class AppError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly kind: ErrorKind;
   readonly fields: Record<string, string[]> | undefined;
   readonly details: Record<string, unknown> | undefined;
   readonly retryable: boolean;
 
-  constructor(kind: ErrorKind, code: string, message: string, options: AppErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options?: AppErrorOptions);
+  /** @deprecated Pass the code only, `new AppError(code, message, options)`: the kind comes from ERROR_CATALOGUE. */
+  constructor(kind: ErrorKind, code: ErrorCode, message: string, options?: AppErrorOptions);
+  constructor(
+    first: ErrorCode | ErrorKind,
+    second: string,
+    third?: string | AppErrorOptions,
+    fourth?: AppErrorOptions,
+  ) {
+    const legacy = typeof third === 'string';
+    const code = (legacy ? second : first) as ErrorCode;
+    const message = legacy ? third : second;
+    const options = (legacy ? fourth : third) ?? {};
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
-    this.kind = kind;
     this.code = code;
+    this.kind = ERROR_CATALOGUE[code];
     this.fields = options.fields;
     this.details = options.details;
     this.retryable = options.retryable ?? false;
   }
 }
+
+/** The 400 with field messages (`{"field": ["msg"]}`; internal code `validation_error`). */
+export const fieldsError = (fields: Record<string, string[]>): AppError =>
+  new AppError('validation_error', 'Invalid request', { fields });
 
 /** Collects field errors and throws one 400 with all of them. */
 export class FieldErrors {
@@ -52,11 +60,9 @@ export class FieldErrors {
     return Object.keys(this.#fields).length === 0;
   }
 
-  throwIfAny(code = 'validation_error'): void {
-    if (this.empty) return;
-    throw new AppError('invalid', code, 'Invalid request', { fields: this.#fields });
+  throwIfAny(): void {
+    if (!this.empty) throw fieldsError(this.#fields);
   }
 }
 
-export const notFound = (what: string, code = 'not_found'): AppError =>
-  new AppError('not_found', code, `${what} not found`);
+export const notFound = (what: string, code: ErrorCode): AppError => new AppError(code, `${what} not found`);

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Store } from './db';
+import { systemClock } from '../shared/clock';
 import { MIGRATIONS, type Migration } from './migrations/index';
 
 /**
@@ -21,10 +22,7 @@ export async function migrate(store: Store, migrations: Migration[] = MIGRATIONS
     for (const m of migrations) {
       if (done.has(m.name)) continue;
       await m.up(trx as unknown as Kysely<unknown>, store.dialect);
-      await trx
-        .insertInto('schema_migrations')
-        .values({ name: m.name, applied_at: new Date().toISOString() })
-        .execute();
+      await trx.insertInto('schema_migrations').values({ name: m.name, applied_at: systemClock.nowIso() }).execute();
       applied.push(m.name);
     }
   });

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Selectable, Updateable } from 'kysely';
 
 /**
  * Table types shared by both dialects. Conventions that keep SQLite and PostgreSQL identical:
@@ -293,6 +293,5 @@ export interface DB {
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;
-export type NewRow<T extends keyof DB> = Insertable<DB[T]>;
 export type RowUpdate<T extends keyof DB> = Updateable<DB[T]>;
 export type { ColumnType };

@@ -1,5 +1,6 @@
 import type { SipTransportKind } from './sip/transport/sip-transport';
 import type { RequestResult, SipUserAgent } from './sip/user-agent';
+import { systemClock, type Clock } from '../shared/clock';
 
 export interface TrunkCheckInput {
   host: string;
@@ -34,9 +35,11 @@ export interface TrunkVerifier {
  */
 export class SipTrunkVerifier implements TrunkVerifier {
   readonly #ua: SipUserAgent;
+  readonly #clock: Clock;
 
-  constructor(ua: SipUserAgent) {
+  constructor(ua: SipUserAgent, clock: Clock = systemClock) {
     this.#ua = ua;
+    this.#clock = clock;
   }
 
   async verify(input: TrunkCheckInput): Promise<TrunkCheckResult> {
@@ -44,8 +47,8 @@ export class SipTrunkVerifier implements TrunkVerifier {
     const hostPort = `${input.host.includes(':') ? `[${input.host}]` : input.host}:${input.port ?? 5060}`;
     const target = `sip:${hostPort}${transport === 'tcp' ? ';transport=tcp' : ''}`;
     const deadlineMs = input.timeoutMs ?? 8000;
-    const started = Date.now();
-    const remaining = (): number => Math.max(1, deadlineMs - (Date.now() - started));
+    const started = this.#clock.monotonicMs();
+    const remaining = (): number => Math.max(1, deadlineMs - (this.#clock.monotonicMs() - started));
 
     // One Call-ID for the whole check (OPTIONS CSeq 1, REGISTER CSeq 2 and 3): one "session" for the trunk's logs.
     const callId = this.#ua.newCallId();

@@ -1,5 +1,5 @@
 import type { Row } from '../store/tables';
-import { AppError, FieldErrors } from '../shared/errors';
+import { FieldErrors, fieldsError } from '../shared/errors';
 import { isEventType, EVENT_TYPES } from './events';
 import { newWebhookSecret, secretHint } from './webhook-secret';
 import { webhookUrlProblem } from './webhook-url';
@@ -93,9 +93,7 @@ export class WebhookEndpointService {
     const existing = await this.#get(orgId, id);
     const events = this.#checkInput(patch);
     if (patch.status !== undefined && patch.status !== 'active' && patch.status !== 'disabled')
-      throw new AppError('invalid', 'validation_error', 'Invalid request', {
-        fields: { status: ['Must be "active" or "disabled".'] },
-      });
+      throw fieldsError({ status: ['Must be "active" or "disabled".'] });
     const set = {
       ...(patch.label === undefined ? {} : { label: patch.label.trim() }),
       ...(patch.url === undefined ? {} : { url: patch.url }),
@@ -132,9 +130,7 @@ export class WebhookEndpointService {
     graceSeconds = DEFAULT_GRACE_SECONDS,
   ): Promise<EndpointView & { secret: string; previous_secret_expires_at: string | null }> {
     if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_GRACE_SECONDS)
-      throw new AppError('invalid', 'validation_error', 'Invalid request', {
-        fields: { grace_period_seconds: [`Must be an integer from 0 to ${MAX_GRACE_SECONDS}.`] },
-      });
+      throw fieldsError({ grace_period_seconds: [`Must be an integer from 0 to ${MAX_GRACE_SECONDS}.`] });
     const existing = await this.#get(orgId, id);
     const { clock, ids, secretBox, db } = this.#deps;
     const secret = newWebhookSecret(ids);
@@ -287,7 +283,8 @@ function toView(
   };
 }
 
-function pickAttempt(r: Omit<AttemptView, 'id'> & Record<string, unknown>): Omit<AttemptView, 'id'> {
+/** An attempt row as the API shows it (endpoint and legacy-URL deliveries alike), without its id. */
+export function pickAttempt(r: Omit<AttemptView, 'id'> & Record<string, unknown>): Omit<AttemptView, 'id'> {
   return {
     delivery_id: r.delivery_id,
     event_id: r.event_id,

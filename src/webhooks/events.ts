@@ -17,9 +17,6 @@ export const EVENT_TYPES = [
 
 export type WebhookEventType = (typeof EVENT_TYPES)[number];
 
-/** Blocking events are answered synchronously (resolveIncoming), never queued. */
-export const BLOCKING_EVENTS: ReadonlySet<string> = new Set(['telephony.incoming', 'web.incoming']);
-
 export function isEventType(value: unknown): value is WebhookEventType {
   return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
 }

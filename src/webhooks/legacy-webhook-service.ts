@@ -2,7 +2,7 @@ import { newWebhookSecret } from './webhook-secret';
 import { webhookUrlProblem } from './webhook-url';
 import { urlNotAllowed } from './errors';
 import type { WebhookDeps } from './webhook-deps';
-import type { AttemptView } from './endpoint-service';
+import { pickAttempt, type AttemptView } from './endpoint-service';
 
 export interface LegacyWebhookView {
   url: string | null;
@@ -46,18 +46,7 @@ export class LegacyWebhookService {
       .orderBy('id', 'desc')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({
-      id: Number(r.id),
-      delivery_id: r.delivery_id,
-      event_id: r.event_id,
-      event_type: r.event_type,
-      attempt: r.attempt,
-      outcome: r.outcome,
-      status_code: r.status_code,
-      latency_ms: r.latency_ms,
-      error: r.error,
-      created_at: r.created_at,
-    }));
+    return rows.map((r) => ({ id: Number(r.id), ...pickAttempt(r) }));
   }
 
   /** Sets (or with `null` clears) the URL; the secret is generated on first use and kept after. */

@@ -28,10 +28,9 @@ function bearer(request: FastifyRequest): string | undefined {
 export function authenticateTenant(deps: ApiDeps) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const raw = bearer(request);
-    if (raw === undefined)
-      throw new AppError('unauthenticated', 'not_authenticated', 'Authentication credentials were not provided.');
+    if (raw === undefined) throw new AppError('not_authenticated', 'Authentication credentials were not provided.');
     const key = await findActiveApiKey(deps.store.db, raw);
-    if (!key) throw new AppError('unauthenticated', 'invalid_api_key', 'Invalid API key.');
+    if (!key) throw new AppError('invalid_api_key', 'Invalid API key.');
     request.auth = { orgId: Number(key.org_id), apiKeyId: key.id };
     const nowMs = deps.clock.nowMs();
     if (key.last_used_at === null || nowMs - Date.parse(key.last_used_at) > LAST_USED_WRITE_EVERY_MS) {
@@ -52,7 +51,7 @@ export function authenticateAdmin(deps: ApiDeps) {
     const token = deps.config.adminToken;
     const raw = bearer(request);
     if (token === undefined || raw === undefined || !constantTimeEqual(raw, token)) {
-      throw new AppError('unauthenticated', 'invalid_admin_token', 'Invalid admin token.');
+      throw new AppError('invalid_admin_token', 'Invalid admin token.');
     }
   };
 }

@@ -1,18 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError, type ErrorKind } from '../../shared/errors';
-
-const STATUS: Record<ErrorKind, number> = {
-  invalid: 400,
-  unauthenticated: 401,
-  payment_required: 402,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  unprocessable: 422,
-  internal: 500,
-  upstream: 502,
-  unavailable: 503,
-};
+import { AppError, STATUS_OF_KIND, isErrorCode, type ErrorCode } from '../../shared/errors';
 
 interface ValidationItem {
   instancePath?: string;
@@ -47,7 +34,7 @@ export function validationToFields(items: ValidationItem[]): Record<string, stri
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
     if (err instanceof AppError) {
-      const status = STATUS[err.kind];
+      const status = STATUS_OF_KIND[err.kind];
       if (err.fields) return reply.status(status).send(err.fields);
       return reply.status(status).send({ detail: err.message, code: err.code, ...(err.details ?? {}) });
     }
@@ -62,12 +49,15 @@ export function registerErrorHandler(app: FastifyInstance): void {
             : fe.statusCode === 400
               ? 'Malformed request body.'
               : fe.message;
-      return reply.status(fe.statusCode).send({ detail, code: (fe.code ?? 'bad_request').toLowerCase() });
+      // Fastify's own 4xx codes (body parsing) are in the catalogue; any other 4xx is `bad_request`.
+      const code = (fe.code ?? '').toLowerCase();
+      const known: ErrorCode = isErrorCode(code) && code.startsWith('fst_err_') ? code : 'bad_request';
+      return reply.status(fe.statusCode).send({ detail, code: known });
     }
     request.log.error({ err, url: request.url }, 'unhandled error');
-    return reply.status(500).send({ detail: 'Internal server error.', code: 'internal_error' });
+    return reply.status(500).send({ detail: 'Internal server error.', code: 'internal_error' satisfies ErrorCode });
   });
   app.setNotFoundHandler((_request, reply) =>
-    reply.status(404).send({ detail: 'Not found.', code: 'route_not_found' }),
+    reply.status(404).send({ detail: 'Not found.', code: 'route_not_found' satisfies ErrorCode }),
   );
 }

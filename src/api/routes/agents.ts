@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { RouteModule } from '../route-module';
-import { AppError, notFound } from '../../shared/errors';
+import { AppError, notFound, fieldsError } from '../../shared/errors';
 import { IdParams, errorResponses } from '../wire/common';
 import { AgentBody, AgentVersionWire, AgentWire, agentToWire } from '../wire/agent';
 import { parseAgentInput } from '../../agents/agent-input';
@@ -14,8 +14,6 @@ import {
   updateAgent,
 } from '../../agents/agent-service';
 
-const invalid = (fields: Record<string, string[]>) =>
-  new AppError('invalid', 'validation_error', 'Invalid request', { fields });
 const agentNotFound = () => notFound('Agent', 'agent_not_found');
 
 export const agentRoutes: RouteModule = (deps) => async (app) => {
@@ -40,7 +38,7 @@ export const agentRoutes: RouteModule = (deps) => async (app) => {
     { schema: { tags, summary: 'Create an agent', body: AgentBody, response: { 201: AgentWire, ...errorResponses } } },
     async (req, reply) => {
       const parsed = parseAgentInput(req.body, voices);
-      if (!parsed.ok) throw invalid(parsed.fields);
+      if (!parsed.ok) throw fieldsError(parsed.fields);
       const agent = await createAgent(store.db, clock, req.auth.orgId, parsed.settings);
       return reply.status(201).send(agentToWire(agent));
     },
@@ -74,14 +72,10 @@ export const agentRoutes: RouteModule = (deps) => async (app) => {
         const current = await getAgent(store.db, req.auth.orgId, Number(req.params.id));
         if (!current) throw agentNotFound();
         const parsed = parseAgentInput(req.body, voices, method === 'PATCH' ? current : undefined);
-        if (!parsed.ok) throw invalid(parsed.fields);
+        if (!parsed.ok) throw fieldsError(parsed.fields);
         const updated = await updateAgent(store.db, clock, req.auth.orgId, current.id, parsed.settings);
         if (!updated)
-          throw new AppError(
-            'conflict',
-            'agent_changed',
-            'The agent was changed or deleted by another request; retry.',
-          );
+          throw new AppError('agent_changed', 'The agent was changed or deleted by another request; retry.');
         return agentToWire(updated);
       },
     });

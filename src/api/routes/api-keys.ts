@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { RouteModule } from '../route-module';
 import { emptyBodyAsObject } from '../plugins/empty-body';
-import { AppError, notFound } from '../../shared/errors';
+import { notFound, fieldsError } from '../../shared/errors';
 import type { Row } from '../../store/tables';
 import { Nullable, Timestamp, UuidParams, errorResponses } from '../wire/common';
 import { issueApiKey, listApiKeys, revokeApiKey } from '../../orgs/api-keys';
@@ -58,9 +58,7 @@ export const apiKeyRoutes: RouteModule = (deps) => async (app) => {
     async (req, reply) => {
       const name = req.body.name ?? 'Default key';
       if (name.trim() === '' || name.length > MAX_KEY_NAME)
-        throw new AppError('invalid', 'validation_error', 'Invalid request', {
-          fields: { name: [`Must be 1-${MAX_KEY_NAME} characters.`] },
-        });
+        throw fieldsError({ name: [`Must be 1-${MAX_KEY_NAME} characters.`] });
       const issued = await issueApiKey(store.db, ids, req.auth.orgId, name, clock.nowIso());
       return reply.status(201).send({ ...keyToWire(issued.row), key: issued.rawKey });
     },

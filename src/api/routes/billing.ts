@@ -82,7 +82,6 @@ export const billingRoutes: RouteModule = (deps) => async (app) => {
     },
     async () => {
       throw new AppError(
-        'unprocessable',
         'payment_provider_not_configured',
         'No payment provider is configured on this server; ask the operator to add credit (POST /admin/v1/orgs/{org_id}/credits or `thunderphone admin credits`).',
       );

@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { RouteModule } from '../route-module';
 import { AppError, notFound } from '../../shared/errors';
 import { ErrorBody, Envelope, IdParams, Paging, errorResponses } from '../wire/common';
-import { CallFilterQuery, CallWire, PlaceCallBody, PlacedCallWire, callToWire, callsToCsv } from '../wire/call';
+import { CallFilterQuery, CallWire, callToWire, callsToCsv } from '../wire/call';
+import { PlaceCallBody, PlacedCallWire, placeCallInputOf, placedCallToWire } from '../wire/outbound-call';
 import { placeCall } from '../../calls/place-call';
 import { callHistory, getCall, listCalls, transcriptOf } from '../../calls/call-queries';
 import { signRecordingUrl } from '../../calls/recording-url';
@@ -31,16 +32,15 @@ export const callRoutes: RouteModule = (deps) => async (app) => {
         response: { 201: PlacedCallWire, ...errorResponses, 402: ErrorBody, 403: ErrorBody, 409: ErrorBody },
       },
     },
-    async (req, reply) =>
-      reply
-        .status(201)
-        .send(
-          await placeCall(
-            { db: store.db, dialect: store.dialect, clock, queue: deps.queue, voices: deps.voices },
-            req.auth.orgId,
-            req.body,
-          ),
-        ),
+    async (req, reply) => {
+      const input = placeCallInputOf(req.body, deps.voices);
+      const placed = await placeCall(
+        { db: store.db, dialect: store.dialect, clock, queue: deps.queue },
+        req.auth.orgId,
+        input,
+      );
+      return reply.status(201).send(placedCallToWire(placed));
+    },
   );
 
   app.get(
@@ -134,7 +134,7 @@ export const callRoutes: RouteModule = (deps) => async (app) => {
     async (req) => {
       const call = await load(req.auth.orgId, req.params.id);
       if (!call.recording_path || !existsSync(call.recording_path))
-        throw new AppError('not_found', 'recording_not_found', 'This call has no recording.');
+        throw new AppError('recording_not_found', 'This call has no recording.');
       const signed = signRecordingUrl(config, Number(call.id), clock.nowMs());
       return { url: signed.url, expires_at: signed.expiresAt };
     },

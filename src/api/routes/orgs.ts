@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { RouteModule } from '../route-module';
-import { AppError, notFound } from '../../shared/errors';
+import { notFound, fieldsError } from '../../shared/errors';
 import type { Row } from '../../store/tables';
 import { IdParams, Timestamp, errorResponses } from '../wire/common';
 import { MAX_ORG_NAME, getOrg, renameOrg } from '../../orgs/org-queries';
@@ -75,9 +75,7 @@ export const orgRoutes: RouteModule = (deps) => async (app) => {
       if (id !== req.auth.orgId) throw notFound('Organization', 'org_not_found');
       const name = req.body.name;
       if (name !== undefined && (name.trim() === '' || name.length > MAX_ORG_NAME))
-        throw new AppError('invalid', 'validation_error', 'Invalid request', {
-          fields: { name: [`Must be 1-${MAX_ORG_NAME} characters.`] },
-        });
+        throw fieldsError({ name: [`Must be 1-${MAX_ORG_NAME} characters.`] });
       const org = name === undefined ? await getOrg(store.db, id) : await renameOrg(store.db, clock, id, name);
       if (!org) throw notFound('Organization', 'org_not_found');
       return orgToWire(org);

@@ -28,12 +28,11 @@ export const recordingRoutes: RouteModule = (deps) => async (app) => {
     },
     async (req, reply) => {
       const m = /^([0-9]{1,18})\.wav$/.exec(req.params.name);
-      if (!m?.[1]) throw new AppError('not_found', 'recording_not_found', 'Not found.');
+      if (!m?.[1]) throw new AppError('recording_not_found', 'Not found.');
       const callId = Number(m[1]);
       const { expires = '', signature = '' } = req.query;
       if (!verifyRecordingSignature(deps.config, callId, expires, signature, deps.clock.nowMs()))
         throw new AppError(
-          'forbidden',
           'invalid_signature',
           'This recording link is invalid or has expired; get a new one from GET /v1/calls/{id}/audio.',
         );
@@ -44,8 +43,7 @@ export const recordingRoutes: RouteModule = (deps) => async (app) => {
         .executeTakeFirst();
       const path = call?.recording_path;
       const info = path ? await stat(path).catch(() => undefined) : undefined;
-      if (!path || !info?.isFile())
-        throw new AppError('not_found', 'recording_not_found', 'This call has no recording.');
+      if (!path || !info?.isFile()) throw new AppError('recording_not_found', 'This call has no recording.');
       return reply
         .type('audio/wav')
         .header('content-length', info.size)

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Nullable, Timestamp } from './common';
-import type { AgentRecord, AgentVersion } from '../../agents/agent-service';
+import type { AgentRecord } from '../../agents/agent-service';
 import { PRODUCTS } from '../../agents/products';
 
 /** Inline function tool (§7.3), kept loose on the wire: `parameters` is any JSON Schema. */
@@ -88,5 +88,3 @@ export function agentToWire(a: AgentRecord) {
   const { org_id: _org, ...rest } = a;
   return { ...rest, integrations: [] as Record<string, unknown>[] };
 }
-
-export const versionToWire = (v: AgentVersion) => v;

@@ -95,24 +95,3 @@ export const CallFilterQuery = Type.Object({
   start_date: Type.Optional(Type.String({ format: 'date-time', description: 'ISO 8601; calls created at or after' })),
   end_date: Type.Optional(Type.String({ format: 'date-time', description: 'ISO 8601; calls created at or before' })),
 });
-
-export const PlaceCallBody = Type.Object(
-  {
-    from_number: Type.Optional(Type.String({ description: 'E.164, a verified VoIP number of this org' })),
-    to_number: Type.Optional(Type.String({ description: 'E.164 target' })),
-    agent_id: Type.Optional(Nullable(Type.Union([Type.Integer(), Type.String()]))),
-    config: Type.Optional(
-      Type.Unknown({ description: 'inline agent config, same schema as the call.incoming response' }),
-    ),
-    max_hold_seconds: Type.Optional(Nullable(Type.Integer())),
-    variables: Type.Optional(Type.Unknown({ description: 'object of string/number values for {{placeholders}}' })),
-    idempotency_key: Type.Optional(Type.String({ description: '≤128 chars; same key + body within 24 h replays' })),
-  },
-  { additionalProperties: true },
-);
-
-export const PlacedCallWire = Type.Object({
-  call_id: Type.Integer(),
-  status: Type.Literal('initiated'),
-  idempotent_replay: Type.Optional(Type.Boolean()),
-});

@@ -15,10 +15,8 @@ export const FieldErrorsBody = Type.Record(Type.String(), Type.Array(Type.String
  */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
 
-export const IntId = Type.Integer({ minimum: 1 });
 export const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) });
 export const UuidParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-export const E164 = Type.String({ pattern: '^\\+[1-9][0-9]{7,14}$' });
 export const Timestamp = Type.String({ format: 'date-time' });
 
 export const Paging = Type.Object({

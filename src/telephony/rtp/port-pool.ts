@@ -40,7 +40,7 @@ export class RtpPortPool {
         return port;
       }
     }
-    throw new AppError('unavailable', 'rtp_ports_exhausted', `no free RTP port in ${this.min}..${this.max}`, {
+    throw new AppError('rtp_ports_exhausted', `no free RTP port in ${this.min}..${this.max}`, {
       retryable: true,
     });
   }

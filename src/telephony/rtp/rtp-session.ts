@@ -155,13 +155,13 @@ export class RtpSession {
           // never bound: nothing to close
         }
         if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
-          throw new AppError('unavailable', 'rtp_bind_failed', `cannot bind RTP port ${port} on ${opts.bindAddress}`, {
+          throw new AppError('rtp_bind_failed', `cannot bind RTP port ${port} on ${opts.bindAddress}`, {
             cause: err,
           });
         }
       }
     }
-    throw new AppError('unavailable', 'rtp_ports_exhausted', 'every RTP port tried is held by another process', {
+    throw new AppError('rtp_ports_exhausted', 'every RTP port tried is held by another process', {
       retryable: true,
     });
   }
@@ -244,21 +244,21 @@ export class RtpSession {
 
   /** Sends digits as RFC 4733 events (100 ms tone, 60 ms gap); resolves when the last end packet went out. */
   async sendDtmf(digits: string): Promise<void> {
-    if (this.#closed) throw new AppError('unavailable', 'rtp_session_closed', 'the RTP session is closed');
+    if (this.#closed) throw new AppError('rtp_session_closed', 'the RTP session is closed');
     const events = [...digits].map(digitToEvent);
     if (digits.length === 0 || events.some((e) => e === undefined)) {
-      throw new AppError('invalid', 'invalid_dtmf', 'digits must be 0-9, *, #, A-D', {
+      throw new AppError('invalid_dtmf', 'digits must be 0-9, *, #, A-D', {
         fields: { digits: ['Only 0-9, *, #, A-D are allowed.'] },
       });
     }
     if (this.#media && this.#media.telephoneEventPayloadType === undefined) {
-      throw new AppError('unprocessable', 'dtmf_not_negotiated', 'the far end did not accept telephone-event');
+      throw new AppError('dtmf_not_negotiated', 'the far end did not accept telephone-event');
     }
     const results = await Promise.all(
       events.map((event) => new Promise<boolean>((resolve) => this.#dtmfOut.enqueue(event!, resolve))),
     );
     if (results.includes(false))
-      throw new AppError('unavailable', 'rtp_session_closed', 'the RTP session closed before the digits were sent');
+      throw new AppError('rtp_session_closed', 'the RTP session closed before the digits were sent');
   }
 
   /** Hold: stop sending (the timeline keeps running) and stop expecting media. */

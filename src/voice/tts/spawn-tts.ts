@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { cryptoIds } from '../../shared/ids';
 import { ProviderError } from '../provider-error';
 import type { TtsProvider } from './tts';
 import { WavStreamDecoder } from './wav-stream-decoder';
@@ -51,7 +51,7 @@ export class SpawnTts implements TtsProvider {
             '-t',
             ` ${clean}`,
             '-o',
-            (tmpFile = join(tmpdir(), `tp-flite-${randomUUID()}.wav`)),
+            (tmpFile = join(tmpdir(), `tp-flite-${cryptoIds.uuid()}.wav`)),
           ];
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const kill = (): void => {

@@ -1,0 +1,158 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/**
+ * The single source of the configuration: every environment variable (name, type, range, default,
+ * message) in `EnvSchema`, and the parsed, frozen `Config` (its type is `Static<typeof ConfigSchema>`).
+ * load.ts turns one into the other; README "Configuration" and the self-hosting contract list the
+ * same variables.
+ */
+
+const TTS_ENGINES = ['espeak-ng', 'flite', 'openai'] as const;
+const PRIVATE_TARGET_POLICIES = ['none', 'loopback', 'all'] as const;
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export const PRODUCT_TIERS = ['spark', 'bolt', 'storm'] as const;
+/** The products that may have their own model (`LLM_MODEL_<PRODUCT>`, dashes as underscores). */
+export const LLM_MODEL_PRODUCTS = ['spark', 'bolt', 'storm-base', 'storm-extra'] as const;
+
+/** One of `values` (a union of literals, typed as `T[number]`). */
+const literalsOf = <T extends readonly string[]>(
+  values: T,
+  options: { default?: T[number]; description?: string } = {},
+) =>
+  Type.Unsafe<T[number]>(
+    Type.Union(
+      values.map((v) => Type.Literal(v)),
+      options,
+    ),
+  );
+const oneOf = <T extends readonly string[]>(values: T, options: { default: T[number]; description: string }) =>
+  literalsOf(values, options);
+const int = (minimum: number, maximum: number, options: { default: number; description: string }) =>
+  Type.Integer({ minimum, maximum, ...options });
+type TextOptions = { description: string; pattern?: string; errorMessage?: string };
+/** A text variable with a default; `errorMessage` (after the variable's name) explains a `pattern`. */
+const text = (options: TextOptions & { default: string }) => Type.String(options);
+/** A text variable without a default: unset (or blank) means not configured, or a derived default. */
+const optionalText = (options: TextOptions) => Type.Optional(Type.String(options));
+const HTTP_URL = { pattern: '^https?://', errorMessage: 'must be an http(s) URL' };
+
+/** Prices per started minute in integer cents (RATE_CENTS_PER_MINUTE overrides them per tier). */
+export const DEFAULT_RATE_CENTS_PER_MINUTE = { spark: 2, bolt: 5, storm: 9 } as const;
+
+/**
+ * The environment. A `default` applies when a variable is unset or blank; variables without one are
+ * optional, or have a default derived from other settings (the description says which). Values are
+ * trimmed; integers are parsed with Number().
+ */
+export const EnvSchema = Type.Object({
+  PORT: int(0, 65535, { default: 8080, description: 'HTTP port of the API' }),
+  HOST: text({ default: '0.0.0.0', description: 'HTTP bind address' }),
+  DATABASE_URL: text({
+    default: 'sqlite:./data/thunderphone.db',
+    pattern: '^(sqlite:|postgres(ql)?://)',
+    errorMessage: 'must start with sqlite: or postgres://',
+    description: '`sqlite:<path>` or `postgres://...`',
+  }),
+  THUNDERPHONE_DATA_DIR: optionalText({
+    description: 'data folder; default: the folder of the SQLite file, else ./data',
+  }),
+  THUNDERPHONE_ADMIN_TOKEN: optionalText({
+    description: 'bearer token of the operator admin API; unset = admin API off',
+  }),
+  THUNDERPHONE_SECRET_KEY: optionalText({
+    description: '32 bytes as 64 hex characters or base64; default: generated into <data dir>/secret.key',
+  }),
+  SIP_PORT: int(0, 65535, { default: 5060, description: 'UDP and TCP port of the SIP user agent' }),
+  SIP_BIND: text({ default: '0.0.0.0', description: 'SIP bind address' }),
+  SIP_PUBLIC_ADDRESS: optionalText({
+    description: 'address in Via/Contact/SDP; default: the first non-loopback IPv4 address',
+  }),
+  RTP_PORT_MIN: int(1024, 65534, { default: 20000, description: 'lowest RTP port' }),
+  RTP_PORT_MAX: int(1025, 65535, { default: 30000, description: 'highest RTP port' }),
+  DEMO_NUMBERS: text({ default: '', description: 'comma-separated E.164 pool of inbound-only demo numbers' }),
+  LLM_BASE_URL: optionalText({ ...HTTP_URL, description: 'OpenAI-compatible chat completions endpoint' }),
+  LLM_API_KEY: optionalText({ description: 'API key of LLM_BASE_URL' }),
+  LLM_MODEL: optionalText({ description: 'model; required with LLM_BASE_URL' }),
+  LLM_MODEL_SPARK: optionalText({ description: 'model of the spark product (default LLM_MODEL)' }),
+  LLM_MODEL_BOLT: optionalText({ description: 'model of the bolt product (default LLM_MODEL)' }),
+  LLM_MODEL_STORM_BASE: optionalText({ description: 'model of storm-base (default LLM_MODEL)' }),
+  LLM_MODEL_STORM_EXTRA: optionalText({ description: 'model of storm-extra (default LLM_MODEL)' }),
+  STT_BASE_URL: optionalText({ ...HTTP_URL, description: 'OpenAI-compatible /audio/transcriptions endpoint' }),
+  STT_API_KEY: optionalText({ description: 'API key of STT_BASE_URL' }),
+  STT_MODEL: text({ default: 'whisper-1', description: 'speech-to-text model' }),
+  TTS_ENGINE: oneOf(TTS_ENGINES, { default: 'espeak-ng', description: 'speech synthesis engine' }),
+  TTS_BASE_URL: optionalText({
+    ...HTTP_URL,
+    description: 'OpenAI-compatible /audio/speech endpoint (TTS_ENGINE=openai)',
+  }),
+  TTS_API_KEY: optionalText({ description: 'API key of TTS_BASE_URL' }),
+  TTS_MODEL: text({ default: 'tts-1', description: 'text-to-speech model' }),
+  RATE_CENTS_PER_MINUTE: text({
+    default: Object.entries(DEFAULT_RATE_CENTS_PER_MINUTE)
+      .map(([tier, cents]) => `${tier}=${cents}`)
+      .join(','),
+    description: 'per-product prices in whole cents; products not listed keep these defaults',
+  }),
+  PUBLIC_BASE_URL: optionalText({ description: 'base of links handed out; default http://localhost:$PORT' }),
+  ALLOW_PRIVATE_TARGETS: oneOf(PRIVATE_TARGET_POLICIES, {
+    default: 'loopback',
+    description: 'where webhooks and tool calls may go besides public addresses',
+  }),
+  LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info', description: 'pino log level' }),
+  MAX_CONCURRENT_CALLS_PER_ORG: int(1, 10_000, { default: 10, description: 'simultaneous calls per org' }),
+  TRUNK_CALLS_PER_SECOND: int(1, 10_000, { default: 5, description: 'new outbound calls per second per trunk' }),
+  RING_TIMEOUT_MS: int(1000, 600_000, { default: 45_000, description: 'unanswered outbound calls end after this' }),
+  MAX_CALL_DURATION_MS: int(1000, 24 * 3_600_000, { default: 30 * 60_000, description: "a call's length cap" }),
+  MEDIA_TIMEOUT_MS: int(1000, 3_600_000, { default: 30_000, description: 'no RTP for this long ends the call' }),
+  RECORDINGS_DIR: optionalText({ description: 'where recordings are written; default <data dir>/recordings' }),
+});
+export type EnvName = keyof typeof EnvSchema.properties;
+
+/** Recording links (GET /v1/calls/{id}/audio, webhooks) are valid this long. Not configurable. */
+export const RECORDING_URL_TTL_MS = 60 * 60_000;
+
+const Endpoint = Type.Object({ baseUrl: Type.String(), apiKey: Type.Optional(Type.String()), model: Type.String() });
+
+/** The parsed, frozen configuration. Built once by loadConfig and injected everywhere. */
+export const ConfigSchema = Type.Object({
+  http: Type.Object({ port: Type.Integer(), host: Type.String(), publicBaseUrl: Type.String() }),
+  databaseUrl: Type.String(),
+  dataDir: Type.String(),
+  adminToken: Type.Optional(Type.String()),
+  /** 32-byte key for AES-256-GCM encryption of secrets at rest. */
+  secretKey: Type.Unsafe<Buffer>(Type.Uint8Array({ minByteLength: 32, maxByteLength: 32 })),
+  sip: Type.Object({ port: Type.Integer(), bind: Type.String(), publicAddress: Type.String() }),
+  rtp: Type.Object({ portMin: Type.Integer(), portMax: Type.Integer() }),
+  demoNumbers: Type.Array(Type.String()),
+  llm: Type.Optional(
+    Type.Composite([Endpoint, Type.Object({ modelByProduct: Type.Record(Type.String(), Type.String()) })]),
+  ),
+  stt: Type.Optional(Endpoint),
+  tts: Type.Object({ engine: literalsOf(TTS_ENGINES), openai: Type.Optional(Endpoint) }),
+  rateCentsPerMinute: Type.Object({ spark: Type.Integer(), bolt: Type.Integer(), storm: Type.Integer() }),
+  allowPrivateTargets: literalsOf(PRIVATE_TARGET_POLICIES),
+  logLevel: literalsOf(LOG_LEVELS),
+  calls: Type.Object({
+    maxConcurrentPerOrg: Type.Integer(),
+    trunkCallsPerSecond: Type.Integer(),
+    ringTimeoutMs: Type.Integer(),
+    maxCallDurationMs: Type.Integer(),
+    mediaTimeoutMs: Type.Integer(),
+  }),
+  recordings: Type.Object({ dir: Type.String(), urlTtlMs: Type.Integer() }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+export type TtsEngineName = (typeof TTS_ENGINES)[number];
+export type ProductTier = (typeof PRODUCT_TIERS)[number];
+
+/** The message for a value of `name` that does not match its schema. */
+export function problemOf(name: EnvName, raw: string): string {
+  const schema: TSchema & { errorMessage?: string } = EnvSchema.properties[name];
+  if (schema.errorMessage !== undefined) return `${name} ${schema.errorMessage}`;
+  if (schema.type === 'integer')
+    return `${name} must be an integer between ${schema.minimum} and ${schema.maximum} (got "${raw}")`;
+  const literals = (schema.anyOf as { const: string }[] | undefined)?.map((s) => s.const);
+  if (literals !== undefined) return `${name} must be one of ${literals.join(', ')} (got "${raw}")`;
+  return `${name} is invalid (got "${raw}")`;
+}
