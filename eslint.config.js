@@ -2,6 +2,15 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const boundary = (patterns) => ['error', { patterns }];
+const telephonyBoundary = [
+  {
+    group: ['**/voice/**', '**/calls/**', '**/billing/**', '**/webhooks/**', '**/api/**', '**/store/**'],
+    message: 'telephony/ takes commands and emits events; it imports no other domain.',
+  },
+];
+const httpBoundary = [
+  { group: ['fastify', '@fastify/*', '**/api/**'], message: 'Domain modules do not import Fastify or the HTTP layer.' },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'bin/**', 'eslint.config.js', '**/*.mjs'] },
@@ -42,18 +51,6 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   // Dependency rules (ARCHITECTURE.md).
-  {
-    files: ['src/telephony/**/*.ts'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': boundary([
-        {
-          group: ['**/voice/**', '**/calls/**', '**/billing/**', '**/webhooks/**', '**/api/**', '**/store/**'],
-          message: 'telephony/ takes commands and emits events; it imports no other domain.',
-        },
-      ]),
-    },
-  },
   {
     files: ['src/voice/**/*.ts'],
     ignores: ['**/*.test.ts'],
@@ -101,6 +98,29 @@ export default tseslint.config(
         {
           group: ['fastify', '@fastify/*', '**/api/**'],
           message: 'Domain modules do not import Fastify or the HTTP layer.',
+        },
+      ]),
+    },
+  },
+
+  // ESLint keeps only the last `no-restricted-imports` that matches a file, so the telephony blocks
+  // come after the Fastify one and repeat its patterns.
+  {
+    files: ['src/telephony/**/*.ts'],
+    ignores: ['**/*.test.ts', 'src/telephony/sip/**'],
+    rules: { 'no-restricted-imports': boundary([...telephonyBoundary, ...httpBoundary]) },
+  },
+  {
+    files: ['src/telephony/sip/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': boundary([
+        ...telephonyBoundary,
+        ...httpBoundary,
+        {
+          group: ['**/call/**', '**/rtp/**', '**/sdp/**', '**/codecs/**', '**/recording/**'],
+          message:
+            'sip/ is the SIP stack only: call legs, SDP and media build on it (telephony/call/), never the reverse.',
         },
       ]),
     },
