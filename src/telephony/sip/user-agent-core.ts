@@ -131,10 +131,6 @@ export class UserAgentCore implements UserAgentServices {
     return ip.includes(':') ? `[${ip}]` : ip;
   }
 
-  hasTransport(kind: SipTransportKind): boolean {
-    return this.#transport.has(kind);
-  }
-
   /** A new outbound INVITE (not sent until `start(offer)`). */
   invite(options: InviteClientOptions): InviteClient {
     return new InviteClient(this, options, { callId: this.newCallId(), localTag: this.newTag() });
@@ -159,10 +155,6 @@ export class UserAgentCore implements UserAgentServices {
   }
 
   // ---- services for the usages (UserAgentServices) ----
-
-  newBranch(): string {
-    return BRANCH_MAGIC + this.ids.token('', 8);
-  }
 
   newTag(): string {
     return this.ids.token('', 6);
@@ -226,7 +218,7 @@ export class UserAgentCore implements UserAgentServices {
     if (req.headers.has('Via')) return;
     req.headers.prepend(
       'Via',
-      `SIP/2.0/${remote.transport.toUpperCase()} ${this.#sentBy()};branch=${this.newBranch()};rport`,
+      `SIP/2.0/${remote.transport.toUpperCase()} ${this.#sentBy()};branch=${BRANCH_MAGIC}${this.ids.token('', 8)};rport`,
     );
   }
 
