@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingInvite } from './incoming-invite';
+import type { InviteSession } from './invite-session';
 import type { SipRequest, SipResponse } from './message';
 import { fakeUserAgentCore } from './testing/fake-core';
 import { SipPeer, type PeerMessage } from './testing/sip-peer';
@@ -41,7 +42,18 @@ function setup() {
       us,
       body,
     );
-  return { net, core, phone, invites, call, inDialog, branch, headers, us };
+  /** A call accepted and ACKed: the session and our 200. */
+  const established = (): { session: InviteSession; ok: SipResponse } => {
+    call();
+    net.flush();
+    const session = invites[0]!.accept(Buffer.from('v=0 answer\r\n'))!;
+    net.flush();
+    const ok = lastResponse(phone).msg;
+    inDialog('ACK', 1, ok);
+    net.flush();
+    return { session, ok };
+  };
+  return { net, core, phone, invites, call, inDialog, established, branch, headers, us };
 }
 
 const statuses = (phone: SipPeer): number[] => phone.responses().map((r) => r.msg.status);
@@ -92,14 +104,8 @@ describe('inbound INVITE (socket-free, fake timers)', () => {
   });
 
   it('BYE both ways: ours goes to the INVITE source with the next CSeq; theirs is answered 200 and ends the session', async () => {
-    const { net, core, phone, invites, call, inDialog } = setup();
-    call();
-    net.flush();
-    const session = invites[0]!.accept(Buffer.from('v=0 answer\r\n'))!;
-    net.flush();
-    const ok = lastResponse(phone).msg;
-    inDialog('ACK', 1, ok);
-    net.flush();
+    const { net, core, phone, inDialog, established } = setup();
+    const { session, ok } = established();
 
     const bye = session.bye();
     net.flush();
@@ -193,13 +199,8 @@ describe('inbound INVITE (socket-free, fake timers)', () => {
   });
 
   it('re-INVITE: the owner answers the offer (200 until the ACK); without a listener 488; INFO DTMF reported', () => {
-    const { net, phone, invites, call, inDialog } = setup();
-    call();
-    net.flush();
-    const session = invites[0]!.accept(Buffer.from('v=0 answer\r\n'))!;
-    net.flush();
-    const ok = lastResponse(phone).msg;
-    inDialog('ACK', 1, ok);
+    const { net, phone, inDialog, established } = setup();
+    const { session, ok } = established();
 
     inDialog('INVITE', 2, ok, 'v=0 hold\r\n');
     net.flush();
