@@ -103,28 +103,37 @@ describe('inbound INVITE (socket-free, fake timers)', () => {
     assert.equal(phone.responses(200).length, 3, 'the ACK stopped the retransmissions');
   });
 
-  it('BYE both ways: ours goes to the INVITE source with the next CSeq; theirs is answered 200 and ends the session', async () => {
-    const { net, core, phone, inDialog, established } = setup();
-    const { session, ok } = established();
-
-    const bye = session.bye();
-    net.flush();
-    const ours = phone.last('BYE');
-    assert.equal(ours.msg.uri, 'sip:alice@127.0.0.3:5062', 'the remote target is the INVITE Contact');
-    assert.equal(ours.msg.headers.get('CSeq'), '2 BYE');
-    assert.equal(ours.msg.headers.get('From'), ok.headers.get('To'));
-    assert.equal(ours.msg.headers.get('To'), '"Alice" <sip:+14155550100@127.0.0.3>;tag=alice');
-    phone.reply(ours, 200);
-    net.flush();
+  it('BYE both ways: ours goes to the INVITE source with the next CSeq and ends the session; theirs is answered 200', async () => {
+    const ours = setup();
+    const a = ours.established();
+    const bye = a.session.bye();
+    assert.equal(a.session.terminated, true, 'RFC 3261 §15.1.1: the session ends as the BYE is sent');
+    assert.equal(ours.core.dialogs.size, 0);
+    ours.net.flush();
+    const sent = ours.phone.last('BYE');
+    assert.equal(sent.msg.uri, 'sip:alice@127.0.0.3:5062', 'the remote target is the INVITE Contact');
+    assert.equal(sent.msg.headers.get('CSeq'), '2 BYE');
+    assert.equal(sent.msg.headers.get('From'), a.ok.headers.get('To'));
+    assert.equal(sent.msg.headers.get('To'), '"Alice" <sip:+14155550100@127.0.0.3>;tag=alice');
+    ours.phone.reply(sent, 200);
+    ours.net.flush();
     await bye;
+    ours.inDialog('INFO', 2, a.ok);
+    ours.net.flush();
+    assert.equal(lastResponse(ours.phone).msg.status, 481, 'no dialog after our BYE');
 
+    const theirs = setup();
+    const b = theirs.established();
     const events: string[] = [];
-    session.on('bye', () => events.push('bye'));
-    inDialog('BYE', 2, ok);
-    net.flush();
+    b.session.on('bye', () => events.push('bye'));
+    theirs.inDialog('BYE', 2, b.ok);
+    theirs.net.flush();
     assert.deepEqual(events, ['bye']);
-    assert.equal(lastResponse(phone).msg.status, 200);
-    assert.equal(core.dialogs.size, 0, 'the session left the dialog registry');
+    assert.equal(lastResponse(theirs.phone).msg.status, 200);
+    assert.equal(theirs.core.dialogs.size, 0, 'the session left the dialog registry');
+    await b.session.bye();
+    theirs.net.flush();
+    assert.equal(theirs.phone.requests('BYE').length, 0, 'no BYE on a dialog that is over');
   });
 
   it('CANCEL while ringing: 200 to the CANCEL, 487 to the INVITE (retransmitted until its ACK), canceled event', () => {

@@ -182,7 +182,6 @@ export class InviteClient {
     if (this.#cancelReason) {
       // The answer crossed our CANCEL: end the call properly.
       void session.bye();
-      session.terminate();
       this.#over = true;
       this.#events.emit('ended', { outcome: this.#cancelReason, byRemote: false, sipStatus: res.status });
       return;

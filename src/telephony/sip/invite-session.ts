@@ -29,7 +29,7 @@ export interface InviteSessionEvents {
   reinvite: (request: ReinviteRequest) => void;
   /** The ACK of our 2xx (its body, if any, is the SDP answer to an offer in our 2xx). */
   ack: (ack: SipRequest) => void;
-  /** No ACK for our 2xx within 64*T1: BYE sent, the session is terminated. */
+  /** No ACK for our 2xx within 64*T1: BYE sent (the session is terminated). */
   ackTimeout: () => void;
   /** A keypad digit in an INFO request. */
   dtmf: (dtmf: InfoDtmf) => void;
@@ -80,7 +80,6 @@ export class InviteSession implements DialogUsage {
       transport: o.transport,
       onGiveUp: () => {
         void this.bye();
-        this.terminate();
         this.#events.emit('ackTimeout');
       },
     });
@@ -159,15 +158,20 @@ export class InviteSession implements DialogUsage {
 
   // ---- our requests ----
 
-  /** Sends BYE once; resolves on its final response or timeout. */
+  /**
+   * Sends BYE once and terminates the session (RFC 3261 §15.1.1: the session ends as the BYE is
+   * sent); resolves on its final response or timeout. A terminated session sends nothing.
+   */
   bye(): Promise<void> {
     if (this.#byeSent) return this.#byeSent;
+    if (this.#terminated) return Promise.resolve();
     this.#byeSent = new Promise<void>((resolve) => {
       this.#core.sendRequest(this.dialog.createRequest('BYE'), this.destination, {
         onResponse: (res) => res.status >= 200 && resolve(),
         onTimeout: () => resolve(),
       });
     });
+    this.terminate();
     return this.#byeSent;
   }
 
