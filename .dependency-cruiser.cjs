@@ -11,22 +11,6 @@
 /** Test code: exempt from the boundary rules (not from the cycle rule). */
 const TESTS = '(\\.test\\.ts$|/testing/)';
 
-/**
- * TEMPORARY_SIP_UA_CALL_LEG_CYCLE — the one known cycle: the SIP user agent and the call legs
- * import each other. It is being removed on the `sip-layers` branch; the lead deletes this
- * exception (and its use in `no-circular` below) when that branch is merged. A cycle is allowed
- * only while EVERY module in it is one of these seven files.
- */
-const TEMPORARY_SIP_UA_CALL_LEG_CYCLE = [
-  '^src/telephony/sip/user-agent\\.ts$',
-  '^src/telephony/call/call-leg\\.ts$',
-  '^src/telephony/call/incoming-call\\.ts$',
-  '^src/telephony/call/leg-host\\.ts$',
-  '^src/telephony/call/leg-media\\.ts$',
-  '^src/telephony/call/invite-client\\.ts$',
-  '^src/telephony/call/invite-success-sender\\.ts$',
-];
-
 /** A module of src/ other than the named folders (and never a test). */
 const srcExcept = (...folders) => ({ path: '^src/', pathNot: [`^src/(${folders.join('|')})/`, TESTS] });
 
@@ -41,6 +25,15 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/telephony/', pathNot: TESTS },
       to: { path: '^src/', pathNot: '^src/(telephony|audio|shared|config)/' },
+    },
+    {
+      name: 'sip-knows-no-media',
+      comment:
+        'Rule 1: the SIP layers (telephony/sip/) carry SDP as an opaque body: they import nothing from ' +
+        'telephony/call/, rtp/, sdp/, codecs/ or recording/ (call legs build on SIP, never the reverse).',
+      severity: 'error',
+      from: { path: '^src/telephony/sip/', pathNot: TESTS },
+      to: { path: '^src/telephony/(call|rtp|sdp|codecs|recording)/' },
     },
     {
       name: 'voice-knows-no-sip',
@@ -113,11 +106,9 @@ module.exports = {
     },
     {
       name: 'no-circular',
-      comment:
-        'No import cycles anywhere (type-only imports included). Exception: TEMPORARY_SIP_UA_CALL_LEG_CYCLE ' +
-        '(the rule is evaluated from every module of a cycle, so a cycle with one module outside the list fails).',
+      comment: 'No import cycles anywhere (type-only imports included).',
       severity: 'error',
-      from: { pathNot: TEMPORARY_SIP_UA_CALL_LEG_CYCLE },
+      from: {},
       to: { circular: true },
     },
   ],

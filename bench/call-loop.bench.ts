@@ -1,7 +1,7 @@
 /**
  * Call loop over real SIP and RTP on loopback, with instant fake providers (loopback
  * OpenAI-compatible LLM/STT fakes answering at once, a tone TTS, the real WebRTC VAD):
- *   our CallRuntime dials → a second SipUserAgent in this process plays the trunk + caller
+ *   our CallRuntime dials → a second CallAgent (SIP user agent) in this process plays the trunk + caller
  *   (answers, listens on its RTP session, talks real 8 kHz speech back).
  * Figures, measured at the far end on the wire:
  *  1. answer (200 OK sent) → first agent audio received. Target ≤ 1 s p95.
@@ -26,7 +26,7 @@ import { ToneTts } from '../src/voice/testing/fake-tts';
 import { startFakeOpenAiLlmServer } from '../src/voice/testing/fake-openai-llm-server';
 import { startFakeOpenAiSttServer } from '../src/voice/testing/fake-openai-stt-server';
 import { asteriskPrompt, silenceFrames } from '../src/voice/testing/speech-fixtures';
-import { SipUserAgent } from '../src/telephony/sip/user-agent';
+import { CallAgent } from '../src/telephony/call/call-agent';
 import { RtpPortPool } from '../src/telephony/rtp/port-pool';
 import type { CallLeg } from '../src/telephony/call/call-leg';
 import { agentFactory } from '../src/calls/agent-factory';
@@ -107,7 +107,7 @@ export async function run(): Promise<void> {
   });
   await runtime.start();
   await deps.queue.start();
-  const far = await SipUserAgent.start({
+  const far = await CallAgent.start({
     bindAddress: '127.0.0.1',
     port: 0,
     transports: ['udp'],

@@ -23,7 +23,7 @@ function answered(leg: CallLeg): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  const ua = await startTestUa({ timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 } });
+  const ua = await startTestUa({ sipTimers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 } });
   const sipp = await startSipp('uas-basic.xml', {
     calls: SEQUENTIAL + BURST,
     timeoutS: 120,

@@ -1,13 +1,12 @@
 import type { Config } from '../config/config';
 import type { Logger } from '../shared/log';
 import type { TrunkCheckOutcome, TrunkCheckRequest, TrunkVerifier } from '../numbers/trunk-verifier-port';
-import { SipUserAgent } from '../telephony/sip/user-agent';
-import { RtpPortPool } from '../telephony/rtp/port-pool';
+import { UserAgentCore } from '../telephony/sip/user-agent-core';
 import { SipTrunkVerifier } from '../telephony/trunk-verifier';
 
 /**
  * The real trunk check for the API (voip-connections/test, verify-voip): a short-lived SIP user
- * agent on a free port of SIP_BIND (SIP_PUBLIC_ADDRESS in Via/Contact) runs telephony's
+ * agent core (no media) on a free port of SIP_BIND (SIP_PUBLIC_ADDRESS in Via/Contact) runs telephony's
  * SipTrunkVerifier (OPTIONS, then a digest-authenticated REGISTER with Expires: 0), then closes.
  * Independent of the call runtime's user agent, so the API works whether or not it runs.
  */
@@ -24,15 +23,11 @@ export class EphemeralSipTrunkVerifier implements TrunkVerifier {
   }
 
   async verify(input: TrunkCheckRequest): Promise<TrunkCheckOutcome> {
-    const ua = await SipUserAgent.start({
+    const ua = await UserAgentCore.start({
       bindAddress: this.#config.sip.bind,
       port: 0,
       publicAddress: this.#config.sip.publicAddress,
       transports: [input.transport],
-      media: {
-        pool: new RtpPortPool(this.#config.rtp.portMin, this.#config.rtp.portMax),
-        bindAddress: this.#config.sip.bind,
-      },
       log: this.#log.child({ component: 'trunk-verifier' }),
     });
     try {

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/log';
-import { SipUserAgent } from '../telephony/sip/user-agent';
+import { CallAgent } from '../telephony/call/call-agent';
 import { RtpPortPool } from '../telephony/rtp/port-pool';
 import { CallRecorder } from '../telephony/recording/call-recorder';
 import type { IncomingCall } from '../telephony/call/incoming-call';
@@ -22,9 +22,9 @@ export interface SipCallPartsOptions {
  * The real telephony side of the call runtime: our SIP user agent on SIP_BIND:SIP_PORT (UDP and
  * TCP), RTP ports from RTP_PORT_MIN..MAX, stereo WAV recordings (caller left, agent right).
  */
-export async function startSipCallParts(o: SipCallPartsOptions): Promise<CallParts & { ua: SipUserAgent }> {
+export async function startSipCallParts(o: SipCallPartsOptions): Promise<CallParts & { ua: CallAgent }> {
   const { config } = o;
-  const ua = await SipUserAgent.start({
+  const ua = await CallAgent.start({
     bindAddress: config.sip.bind,
     port: config.sip.port,
     publicAddress: config.sip.publicAddress,

@@ -1,5 +1,5 @@
 import type { SipTransportKind } from './sip/transport/sip-transport';
-import type { RequestResult, SipUserAgent } from './sip/user-agent';
+import type { RequestResult, UserAgentCore } from './sip/user-agent-core';
 import { systemClock, type Clock } from '../shared/clock';
 
 export interface TrunkCheckInput {
@@ -30,14 +30,14 @@ export interface TrunkVerifier {
 }
 
 /**
- * Real trunk checks over our SIP user agent: OPTIONS for reachability, then REGISTER (Expires: 0,
+ * Real trunk checks over our SIP user agent core: OPTIONS for reachability, then REGISTER (Expires: 0,
  * so no binding is left behind) answering the digest challenge with the given credentials.
  */
 export class SipTrunkVerifier implements TrunkVerifier {
-  readonly #ua: SipUserAgent;
+  readonly #ua: UserAgentCore;
   readonly #clock: Clock;
 
-  constructor(ua: SipUserAgent, clock: Clock = systemClock) {
+  constructor(ua: UserAgentCore, clock: Clock = systemClock) {
     this.#ua = ua;
     this.#clock = clock;
   }
@@ -104,12 +104,12 @@ export class SipTrunkVerifier implements TrunkVerifier {
   async #withTimeout(p: Promise<RequestResult>, ms: number): Promise<RequestResult> {
     let handle: unknown;
     const timeout = new Promise<RequestResult>(
-      (resolve) => (handle = this.#ua.timerHost.set(ms, () => resolve({ timeout: true }))),
+      (resolve) => (handle = this.#ua.timers.set(ms, () => resolve({ timeout: true }))),
     );
     try {
       return await Promise.race([p, timeout]);
     } finally {
-      this.#ua.timerHost.clear(handle);
+      this.#ua.timers.clear(handle);
     }
   }
 }

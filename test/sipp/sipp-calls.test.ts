@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startSipp, freePort, type SippRun } from './sipp-harness';
 import { startTestUa } from './ua-fixture';
-import type { SipUserAgent } from '../../src/telephony/sip/user-agent';
+import type { CallAgent } from '../../src/telephony/call/call-agent';
 import type { CallLeg } from '../../src/telephony/call/call-leg';
 import { decodeMulaw, encodeMulaw, encodeAlaw } from '../../src/telephony/codecs/g711';
 import { verifyDigestAuthorization } from '../../src/telephony/sip/digest';
 
 async function withPeers(
   fn: (ctx: {
-    ua: SipUserAgent;
+    ua: CallAgent;
     run: (s: string, o?: Parameters<typeof startSipp>[1]) => Promise<SippRun>;
   }) => Promise<void>,
   uaOpts = {},
@@ -222,7 +222,7 @@ describe('SIP calls against sipp', { concurrency: false, timeout: 30_000 }, () =
         assert.equal(end.sipStatus, undefined);
         assert.equal(ua.media.pool.inUse, 0);
       },
-      { timers: { t1Ms: 20, t2Ms: 80, t4Ms: 100 } },
+      { sipTimers: { t1Ms: 20, t2Ms: 80, t4Ms: 100 } },
     );
   });
 
@@ -359,7 +359,7 @@ describe('SIP calls against sipp', { concurrency: false, timeout: 30_000 }, () =
         const dead = await ua.options(`sip:127.0.0.1:${await freePort()}`);
         assert.ok('timeout' in dead);
       },
-      { timers: { t1Ms: 20, t2Ms: 80, t4Ms: 100 } },
+      { sipTimers: { t1Ms: 20, t2Ms: 80, t4Ms: 100 } },
     );
   });
 });

@@ -13,7 +13,7 @@ describe('SIP trunk verifier against sipp', { concurrency: false, timeout: 30_00
       const ua = await startTestUa();
       const sipp = await startSipp('uas-registrar.xml');
       try {
-        const r = await new SipTrunkVerifier(ua).verify({
+        const r = await new SipTrunkVerifier(ua.core).verify({
           host: '127.0.0.1',
           port: sipp.port,
           username: 'alice',
@@ -39,7 +39,7 @@ describe('SIP trunk verifier against sipp', { concurrency: false, timeout: 30_00
   it('unreachable trunk: reachable=false within the timeout, credentials not checked', async () => {
     const ua = await startTestUa();
     try {
-      const r = await new SipTrunkVerifier(ua).verify({
+      const r = await new SipTrunkVerifier(ua.core).verify({
         host: '127.0.0.1',
         port: await freePort(),
         username: 'alice',

@@ -1,15 +1,15 @@
 import { RtpPortPool } from '../../src/telephony/rtp/port-pool';
-import { SipUserAgent, type SipUserAgentOptions } from '../../src/telephony/sip/user-agent';
+import { CallAgent, type CallAgentStartOptions } from '../../src/telephony/call/call-agent';
 import { freePort } from './sipp-harness';
 
-/** A user agent on free ports with its own small RTP port range, for one test. */
-export async function startTestUa(opts: Partial<SipUserAgentOptions> = {}): Promise<SipUserAgent> {
+/** A call agent (SIP user agent + RTP) on free ports with its own small RTP port range, for one test. */
+export async function startTestUa(opts: Partial<CallAgentStartOptions> = {}): Promise<CallAgent> {
   const base = await freeRtpBase();
-  return SipUserAgent.start({
+  return CallAgent.start({
     bindAddress: '127.0.0.1',
     port: 0,
     media: { pool: new RtpPortPool(base, base + 19), bindAddress: '127.0.0.1' },
-    timers: { t1Ms: 100, t2Ms: 400, t4Ms: 500 },
+    sipTimers: { t1Ms: 100, t2Ms: 400, t4Ms: 500 },
     ...opts,
   });
 }

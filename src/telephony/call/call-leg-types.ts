@@ -1,7 +1,19 @@
 import type { G711Codec } from '../codecs/g711';
+import type { RtpPortPool } from '../rtp/port-pool';
 import type { CallOutcome } from '../sip/call-outcome';
 import type { DigestCredentials } from '../sip/digest';
 import type { SipTransportKind } from '../sip/transport/sip-transport';
+
+/** Where call legs get their RTP sessions (the CallAgent's media defaults). */
+export interface CallMediaDefaults {
+  pool: RtpPortPool;
+  /** Address RTP sockets bind to. */
+  bindAddress: string;
+  /** Address written into SDP (defaults to the user agent's public address). */
+  sdpAddress?: string | undefined;
+  codecs?: G711Codec[] | undefined;
+  mediaTimeoutMs?: number | undefined;
+}
 
 export interface DialOptions {
   /** e.g. `sip:+14155550199@trunk.example.com:5060` */
@@ -32,11 +44,7 @@ export interface LegDtmf {
   source: 'rfc4733' | 'info';
 }
 
-export interface TransferResult {
-  ok: boolean;
-  /** Status of the REFER's final response, or of the last NOTIFY sipfrag. */
-  sipStatus?: number;
-}
+export type { TransferResult } from '../sip/transfer-tracker';
 
 export interface CallLegEvents {
   ringing: () => void;

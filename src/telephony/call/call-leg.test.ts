@@ -2,14 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestUa } from '../../../test/sipp/ua-fixture';
 import { freePort } from '../../../test/sipp/sipp-harness';
-import type { SipUserAgent } from '../sip/user-agent';
+import type { CallAgent } from './call-agent';
 import type { IncomingCall } from './incoming-call';
 import type { CallLeg } from './call-leg';
 import type { LegEnded } from './call-leg-types';
 
 /** Two of our own user agents calling each other over loopback (UDP or TCP). */
 async function pair(
-  fn: (a: SipUserAgent, b: SipUserAgent, nextCall: () => Promise<IncomingCall>) => Promise<void>,
+  fn: (a: CallAgent, b: CallAgent, nextCall: () => Promise<IncomingCall>) => Promise<void>,
 ): Promise<void> {
   const a = await startTestUa();
   const b = await startTestUa();
@@ -149,7 +149,7 @@ describe('call legs between two of our user agents', { timeout: 30_000 }, () => 
   });
 
   it('TCP connection refused → provider_error from the transport error (timer B would take 320 s here)', async () => {
-    const a = await startTestUa({ timers: { t1Ms: 5000, t2Ms: 20_000, t4Ms: 25_000 } });
+    const a = await startTestUa({ sipTimers: { t1Ms: 5000, t2Ms: 20_000, t4Ms: 25_000 } });
     try {
       const leg = a.dial({
         target: `sip:+1555@127.0.0.1:${await freePort()};transport=tcp`,

@@ -1,10 +1,6 @@
-import type { SipRequest } from '../sip/message';
-import { parseNameAddr } from '../sip/name-addr';
-import type { ServerTransaction } from '../sip/transaction/server-transaction';
+import type { IncomingInvite } from '../sip/incoming-invite';
 import type { RemoteAddress } from '../sip/transport/sip-transport';
-import { parseSipUri } from '../sip/uri';
-import type { SipUserAgent } from '../sip/user-agent';
-import { CallLeg } from './call-leg';
+import type { CallLeg } from './call-leg';
 import type { DialOptions } from './call-leg-types';
 
 /** An inbound INVITE waiting for the call layer: accept() → the answered leg, or reject(). */
@@ -13,18 +9,21 @@ export class IncomingCall {
   readonly toUser: string | undefined;
   readonly requestUri: string;
   readonly callId: string;
+  /** Where responses and our in-dialog requests go (source address + rport). */
   readonly remote: RemoteAddress;
+  /** Where the INVITE really came from: transport, address and port of the packet or connection. */
+  readonly source: RemoteAddress;
   /** The leg in state 'offered'; listen to its 'ended' for a CANCEL before accept. */
   readonly leg: CallLeg;
 
-  constructor(ua: SipUserAgent, invite: SipRequest, tx: ServerTransaction, remote: RemoteAddress) {
-    this.requestUri = invite.uri;
-    this.callId = invite.headers.get('Call-ID') ?? '';
-    this.remote = remote;
-    this.fromUser = parseSipUri(parseNameAddr(invite.headers.get('From') ?? '')?.uri ?? '')?.user;
-    this.toUser =
-      parseSipUri(parseNameAddr(invite.headers.get('To') ?? '')?.uri ?? '')?.user ?? parseSipUri(invite.uri)?.user;
-    this.leg = CallLeg.incoming(ua, invite, tx, remote);
+  constructor(invite: IncomingInvite, leg: CallLeg) {
+    this.leg = leg;
+    this.requestUri = invite.requestUri;
+    this.callId = invite.callId;
+    this.remote = invite.remote;
+    this.source = invite.source;
+    this.fromUser = invite.fromUser;
+    this.toUser = invite.toUser;
   }
 
   ring(): void {

@@ -1,7 +1,8 @@
 import type { G711Codec } from '../codecs/g711';
 import { RtpSession } from '../rtp/rtp-session';
 import type { NegotiatedMedia } from '../sdp';
-import type { SipUserAgent } from '../sip/user-agent';
+import type { UserAgentCore } from '../sip/user-agent-core';
+import type { CallMediaDefaults } from './call-leg-types';
 import { SdpState } from './sdp-state';
 
 /** The media side of a leg: its RtpSession, our SDP state, and hold tracking from negotiated media. */
@@ -15,17 +16,16 @@ export class LegMedia {
     this.sdp = sdp;
   }
 
-  static async open(ua: SipUserAgent, codecs: G711Codec[] | undefined): Promise<LegMedia> {
-    const m = ua.media;
+  static async open(core: UserAgentCore, m: CallMediaDefaults, codecs: G711Codec[] | undefined): Promise<LegMedia> {
     const session = await RtpSession.open({
       pool: m.pool,
       bindAddress: m.bindAddress,
       ...(m.mediaTimeoutMs ? { mediaTimeoutMs: m.mediaTimeoutMs } : {}),
-      ...(ua.log ? { log: ua.log } : {}),
+      ...(core.log ? { log: core.log } : {}),
     });
     return new LegMedia(
       session,
-      new SdpState(m.sdpAddress ?? ua.publicIp, session.localPort, ua.ids.token('', 4), codecs ?? m.codecs),
+      new SdpState(m.sdpAddress ?? core.publicIp, session.localPort, core.ids.token('', 4), codecs ?? m.codecs),
     );
   }
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dialog } from './dialog';
+import { Dialog, type DialogState } from './dialog';
 import { createRequest, type SipResponse } from './message';
 import { SipHeaders } from './headers';
 
@@ -80,5 +80,17 @@ describe('Dialog', () => {
       null,
       'no From tag → no dialog',
     );
+  });
+
+  it('state export/import: a restored dialog (through JSON) builds the same next BYE', () => {
+    const d = Dialog.fromUac(invite, ok(['<sip:p1.example;lr>']))!;
+    d.createRequest('INFO');
+    const restored = Dialog.fromState(JSON.parse(JSON.stringify(d.toState())) as DialogState);
+    assert.deepEqual(restored.id, { callId: 'cid', localTag: 'L1', remoteTag: 'R1' });
+    const a = d.createRequest('BYE');
+    const b = restored.createRequest('BYE');
+    assert.equal(b.uri, a.uri);
+    assert.deepEqual([...b.headers.entries()], [...a.headers.entries()]);
+    assert.equal(b.headers.get('CSeq'), '4 BYE');
   });
 });

@@ -1,10 +1,26 @@
 import { SipHeaders } from './headers';
 import type { SipRequest, SipResponse } from './message';
 import { parseNameAddr } from './name-addr';
+import type { DialogId } from './dialog-registry';
+
+/** Everything a dialog is (RFC 3261 §12.1): plain data, so it can be exported and restored (JSON-safe). */
+export interface DialogState {
+  callId: string;
+  localTag: string;
+  remoteTag: string;
+  /** Our From/To header value with our tag (carries our URI). */
+  localHeader: string;
+  /** Their From/To header value with their tag (carries their URI). */
+  remoteHeader: string;
+  routeSet: string[];
+  localSeq: number;
+  remoteSeq: number | undefined;
+  remoteTarget: string;
+}
 
 /**
  * RFC 3261 §12 dialog state: Call-ID, tags, CSeq counters, remote target and route set.
- * Builds in-dialog requests (without Via; the transport layer adds it).
+ * Builds in-dialog requests (without Via; the user agent core adds it).
  */
 export class Dialog {
   readonly callId: string;
@@ -19,17 +35,7 @@ export class Dialog {
   remoteSeq: number | undefined;
   remoteTarget: string;
 
-  private constructor(init: {
-    callId: string;
-    localTag: string;
-    remoteTag: string;
-    localHeader: string;
-    remoteHeader: string;
-    routeSet: string[];
-    localSeq: number;
-    remoteSeq: number | undefined;
-    remoteTarget: string;
-  }) {
+  private constructor(init: DialogState) {
     this.callId = init.callId;
     this.localTag = init.localTag;
     this.remoteTag = init.remoteTag;
@@ -39,6 +45,29 @@ export class Dialog {
     this.localSeq = init.localSeq;
     this.remoteSeq = init.remoteSeq;
     this.remoteTarget = init.remoteTarget;
+  }
+
+  /** A dialog restored from `toState()` (e.g. to send BYE after a restart). */
+  static fromState(state: DialogState): Dialog {
+    return new Dialog({ ...state, routeSet: [...state.routeSet] });
+  }
+
+  toState(): DialogState {
+    return {
+      callId: this.callId,
+      localTag: this.localTag,
+      remoteTag: this.remoteTag,
+      localHeader: this.localHeader,
+      remoteHeader: this.remoteHeader,
+      routeSet: [...this.routeSet],
+      localSeq: this.localSeq,
+      remoteSeq: this.remoteSeq,
+      remoteTarget: this.remoteTarget,
+    };
+  }
+
+  get id(): DialogId {
+    return { callId: this.callId, localTag: this.localTag, remoteTag: this.remoteTag };
   }
 
   /** UAC side, from our INVITE and the 2xx (or 1xx with tag) that created the dialog. */

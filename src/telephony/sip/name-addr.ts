@@ -92,3 +92,8 @@ export function formatNameAddr(na: NameAddr): string {
   for (const [k, v] of na.params) out += v === null ? `;${k}` : `;${k}=${v}`;
   return out;
 }
+
+/** The `tag` parameter of a From/To header value; undefined when absent or empty. */
+export function tagOf(headerValue: string | undefined): string | undefined {
+  return parseNameAddr(headerValue ?? '')?.params.get('tag') || undefined;
+}

@@ -1,14 +1,15 @@
 import type { SipRequest, SipResponse } from '../message';
 import { SipHeaders } from '../headers';
-import { TimerSet, type SipTimerConfig, type TimerHost } from './timer-host';
+import { TimerSet, type Timers } from '../../../shared/timers';
+import type { SipTimerConfig } from './sip-timers';
 
 export type ClientTxState = 'calling' | 'trying' | 'proceeding' | 'completed' | 'terminated';
 
 export interface ClientTransactionOptions {
   request: SipRequest;
   reliable: boolean;
-  timers: SipTimerConfig;
-  host: TimerHost;
+  sipTimers: SipTimerConfig;
+  timers: Timers;
   send: (msg: SipRequest) => void;
   onResponse: (res: SipResponse) => void;
   /** Timer B / F fired without a final response. */
@@ -35,7 +36,7 @@ export class ClientTransaction {
     this.request = o.request;
     this.isInvite = o.request.method === 'INVITE';
     this.#state = this.isInvite ? 'calling' : 'trying';
-    this.#timers = new TimerSet(o.host);
+    this.#timers = new TimerSet(o.timers);
   }
 
   get state(): ClientTxState {
@@ -44,7 +45,7 @@ export class ClientTransaction {
 
   start(): void {
     this.#transmit();
-    const { t1Ms, t2Ms } = this.#o.timers;
+    const { t1Ms, t2Ms } = this.#o.sipTimers;
     if (!this.#o.reliable) this.#scheduleRetransmit(t1Ms, this.isInvite ? 'A' : 'E', t2Ms);
     this.#timers.start(this.isInvite ? 'B' : 'F', 64 * t1Ms, () => {
       // Timer B only matters while Calling (a provisional response stops it); Timer F in Trying/Proceeding.
@@ -103,7 +104,7 @@ export class ClientTransaction {
       this.#o.send(this.#ack);
     }
     this.#o.onResponse(res);
-    const waitMs = this.#o.reliable ? 0 : this.isInvite ? 32_000 : this.#o.timers.t4Ms;
+    const waitMs = this.#o.reliable ? 0 : this.isInvite ? 32_000 : this.#o.sipTimers.t4Ms;
     this.#timers.start(this.isInvite ? 'D' : 'K', waitMs, () => this.#terminate());
   }
 

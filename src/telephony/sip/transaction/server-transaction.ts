@@ -1,13 +1,14 @@
 import type { SipRequest, SipResponse } from '../message';
-import { TimerSet, type SipTimerConfig, type TimerHost } from './timer-host';
+import { TimerSet, type Timers } from '../../../shared/timers';
+import type { SipTimerConfig } from './sip-timers';
 
 export type ServerTxState = 'trying' | 'proceeding' | 'completed' | 'confirmed' | 'accepted' | 'terminated';
 
 export interface ServerTransactionOptions {
   request: SipRequest;
   reliable: boolean;
-  timers: SipTimerConfig;
-  host: TimerHost;
+  sipTimers: SipTimerConfig;
+  timers: Timers;
   send: (res: SipResponse) => void;
   /** Timer H fired: no ACK for our non-2xx final response. */
   onTimeout: () => void;
@@ -33,7 +34,7 @@ export class ServerTransaction {
     this.request = o.request;
     this.isInvite = o.request.method === 'INVITE';
     this.#state = this.isInvite ? 'proceeding' : 'trying';
-    this.#timers = new TimerSet(o.host);
+    this.#timers = new TimerSet(o.timers);
   }
 
   get state(): ServerTxState {
@@ -54,7 +55,7 @@ export class ServerTransaction {
       return;
     this.#last = res;
     this.#transmit(res);
-    const { t1Ms, t2Ms } = this.#o.timers;
+    const { t1Ms, t2Ms } = this.#o.sipTimers;
     if (res.status < 200) {
       if (this.#state === 'trying') this.#state = 'proceeding';
       return;
@@ -98,7 +99,7 @@ export class ServerTransaction {
       this.#state = 'confirmed';
       this.#timers.stop('G');
       this.#timers.stop('H');
-      this.#timers.start('I', this.#o.reliable ? 0 : this.#o.timers.t4Ms, () => this.#terminate());
+      this.#timers.start('I', this.#o.reliable ? 0 : this.#o.sipTimers.t4Ms, () => this.#terminate());
       return true;
     }
     if ((this.#state === 'proceeding' || this.#state === 'completed') && this.#last) this.#transmit(this.#last);

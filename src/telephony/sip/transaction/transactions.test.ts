@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClientTransaction } from './client-transaction';
 import { ServerTransaction } from './server-transaction';
-import { FakeTimers } from './timer-host';
+import { FakeTimers } from '../../../shared/timers';
 import { createRequest, type SipMessage, type SipRequest, type SipResponse } from '../message';
 import { SipHeaders } from '../headers';
 
@@ -43,8 +43,8 @@ function client(method: string, reliable = false) {
   const tx = new ClientTransaction({
     request: request(method),
     reliable,
-    timers: T,
-    host: timers,
+    sipTimers: T,
+    timers,
     send: (m) => sent.push({ at: timers.nowMs, msg: m }),
     onResponse: (r) => got.push(r.status),
     onTimeout: () => timeouts++,
@@ -135,8 +135,8 @@ function server(method: string, reliable = false) {
   const tx = new ServerTransaction({
     request: request(method),
     reliable,
-    timers: T,
-    host: timers,
+    sipTimers: T,
+    timers,
     send: (r) => sent.push({ at: timers.nowMs, status: r.status }),
     onTimeout: () => timeouts++,
     onTerminated: () => undefined,

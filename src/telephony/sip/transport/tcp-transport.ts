@@ -1,6 +1,6 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { SipStreamFramer } from '../stream-framer';
-import type { SipTransport, SipTransportHandlers, RemoteAddress } from './sip-transport';
+import { noTransportHandlers, type RemoteAddress, type SipTransport, type SipTransportHandlers } from './sip-transport';
 
 const key = (address: string, port: number): string => `${address}|${port}`;
 
@@ -12,19 +12,18 @@ export class TcpTransport implements SipTransport {
   readonly kind = 'tcp' as const;
   readonly reliable = true;
   readonly #server: Server;
-  readonly #handlers: SipTransportHandlers;
+  #handlers: SipTransportHandlers = noTransportHandlers;
   readonly #conns = new Map<string, { socket: Socket; ready: boolean; queue: Buffer[] }>();
   #closed = false;
 
-  private constructor(server: Server, handlers: SipTransportHandlers) {
+  private constructor(server: Server) {
     this.#server = server;
-    this.#handlers = handlers;
     server.on('connection', (socket) =>
       this.#adopt(socket, key(socket.remoteAddress ?? '', socket.remotePort ?? 0), true),
     );
   }
 
-  static async listen(address: string, port: number, handlers: SipTransportHandlers): Promise<TcpTransport> {
+  static async listen(address: string, port: number): Promise<TcpTransport> {
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -33,12 +32,16 @@ export class TcpTransport implements SipTransport {
         resolve();
       });
     });
-    return new TcpTransport(server, handlers);
+    return new TcpTransport(server);
   }
 
   get localPort(): number {
     const a = this.#server.address();
     return typeof a === 'object' && a ? a.port : 0;
+  }
+
+  setHandlers(handlers: SipTransportHandlers): void {
+    this.#handlers = handlers;
   }
 
   #adopt(socket: Socket, k: string, ready: boolean): { socket: Socket; ready: boolean; queue: Buffer[] } {

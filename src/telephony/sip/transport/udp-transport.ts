@@ -1,23 +1,23 @@
 import { createSocket, type Socket } from 'node:dgram';
-import type { SipTransport, SipTransportHandlers, RemoteAddress } from './sip-transport';
+import { noTransportHandlers, type RemoteAddress, type SipTransport, type SipTransportHandlers } from './sip-transport';
 
+/** UDP: one bound socket; every datagram is one SIP message. */
 export class UdpTransport implements SipTransport {
   readonly kind = 'udp' as const;
   readonly reliable = false;
   readonly #socket: Socket;
-  readonly #handlers: SipTransportHandlers;
+  #handlers: SipTransportHandlers = noTransportHandlers;
   #closed = false;
 
-  private constructor(socket: Socket, handlers: SipTransportHandlers) {
+  private constructor(socket: Socket) {
     this.#socket = socket;
-    this.#handlers = handlers;
     socket.on('message', (data, rinfo) =>
       this.#handlers.onData(data, { transport: 'udp', address: rinfo.address, port: rinfo.port }),
     );
     socket.on('error', () => undefined);
   }
 
-  static async bind(address: string, port: number, handlers: SipTransportHandlers): Promise<UdpTransport> {
+  static async bind(address: string, port: number): Promise<UdpTransport> {
     const socket = createSocket({ type: address.includes(':') ? 'udp6' : 'udp4' });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
@@ -26,11 +26,15 @@ export class UdpTransport implements SipTransport {
         resolve();
       });
     });
-    return new UdpTransport(socket, handlers);
+    return new UdpTransport(socket);
   }
 
   get localPort(): number {
     return this.#socket.address().port;
+  }
+
+  setHandlers(handlers: SipTransportHandlers): void {
+    this.#handlers = handlers;
   }
 
   send(data: Buffer, remote: RemoteAddress): void {

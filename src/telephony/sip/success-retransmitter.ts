@@ -1,4 +1,4 @@
-import type { TimerSet } from '../sip/transaction/timer-host';
+import type { TimerSet } from '../../shared/timers';
 
 /**
  * UAS core duty for a 2xx to INVITE (RFC 3261 §13.3.1.4): resend it at T1, doubling up to T2,

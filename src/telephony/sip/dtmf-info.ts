@@ -1,11 +1,16 @@
+export interface InfoDtmf {
+  digit: string;
+  durationMs?: number;
+}
+
 /** Reads a digit from a SIP INFO body (application/dtmf-relay or application/dtmf). */
-export function parseInfoDtmf(contentType: string, body: string): { digit: string; durationMs?: number } | null {
+export function parseInfoDtmf(contentType: string, body: string): InfoDtmf | null {
   const type = contentType.split(';')[0]?.trim().toLowerCase();
   if (type === 'application/dtmf-relay') {
     const signal = /^\s*signal\s*=\s*([0-9A-Da-d*#])\s*$/im.exec(body);
     if (!signal?.[1]) return null;
     const duration = /^\s*duration\s*=\s*(\d+)\s*$/im.exec(body);
-    const out: { digit: string; durationMs?: number } = { digit: signal[1].toUpperCase() };
+    const out: InfoDtmf = { digit: signal[1].toUpperCase() };
     if (duration?.[1]) out.durationMs = Number(duration[1]);
     return out;
   }

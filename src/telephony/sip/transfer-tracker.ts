@@ -1,5 +1,10 @@
 import { parseSipfragStatus } from './dtmf-info';
-import type { TransferResult } from './call-leg-types';
+
+export interface TransferResult {
+  ok: boolean;
+  /** Status of the REFER's final response, or of the last NOTIFY sipfrag. */
+  sipStatus?: number;
+}
 
 /**
  * Follows one blind transfer (RFC 3515): the REFER's final response, then the NOTIFY message/sipfrag

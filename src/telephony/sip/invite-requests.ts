@@ -1,11 +1,10 @@
-import { ALLOWED_METHODS } from '../sip/allowed-methods';
-import { SipHeaders } from '../sip/headers';
-import type { SipRequest } from '../sip/message';
-import type { DialOptions } from './call-leg-types';
+import { ALLOWED_METHODS } from './allowed-methods';
+import { SipHeaders } from './headers';
+import type { SipRequest } from './message';
 
-/** The initial INVITE of an outbound leg (no Via: the transaction layer adds it). */
+/** The initial INVITE of an outbound call (no Via: the user agent core adds it). */
 export function buildInitialInvite(o: {
-  opts: DialOptions;
+  opts: { target: string; fromUser: string; fromDisplayName?: string | undefined; headers?: Array<[string, string]> };
   callId: string;
   localTag: string;
   publicHost: string;

@@ -1,7 +1,6 @@
-import { ALLOWED_METHODS } from '../sip/allowed-methods';
-import type { SipRequest } from '../sip/message';
-import type { LegDtmf } from './call-leg-types';
-import { parseInfoDtmf } from './dtmf-info';
+import { ALLOWED_METHODS } from './allowed-methods';
+import type { SipRequest } from './message';
+import { parseInfoDtmf, type InfoDtmf } from './dtmf-info';
 
 export interface InDialogHandlers {
   respond(status: number, headers?: Array<[string, string]>): void;
@@ -9,7 +8,7 @@ export interface InDialogHandlers {
   bye(): void;
   /** A re-INVITE: the handler answers it. */
   reinvite(): void;
-  dtmf(e: LegDtmf): void;
+  dtmf(e: InfoDtmf): void;
   /** A transfer progress report (the 200 is already sent). */
   notify(sipfrag: string, subscriptionState: string): void;
 }
@@ -28,7 +27,7 @@ export function dispatchInDialogRequest(req: SipRequest, h: InDialogHandlers): v
     case 'INFO': {
       const dtmf = parseInfoDtmf(req.headers.get('Content-Type') ?? '', req.body.toString('utf8'));
       h.respond(dtmf || req.body.length === 0 ? 200 : 415);
-      if (dtmf) h.dtmf({ ...dtmf, source: 'info' });
+      if (dtmf) h.dtmf(dtmf);
       return;
     }
     case 'NOTIFY':
