@@ -37,6 +37,7 @@ const TREE: Record<string, string[]> = {
   'src/audio/wav.ts': [],
   'src/config/schema.ts': [],
   'src/telephony/rtp/rtp-session.ts': [],
+  'src/telephony/call/call-leg.ts': [],
   // Rule 1: telephony/ imports no other domain.
   'src/telephony/uses-voice.ts': ['../voice/agent-session'],
   'src/telephony/uses-calls.ts': ['../calls/call-runtime'],
