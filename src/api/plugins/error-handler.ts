@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, type ErrorKind } from '../../shared/errors';
+import { DATABASE_UNAVAILABLE } from '../../store/database-errors';
 
 const STATUS: Record<ErrorKind, number> = {
   invalid: 400,
@@ -47,6 +48,8 @@ export function validationToFields(items: ValidationItem[]): Record<string, stri
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
     if (err instanceof AppError) {
+      // The store and the job queue turn a lost database into `database_unavailable` (503): say when to retry.
+      if (err.code === DATABASE_UNAVAILABLE) reply.header('retry-after', '1');
       const status = STATUS[err.kind];
       if (err.fields) return reply.status(status).send(err.fields);
       return reply.status(status).send({ detail: err.message, code: err.code, ...(err.details ?? {}) });
