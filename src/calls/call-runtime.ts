@@ -103,6 +103,7 @@ export class CallRuntime {
     };
     this.#finalizer = new RetryingFinalizer({
       finalize: (input) => finalizeCall(this.#finalizeDeps, input),
+      clock: deps.clock,
       log: deps.log,
     });
     this.#liveRepo = new OutageTolerantCallRepo(deps.store.db, deps.store.dialect, deps.clock, {

@@ -1,3 +1,4 @@
+import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/log';
 import { systemTimers, type TimerHandle, type Timers } from '../shared/timers';
 import { isRetryableDatabaseError } from '../store/database-errors';
@@ -5,6 +6,8 @@ import type { FinalizeInput, FinalizeResult } from './finalize-call';
 
 export interface RetryingFinalizerOptions {
   finalize: (input: FinalizeInput) => Promise<FinalizeResult>;
+  /** Pins the end time at the first attempt: a call is billed until it ended, not until the database came back. */
+  clock: Clock;
   log: Logger;
   timers?: Timers;
   /** First wait after a failed attempt (doubles up to maxDelayMs). */
@@ -46,9 +49,10 @@ export class RetryingFinalizer {
   }
 
   async finalize(input: FinalizeInput): Promise<FinalizeResult> {
+    const pinned: FinalizeInput = { ...input, endedAtIso: input.endedAtIso ?? this.#o.clock.nowIso() };
     const earlier = this.#pendingWrites.get(input.callId);
     if (earlier) await earlier.catch(() => undefined);
-    return this.#retry(input.callId, 'call finalized after the database came back', () => this.#o.finalize(input));
+    return this.#retry(input.callId, 'call finalized after the database came back', () => this.#o.finalize(pinned));
   }
 
   /** Retries `write` (for `callId`) in the background; that call's finalize() waits for it. */

@@ -62,6 +62,7 @@ export function isRetryableDatabaseError(err: unknown): boolean {
 /** A short, secret-free reason for logs and /v1/healthz: `57P01 terminating connection ...`. */
 export function databaseErrorReason(err: unknown): string {
   for (const e of errorChain(err)) {
+    if (e instanceof AppError && e.code === DATABASE_UNAVAILABLE && e.cause !== undefined) continue;
     const message = typeof e.message === 'string' && e.message !== '' ? e.message : undefined;
     const code = typeof e.code === 'string' ? e.code : undefined;
     if (message !== undefined || code !== undefined) {
@@ -75,7 +76,7 @@ export function databaseErrorReason(err: unknown): string {
 /** A plain Error for logs: message, code and stack only (pg errors carry the whole client object). */
 export function loggableDatabaseError(err: unknown): Error {
   const out = new Error(databaseErrorReason(err));
-  const first = errorChain(err).next().value;
+  const first = [...errorChain(err)].find((e) => !(e instanceof AppError));
   if (first && typeof first.stack === 'string') out.stack = first.stack;
   if (first && typeof first.code === 'string') Object.assign(out, { code: first.code });
   return out;

@@ -10,7 +10,8 @@ import pg from 'pg';
  * restarted / stopped / started by the test, removed afterwards (also when the test process dies:
  * an exit hook stops it). Never touch the shared server on 5432 in tests that restart the database.
  * Binaries: PG_BIN_DIR, else /usr/lib/postgresql/15/bin. As root, every command runs as the
- * `postgres` user (initdb refuses root) in a temp dir owned by it. Trust auth, user `postgres`.
+ * `postgres` user (initdb refuses root) in a temp dir owned by it. Trust auth, user `postgres`; fsync off
+ * (a crash of the PostgreSQL server loses nothing committed, a crash of the machine would).
  */
 
 const BIN_DIR = process.env.PG_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
@@ -113,7 +114,6 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
           `listen_addresses = '127.0.0.1'`,
           `unix_socket_directories = '${dir}'`,
           'fsync = off',
-          'synchronous_commit = off',
           'full_page_writes = off',
           'max_connections = 60',
           'shared_buffers = 16MB',
