@@ -9,6 +9,7 @@ import { finalizeCall, type FinalizeDeps } from './finalize-call';
 import { FinalizationAbandoned, RetryingFinalizer } from './finalize-with-retry';
 import { OutageTolerantCallRepo } from './outage-tolerant-call-repo';
 import { ledgerForCall, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
+import { until } from '../../test/support/until';
 
 /*
  * Calls that end while PostgreSQL is down (a private server, stopped and started by the test):
@@ -17,14 +18,6 @@ import { ledgerForCall, RecordingEmitter, seedOrg, seedOutboundCall } from './te
  */
 const rates = { spark: 2, bolt: 5, storm: 9 };
 const WAITING = 'call write waits for the database; retrying';
-
-async function until(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('finalizing calls across a PostgreSQL outage', () => {
   let server: PrivatePostgres;

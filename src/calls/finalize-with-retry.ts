@@ -63,7 +63,11 @@ export class RetryingFinalizer {
       .then(() => this.#retry(callId, 'deferred call write done after the database came back', write));
     this.#pendingWrites.set(callId, next);
     void next
-      .catch((err: unknown) => this.#o.log.error({ callId, err }, 'deferred call write failed'))
+      .catch((err: unknown) => {
+        if (err instanceof FinalizationAbandoned)
+          this.#o.log.warn({ callId }, 'deferred call write abandoned at shutdown');
+        else this.#o.log.error({ callId, err }, 'deferred call write failed');
+      })
       .finally(() => {
         if (this.#pendingWrites.get(callId) === next) this.#pendingWrites.delete(callId);
       });
@@ -86,7 +90,8 @@ export class RetryingFinalizer {
       } catch (err) {
         if (!isRetryable(err)) throw err;
         if (this.#stopped) throw new FinalizationAbandoned(callId);
-        if (failures === 0) this.#o.log.warn({ callId, err }, 'call write waits for the database; retrying');
+        // The outage itself is logged once by DatabaseHealth; this says which calls wait for it.
+        if (failures === 0) this.#o.log.info({ callId, err }, 'call write waits for the database; retrying');
         await this.#wait(delayMs);
         if (this.#stopped) throw new FinalizationAbandoned(callId);
         delayMs = Math.min(this.#o.maxDelayMs ?? 5000, delayMs * 2);

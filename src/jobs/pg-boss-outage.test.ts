@@ -7,6 +7,7 @@ import { openStore, type Store } from '../store/db';
 import { AppError } from '../shared/errors';
 import { PgBossJobQueue } from './pg-boss-job-queue';
 import type { Job } from './job-queue';
+import { until } from '../../test/support/until';
 
 /*
  * pg-boss 10 on a PostgreSQL that restarts (a private server). Before the fix, a job finishing
@@ -14,13 +15,6 @@ import type { Job } from './job-queue';
  * unhandled rejection), and a handler failing only because the database was down used up its
  * attempts.
  */
-async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function gate(): { wait: Promise<void>; open: () => void } {
   let open!: () => void;

@@ -5,6 +5,7 @@ import { startPrivatePostgres, type PrivatePostgres } from '../../test/support/p
 import { captureLog, type CapturedLog } from '../../test/support/log-capture';
 import { AppError } from '../shared/errors';
 import { openStore, type Store } from './db';
+import { until } from '../../test/support/until';
 
 /*
  * PostgreSQL restarts under a running store (a private server: the shared one on 5432 is never
@@ -14,20 +15,12 @@ import { openStore, type Store } from './db';
 const OUTAGE = 'database unavailable: calls keep running; database work waits and is retried';
 const BACK = 'database available again';
 
-async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** Settles `p`, or fails the test if it hangs (an outage must never make a query hang). */
 async function settleWithin<T>(p: Promise<T>, ms = 10_000): Promise<PromiseSettledResult<T>> {
   let timer: NodeJS.Timeout | undefined;
   const hang = new Promise<never>((_r, reject) => (timer = setTimeout(() => reject(new Error('query hung')), ms)));
   try {
-    return await Promise.race([Promise.allSettled([p]).then(([r]) => r!), hang]);
+    return await Promise.race([Promise.allSettled([p]).then(([r]) => r), hang]);
   } finally {
     clearTimeout(timer);
   }
@@ -35,7 +28,7 @@ async function settleWithin<T>(p: Promise<T>, ms = 10_000): Promise<PromiseSettl
 
 function assertUnavailable(result: PromiseSettledResult<unknown>): void {
   assert.equal(result.status, 'rejected');
-  const err = (result as PromiseRejectedResult).reason;
+  const err = result.reason;
   assert.ok(err instanceof AppError, `an AppError, got ${String(err)}`);
   assert.equal(err.code, 'database_unavailable');
   assert.equal(err.kind, 'unavailable');

@@ -83,14 +83,6 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     keepAlive: true,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
-  let db: Kysely<DB> | undefined;
-  const health = new DatabaseHealth({
-    probe: async () => {
-      if (db) await probe(db);
-    },
-    clock,
-    log,
-  });
   const onConnectionError = (err: unknown, source: string): void => {
     if (isDatabaseUnavailableError(err)) health.noteFailure(err, source);
     else log.warn({ err: loggableDatabaseError(err), source }, 'database connection error');
@@ -132,14 +124,15 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     },
     end: () => pool.end(),
   };
-  db = new Kysely<DB>({
+  const db = new Kysely<DB>({
     dialect: new PostgresDialect({ pool: guardedPool }),
     log: (event: LogEvent) => {
       if (event.level === 'query') health.noteSuccess(clock.nowMs() - event.queryDurationMillis);
     },
   });
-  const opened = db;
-  return { db: opened, dialect: 'postgres', schema, url, health, destroy: () => closeAll(opened, health) };
+  // Declared after the pool and Kysely, whose listeners only call it once queries run.
+  const health = new DatabaseHealth({ probe: () => probe(db), clock, log });
+  return { db, dialect: 'postgres', schema, url, health, destroy: () => closeAll(db, health) };
 }
 
 async function probe(db: Kysely<DB>): Promise<void> {

@@ -13,6 +13,7 @@ import { startPrivatePostgres, type PrivatePostgres } from '../support/private-p
 import { answeringTrunk, TRUNK_PASSWORD, TRUNK_USER } from './support/trunk-scenarios';
 import { makeWorkDir, speechUlaw, startSipp, type SippProcess } from './support/sipp-runner';
 import { startServerProcess, type ServerProcess } from './support/server-process';
+import { untilValue } from '../support/until';
 
 /*
  * PostgreSQL restarts while a real server process (src/main.ts, as `npm start` runs it) has a live
@@ -36,16 +37,6 @@ async function queryDb<T>(url: string, text: string, values: unknown[] = []): Pr
     return (await client.query(text, values)).rows as T[];
   } finally {
     await client.end().catch(() => undefined);
-  }
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -164,10 +155,14 @@ describe('a PostgreSQL restart during a live call', () => {
 
   /** Finalized once: terminal row, one debit call:<id>, one signed telephony.complete (and no second one). */
   async function assertFinalizedOnce(callId: number): Promise<CallRow> {
-    const row = await until('the call is finalized', async () => {
-      const r = await callRow(callId);
-      return r && r.status !== 'in_progress' ? r : undefined;
-    });
+    const row = await untilValue(
+      'the call is finalized',
+      async () => {
+        const r = await callRow(callId);
+        return r && r.status !== 'in_progress' ? r : undefined;
+      },
+      30_000,
+    );
     const ledger = await queryDb<{ amount_cents: number; reference: string }>(
       dbUrl,
       'select amount_cents, reference from ledger_entries where call_id = $1',
@@ -177,10 +172,14 @@ describe('a PostgreSQL restart during a live call', () => {
       ledger.map((e) => [Number(e.amount_cents), e.reference]),
       [[-2, `call:${callId}`]],
     );
-    const [hook] = await until('telephony.complete delivered', async () => {
-      const hooks = completeHooks(callId);
-      return hooks.length > 0 ? hooks : undefined;
-    });
+    const [hook] = await untilValue(
+      'telephony.complete delivered',
+      async () => {
+        const hooks = completeHooks(callId);
+        return hooks.length > 0 ? hooks : undefined;
+      },
+      30_000,
+    );
     assert.ok(verifySignature(webhookSecret, hook!.raw, hook!.headers['x-thunderphone-signature']));
     const body = JSON.parse(hook!.raw.toString('utf8'));
     assert.equal(body.data.status, row.status);
@@ -196,7 +195,11 @@ describe('a PostgreSQL restart during a live call', () => {
     const audio = speechUlaw(workDir, 'tt-weasels', 6.5, 8.0);
     const { sipp, from } = await trunkAndNumber(14_000, audio);
     const callId = await placeCall(from);
-    await until('the call is answered', async () => ((await callRow(callId))?.answered_at ? true : undefined), 20_000);
+    await untilValue(
+      'the call is answered',
+      async () => ((await callRow(callId))?.answered_at ? true : undefined),
+      20_000,
+    );
 
     await sleep(1500);
     await pgServer.stop('fast');
@@ -239,10 +242,14 @@ describe('a PostgreSQL restart during a live call', () => {
     assert.ok(metrics.agent_frames > 0);
 
     // The API answers again, and the logs told the story: one outage warning, then the recovery.
-    const got = await until('the API answers', async () => {
-      const r = await server.api('GET', `/v1/calls/${callId}`);
-      return r.status === 200 ? r : undefined;
-    });
+    const got = await untilValue(
+      'the API answers',
+      async () => {
+        const r = await server.api('GET', `/v1/calls/${callId}`);
+        return r.status === 200 ? r : undefined;
+      },
+      30_000,
+    );
     assert.equal(got.body.status, 'completed');
     const healthAfter = await server.api('GET', '/v1/healthz');
     assert.equal(healthAfter.body.ok, true);
@@ -263,7 +270,11 @@ describe('a PostgreSQL restart during a live call', () => {
     const audio = speechUlaw(workDir, 'tt-weasels', 1.0, 3.0);
     const { sipp, from } = await trunkAndNumber(4000, audio);
     const callId = await placeCall(from);
-    await until('the call is answered', async () => ((await callRow(callId))?.answered_at ? true : undefined), 20_000);
+    await untilValue(
+      'the call is answered',
+      async () => ((await callRow(callId))?.answered_at ? true : undefined),
+      20_000,
+    );
     await sleep(1000);
     await pgServer.stop('immediate');
     // The BYE comes while the database is down; our UA still answers it at once.

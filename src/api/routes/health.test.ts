@@ -3,19 +3,13 @@ import assert from 'node:assert/strict';
 import { startPrivatePostgres, type PrivatePostgres } from '../../../test/support/private-postgres';
 import { createApiHarness, type ApiHarness, type TestOrg } from '../../../test/support/api-harness';
 import { openStore } from '../../store/db';
+import { until } from '../../../test/support/until';
 
 /*
  * The API while PostgreSQL is down (a private server, stopped and started by the test): requests
  * that need the database answer 503 database_unavailable at once (not 500, not a hang), healthz
  * says the database is down and why, and everything works again once it is back.
  */
-async function until(what: string, predicate: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('the API during a PostgreSQL outage', () => {
   let server: PrivatePostgres;
