@@ -8,6 +8,9 @@ import { databaseUnavailable, isDatabaseUnavailableError } from '../store/databa
 import { PgBossWorker } from './pg-boss-worker';
 import { retryDelayMs, type EnqueueOptions, type JobHandler, type JobQueue, type WorkOptions } from './job-queue';
 
+/** pg.Pool options pg-boss passes through to its pool (not in its types): like the store's, fail fast. */
+const PG_POOL_EXTRAS: object = { connectionTimeoutMillis: 5000, keepAlive: true };
+
 /** Lets pg-boss insert a job through a Kysely transaction (transactional enqueue). */
 function executorOf(db: Transaction<DB> | Kysely<DB>): PgBoss.Db {
   return {
@@ -47,6 +50,7 @@ export class PgBossJobQueue implements JobQueue {
       schedule: false,
       expireInSeconds: 3600,
       pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
+      ...PG_POOL_EXTRAS,
     });
     this.#boss.on('error', (err) => {
       if (isDatabaseUnavailableError(err)) store.health.noteFailure(err, 'job queue');

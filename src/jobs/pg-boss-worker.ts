@@ -1,6 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { Logger } from '../shared/log';
-import { isDatabaseUnavailableError, isRetryableDatabaseError } from '../store/database-errors';
+import { AppError } from '../shared/errors';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailableError, isRetryableDatabaseError } from '../store/database-errors';
 import type { JobHandler } from './job-queue';
 
 export interface PgBossWorkerOptions {
@@ -95,7 +96,9 @@ export class PgBossWorker {
         await this.#record(job, undefined);
         return;
       } catch (err) {
-        if (isDatabaseUnavailableError(err) && this.#mayRetry(startedMs)) {
+        // Only the store's own verdict (a handler's other errors, e.g. a network error of its own, fail the job).
+        const outage = err instanceof AppError && err.code === DATABASE_UNAVAILABLE;
+        if (outage && this.#mayRetry(startedMs)) {
           this.#noteError(err, `job ${queue}`);
           await this.#sleep(backoffMs);
           backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
