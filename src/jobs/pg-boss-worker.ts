@@ -33,6 +33,8 @@ export class PgBossWorker {
   #stopping = false;
   #abandoned = false;
   #loop: Promise<void> | undefined;
+  /** The job in hand (fetched, result not yet recorded). */
+  #current: PgBoss.JobWithMetadata<unknown> | undefined;
   #wakeIdle: (() => void) | undefined;
   readonly #sleepers = new Set<() => void>();
 
@@ -49,7 +51,10 @@ export class PgBossWorker {
     this.#wakeIdle?.();
   }
 
-  /** Stops fetching and waits for the job in hand; after `graceMs` its pending writes are abandoned. */
+  /**
+   * Stops fetching and waits for the job in hand. After `graceMs` a job still running is failed
+   * (so pg-boss retries it soon, as its own stop() does) and pending writes are abandoned.
+   */
   async stop(graceMs: number): Promise<void> {
     this.#stopping = true;
     this.#wakeIdle?.();
@@ -60,13 +65,23 @@ export class PgBossWorker {
     clearTimeout(timer);
     this.#abandoned = true;
     for (const wake of [...this.#sleepers]) wake();
+    const left = this.#current;
+    if (left)
+      await this.#o.boss
+        .fail(this.#o.queue, left.id, { message: 'shut down while active' })
+        .catch((err: unknown) => this.#o.log.warn({ queue: this.#o.queue, jobId: left.id, err }, 'job left active'));
   }
 
   async #run(): Promise<void> {
     while (!this.#stopping) {
       const job = await this.#fetch();
-      if (job) await this.#handle(job);
-      else await this.#sleep(this.#o.pollMs, true);
+      if (!job) {
+        await this.#sleep(this.#o.pollMs, true);
+        continue;
+      }
+      this.#current = job;
+      await this.#handle(job);
+      this.#current = undefined;
     }
   }
 
