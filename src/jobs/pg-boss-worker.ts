@@ -43,7 +43,9 @@ export class PgBossWorker {
   }
 
   start(): void {
-    this.#loop ??= this.#run();
+    this.#loop ??= this.#run().catch((err: unknown) =>
+      this.#o.log.error({ queue: this.#o.queue, err }, 'job worker loop ended unexpectedly'),
+    );
   }
 
   /** A job was enqueued: fetch now instead of at the next poll. */
