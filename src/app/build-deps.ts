@@ -27,7 +27,12 @@ export interface BuildDepsOptions {
 
 /** Opens the store, migrates it and builds the queue adapter that fits the dialect. */
 export async function buildDeps(options: BuildDepsOptions): Promise<ApiDeps> {
-  const store = options.store ?? (await openStore(options.config.databaseUrl));
+  const store =
+    options.store ??
+    (await openStore(options.config.databaseUrl, {
+      log: options.log.child({ component: 'store' }),
+      clock: options.clock,
+    }));
   await migrate(store);
   const queue: JobQueue =
     store.dialect === 'postgres'

@@ -10,7 +10,7 @@ import type { Store } from '../store/db';
 import type { AgentSessionPort } from './call-ports';
 import { CallRuntime, type CallParts } from './call-runtime';
 import { CallRepo } from './call-repo';
-import { RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
+import { idleCallParts, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
 
 const ME = 'host-b/202/me';
 const OTHER = 'host-a/101/other';
@@ -23,14 +23,6 @@ interface Ctx {
   secretBox: SecretBox;
   runtime(parts: CallParts): CallRuntime;
 }
-
-const idleParts: CallParts = {
-  dial: () => Promise.reject(new Error('no trunk in this test')),
-  createAgent: () => Promise.reject(new Error('no agent in this test')),
-  createRecorder: () => undefined,
-  onIncoming: () => undefined,
-  close: async () => undefined,
-};
 
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -78,7 +70,7 @@ describeEachDialect<Ctx>(
       const call = await seedOutboundCall(store.db, clock, orgId);
       await repo.admit(call.id, OTHER, 100);
       await repo.markAnswered(call.id);
-      const rt = runtime(idleParts);
+      const rt = runtime(idleCallParts);
       await rt.start();
       try {
         for (let i = 0; i < 5; i++) {
@@ -140,7 +132,7 @@ describeEachDialect<Ctx>(
       const asked = new Promise<void>((r) => (agentAsked = r));
       let failAgent!: (err: Error) => void;
       const parts: CallParts = {
-        ...idleParts,
+        ...idleCallParts,
         createAgent: () => {
           agentAsked();
           return new Promise<AgentSessionPort>((_, reject) => (failAgent = reject));

@@ -14,6 +14,10 @@ import { recoverOrphanedCalls } from './recover-calls';
 import { TrunkRateLimiter } from './trunk-rate-limiter';
 import { dialTarget, findTrunkForNumber } from './trunk-lookup';
 import { handleInboundOffer, type InboundConfigResolver, type InboundOfferPort } from './inbound-call';
+import { isDatabaseUnavailableError } from '../store/database-errors';
+import { RetryingFinalizer } from './finalize-with-retry';
+import { OutageTolerantCallRepo } from './outage-tolerant-call-repo';
+import { recoveryPaused } from './outage-grace';
 
 export const DIAL_QUEUE = 'calls.dial';
 
@@ -60,6 +64,8 @@ export interface CallRuntimeDeps {
   orphanAfterMs?: number;
   /** Owners known gone at once (default: a dead pid of this host, see instance-id.ts). */
   isOwnerGone?: (owner: string) => boolean;
+  /** stop(): how long live calls may wait for the database to finalize before they are left to recovery (default 10 s). */
+  stopGraceMs?: number;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 10_000;
@@ -73,6 +79,10 @@ export class CallRuntime {
   readonly #repo: CallRepo;
   readonly #limiter: TrunkRateLimiter;
   readonly #finalizeDeps: FinalizeDeps;
+  /** finalizeCall retried while the database is unavailable (every call of this process ends through it). */
+  readonly #finalizer: RetryingFinalizer;
+  /** The repo live calls' controllers use: phase writes that never stop a call during an outage. */
+  readonly #liveRepo: OutageTolerantCallRepo;
   readonly #live = new Map<number, CallController>();
   /** Calls taken by this process (admitted or accepted) and not yet handed to a controller. */
   readonly #held = new Set<number>();
@@ -91,6 +101,15 @@ export class CallRuntime {
       events: deps.events,
       ...(deps.recordingUrl ? { recordingUrl: deps.recordingUrl } : {}),
     };
+    this.#finalizer = new RetryingFinalizer({
+      finalize: (input) => finalizeCall(this.#finalizeDeps, input),
+      clock: deps.clock,
+      log: deps.log,
+    });
+    this.#liveRepo = new OutageTolerantCallRepo(deps.store.db, deps.store.dialect, deps.clock, {
+      finalizer: this.#finalizer,
+      log: deps.log,
+    });
   }
 
   get repo(): CallRepo {
@@ -128,14 +147,23 @@ export class CallRuntime {
         log: this.#d.log,
         instance: this.#d.instance,
         resolveConfig: this.#d.inboundConfig,
-        finalize: (input) => finalizeCall(this.#finalizeDeps, input),
+        finalize: (input) => this.#finalizer.finalize(input),
         run: (call, agent, leg) => this.#runInbound(call, agent, leg),
         createAgent: (call) => this.#d.parts.createAgent(call),
+      }).catch(async (err: unknown) => {
+        // No number lookup without the database: the caller hears "try again later", not silence.
+        if (!isDatabaseUnavailableError(err)) throw err;
+        this.#d.log.warn({ err }, 'inbound call rejected 503: database unavailable');
+        await Promise.resolve(offer.reject(503, 'Service Unavailable')).catch(() => undefined);
       }),
     );
     this.#ticker = setInterval(() => void this.#tick(), this.#d.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
     this.#ticker.unref();
+    // Back from an outage: mark our calls alive at once, before other servers judge them stale.
+    this.#d.store.health.events.on('up', this.#onDatabaseUp);
   }
+
+  readonly #onDatabaseUp = (): void => void this.#tick();
 
   /** One recovery pass (also run by the ticker): finalizes calls whose owner is gone. */
   async recover(): Promise<number[]> {
@@ -146,6 +174,7 @@ export class CallRuntime {
       {
         instance: this.#d.instance,
         staleAfterMs: this.#d.orphanAfterMs ?? 3 * heartbeatMs,
+        finalize: (input) => this.#finalizer.finalize(input),
         ...(this.#d.isOwnerGone ? { isOwnerGone: this.#d.isOwnerGone } : {}),
       },
       this.#d.log,
@@ -153,24 +182,41 @@ export class CallRuntime {
     return report.recovered;
   }
 
-  /** Heartbeat of every call this process holds (one UPDATE), then a recovery pass; never overlaps. */
+  /**
+   * Heartbeat of every call this process holds (one UPDATE), then a recovery pass; never overlaps.
+   * During a database outage and for one staleness window after it, only the heartbeat runs
+   * (outage-grace.ts); a failure while the database is known down is not logged again.
+   */
   async #tick(): Promise<void> {
     if (this.#sweeping || this.#stopping) return;
+    const heartbeatMs = this.#d.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     const run = (async () => {
       await this.#repo.heartbeat([...this.#held, ...this.#live.keys()], this.#d.instance);
-      await this.recover();
-    })().catch((err: unknown) => this.#d.log.warn({ err }, 'call heartbeat/recovery pass failed'));
+      const graceMs = this.#d.orphanAfterMs ?? 3 * heartbeatMs;
+      if (!recoveryPaused(this.#d.store.health, this.#d.clock.nowMs(), graceMs)) await this.recover();
+    })().catch((err: unknown) => {
+      if (isDatabaseUnavailableError(err)) this.#d.log.debug({ err }, 'call heartbeat skipped: database unavailable');
+      else this.#d.log.warn({ err }, 'call heartbeat/recovery pass failed');
+    });
     this.#sweeping = run;
     await run;
     this.#sweeping = undefined;
   }
 
-  /** Ends live calls (end reason `error`), then closes the SIP/RTP parts. */
+  /**
+   * Ends live calls (end reason `error`), then closes the SIP/RTP parts. Calls still waiting for
+   * the database after `stopGraceMs` are left in progress: the next process recovers them.
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
     if (this.#ticker) clearInterval(this.#ticker);
-    await this.#sweeping;
-    await Promise.allSettled([...this.#live.values()].map((c) => c.end('error')));
+    this.#d.store.health.events.off('up', this.#onDatabaseUp);
+    const ending = Promise.allSettled([...this.#live.values()].map((c) => c.end('error')));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([ending, new Promise((r) => (timer = setTimeout(r, this.#d.stopGraceMs ?? 10_000)))]);
+    clearTimeout(timer);
+    this.#finalizer.stop();
+    await Promise.all([ending, this.#sweeping]);
     await this.#d.parts.close();
   }
 
@@ -189,13 +235,13 @@ export class CallRuntime {
     try {
       const rate = d.config.rateCentsPerMinute[productTier(call.product)];
       if ((await this.#balance(call.org_id)) < rate) {
-        await finalizeCall(this.#finalizeDeps, { callId, endReason: 'insufficient_balance' });
+        await this.#finalizer.finalize({ callId, endReason: 'insufficient_balance' });
         return;
       }
       const lookup = await findTrunkForNumber(d.store.db, d.secretBox, call.org_id, call.from_number);
       if (lookup.kind === 'missing') {
         d.log.warn({ callId, reason: lookup.reason }, 'outbound call has no usable trunk');
-        await finalizeCall(this.#finalizeDeps, { callId, endReason: 'provider_error' });
+        await this.#finalizer.finalize({ callId, endReason: 'provider_error' });
         return;
       }
       const wait = this.#limiter.reserve(`voip:${lookup.trunk.voipConnectionId}`);
@@ -215,7 +261,7 @@ export class CallRuntime {
       d.log.error({ callId, err }, 'dialing failed');
       const live = this.#live.get(callId);
       if (live) await live.end('error', { hangUp: true });
-      else await finalizeCall(this.#finalizeDeps, { callId, endReason: 'error' });
+      else await this.#finalizer.finalize({ callId, endReason: 'error' });
     } finally {
       this.#held.delete(callId);
     }
@@ -237,8 +283,8 @@ export class CallRuntime {
     const controller = new CallController({
       callId: call.id,
       instance: d.instance,
-      repo: this.#repo,
-      finalize: (input) => finalizeCall(this.#finalizeDeps, input),
+      repo: this.#liveRepo,
+      finalize: (input) => this.#finalizer.finalize(input),
       agent,
       prewarm,
       recorder,

@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/log';
 import type { CallRepo } from './call-repo';
-import { finalizeCall, type FinalizeDeps } from './finalize-call';
+import { finalizeCall, type FinalizeDeps, type FinalizeInput, type FinalizeResult } from './finalize-call';
 import { isDeadLocalInstance } from './instance-id';
 
 export interface RecoveryReport {
@@ -14,6 +14,8 @@ export interface RecoveryOptions {
   staleAfterMs: number;
   /** Owners known to be gone without waiting (default: a dead pid of this host, instance-id.ts). */
   isOwnerGone?: (owner: string) => boolean;
+  /** How a claimed call is finalized (the runtime retries while the database is unavailable). */
+  finalize?: (input: FinalizeInput) => Promise<FinalizeResult>;
 }
 
 /**
@@ -41,7 +43,8 @@ export async function recoverOrphanedCalls(
       continue;
     const lastSeen = call.heartbeat_at ?? call.answered_at ?? undefined;
     const endedAtIso = call.answered_at !== null ? maxIso(lastSeen, call.answered_at) : finalizeDeps.clock.nowIso();
-    const res = await finalizeCall(finalizeDeps, { callId: call.id, endReason: 'error', endedAtIso });
+    const input: FinalizeInput = { callId: call.id, endReason: 'error', endedAtIso };
+    const res = await (options.finalize ? options.finalize(input) : finalizeCall(finalizeDeps, input));
     if (res.finalized) {
       recovered.push(call.id);
       log.warn({ callId: call.id, previousOwner: owner, status: res.call?.status }, 'recovered call of a dead process');

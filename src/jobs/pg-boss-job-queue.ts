@@ -1,10 +1,16 @@
 import PgBoss from 'pg-boss';
+import { AppError } from '../shared/errors';
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Store } from '../store/db';
 import type { DB } from '../store/tables';
 import type { Logger } from '../shared/log';
 import { systemClock } from '../shared/clock';
+import { databaseUnavailable, isDatabaseUnavailableError } from '../store/database-errors';
+import { PgBossWorker } from './pg-boss-worker';
 import { retryDelayMs, type EnqueueOptions, type JobHandler, type JobQueue, type WorkOptions } from './job-queue';
+
+/** pg.Pool options pg-boss passes through to its pool (not in its types): like the store's, fail fast. */
+const PG_POOL_EXTRAS: object = { connectionTimeoutMillis: 5000, keepAlive: true };
 
 /** Lets pg-boss insert a job through a Kysely transaction (transactional enqueue). */
 function executorOf(db: Transaction<DB> | Kysely<DB>): PgBoss.Db {
@@ -18,19 +24,25 @@ function executorOf(db: Transaction<DB> | Kysely<DB>): PgBoss.Db {
 
 /**
  * pg-boss 10 adapter: jobs live in PostgreSQL (schema `<store schema>_boss`, or `pgboss`),
- * survive restarts and are shared by every process on the same database.
+ * survive restarts and are shared by every process on the same database. Jobs are taken by our
+ * own fetch loops (pg-boss-worker.ts), which ride out a database restart; pg-boss's connection
+ * errors feed the store's DatabaseHealth (one warning per outage).
  */
 export class PgBossJobQueue implements JobQueue {
   readonly #boss: PgBoss;
   readonly #schema: string;
   readonly #log: Logger;
   readonly #queues = new Set<string>();
-  readonly #workerIds = new Map<string, string[]>();
+  readonly #workers = new Map<string, PgBossWorker[]>();
+  readonly #store: Store;
+  readonly #pollMs: number;
   #starting: Promise<void> | undefined;
 
   constructor(store: Store, log: Logger, options: { pollingIntervalSeconds?: number } = {}) {
     this.#schema = store.schema === undefined ? 'pgboss' : `${store.schema}_boss`;
     this.#log = log;
+    this.#store = store;
+    this.#pollMs = (options.pollingIntervalSeconds ?? 1) * 1000;
     this.#boss = new PgBoss({
       connectionString: store.url,
       schema: this.#schema,
@@ -39,8 +51,12 @@ export class PgBossJobQueue implements JobQueue {
       schedule: false,
       expireInSeconds: 3600,
       pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
+      ...PG_POOL_EXTRAS,
     });
-    this.#boss.on('error', (err) => this.#log.error({ err }, 'pg-boss error'));
+    this.#boss.on('error', (err) => {
+      if (isDatabaseUnavailableError(err)) store.health.noteFailure(err, 'job queue');
+      else this.#log.error({ err }, 'pg-boss error');
+    });
   }
 
   async #ensureQueue(queue: string): Promise<void> {
@@ -52,6 +68,17 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   async enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): Promise<string | null> {
+    try {
+      return await this.#enqueue(queue, payload, options);
+    } catch (err) {
+      // pg-boss's own pool: the same `database_unavailable` the store reports for its connections.
+      if (err instanceof AppError || !isDatabaseUnavailableError(err)) throw err;
+      this.#store.health.noteFailure(err, 'job queue');
+      throw databaseUnavailable(err);
+    }
+  }
+
+  async #enqueue(queue: string, payload: unknown, options: EnqueueOptions): Promise<string | null> {
     await this.#ensureQueue(queue);
     const db = options.trx ?? undefined;
     if (options.singletonKey !== undefined) {
@@ -74,27 +101,27 @@ export class PgBossJobQueue implements JobQueue {
       retryBackoff: true,
       ...(db ? { db: executorOf(db) } : {}),
     });
-    if (!db) for (const w of this.#workerIds.get(queue) ?? []) this.#boss.notifyWorker(w);
+    if (!db) for (const w of this.#workers.get(queue) ?? []) w.notify();
     return id;
   }
 
   async work<T>(queue: string, handler: JobHandler<T>, options: WorkOptions = {}): Promise<void> {
     await this.#ensureQueue(queue);
-    const ids: string[] = [];
+    const workers: PgBossWorker[] = [];
     for (let i = 0; i < (options.concurrency ?? 4); i++) {
-      const id = await this.#boss.work<T>(queue, { batchSize: 1, includeMetadata: true }, async ([job]) => {
-        if (!job) return;
-        await handler({
-          id: job.id,
-          queue,
-          payload: job.data,
-          attempt: job.retryCount + 1,
-          maxAttempts: job.retryLimit + 1,
-        });
+      const worker = new PgBossWorker({
+        boss: this.#boss,
+        queue,
+        handler: handler as JobHandler,
+        pollMs: this.#pollMs,
+        log: this.#log,
+        clock: systemClock,
+        onDatabaseError: (err, source) => this.#store.health.noteFailure(err, source),
       });
-      ids.push(id);
+      worker.start();
+      workers.push(worker);
     }
-    this.#workerIds.set(queue, ids);
+    this.#workers.set(queue, [...(this.#workers.get(queue) ?? []), ...workers]);
   }
 
   async start(): Promise<void> {
@@ -106,8 +133,10 @@ export class PgBossJobQueue implements JobQueue {
     if (this.#starting === undefined) return;
     await this.#starting.catch(() => undefined);
     this.#starting = undefined;
+    const workers = [...this.#workers.values()].flat();
     this.#queues.clear();
-    this.#workerIds.clear();
+    this.#workers.clear();
+    await Promise.all(workers.map((w) => w.stop(graceMs)));
     await this.#boss.stop({ graceful: true, timeout: graceMs, wait: true });
   }
 }

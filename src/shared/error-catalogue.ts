@@ -16,6 +16,9 @@ export const ERROR_CATALOGUE = {
   route_not_found: 'not_found',
   internal_error: 'internal',
 
+  // The store (store/database-errors.ts): PostgreSQL restarting or unreachable.
+  database_unavailable: 'unavailable',
+
   // Authentication (api/plugins/auth.ts).
   not_authenticated: 'unauthenticated',
   invalid_api_key: 'unauthenticated',

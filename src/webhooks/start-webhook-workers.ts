@@ -1,5 +1,6 @@
 import type { JobQueue } from '../jobs/job-queue';
 import type { Logger } from '../shared/log';
+import { isDatabaseUnavailableError } from '../store/database-errors';
 import type { WebhookService } from './webhook-service';
 import { DELIVER_QUEUE } from './webhook-deps';
 
@@ -13,7 +14,8 @@ export interface WebhookWorkers {
  * Registers the `webhooks.deliver` worker and starts the sweeper that re-enqueues due retries
  * (retries are scheduled on the injected Clock in `next_attempt_at`, not by the queue's backoff).
  * Call after `queue.start()` (pg-boss silently ignores work() before start); the composition
- * root (main.ts) and tests call it.
+ * root (main.ts) and tests call it. A sweep during a database outage is skipped quietly: deliveries
+ * interrupted by it are due again once their lease (60 s) runs out, and the next sweep sends them.
  */
 export async function startWebhookWorkers(
   deps: { webhooks: WebhookService; queue: JobQueue; log: Logger },
@@ -39,7 +41,11 @@ export async function startWebhookWorkers(
     }
   };
   const timer = setInterval(() => {
-    sweepNow().catch((err: unknown) => log.error({ err }, 'webhook sweep failed'));
+    sweepNow().catch((err: unknown) => {
+      // A database outage is logged once by the store; the next sweep after it catches up.
+      if (isDatabaseUnavailableError(err)) log.debug({ err }, 'webhook sweep skipped: database unavailable');
+      else log.error({ err }, 'webhook sweep failed');
+    });
   }, options.sweepIntervalMs ?? 5_000);
   timer.unref();
   return { sweepNow, stop: () => clearInterval(timer) };

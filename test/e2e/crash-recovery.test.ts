@@ -1,6 +1,5 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
@@ -18,7 +17,8 @@ import { startFakeOpenAiSttServer } from '../../src/voice/testing/fake-openai-st
 import { WebhookReceiver } from '../../src/webhooks/testing/webhook-receiver';
 import { verifySignature } from '../../src/webhooks/testing/webhook-fixture';
 import { answeringTrunk, TRUNK_PASSWORD, TRUNK_USER } from './support/trunk-scenarios';
-import { freePort, makeWorkDir, speechUlaw, startSipp, type SippProcess } from './support/sipp-runner';
+import { makeWorkDir, speechUlaw, startSipp, type SippProcess } from './support/sipp-runner';
+import { startServerProcess } from './support/server-process';
 
 /*
  * A server process is killed with SIGKILL in the middle of an answered call. A new process on the
@@ -27,37 +27,6 @@ import { freePort, makeWorkDir, speechUlaw, startSipp, type SippProcess } from '
  * The servers are started exactly as `npm start` does, from DATABASE_URL: a SQLite file, or a
  * fresh PostgreSQL database made for this test and dropped after it.
  */
-interface Server {
-  child: ChildProcess;
-  port: number;
-  apiKey: string | undefined;
-  exited: Promise<void>;
-}
-
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', SIP_PORT: String(await freePort()) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  let out = '';
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}\n${err}`)), 20_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('SIP:') && (!out.includes('Created a development org') || /sk_live_\w+/.test(out))) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', () => reject(new Error(`server exited: ${out}\n${err}`)));
-  });
-  return { child, port, apiKey: /sk_live_\w+/.exec(out)?.[0], exited };
-}
-
 async function databaseUrl(dialect: string, dir: string, cleanups: (() => Promise<void> | void)[]): Promise<string> {
   if (dialect === 'sqlite') return `sqlite:${join(dir, 'tp.db')}`;
   const name = `tp_crash_${process.pid}_${Date.now().toString(36)}`;
@@ -109,21 +78,15 @@ for (const dialect of testDialects())
         STT_BASE_URL: stt.baseUrl,
         LOG_LEVEL: 'silent',
       };
-      const first = await startServer(env);
+      const first = await startServerProcess(env);
       cleanups.push(() => void first.child.kill('SIGKILL'));
       assert.ok(first.apiKey, 'the first start created the development org');
-      const api = (srv: Server, method: string, path: string, body?: unknown) =>
-        fetch(`http://127.0.0.1:${srv.port}${path}`, {
-          method,
-          headers: { authorization: `Bearer ${first.apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-          ...(body ? { body: JSON.stringify(body) } : {}),
-        });
-      const ep = await api(first, 'POST', '/v1/developer/webhook-endpoints', {
+      const ep = await first.api('POST', '/v1/developer/webhook-endpoints', {
         label: 'crash test',
         url: rx.url('/hook'),
       });
       assert.equal(ep.status, 201);
-      const { secret } = (await ep.json()) as { secret: string };
+      const { secret } = ep.body as { secret: string };
 
       const audio = speechUlaw(dir, 'tt-weasels', 1.0, 20.0);
       const sipp: SippProcess = await startSipp({
@@ -224,11 +187,8 @@ for (const dialect of testDialects())
         'in_progress',
       );
 
-      const second = await startServer(env);
-      cleanups.push(async () => {
-        second.child.kill('SIGTERM');
-        await second.exited;
-      });
+      const second = await startServerProcess(env);
+      cleanups.push(() => second.stop());
       const deadline2 = Date.now() + 15_000;
       let hook: { type: string; data: Record<string, unknown> } | undefined;
       while (!hook) {

@@ -1,4 +1,4 @@
-import type { DialectName } from '../../src/store/db';
+import type { DialectName, Store } from '../../src/store/db';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/config';
 import { buildDeps } from '../../src/app/build-deps';
@@ -51,6 +51,8 @@ export interface HarnessOptions {
   startWebhookWorkers?: boolean | { sweepIntervalMs?: number };
   /** Logger for the whole server (default: silent). */
   log?: Logger;
+  /** Serve from this store (e.g. on a private PostgreSQL) instead of a fresh test store; closed with the harness. */
+  store?: Store;
 }
 
 export async function createApiHarness(dialect: DialectName, options: HarnessOptions = {}): Promise<ApiHarness> {
@@ -64,7 +66,7 @@ export async function createApiHarness(dialect: DialectName, options: HarnessOpt
     { persistSecretKey: false },
   );
   const clock = options.clock ?? systemClock;
-  const store = await openTestStore(dialect);
+  const store = options.store ?? (await openTestStore(dialect));
   const deps = await buildDeps({
     config,
     clock,

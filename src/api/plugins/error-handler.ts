@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, STATUS_OF_KIND, isErrorCode, type ErrorCode } from '../../shared/errors';
+import { DATABASE_UNAVAILABLE } from '../../store/database-errors';
 
 interface ValidationItem {
   instancePath?: string;
@@ -34,6 +35,8 @@ export function validationToFields(items: ValidationItem[]): Record<string, stri
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
     if (err instanceof AppError) {
+      // The store and the job queue turn a lost database into `database_unavailable` (503): say when to retry.
+      if (err.code === DATABASE_UNAVAILABLE) reply.header('retry-after', '1');
       const status = STATUS_OF_KIND[err.kind];
       if (err.fields) return reply.status(status).send(err.fields);
       return reply.status(status).send({ detail: err.message, code: err.code, ...(err.details ?? {}) });

@@ -6,6 +6,7 @@ import type { Store } from '../../store/db';
 import { createOrg } from '../../orgs/org-service';
 import { cryptoIds } from '../../shared/ids';
 import type { CallEventEmitter } from '../finalize-call';
+import type { CallParts } from '../call-runtime';
 
 /** Test fixtures for the calls module: orgs and call rows as POST /v1/call would create them. */
 export async function seedOrg(
@@ -76,3 +77,12 @@ export async function balanceOf(db: Kysely<DB>, orgId: number): Promise<number> 
 export async function ledgerForCall(db: Kysely<DB>, callId: number): Promise<Row<'ledger_entries'>[]> {
   return db.selectFrom('ledger_entries').selectAll().where('call_id', '=', callId).execute();
 }
+
+/** Call parts for runtime tests that place no call: dialing and agents fail, nothing listens. */
+export const idleCallParts: CallParts = {
+  dial: () => Promise.reject(new Error('no trunk in this test')),
+  createAgent: () => Promise.reject(new Error('no agent in this test')),
+  createRecorder: () => undefined,
+  onIncoming: () => undefined,
+  close: async () => undefined,
+};
