@@ -5,6 +5,7 @@ import type { CallsTable, DB, Row } from '../store/tables';
 import type { Clock } from '../shared/clock';
 import type { JobQueue } from '../jobs/job-queue';
 import type { VoiceCatalog } from '../voice/tts/voice-catalog';
+import type { PrivateTargetPolicy } from '../net/address-policy';
 import { AppError } from '../shared/errors';
 import { isUniqueViolation } from '../store/unique-violation';
 import { parseCallConfig, type CallAgentConfig } from '../agents/call-config';
@@ -43,6 +44,8 @@ export interface PlaceCallDeps {
   clock: Clock;
   queue: JobQueue;
   voices: VoiceCatalog;
+  /** ALLOW_PRIVATE_TARGETS: which inline tool endpoint addresses may be saved. */
+  targets: PrivateTargetPolicy;
 }
 
 export interface PlacedCall {
@@ -82,7 +85,11 @@ function canonical(value: unknown): string {
 }
 
 /** Validation only (no database): the 400s of the endpoint. */
-export function parsePlaceCallRequest(body: unknown, voices: VoiceCatalog): ParsedRequest {
+export function parsePlaceCallRequest(
+  body: unknown,
+  voices: VoiceCatalog,
+  targets: PrivateTargetPolicy,
+): ParsedRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw bad('from_number and to_number are required', 'missing_numbers');
   const b = body as Record<string, unknown>;
@@ -113,7 +120,7 @@ export function parsePlaceCallRequest(body: unknown, voices: VoiceCatalog): Pars
   }
   let inline: CallAgentConfig | undefined;
   if (hasConfig) {
-    const parsed = parseCallConfig(b.config, voices);
+    const parsed = parseCallConfig(b.config, voices, targets);
     if (parsed.ok) inline = parsed.config;
     else
       for (const [f, msgs] of Object.entries(parsed.fields))
@@ -311,7 +318,7 @@ async function insertCallWithEvent(
 }
 
 export async function placeCall(d: PlaceCallDeps, orgId: number, body: unknown): Promise<PlacedCall> {
-  const req = parsePlaceCallRequest(body, d.voices);
+  const req = parsePlaceCallRequest(body, d.voices, d.targets);
   const hash = req.idempotencyKey === undefined ? null : createHash('sha256').update(canonical(body)).digest('hex');
   const checks = await loadChecks(d.db, orgId, req);
   const priorId = checks.prior_id ?? null;

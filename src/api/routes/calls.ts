@@ -32,15 +32,20 @@ export const callRoutes: RouteModule = (deps) => async (app) => {
       },
     },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send(
-          await placeCall(
-            { db: store.db, dialect: store.dialect, clock, queue: deps.queue, voices: deps.voices },
-            req.auth.orgId,
-            req.body,
-          ),
+      reply.status(201).send(
+        await placeCall(
+          {
+            db: store.db,
+            dialect: store.dialect,
+            clock,
+            queue: deps.queue,
+            voices: deps.voices,
+            targets: config.allowPrivateTargets,
+          },
+          req.auth.orgId,
+          req.body,
         ),
+      ),
   );
 
   app.get(
