@@ -1,7 +1,7 @@
 import type { VoiceCatalog } from '../voice/tts/voice-catalog';
 import type { PrivateTargetPolicy } from '../net/address-policy';
 import { parseInlineTools, type InlineTool } from './inline-tool';
-import { checkToolEndpointUrls } from './tool-endpoint-url';
+import { checkToolsForSave } from './tool-save-checks';
 import {
   DEFAULT_PRODUCT,
   PRODUCTS,
@@ -146,7 +146,7 @@ export function parseSharedAgentFields(
   let tools = base?.tools ?? [];
   if (has('tools')) {
     tools = parseInlineTools(body.tools, 'tools', msgs.add);
-    checkToolEndpointUrls(body.tools, 'tools', targets, msgs.add);
+    checkToolsForSave(body.tools, 'tools', targets, msgs.add);
   }
 
   return {
