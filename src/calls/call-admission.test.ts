@@ -168,7 +168,12 @@ describeEachDialect<Ctx>(
       const orgId = await seedOrg(ctx.store, ctx.clock, 100, 1);
       await seedTrunkNumber(ctx, orgId, '+15551110003');
       const busy = await seedOutboundCall(ctx.store.db, ctx.clock, orgId, { from_number: '+15551110003' });
-      await new CallRepo(ctx.store.db, ctx.store.dialect, ctx.clock).admit(busy.id, 'other-live-instance', 10);
+      await new CallRepo(ctx.store.db, ctx.store.dialect, ctx.clock).admit(
+        busy.id,
+        'other-live-instance',
+        10,
+        ctx.config.rateCentsPerMinute,
+      );
       const waiting = await seedOutboundCall(ctx.store.db, ctx.clock, orgId, { from_number: '+15551110003' });
       await ctx.runtime.dial(waiting.id);
       const row = await ctx.runtime.repo.get(waiting.id);

@@ -11,6 +11,8 @@ describeApi('billing API', (h) => {
     assert.deepEqual(res.body, {
       balance_cents: 125000,
       balance_usd: '1250.00',
+      held_cents: 0,
+      available_cents: 125000,
       currency: 'usd',
       auto_reload_enabled: false,
       auto_reload_minimum_cents: 0,
