@@ -17,11 +17,13 @@ import { CallRuntime, DIAL_QUEUE } from '../../../src/calls/call-runtime';
 import type { AgentSessionPort } from '../../../src/calls/call-ports';
 import type { CallRow } from '../../../src/calls/call-repo';
 import { inboundConfigResolver } from '../../../src/calls/inbound-config';
+import { agentFactory } from '../../../src/calls/agent-factory';
+import { fetchToolHttpClient } from '../../../src/voice/index';
 import { startSipCallParts } from '../../../src/calls/sip-call-parts';
 import { signRecordingUrl } from '../../../src/calls/recording-url';
 import { openTestStore } from '../../support/dialects';
 import { buildServer } from '../../../src/api/server';
-import { makeWorkDir } from './sipp-runner';
+import { freePort, makeWorkDir } from './sipp-runner';
 import { TRUNK_PASSWORD, TRUNK_USER } from './trunk-scenarios';
 
 export interface CallE2eOptions {
@@ -73,6 +75,29 @@ export interface CallE2e {
 function rtpRange(): { min: number; max: number } {
   const base = 30_000 + 2 * Math.floor(Math.random() * 14_000);
   return { min: base, max: base + 400 };
+}
+
+/** The real voice agent (agent-factory.ts) with the server's config and voices: for `createAgent`. */
+export const realAgent = (call: CallRow, deps: ApiDeps): Promise<AgentSessionPort> =>
+  agentFactory({
+    config: deps.config,
+    voices: deps.voices,
+    clock: systemClock,
+    log: silentLogger,
+    toolHttp: fetchToolHttpClient,
+  })(call);
+
+/**
+ * LLM and STT settings that point at a closed loopback port: for tests whose agent must never ask
+ * them (it speaks second and hears nothing), so any request would fail loudly.
+ */
+export async function unreachableAiEnv(): Promise<Record<string, string>> {
+  const closed = await freePort();
+  return {
+    LLM_MODEL: 'fake-model',
+    LLM_BASE_URL: `http://127.0.0.1:${closed}/v1`,
+    STT_BASE_URL: `http://127.0.0.1:${closed}/v1`,
+  };
 }
 
 export const DEFAULT_AGENT_CONFIG = {
