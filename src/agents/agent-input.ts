@@ -1,4 +1,5 @@
 import type { VoiceCatalog } from '../voice/tts/voice-catalog';
+import type { PrivateTargetPolicy } from '../net/address-policy';
 import { CALL_CONFIG_FIELDS, FieldMessages, parseSharedAgentFields, type CallAgentConfig } from './call-config';
 
 export type SpeakOrder = 'agent_first' | 'caller_first';
@@ -55,8 +56,14 @@ export type AgentParseResult = { ok: true; settings: AgentSettings } | { ok: fal
 /**
  * Validates an agent body. `base` = the stored agent for PATCH (absent fields keep their value);
  * without it (POST, PUT) `name`, `prompt` and `voice` are required and the rest take defaults.
+ * `targets` (ALLOW_PRIVATE_TARGETS) decides which tool endpoint addresses may be saved.
  */
-export function parseAgentInput(input: unknown, voices: VoiceCatalog, base?: AgentSettings): AgentParseResult {
+export function parseAgentInput(
+  input: unknown,
+  voices: VoiceCatalog,
+  targets: PrivateTargetPolicy,
+  base?: AgentSettings,
+): AgentParseResult {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     return { ok: false, fields: { non_field_errors: ['Expected a JSON object.'] } };
   const body = input as Record<string, unknown>;
@@ -73,7 +80,7 @@ export function parseAgentInput(input: unknown, voices: VoiceCatalog, base?: Age
     else name = body.name;
   } else if (!base) msgs.add('name', 'This field is required.');
 
-  const shared = parseSharedAgentFields(body, voices, msgs, { prompt: !base, voice: !base }, base);
+  const shared = parseSharedAgentFields(body, voices, targets, msgs, { prompt: !base, voice: !base }, base);
 
   const speakOrder = (k: 'inbound_speak_order' | 'outbound_speak_order'): SpeakOrder => {
     const fallback = base?.[k] ?? AGENT_DEFAULTS[k];

@@ -1,5 +1,7 @@
 import type { VoiceCatalog } from '../voice/tts/voice-catalog';
+import type { PrivateTargetPolicy } from '../net/address-policy';
 import { parseInlineTools, type InlineTool } from './inline-tool';
+import { checkToolsForSave } from './tool-save-checks';
 import {
   DEFAULT_PRODUCT,
   PRODUCTS,
@@ -59,10 +61,14 @@ export class FieldMessages {
   }
 }
 
-/** Validates the fields agents and call configs share; absent fields take the defaults. */
+/**
+ * Validates the fields agents and call configs share; absent fields take the defaults. `targets`
+ * (ALLOW_PRIVATE_TARGETS) decides which tool endpoint addresses may be saved.
+ */
 export function parseSharedAgentFields(
   body: Record<string, unknown>,
   voices: VoiceCatalog,
+  targets: PrivateTargetPolicy,
   msgs: FieldMessages,
   required: { prompt: boolean; voice: boolean },
   base?: CallAgentConfig,
@@ -139,7 +145,10 @@ export function parseSharedAgentFields(
     msgs.add('acknowledgement_prompt', 'Required when acknowledgement_prompt_mode is "manual".');
 
   let tools = base?.tools ?? [];
-  if (has('tools')) tools = parseInlineTools(body.tools, 'tools', msgs.add);
+  if (has('tools')) {
+    tools = parseInlineTools(body.tools, 'tools', msgs.add);
+    checkToolsForSave(body.tools, 'tools', targets, msgs.add);
+  }
 
   return {
     prompt,
@@ -156,9 +165,13 @@ export function parseSharedAgentFields(
 /**
  * Parses an inline call configuration. `prompt` and `voice` (or its alias `voice_name`) are
  * required; unknown top-level keys — including speak orders and `max_hold_seconds`, which are
- * agent-only — are rejected.
+ * agent-only — are rejected. `targets` is ALLOW_PRIVATE_TARGETS (tool endpoint addresses).
  */
-export function parseCallConfig(input: unknown, voices: VoiceCatalog): ParseResult<CallAgentConfig> {
+export function parseCallConfig(
+  input: unknown,
+  voices: VoiceCatalog,
+  targets: PrivateTargetPolicy,
+): ParseResult<CallAgentConfig> {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     return { ok: false, fields: { non_field_errors: ['Expected an object with the agent configuration.'] } };
   const body = input as Record<string, unknown>;
@@ -166,6 +179,6 @@ export function parseCallConfig(input: unknown, voices: VoiceCatalog): ParseResu
   for (const key of Object.keys(body)) {
     if (!(CALL_CONFIG_FIELDS as readonly string[]).includes(key)) msgs.add(key, 'Unknown field.');
   }
-  const config = parseSharedAgentFields(body, voices, msgs, { prompt: true, voice: true });
+  const config = parseSharedAgentFields(body, voices, targets, msgs, { prompt: true, voice: true });
   return msgs.empty ? { ok: true, config } : { ok: false, fields: msgs.fields };
 }

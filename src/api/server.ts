@@ -5,7 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { ApiDeps } from './deps';
-import { registerErrorHandler } from './plugins/error-handler';
+import { clientErrorHandler, registerErrorHandler } from './plugins/error-handler';
+import { boundIntegers, registerInputLimits } from './plugins/input-limits';
 import { authenticateAdmin, authenticateTenant } from './plugins/auth';
 import { healthRoutes } from './routes/health';
 import { ADMIN_ROUTES, PUBLIC_ROUTES, TENANT_ROUTES } from './routes/index';
@@ -27,6 +28,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance & { ro
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
+    // Header overflow (a 100 KB query string: 431), timeouts and malformed HTTP in our error shape.
+    clientErrorHandler,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : deps.ids.token('req_', 12);
@@ -42,7 +45,9 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance & { ro
   };
   const bodyAjv = makeAjv(false);
   const textAjv = makeAjv('array');
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : textAjv).compile(boundIntegers(schema)),
+  );
 
   const routeInfo: RouteInfo[] = [];
   app.addHook('onRoute', (route) => {
@@ -60,6 +65,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance & { ro
     reply.header('x-request-id', request.id);
   });
   registerErrorHandler(app);
+  registerInputLimits(app);
   // A bodyless request that still says `content-type: application/json` (common in clients and
   // curl scripts: DELETE, POST .../duplicate) has no body rather than a malformed one.
   const defaultJson = app.getDefaultJsonParser('error', 'error');

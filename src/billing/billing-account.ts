@@ -2,11 +2,20 @@ import type { Kysely } from 'kysely';
 import type { DB, Row } from '../store/tables';
 import type { Clock } from '../shared/clock';
 import { AppError, fieldsError } from '../shared/errors';
+import { heldCents } from './balance-holds';
 
-/** Billing account of an org (thunderphone-api.md §3.14). */
+/**
+ * Billing account of an org (thunderphone-api.md §3.14), plus two additive fields:
+ * `held_cents` (reserved by calls in progress: their first minute from admission, each next
+ * minute shortly before it starts, or what they have used if more) and `available_cents`
+ * (`balance_cents − held_cents`: what new calls can use). `balance_cents` is the ledger balance;
+ * a hold is settled into one debit when its call ends.
+ */
 export interface BillingAccount {
   balance_cents: number;
   balance_usd: string;
+  held_cents: number;
+  available_cents: number;
   currency: 'usd';
   auto_reload_enabled: boolean;
   auto_reload_minimum_cents: number;
@@ -29,10 +38,12 @@ export function centsToUsd(cents: number): string {
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
-export function billingAccountOf(org: Row<'orgs'>): BillingAccount {
+export function billingAccountOf(org: Row<'orgs'>, held: number): BillingAccount {
   return {
     balance_cents: Number(org.balance_cents),
     balance_usd: centsToUsd(Number(org.balance_cents)),
+    held_cents: held,
+    available_cents: Number(org.balance_cents) - held,
     currency: 'usd',
     auto_reload_enabled: org.auto_reload_enabled === 1,
     auto_reload_minimum_cents: Number(org.auto_reload_minimum_cents),
@@ -43,10 +54,10 @@ export function billingAccountOf(org: Row<'orgs'>): BillingAccount {
   };
 }
 
-export async function getBillingAccount(db: Kysely<DB>, orgId: number): Promise<BillingAccount> {
+export async function getBillingAccount(db: Kysely<DB>, clock: Clock, orgId: number): Promise<BillingAccount> {
   const org = await db.selectFrom('orgs').selectAll().where('id', '=', orgId).executeTakeFirst();
   if (!org) throw new AppError('org_not_found', 'Organization not found');
-  return billingAccountOf(org);
+  return billingAccountOf(org, await heldCents(db, orgId, clock.nowMs()));
 }
 
 /**
@@ -95,7 +106,7 @@ export async function updateAutoReload(
     .where('id', '=', orgId)
     .returningAll()
     .executeTakeFirstOrThrow();
-  return billingAccountOf(updated);
+  return billingAccountOf(updated, await heldCents(db, orgId, clock.nowMs()));
 }
 
 export interface LedgerPage {

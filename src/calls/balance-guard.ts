@@ -1,9 +1,10 @@
-import { affordableMinutes } from './call-charge';
-
 export interface BalanceGuardOptions {
   rateCentsPerMinute: number;
-  /** Current balance of the org (the call itself is billed at the end, so it is not in it yet). */
-  readBalanceCents: () => Promise<number>;
+  /**
+   * Extends the call's balance hold to cover this many minutes (atomically, against the org's
+   * balance minus every running call's hold and usage); false when the balance does not pay it.
+   */
+  reserveMinutes: (minutes: number) => Promise<boolean>;
   /** Called once when the next minute could not be paid: end the call with insufficient_balance. */
   onExhausted: () => void;
   /** How long before a minute boundary the check runs (the call must end before it). */
@@ -14,9 +15,12 @@ export interface BalanceGuardOptions {
 }
 
 /**
- * Ends a connected call before the balance would fall below zero. Billing is per started minute,
- * so shortly before each minute boundary it checks that the balance still pays for the minute
- * about to start; if not, the call ends inside the minute already paid for.
+ * Ends a connected call before the balance would fall below zero. Billing is per started minute;
+ * the first minute is reserved at admission (a balance hold), and shortly before each minute
+ * boundary the guard reserves the minute about to start. If the balance — less what the org's
+ * other running calls hold or have used — does not pay it, the call ends inside the minutes
+ * already reserved. A failed check (database error) lets the call go on to the next boundary;
+ * the settlement never takes the balance below zero either way.
  */
 export class BalanceGuard {
   readonly #opts: BalanceGuardOptions;
@@ -27,7 +31,7 @@ export class BalanceGuard {
     this.#opts = opts;
   }
 
-  /** Starts watching a call that was just answered (its first minute is already affordable). */
+  /** Starts watching a call that was just answered (its first minute is already reserved). */
   start(): void {
     this.#schedule(1, this.#minuteMs() - this.#marginMs());
   }
@@ -53,9 +57,9 @@ export class BalanceGuard {
   async #check(nextMinute: number): Promise<void> {
     if (this.#stopped) return;
     try {
-      const balance = await this.#opts.readBalanceCents();
+      const reserved = await this.#opts.reserveMinutes(nextMinute);
       if (this.#stopped) return;
-      if (affordableMinutes(balance, this.#opts.rateCentsPerMinute) < nextMinute) {
+      if (!reserved) {
         this.#stopped = true;
         this.#opts.onExhausted();
         return;

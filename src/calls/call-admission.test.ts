@@ -12,6 +12,7 @@ import { CallRuntime, type CallParts } from './call-runtime';
 import { CallRepo } from './call-repo';
 import { handleInboundOffer, normalizeNumber, type InboundOfferPort } from './inbound-call';
 import { findTrunkForNumber, dialTarget } from './trunk-lookup';
+import { finalizeCall, type FinalizeInput } from './finalize-call';
 import { balanceOf, ledgerForCall, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
 
 /** Parts that refuse to be used: these tests prove the call never reaches the SIP trunk. */
@@ -168,7 +169,12 @@ describeEachDialect<Ctx>(
       const orgId = await seedOrg(ctx.store, ctx.clock, 100, 1);
       await seedTrunkNumber(ctx, orgId, '+15551110003');
       const busy = await seedOutboundCall(ctx.store.db, ctx.clock, orgId, { from_number: '+15551110003' });
-      await new CallRepo(ctx.store.db, ctx.store.dialect, ctx.clock).admit(busy.id, 'other-live-instance', 10);
+      await new CallRepo(ctx.store.db, ctx.store.dialect, ctx.clock).admit(
+        busy.id,
+        'other-live-instance',
+        10,
+        ctx.config.rateCentsPerMinute,
+      );
       const waiting = await seedOutboundCall(ctx.store.db, ctx.clock, orgId, { from_number: '+15551110003' });
       await ctx.runtime.dial(waiting.id);
       const row = await ctx.runtime.repo.get(waiting.id);
@@ -249,6 +255,58 @@ describeEachDialect<Ctx>(
       assert.equal(call.status, 'failed');
       assert.equal(call.billing_total_cents, 0);
       assert.equal(await balanceOf(ctx.store.db, orgId), 100);
+    });
+
+    test('inbound: a balance all held by running calls → 403 before any call row; one that does not pay the product → 403, not billed', async () => {
+      const ctx = get();
+      const orgId = await seedOrg(ctx.store, ctx.clock, 5);
+      await seedTrunkNumber(ctx, orgId, '+15553330004', { withTrunk: false });
+      const finalizeDeps = {
+        db: ctx.store.db,
+        clock: ctx.clock,
+        rateCentsPerMinute: ctx.config.rateCentsPerMinute,
+        events: ctx.emitter,
+      };
+      const deps = (product: string) => ({
+        db: ctx.store.db,
+        repo: ctx.runtime.repo,
+        config: ctx.config,
+        log: silentLogger,
+        instance: 'test-instance',
+        resolveConfig: async () => ({ config: { prompt: 'Hi' }, agentId: null, product, voice: 'en-us' }),
+        finalize: (input: FinalizeInput) => finalizeCall(finalizeDeps, input),
+        createAgent: () => Promise.reject(new Error('must not build an agent')),
+        run: () => Promise.reject(new Error('must not run')),
+      });
+      // 5 ¢ and a storm call (9 ¢/min): the INVITE is refused once the product is known.
+      const storm = offerTo('+15553330004');
+      await handleInboundOffer(storm, deps('storm-base'));
+      assert.deepEqual(storm.rejected, [{ status: 403, reason: 'Insufficient Balance' }]);
+      const refused = await ctx.store.db
+        .selectFrom('calls')
+        .selectAll()
+        .where('to_number', '=', '+15553330004')
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(
+        [refused.status, refused.end_reason, refused.billing_total_cents],
+        ['failed', 'insufficient_balance', 0],
+      );
+      // An outbound call of the org holds 5 ¢ (bolt): nothing is left for an inbound call.
+      await seedTrunkNumber(ctx, orgId, '+15551110009');
+      const outbound = await seedOutboundCall(ctx.store.db, ctx.clock, orgId, {
+        product: 'bolt',
+        from_number: '+15551110009',
+      });
+      assert.equal(
+        (await ctx.runtime.repo.admit(outbound.id, 'other', 10, ctx.config.rateCentsPerMinute)).kind,
+        'admitted',
+      );
+      const before = (await ctx.store.db.selectFrom('calls').select('id').execute()).length;
+      const held = offerTo('+15553330004');
+      await handleInboundOffer(held, deps('spark'));
+      assert.deepEqual(held.rejected, [{ status: 403, reason: 'Insufficient Balance' }]);
+      assert.equal((await ctx.store.db.selectFrom('calls').select('id').execute()).length, before, 'no call row');
+      assert.equal(await balanceOf(ctx.store.db, orgId), 5);
     });
 
     test('at start, every queued call gets a dial job again (a lost job cannot block the org queue)', async () => {

@@ -1,4 +1,5 @@
 import type { ProductTier } from '../config/config';
+import { billableMinutes } from '../billing/billable-minutes';
 
 /** Price tier of a product: `spark`, `bolt`, and every `storm-*` value bills as `storm`. */
 export function productTier(product: string | null | undefined): ProductTier {
@@ -7,11 +8,7 @@ export function productTier(product: string | null | undefined): ProductTier {
   return 'spark';
 }
 
-/** Rounded-up minutes of talk time; an answered call costs at least one minute. */
-export function billableMinutes(talkMs: number): number {
-  if (talkMs <= 0) return 1;
-  return Math.ceil(talkMs / 60_000);
-}
+export { billableMinutes };
 
 export interface CallCharge {
   billableMinutes: number;
@@ -28,13 +25,4 @@ export function callCharge(
   if (!answered) return { billableMinutes: 0, totalCents: 0 };
   const minutes = billableMinutes(talkMs);
   return { billableMinutes: minutes, totalCents: minutes * rateCentsPerMinute[productTier(product)] };
-}
-
-/**
- * Whole minutes of talk the balance pays for at this rate (the balance guard ends the call when
- * the next minute would take the balance below zero).
- */
-export function affordableMinutes(balanceCents: number, rateCentsPerMinute: number): number {
-  if (rateCentsPerMinute <= 0) return Number.POSITIVE_INFINITY;
-  return Math.max(0, Math.floor(balanceCents / rateCentsPerMinute));
 }

@@ -9,7 +9,8 @@ import type { AgentAction, CallLegPort, LegEnded, MediaPort, PcmFrame } from './
 import { CallController } from './call-controller';
 import { CallRepo } from './call-repo';
 import { finalizeCall } from './finalize-call';
-import { balanceOf, ledgerForCall, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
+import { extendHold } from '../billing/balance-holds';
+import { balanceOf, ledgerForCall, RATES, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
 
 /*
  * Orchestration of one call by the controller, with in-memory stand-ins for the SIP leg and the
@@ -92,7 +93,7 @@ function controllerFor(
         {
           db: ctx.store.db,
           clock: systemClock,
-          rateCentsPerMinute: { spark: 2, bolt: 5, storm: 9 },
+          rateCentsPerMinute: RATES,
           events: ctx.emitter,
         },
         input,
@@ -100,11 +101,30 @@ function controllerFor(
     agent,
     limits: { ringTimeoutMs: 5000, maxCallDurationMs: 60_000, mediaTimeoutMs: 30_000 },
     rateCentsPerMinute: 2,
-    readBalanceCents: () => balanceOf(ctx.store.db, ctx.orgId),
+    reserveMinutes: (minutes) => reserveFor(ctx, callId, minutes),
     clock: systemClock,
     log: silentLogger,
     hangUpGraceMs: 0,
     ...overrides,
+  });
+}
+
+/** Waits for the controller's asynchronous work (database writes) to reach a state; no timing asserted. */
+async function until(condition: () => boolean, limitMs = 10_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function reserveFor(ctx: Ctx, callId: number, minutes: number, orgId = ctx.orgId): Promise<boolean> {
+  return extendHold(ctx.store.db, {
+    orgId,
+    callId,
+    minutes,
+    nowIso: systemClock.nowIso(),
+    nowMs: systemClock.nowMs(),
   });
 }
 
@@ -120,7 +140,7 @@ describeEachDialect<Ctx>(
     test('answer → audio both ways, barge-in clears playback, DTMF reaches the agent; remote hang-up completes it once', async () => {
       const ctx = get();
       const call = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
-      await ctx.repo.admit(call.id, 'inst', 10);
+      await ctx.repo.admit(call.id, 'inst', 10, RATES);
       const agent = new InMemoryAgent();
       const leg = new InMemoryLeg();
       const c = controllerFor(ctx, call.id, agent);
@@ -129,8 +149,7 @@ describeEachDialect<Ctx>(
       assert.equal(agent.heard, 0, 'no audio flows before the answer');
       leg.emit('ringing');
       leg.emit('answered');
-      await new Promise((r) => setTimeout(r, 20));
-      assert.equal(agent.started, true);
+      await until(() => agent.started);
       leg.media.emit('audio', new Int16Array(160));
       agent.emit('audio', new Int16Array(160));
       agent.emit('interrupt');
@@ -156,7 +175,7 @@ describeEachDialect<Ctx>(
     test('agent transfer: a refused REFER is reported back and the call goes on; an accepted one ends it with transfer', async () => {
       const ctx = get();
       const call = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
-      await ctx.repo.admit(call.id, 'inst', 10);
+      await ctx.repo.admit(call.id, 'inst', 10, RATES);
       const agent = new InMemoryAgent();
       const leg = new InMemoryLeg();
       const c = controllerFor(ctx, call.id, agent);
@@ -185,7 +204,7 @@ describeEachDialect<Ctx>(
     test('agent end_call hangs up and ends agent_end; a busy leg fails without charge', async () => {
       const ctx = get();
       const call = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
-      await ctx.repo.admit(call.id, 'inst', 10);
+      await ctx.repo.admit(call.id, 'inst', 10, RATES);
       const agent = new InMemoryAgent();
       const leg = new InMemoryLeg();
       const c = controllerFor(ctx, call.id, agent);
@@ -198,7 +217,7 @@ describeEachDialect<Ctx>(
       assert.equal(leg.hungUp, 1);
 
       const busy = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
-      await ctx.repo.admit(busy.id, 'inst', 10);
+      await ctx.repo.admit(busy.id, 'inst', 10, RATES);
       const busyLeg = new InMemoryLeg();
       const c2 = controllerFor(ctx, busy.id, new InMemoryAgent());
       c2.attach(busyLeg);
@@ -212,7 +231,7 @@ describeEachDialect<Ctx>(
     test('watchdogs: ring backstop cancels an unanswered call; media silence and the max duration end a connected one with timeout', async () => {
       const ctx = get();
       const call = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
-      await ctx.repo.admit(call.id, 'inst', 10);
+      await ctx.repo.admit(call.id, 'inst', 10, RATES);
       const leg = new InMemoryLeg();
       leg.hangUp = function () {
         this.hungUp += 1;
@@ -227,7 +246,7 @@ describeEachDialect<Ctx>(
       assert.equal(leg.hungUp, 1, 'the INVITE is cancelled');
 
       const call2 = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
-      await ctx.repo.admit(call2.id, 'inst', 10);
+      await ctx.repo.admit(call2.id, 'inst', 10, RATES);
       const leg2 = new InMemoryLeg();
       const c2 = controllerFor(ctx, call2.id, new InMemoryAgent(), {
         limits: { ringTimeoutMs: 5000, maxCallDurationMs: 60_000, mediaTimeoutMs: 50 },
@@ -239,7 +258,7 @@ describeEachDialect<Ctx>(
       assert.equal(r2?.call?.status, 'completed');
 
       const call3 = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
-      await ctx.repo.admit(call3.id, 'inst', 10);
+      await ctx.repo.admit(call3.id, 'inst', 10, RATES);
       const leg3 = new InMemoryLeg();
       const c3 = controllerFor(ctx, call3.id, new InMemoryAgent(), {
         limits: { ringTimeoutMs: 5000, maxCallDurationMs: 80, mediaTimeoutMs: 30_000 },
@@ -257,10 +276,10 @@ describeEachDialect<Ctx>(
       const ctx = get();
       const poorOrg = await seedOrg(ctx.store, systemClock, 3);
       const call = await seedOutboundCall(ctx.store.db, systemClock, poorOrg);
-      await ctx.repo.admit(call.id, 'inst', 10);
+      await ctx.repo.admit(call.id, 'inst', 10, RATES);
       const leg = new InMemoryLeg();
       const c = controllerFor(ctx, call.id, new InMemoryAgent(), {
-        readBalanceCents: () => balanceOf(ctx.store.db, poorOrg),
+        reserveMinutes: (minutes) => reserveFor(ctx, call.id, minutes, poorOrg),
         balanceMinuteMs: 200,
       });
       c.attach(leg);

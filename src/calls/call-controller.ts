@@ -26,7 +26,8 @@ export interface CallControllerOptions {
   recordingPath?: string | undefined;
   limits: CallLimits;
   rateCentsPerMinute: number;
-  readBalanceCents: () => Promise<number>;
+  /** Extends the call's balance hold to `minutes` minutes; false when the balance does not pay it. */
+  reserveMinutes: (minutes: number) => Promise<boolean>;
   clock: Clock;
   log: Logger;
   /** Billed-minute length for the balance guard (tests shorten it; billing itself uses 60 s). */
@@ -66,7 +67,7 @@ export class CallController {
     this.#done = new Promise((r) => (this.#resolveDone = r));
     this.#guard = new BalanceGuard({
       rateCentsPerMinute: options.rateCentsPerMinute,
-      readBalanceCents: options.readBalanceCents,
+      reserveMinutes: options.reserveMinutes,
       onExhausted: () => void this.end('insufficient_balance'),
       onError: (err) => options.log.warn({ callId: options.callId, err }, 'balance check failed'),
       ...(options.balanceMinuteMs !== undefined

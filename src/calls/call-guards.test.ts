@@ -25,7 +25,7 @@ describe('balance guard', () => {
       let elapsed = 0;
       const guard = new BalanceGuard({
         rateCentsPerMinute: 2,
-        readBalanceCents: async () => 5,
+        reserveMinutes: async (minutes) => minutes * 2 <= 5,
         onExhausted: () => (exhaustedAt = elapsed),
         marginMs: 2000,
       });
@@ -45,11 +45,11 @@ describe('balance guard', () => {
   test('a balance that pays keeps the call going; stop() cancels', async () => {
     mock.timers.enable({ apis: ['setTimeout'] });
     try {
-      let reads = 0;
+      const reserved: number[] = [];
       let exhausted = false;
       const guard = new BalanceGuard({
         rateCentsPerMinute: 2,
-        readBalanceCents: async () => (reads++, 1000),
+        reserveMinutes: async (minutes) => (reserved.push(minutes), true),
         onExhausted: () => (exhausted = true),
       });
       guard.start();
@@ -60,7 +60,7 @@ describe('balance guard', () => {
       guard.stop();
       mock.timers.tick(600_000);
       assert.equal(exhausted, false);
-      assert.equal(reads, 5);
+      assert.deepEqual(reserved, [2, 3, 4, 5, 6], 'each next minute is reserved before it starts');
     } finally {
       mock.timers.reset();
     }

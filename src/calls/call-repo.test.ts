@@ -4,7 +4,7 @@ import { describeEachDialect, openTestStore } from '../../test/support/dialects'
 import { FakeClock } from '../shared/clock';
 import type { Store } from '../store/db';
 import { CallRepo } from './call-repo';
-import { seedOrg, seedOutboundCall } from './testing/call-fixtures';
+import { RATES, seedOrg, seedOutboundCall } from './testing/call-fixtures';
 
 interface Ctx {
   store: Store;
@@ -31,18 +31,18 @@ describeEachDialect<Ctx>(
         clock.advance(10);
       }
       const [c1, c2, c3, c4] = calls.map((c) => c.id) as [number, number, number, number];
-      assert.equal((await repo.admit(c1, 'i', 10)).kind, 'admitted');
+      assert.equal((await repo.admit(c1, 'i', 10, RATES)).kind, 'admitted');
       // c4's job happens to run before c3's: c3 is ahead of it, so c4 must wait even with a free slot.
-      assert.equal((await repo.admit(c4, 'i', 10)).kind, 'wait');
-      assert.equal((await repo.admit(c2, 'i', 10)).kind, 'admitted');
-      const waiting = await repo.admit(c3, 'i', 10);
+      assert.equal((await repo.admit(c4, 'i', 10, RATES)).kind, 'wait');
+      assert.equal((await repo.admit(c2, 'i', 10, RATES)).kind, 'admitted');
+      const waiting = await repo.admit(c3, 'i', 10, RATES);
       assert.deepEqual(waiting, { kind: 'wait', active: 2, ahead: 0, limit: 2 });
       assert.equal(await repo.activeCount(orgId), 2);
       await repo.beginEnding(c1);
       await store.db.updateTable('calls').set({ status: 'completed', phase: 'ended' }).where('id', '=', c1).execute();
-      assert.equal((await repo.admit(c4, 'i', 10)).kind, 'wait', 'c3 still comes first');
-      assert.equal((await repo.admit(c3, 'i', 10)).kind, 'admitted');
-      assert.equal((await repo.admit(c3, 'i', 10)).kind, 'not_queued', 'admitting twice is a no-op');
+      assert.equal((await repo.admit(c4, 'i', 10, RATES)).kind, 'wait', 'c3 still comes first');
+      assert.equal((await repo.admit(c3, 'i', 10, RATES)).kind, 'admitted');
+      assert.equal((await repo.admit(c3, 'i', 10, RATES)).kind, 'not_queued', 'admitting twice is a no-op');
     });
 
     test('concurrent admissions never exceed the limit', async () => {
@@ -50,7 +50,7 @@ describeEachDialect<Ctx>(
       const orgId = await seedOrg(store, clock, 500, 3);
       const calls = [];
       for (let i = 0; i < 8; i++) calls.push(await seedOutboundCall(store.db, clock, orgId));
-      const results = await Promise.all(calls.map((c) => repo.admit(c.id, 'i', 10)));
+      const results = await Promise.all(calls.map((c) => repo.admit(c.id, 'i', 10, RATES)));
       assert.equal(results.filter((r) => r.kind === 'admitted').length, 3);
       assert.equal(await repo.activeCount(orgId), 3);
     });
@@ -60,8 +60,8 @@ describeEachDialect<Ctx>(
       const orgId = await seedOrg(store, clock, 500);
       const a = await seedOutboundCall(store.db, clock, orgId);
       const b = await seedOutboundCall(store.db, clock, orgId);
-      assert.equal((await repo.admit(a.id, 'i', 1)).kind, 'admitted');
-      assert.equal((await repo.admit(b.id, 'i', 1)).kind, 'wait');
+      assert.equal((await repo.admit(a.id, 'i', 1, RATES)).kind, 'admitted');
+      assert.equal((await repo.admit(b.id, 'i', 1, RATES)).kind, 'wait');
     });
 
     test('transitions follow the table: no answer after ending, no ringing after answer', async () => {
@@ -69,7 +69,7 @@ describeEachDialect<Ctx>(
       const orgId = await seedOrg(store, clock, 500);
       const call = await seedOutboundCall(store.db, clock, orgId);
       assert.equal(await repo.transition(call.id, 'ringing'), false, 'not dialing yet');
-      await repo.admit(call.id, 'i', 10);
+      await repo.admit(call.id, 'i', 10, RATES);
       assert.equal(await repo.transition(call.id, 'ringing'), true);
       assert.equal(await repo.markAnswered(call.id), true);
       assert.equal(await repo.transition(call.id, 'ringing'), false);

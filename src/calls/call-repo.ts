@@ -2,6 +2,9 @@ import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kys
 import type { DB, Row, RowUpdate } from '../store/tables';
 import type { DialectName } from '../store/db';
 import type { Clock } from '../shared/clock';
+import type { ProductTier } from '../config/config';
+import { heldCents, reserveHold, type ReserveResult } from '../billing/balance-holds';
+import { productTier } from './call-charge';
 import { phasesAllowing, type CallPhase, type CallTransition } from './call-state';
 
 export type CallRow = Row<'calls'>;
@@ -10,7 +13,14 @@ export type CallRow = Row<'calls'>;
 const ACTIVE_PHASES: CallPhase[] = ['dialing', 'ringing', 'answered', 'ending'];
 
 export type AdmitResult =
-  | { kind: 'admitted'; call: CallRow }
+  /** Dialing, owned by this instance, its first minute reserved (balance hold). */
+  | { kind: 'admitted'; call: CallRow; heldCents: number }
+  /**
+   * The available balance (balance − holds − running usage) does not pay one minute: the call
+   * is taken out of the queue (phase ending, owned by this instance) to be finalized failed /
+   * insufficient_balance, never dialed.
+   */
+  | { kind: 'insufficient_balance'; call: CallRow; availableCents: number }
   /** The org is at its limit (or earlier queued calls come first): try again later. */
   | { kind: 'wait'; active: number; ahead: number; limit: number }
   /** The call is no longer queued (already running, ended, or unknown): nothing to do. */
@@ -52,9 +62,17 @@ export class CallRepo {
   /**
    * Per-org FIFO admission: the call starts dialing when the org's active calls plus the queued
    * outbound calls created before it stay under the limit (orgs.max_concurrent_calls, else the
-   * operator default). Serialised per org (row lock on PostgreSQL, one writer on SQLite).
+   * operator default) AND the available balance pays its first minute at its product's rate,
+   * which is then held (billing/balance-holds.ts) in the same transaction. Serialised per org
+   * (row lock on PostgreSQL, one writer on SQLite), so parallel admissions — also from several
+   * servers — never reserve the same cents twice.
    */
-  async admit(callId: number, instance: string, defaultLimit: number): Promise<AdmitResult> {
+  async admit(
+    callId: number,
+    instance: string,
+    defaultLimit: number,
+    rates: Record<ProductTier, number>,
+  ): Promise<AdmitResult> {
     return this.#db.transaction().execute(async (trx) => {
       const call = await trx.selectFrom('calls').selectAll().where('id', '=', callId).executeTakeFirst();
       if (!call || call.status !== 'in_progress' || (call.phase !== null && call.phase !== 'queued')) {
@@ -88,8 +106,45 @@ export class CallRepo {
         .where((eb) => eb.or([eb('phase', 'is', null), eb('phase', '=', 'queued')]))
         .returningAll()
         .executeTakeFirst();
-      return admitted ? { kind: 'admitted', call: admitted } : { kind: 'not_queued', call };
+      if (!admitted) return { kind: 'not_queued', call };
+      const hold = await reserveHold(trx, {
+        orgId: call.org_id,
+        callId,
+        rateCentsPerMinute: rates[productTier(call.product)],
+        nowIso: now,
+        nowMs: this.#clock.nowMs(),
+      });
+      if (hold.ok) return { kind: 'admitted', call: admitted, heldCents: hold.amountCents };
+      const refused = await trx
+        .updateTable('calls')
+        .set({ phase: 'ending', updated_at: now })
+        .where('id', '=', callId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { kind: 'insufficient_balance', call: refused, availableCents: hold.availableCents };
     });
+  }
+
+  /**
+   * Holds the first minute of an inbound call once its product is known (its concurrency slot
+   * was taken when the INVITE was accepted for screening).
+   */
+  async holdFirstMinute(call: CallRow, rates: Record<ProductTier, number>): Promise<ReserveResult> {
+    return this.#db.transaction().execute((trx) =>
+      reserveHold(trx, {
+        orgId: call.org_id,
+        callId: call.id,
+        rateCentsPerMinute: rates[productTier(call.product)],
+        nowIso: this.#clock.nowIso(),
+        nowMs: this.#clock.nowMs(),
+      }),
+    );
+  }
+
+  /** The org's balance minus what its running calls hold or have used. */
+  async availableCents(orgId: number): Promise<number> {
+    const org = await this.#db.selectFrom('orgs').select('balance_cents').where('id', '=', orgId).executeTakeFirst();
+    return Number(org?.balance_cents ?? 0) - (await heldCents(this.#db, orgId, this.#clock.nowMs()));
   }
 
   /** Simultaneous calls the org has right now (inbound and outbound). */

@@ -10,7 +10,7 @@ import type { Store } from '../store/db';
 import type { AgentSessionPort } from './call-ports';
 import { CallRuntime, type CallParts } from './call-runtime';
 import { CallRepo } from './call-repo';
-import { idleCallParts, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
+import { idleCallParts, RATES, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
 
 const ME = 'host-b/202/me';
 const OTHER = 'host-a/101/other';
@@ -68,7 +68,7 @@ describeEachDialect<Ctx>(
       const { store, clock, repo, emitter, runtime } = get();
       const orgId = await seedOrg(store, clock, 1000, 100);
       const call = await seedOutboundCall(store.db, clock, orgId);
-      await repo.admit(call.id, OTHER, 100);
+      await repo.admit(call.id, OTHER, 100, RATES);
       await repo.markAnswered(call.id);
       const rt = runtime(idleCallParts);
       await rt.start();

@@ -8,7 +8,8 @@ import type { SecretBox } from '../shared/secret-box';
 import type { AgentSessionPort, CallLegPort, RecorderPort } from './call-ports';
 import { CallController } from './call-controller';
 import { CallRepo, type CallRow } from './call-repo';
-import { callCharge, productTier } from './call-charge';
+import { extendHold } from '../billing/balance-holds';
+import { productTier } from './call-charge';
 import { finalizeCall, type CallEventEmitter, type FinalizeDeps } from './finalize-call';
 import { recoverOrphanedCalls } from './recover-calls';
 import { TrunkRateLimiter } from './trunk-rate-limiter';
@@ -99,6 +100,7 @@ export class CallRuntime {
       clock: deps.clock,
       rateCentsPerMinute: deps.config.rateCentsPerMinute,
       events: deps.events,
+      log: deps.log,
       ...(deps.recordingUrl ? { recordingUrl: deps.recordingUrl } : {}),
     };
     this.#finalizer = new RetryingFinalizer({
@@ -220,11 +222,19 @@ export class CallRuntime {
     await this.#d.parts.close();
   }
 
-  /** The `calls.dial` job: admission, balance, trunk, CPS pacing, then the INVITE. Idempotent. */
+  /**
+   * The `calls.dial` job: admission (concurrency slot + first minute held, one transaction),
+   * trunk, CPS pacing, then the INVITE. Idempotent.
+   */
   async dial(callId: number): Promise<void> {
     if (this.#stopping) throw new Error('runtime stopping');
     const d = this.#d;
-    const admission = await this.#repo.admit(callId, d.instance, d.config.calls.maxConcurrentPerOrg);
+    const admission = await this.#repo.admit(
+      callId,
+      d.instance,
+      d.config.calls.maxConcurrentPerOrg,
+      d.config.rateCentsPerMinute,
+    );
     if (admission.kind === 'not_queued') return;
     if (admission.kind === 'wait') {
       await d.queue.enqueue(DIAL_QUEUE, { callId }, { delayMs: d.admissionRetryMs ?? 1000 });
@@ -233,8 +243,8 @@ export class CallRuntime {
     const call = admission.call;
     this.#held.add(callId);
     try {
-      const rate = d.config.rateCentsPerMinute[productTier(call.product)];
-      if ((await this.#balance(call.org_id)) < rate) {
+      if (admission.kind === 'insufficient_balance') {
+        d.log.info({ callId, availableCents: admission.availableCents }, 'balance does not pay one minute');
         await this.#finalizer.finalize({ callId, endReason: 'insufficient_balance' });
         return;
       }
@@ -291,7 +301,14 @@ export class CallRuntime {
       recordingPath,
       limits: d.config.calls,
       rateCentsPerMinute: d.config.rateCentsPerMinute[productTier(call.product)],
-      readBalanceCents: () => this.#balanceLeftFor(call),
+      reserveMinutes: (minutes) =>
+        extendHold(d.store.db, {
+          orgId: call.org_id,
+          callId: call.id,
+          minutes,
+          nowIso: d.clock.nowIso(),
+          nowMs: d.clock.nowMs(),
+        }),
       clock: d.clock,
       log: d.log.child({ callId: call.id, orgId: call.org_id }),
       ...(d.balanceMinuteMs !== undefined ? { balanceMinuteMs: d.balanceMinuteMs } : {}),
@@ -299,35 +316,5 @@ export class CallRuntime {
     this.#live.set(call.id, controller);
     void controller.done.finally(() => this.#live.delete(call.id));
     return controller;
-  }
-
-  /**
-   * What this call may still spend: the org's balance minus what its other connected calls have
-   * already used (they are billed only when they end), so concurrent calls cannot overdraw it.
-   */
-  async #balanceLeftFor(call: CallRow): Promise<number> {
-    const others = await this.#d.store.db
-      .selectFrom('calls')
-      .select(['answered_at', 'product'])
-      .where('org_id', '=', call.org_id)
-      .where('status', '=', 'in_progress')
-      .where('answered_at', 'is not', null)
-      .where('id', '!=', call.id)
-      .execute();
-    const nowMs = this.#d.clock.nowMs();
-    const committed = others.reduce((sum, o) => {
-      const talkMs = Math.max(0, nowMs - Date.parse(o.answered_at ?? ''));
-      return sum + callCharge(true, talkMs, o.product, this.#d.config.rateCentsPerMinute).totalCents;
-    }, 0);
-    return (await this.#balance(call.org_id)) - committed;
-  }
-
-  async #balance(orgId: number): Promise<number> {
-    const row = await this.#d.store.db
-      .selectFrom('orgs')
-      .select('balance_cents')
-      .where('id', '=', orgId)
-      .executeTakeFirst();
-    return Number(row?.balance_cents ?? 0);
   }
 }

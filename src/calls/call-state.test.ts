@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CALL_PHASES, endReasonForOutcome, nextPhase, phasesAllowing, toWireStatus } from './call-state';
-import { affordableMinutes, billableMinutes, callCharge, productTier } from './call-charge';
+import { billableMinutes, callCharge, productTier } from './call-charge';
 
 describe('call lifecycle', () => {
   test('a normal outbound call walks queued → dialing → ringing → answered → ending → ended', () => {
@@ -55,10 +55,5 @@ describe('call charge', () => {
     assert.equal(billableMinutes(0), 1);
     assert.equal(billableMinutes(60_000), 1);
     assert.equal(billableMinutes(60_001), 2);
-  });
-  test('affordable minutes round down', () => {
-    assert.equal(affordableMinutes(5, 2), 2);
-    assert.equal(affordableMinutes(1, 2), 0);
-    assert.equal(affordableMinutes(-3, 2), 0);
   });
 });

@@ -7,7 +7,7 @@ import type { Store } from '../store/db';
 import { CallRepo } from './call-repo';
 import { finalizeCall, type FinalizeDeps } from './finalize-call';
 import { recoverOrphanedCalls } from './recover-calls';
-import { balanceOf, ledgerForCall, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
+import { balanceOf, ledgerForCall, RATES, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
 
 const rates = { spark: 2, bolt: 5, storm: 9 };
 
@@ -43,7 +43,7 @@ describeEachDialect<Ctx>(
       const orgId = (await store.db.selectFrom('orgs').select('id').executeTakeFirstOrThrow()).id;
       const before = await balanceOf(store.db, orgId);
       const call = await seedOutboundCall(store.db, clock, orgId);
-      assert.equal((await repo.admit(call.id, 'inst-a', 10)).kind, 'admitted');
+      assert.equal((await repo.admit(call.id, 'inst-a', 10, RATES)).kind, 'admitted');
       assert.equal(await repo.transition(call.id, 'ringing'), true);
       clock.advance(3000);
       assert.equal(await repo.markAnswered(call.id), true);
@@ -115,7 +115,7 @@ describeEachDialect<Ctx>(
       const orgId = (await store.db.selectFrom('orgs').select('id').executeTakeFirstOrThrow()).id;
       const before = await balanceOf(store.db, orgId);
       const call = await seedOutboundCall(store.db, clock, orgId);
-      await repo.admit(call.id, 'inst-a', 10);
+      await repo.admit(call.id, 'inst-a', 10, RATES);
       clock.advance(2000);
       await finalizeCall(deps, { callId: call.id, endReason: 'busy' });
       const row = await repo.get(call.id);
@@ -131,7 +131,7 @@ describeEachDialect<Ctx>(
       const { store, clock, repo, emitter, deps } = get();
       const orgId = (await store.db.selectFrom('orgs').select('id').executeTakeFirstOrThrow()).id;
       const call = await seedOutboundCall(store.db, clock, orgId, { product: 'bolt' });
-      await repo.admit(call.id, 'inst-a', 10);
+      await repo.admit(call.id, 'inst-a', 10, RATES);
       await repo.markAnswered(call.id);
       clock.advance(61_000);
       emitter.failNext = true;
@@ -150,7 +150,7 @@ describeEachDialect<Ctx>(
       const { store, clock, repo, deps } = get();
       const orgId = (await store.db.selectFrom('orgs').select('id').executeTakeFirstOrThrow()).id;
       const call = await seedOutboundCall(store.db, clock, orgId);
-      await repo.admit(call.id, 'inst-a', 10);
+      await repo.admit(call.id, 'inst-a', 10, RATES);
       await repo.markAnswered(call.id);
       clock.advance(10_000);
       await finalizeCall(deps, { callId: call.id, endReason: 'transfer', transferNumber: '+15559990000' });
@@ -165,8 +165,8 @@ describeEachDialect<Ctx>(
       const answered = await seedOutboundCall(store.db, clock, orgId);
       const ringing = await seedOutboundCall(store.db, clock, orgId);
       const queued = await seedOutboundCall(store.db, clock, orgId);
-      await repo.admit(answered.id, 'dead-1', 10);
-      await repo.admit(ringing.id, 'dead-1', 10);
+      await repo.admit(answered.id, 'dead-1', 10, RATES);
+      await repo.admit(ringing.id, 'dead-1', 10, RATES);
       await repo.markAnswered(answered.id);
       clock.advance(150_000);
       await repo.heartbeat(answered.id, 'dead-1');

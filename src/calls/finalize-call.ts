@@ -2,7 +2,9 @@ import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../store/tables';
 import type { Clock } from '../shared/clock';
 import type { ProductTier } from '../config/config';
+import type { Logger } from '../shared/log';
 import { applyLedgerEntry } from '../billing/ledger';
+import { settleHold } from '../billing/balance-holds';
 import { callCharge } from './call-charge';
 import type { EndReason } from './call-state';
 import type { CallRow } from './call-repo';
@@ -46,6 +48,8 @@ export interface FinalizeDeps {
   events: CallEventEmitter;
   /** Expiring signed URL of the recording for the webhook (null without a recording). */
   recordingUrl?: (call: CallRow) => string | null;
+  /** Warns when a charge had to be capped at the balance (the call ran past its reservation). */
+  log?: Logger;
 }
 
 export interface FinalizeResult {
@@ -56,11 +60,32 @@ export interface FinalizeResult {
 
 /**
  * Ends a call in ONE transaction: terminal status, times, transcript, the bill (one ledger debit
- * with reference `call:<id>`, only if the call was answered), and the `telephony.complete` and
+ * with reference `call:<id>`, only if the call was answered) and its balance hold closed —
+ * settled with the debit, or released when nothing is charged — and the `telephony.complete` and
  * `telephony.tool` webhooks through the outbox. Guarded on `status = 'in_progress'`, so retries,
- * races and restarts cannot end or bill a call twice.
+ * races and restarts cannot end or bill a call twice. The debit never takes the balance below
+ * zero (billing/balance-holds.ts settleHold): a call that ran past its reservation is charged
+ * at most what is left.
  */
 export async function finalizeCall(deps: FinalizeDeps, input: FinalizeInput): Promise<FinalizeResult> {
+  try {
+    return await finalizeInTransaction(deps, input);
+  } catch (err) {
+    // Another finalizer ended the call between our read and our UPDATE: nothing of ours stays.
+    if (err instanceof AlreadyTerminal) return { finalized: false, call: err.call };
+    throw err;
+  }
+}
+
+class AlreadyTerminal extends Error {
+  readonly call: CallRow;
+  constructor(call: CallRow) {
+    super('call already terminal');
+    this.call = call;
+  }
+}
+
+async function finalizeInTransaction(deps: FinalizeDeps, input: FinalizeInput): Promise<FinalizeResult> {
   return deps.db.transaction().execute(async (trx) => {
     const call = await trx.selectFrom('calls').selectAll().where('id', '=', input.callId).executeTakeFirst();
     if (!call || call.status !== 'in_progress') return { finalized: false, call };
@@ -70,6 +95,14 @@ export async function finalizeCall(deps: FinalizeDeps, input: FinalizeInput): Pr
     const talkMs = answered ? Math.max(0, Date.parse(endIso) - Date.parse(call.answered_at ?? endIso)) : 0;
     const charge = callCharge(answered, talkMs, call.product, deps.rateCentsPerMinute);
     const nowIso = deps.clock.nowIso();
+    // Locks the org's balance first (the order every balance writer uses), then closes the hold.
+    const settlement = await settleHold(trx, {
+      orgId: call.org_id,
+      callId: call.id,
+      chargeCents: charge.totalCents,
+      nowIso,
+      nowMs: deps.clock.nowMs(),
+    });
     const status = answered ? 'completed' : 'failed';
     const transcript = input.transcript ?? jsonArrayColumn(call.transcript);
 
@@ -87,7 +120,7 @@ export async function finalizeCall(deps: FinalizeDeps, input: FinalizeInput): Pr
         ...(input.recordingPath !== undefined ? { recording_path: input.recordingPath } : {}),
         ...(input.metrics !== undefined ? { metrics: JSON.stringify(input.metrics) } : {}),
         billable_minutes: charge.billableMinutes,
-        billing_total_cents: charge.totalCents,
+        billing_total_cents: settlement.debitCents,
         billed_at: nowIso,
         updated_at: nowIso,
       })
@@ -95,12 +128,17 @@ export async function finalizeCall(deps: FinalizeDeps, input: FinalizeInput): Pr
       .where('status', '=', 'in_progress')
       .returningAll()
       .executeTakeFirst();
-    if (!updated) return { finalized: false, call };
+    if (!updated) throw new AlreadyTerminal(call);
 
-    if (charge.totalCents > 0) {
+    if (settlement.capped)
+      deps.log?.warn(
+        { callId: call.id, chargeCents: charge.totalCents, debitCents: settlement.debitCents },
+        'call charge capped at the balance left',
+      );
+    if (settlement.debitCents > 0) {
       await applyLedgerEntry(trx, {
         orgId: call.org_id,
-        amountCents: -charge.totalCents,
+        amountCents: -settlement.debitCents,
         kind: 'call_charge',
         description: `Call ${call.id}: ${charge.billableMinutes} min`,
         callId: call.id,

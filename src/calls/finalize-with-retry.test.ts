@@ -8,7 +8,7 @@ import { CallRepo } from './call-repo';
 import { finalizeCall, type FinalizeDeps } from './finalize-call';
 import { FinalizationAbandoned, RetryingFinalizer } from './finalize-with-retry';
 import { OutageTolerantCallRepo } from './outage-tolerant-call-repo';
-import { ledgerForCall, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
+import { ledgerForCall, RATES, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
 import { until } from '../../test/support/until';
 
 /*
@@ -58,7 +58,7 @@ describe('finalizing calls across a PostgreSQL outage', () => {
 
   test('a call hung up while the database is down is finalized once it is back: one debit, one telephony.complete', async () => {
     const call = await seedOutboundCall(store.db, clock, orgId);
-    assert.equal((await repo.admit(call.id, 'inst-a', 10)).kind, 'admitted');
+    assert.equal((await repo.admit(call.id, 'inst-a', 10, RATES)).kind, 'admitted');
     assert.equal(await repo.markAnswered(call.id), true);
     clock.advance(54_000);
     const waitingBefore = captured.withMessage(WAITING).length;
@@ -88,7 +88,7 @@ describe('finalizing calls across a PostgreSQL outage', () => {
 
   test('answered while the database is down: the call goes on, the answer time is kept and billed', async () => {
     const call = await seedOutboundCall(store.db, clock, orgId);
-    assert.equal((await repo.admit(call.id, 'inst-a', 10)).kind, 'admitted');
+    assert.equal((await repo.admit(call.id, 'inst-a', 10, RATES)).kind, 'admitted');
     await server.stop('fast');
     const answeredAtIso = clock.nowIso();
     assert.equal(await liveRepo.transition(call.id, 'ringing'), false, 'ringing is skipped, not thrown');

@@ -52,9 +52,12 @@ export interface InboundDeps {
 
 /**
  * Inbound calls (self-hosting contract §5): an INVITE to an active number of an org with a
- * positive balance runs the incoming webhook and is answered by the chosen agent. Unknown
- * numbers get 404, an org at balance ≤ 0 gets 403 with a reason phrase, an org at its
- * concurrency limit 486; none of these creates or bills a call.
+ * positive available balance runs the incoming webhook and is answered by the chosen agent once
+ * the first minute at its product's rate is held. Unknown numbers get 404, an org whose
+ * available balance (balance − running calls' holds and usage) is ≤ 0 gets 403 with a reason
+ * phrase, an org at its concurrency limit 486; none of these creates or bills a call. A balance
+ * that does not pay the chosen product's first minute also gets 403 (the call row ends failed /
+ * insufficient_balance, not billed).
  */
 export async function handleInboundOffer(offer: InboundOfferPort, deps: InboundDeps): Promise<void> {
   const number = await findActiveNumber(deps.db, [offer.requestUser, offer.toUser]);
@@ -67,7 +70,7 @@ export async function handleInboundOffer(offer: InboundOfferPort, deps: InboundD
     .select(['balance_cents', 'max_concurrent_calls'])
     .where('id', '=', number.org_id)
     .executeTakeFirst();
-  if (!org || Number(org.balance_cents) <= 0) {
+  if (!org || (await deps.repo.availableCents(number.org_id)) <= 0) {
     await offer.reject(403, 'Insufficient Balance');
     return;
   }
@@ -109,6 +112,11 @@ export async function handleInboundOffer(offer: InboundOfferPort, deps: InboundD
       voice: resolved.voice,
     });
     const updated = (await deps.repo.get(call.id)) ?? call;
+    if (!(await deps.repo.holdFirstMinute(updated, deps.config.rateCentsPerMinute)).ok) {
+      await offer.reject(403, 'Insufficient Balance');
+      await deps.finalize({ callId: call.id, endReason: 'insufficient_balance' });
+      return;
+    }
     const agent = await deps.createAgent(updated);
     const leg = await offer.accept();
     await deps.run(updated, agent, leg);

@@ -9,7 +9,7 @@ import { DbJobQueue } from '../jobs/db-job-queue';
 import { openStore, type Store } from '../store/db';
 import { CallRuntime } from './call-runtime';
 import { CallRepo } from './call-repo';
-import { idleCallParts, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
+import { idleCallParts, RATES, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
 import { until } from '../../test/support/until';
 
 /*
@@ -60,7 +60,7 @@ describe('orphan recovery after a database outage', () => {
   test("another server's live call survives the outage; it is recovered only when that server stays silent after it", async () => {
     const orgId = await seedOrg(store, clock, 1000, 100);
     const call = await seedOutboundCall(store.db, clock, orgId);
-    await repo.admit(call.id, OTHER, 100);
+    await repo.admit(call.id, OTHER, 100, RATES);
     await repo.markAnswered(call.id);
     await runtime.start();
 

@@ -7,7 +7,7 @@ import type { Store } from '../store/db';
 import { CallRepo } from './call-repo';
 import type { FinalizeDeps } from './finalize-call';
 import { recoverOrphanedCalls, type RecoveryOptions } from './recover-calls';
-import { ledgerForCall, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
+import { ledgerForCall, RATES, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
 
 const rates = { spark: 2, bolt: 5, storm: 9 };
 const STALE_MS = 30_000;
@@ -44,7 +44,7 @@ describeEachDialect<Ctx>(
     async function answeredCallOf(owner: string): Promise<number> {
       const { store, clock, repo, orgId } = get();
       const call = await seedOutboundCall(store.db, clock, orgId);
-      assert.equal((await repo.admit(call.id, owner, 100)).kind, 'admitted');
+      assert.equal((await repo.admit(call.id, owner, 100, RATES)).kind, 'admitted');
       await repo.markAnswered(call.id);
       return call.id;
     }
@@ -72,7 +72,7 @@ describeEachDialect<Ctx>(
     test('a dialing call that never heartbeated counts from dialed_at', async () => {
       const { store, clock, repo, deps, orgId } = get();
       const call = await seedOutboundCall(store.db, clock, orgId);
-      await repo.admit(call.id, 'host-a/101/x', 100);
+      await repo.admit(call.id, 'host-a/101/x', 100, RATES);
       await store.db.updateTable('calls').set({ heartbeat_at: null }).where('id', '=', call.id).execute();
       clock.advance(STALE_MS - 1000);
       assert.deepEqual((await recoverOrphanedCalls(repo, deps, opts('host-b/202/y'), silentLogger)).recovered, []);

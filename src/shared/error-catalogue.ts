@@ -15,6 +15,9 @@ export const ERROR_CATALOGUE = {
   fst_err_ctp_invalid_media_type: 'unsupported_media_type',
   route_not_found: 'not_found',
   internal_error: 'internal',
+  // Node's HTTP parser (api/plugins/error-handler.ts clientErrorHandler): the connection is closed after.
+  request_header_too_large: 'header_too_large',
+  request_timeout: 'request_timeout',
 
   // The store (store/database-errors.ts): PostgreSQL restarting or unreachable.
   database_unavailable: 'unavailable',
@@ -93,7 +96,9 @@ export const STATUS_OF_KIND = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  request_timeout: 408,
   payload_too_large: 413,
+  header_too_large: 431,
   unsupported_media_type: 415,
   unprocessable: 422,
   internal: 500,

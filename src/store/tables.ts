@@ -190,6 +190,24 @@ export interface LedgerEntriesTable {
   created_at: Iso;
 }
 
+/**
+ * Money reserved for a call while it runs (billing/balance-holds.ts); not a balance change.
+ * `held` → `settled` (charged_cents debited through the ledger) or `released` (charged 0).
+ */
+export interface BalanceHoldsTable {
+  id: Generated<number>;
+  org_id: number;
+  call_id: number;
+  rate_cents_per_minute: number;
+  /** Reserved so far: whole minutes × rate (the first at admission, one more before each minute). */
+  amount_cents: number;
+  status: string;
+  charged_cents: number | null;
+  created_at: Iso;
+  updated_at: Iso;
+  closed_at: Iso | null;
+}
+
 export interface JobsTable {
   id: Generated<number>;
   queue: string;
@@ -285,6 +303,7 @@ export interface DB {
   calls: CallsTable;
   call_events: CallEventsTable;
   ledger_entries: LedgerEntriesTable;
+  balance_holds: BalanceHoldsTable;
   jobs: JobsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_events: WebhookEventsTable;

@@ -5,6 +5,11 @@ import { openWebhookFixture, verifySignature, type WebhookFixture } from './test
 import type { ReceiverScript } from './testing/webhook-receiver';
 
 const GOOD = { prompt: 'You are the front desk of Acme.', voice: 'en-US-James1', product: 'bolt' };
+const toolAt = (url: string) => ({
+  type: 'function',
+  function: { name: 'lookup', description: 'Look something up', parameters: { type: 'object', properties: {} } },
+  endpoint: { url },
+});
 
 describeEachDialect(
   'blocking incoming webhook',
@@ -80,6 +85,24 @@ describeEachDialect(
         'invalid_config',
       ],
       ['a dropped connection', () => 'drop', 'network_error'],
+      [
+        'a tool whose endpoint is the cloud metadata address',
+        () => ({ status: 200, body: JSON.stringify({ ...GOOD, tools: [toolAt('http://169.254.169.254/latest/')] }) }),
+        'invalid_config',
+      ],
+      [
+        'a tool at an IPv6 form of a private address',
+        () => ({ status: 200, body: JSON.stringify({ ...GOOD, tools: [toolAt('http://[2002:a9fe:a9fe::1]/')] }) }),
+        'invalid_config',
+      ],
+      [
+        'tool parameters nested 5,000 levels deep',
+        () => ({
+          status: 200,
+          body: `{"prompt":"Hi","voice":"en-US-James1","tools":[{"type":"function","function":{"name":"t","description":"d","parameters":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}},"endpoint":{"url":"https://tools.example.com/"}}]}`,
+        }),
+        'invalid_config',
+      ],
     ];
     for (const [what, script, reason] of fallbacks) {
       test(`${what} → fallback (${reason}), logged in the deliveries list`, async () => {

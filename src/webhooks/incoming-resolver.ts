@@ -97,7 +97,7 @@ export class IncomingResolver {
     if (body === null) return fallback('null_response');
     if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0)
       return fallback('empty_config');
-    const parsed = parseCallConfig(body, this.#deps.voices);
+    const parsed = parseCallConfig(body, this.#deps.voices, this.#deps.allowPrivateTargets);
     if (!parsed.ok) return fallback('invalid_config', canonicalJson(parsed.fields).slice(0, 500));
     return { config: parsed.config, reason: null, detail: null };
   }

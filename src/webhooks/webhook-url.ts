@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
-import { classifyAddress, isAddressAllowed, isLocalhostName, type PrivateTargetPolicy } from '../net/address-policy';
+import { classifyAddress, isIpLiteral, isLocalhostName, type PrivateTargetPolicy } from '../net/address-policy';
+import { targetHostProblem } from '../net/target-host';
 
 /**
  * Webhook URL rule (§3.15): `https://` anywhere public; `http://` only to this machine
@@ -18,13 +18,12 @@ export function webhookUrlProblem(raw: string, policy: PrivateTargetPolicy): str
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     return 'Only https:// URLs (or http://localhost) are allowed.';
   if (url.username !== '' || url.password !== '') return 'URLs with credentials are not allowed.';
+  const hostProblem = targetHostProblem(url, policy);
+  if (hostProblem !== null) return hostProblem;
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const local = isLocalhostName(host) || (isIP(host) !== 0 && classifyAddress(host) === 'loopback');
-  const privateLiteral = isIP(host) !== 0 && classifyAddress(host) === 'private';
-  if (local && policy === 'none')
-    return 'Loopback targets are not allowed on this server (ALLOW_PRIVATE_TARGETS=none).';
-  if (isIP(host) !== 0 && !isAddressAllowed(host, policy))
-    return 'Private network targets are not allowed on this server (ALLOW_PRIVATE_TARGETS).';
+  const literal = isIpLiteral(host);
+  const local = isLocalhostName(host) || (literal && classifyAddress(host) === 'loopback');
+  const privateLiteral = literal && classifyAddress(host) === 'private';
   if (url.protocol === 'http:' && !local && !(privateLiteral && policy === 'all'))
     return 'Only https:// URLs (or http://localhost) are allowed.';
   return null;

@@ -1,8 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../support/dialects';
-import { agentFactory } from '../../src/calls/agent-factory';
-import { fetchToolHttpClient } from '../../src/voice/index';
 import {
   startFakeOpenAiLlmServer,
   type FakeLlmReply,
@@ -10,9 +8,7 @@ import {
   type FakeLlmServer,
 } from '../../src/voice/testing/fake-openai-llm-server';
 import { startFakeOpenAiSttServer, type FakeSttServer } from '../../src/voice/testing/fake-openai-stt-server';
-import { systemClock } from '../../src/shared/clock';
-import { silentLogger } from '../../src/shared/log';
-import { DEFAULT_AGENT_CONFIG, openCallE2e, type CallE2e } from './support/call-e2e-harness';
+import { DEFAULT_AGENT_CONFIG, openCallE2e, realAgent, type CallE2e } from './support/call-e2e-harness';
 import { answeringTrunk, callingPhone, transferringTrunk } from './support/trunk-scenarios';
 import { speechUlaw, startSipp, type SippProcess } from './support/sipp-runner';
 
@@ -46,14 +42,7 @@ for (const dialect of testDialects()) {
       stt = await startFakeOpenAiSttServer(['Can you help me?']);
       h = await openCallE2e(dialect, {
         env: { LLM_BASE_URL: llm.baseUrl, LLM_MODEL: 'fake-model', STT_BASE_URL: stt.baseUrl },
-        createAgent: (call, deps) =>
-          agentFactory({
-            config: deps.config,
-            voices: deps.voices,
-            clock: systemClock,
-            log: silentLogger,
-            toolHttp: fetchToolHttpClient,
-          })(call),
+        createAgent: realAgent,
         balanceMinuteMs: 1500,
       });
     });

@@ -2,15 +2,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { testDialects } from '../support/dialects';
-import { agentFactory } from '../../src/calls/agent-factory';
-import { fetchToolHttpClient } from '../../src/voice/index';
 import { parseWavHeader } from '../../src/voice/audio/wav';
 import { startFakeOpenAiLlmServer, type FakeLlmServer } from '../../src/voice/testing/fake-openai-llm-server';
 import { startFakeOpenAiSttServer, type FakeSttServer } from '../../src/voice/testing/fake-openai-stt-server';
 import { verifySignature } from '../../src/webhooks/testing/webhook-fixture';
-import { systemClock } from '../../src/shared/clock';
-import { silentLogger } from '../../src/shared/log';
-import { openCallE2e, type CallE2e } from './support/call-e2e-harness';
+import { openCallE2e, realAgent, type CallE2e } from './support/call-e2e-harness';
 import { answeringTrunk } from './support/trunk-scenarios';
 import { speechUlaw, startSipp, type SippProcess } from './support/sipp-runner';
 
@@ -35,14 +31,7 @@ for (const dialect of testDialects()) {
       stt = await startFakeOpenAiSttServer([HEARD]);
       h = await openCallE2e(dialect, {
         env: { LLM_BASE_URL: llm.baseUrl, LLM_MODEL: 'fake-model', STT_BASE_URL: stt.baseUrl },
-        createAgent: (call, deps) =>
-          agentFactory({
-            config: deps.config,
-            voices: deps.voices,
-            clock: systemClock,
-            log: silentLogger,
-            toolHttp: fetchToolHttpClient,
-          })(call),
+        createAgent: realAgent,
       });
     });
     after(async () => {

@@ -1,11 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../support/dialects';
-import { agentFactory } from '../../src/calls/agent-factory';
-import { fetchToolHttpClient } from '../../src/voice/index';
-import { systemClock } from '../../src/shared/clock';
-import { silentLogger } from '../../src/shared/log';
-import { openCallE2e, type CallE2e } from './support/call-e2e-harness';
+import { openCallE2e, realAgent, unreachableAiEnv, type CallE2e } from './support/call-e2e-harness';
 import { busyTrunk, ringingTrunk, answeringTrunk } from './support/trunk-scenarios';
 import { freePort, startSipp, type SippProcess } from './support/sipp-runner';
 
@@ -28,22 +24,9 @@ for (const dialect of testDialects()) {
     let h: CallE2e;
     const sipps: SippProcess[] = [];
     before(async () => {
-      const closed = await freePort();
       h = await openCallE2e(dialect, {
-        env: {
-          LLM_MODEL: 'fake-model',
-          LLM_BASE_URL: `http://127.0.0.1:${closed}/v1`,
-          STT_BASE_URL: `http://127.0.0.1:${closed}/v1`,
-          RING_TIMEOUT_MS: '1500',
-        },
-        createAgent: (call, deps) =>
-          agentFactory({
-            config: deps.config,
-            voices: deps.voices,
-            clock: systemClock,
-            log: silentLogger,
-            toolHttp: fetchToolHttpClient,
-          })(call),
+        env: { ...(await unreachableAiEnv()), RING_TIMEOUT_MS: '1500' },
+        createAgent: realAgent,
       });
     });
     after(async () => {

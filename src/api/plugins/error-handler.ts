@@ -1,6 +1,9 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError, STATUS_OF_KIND, isErrorCode, type ErrorCode } from '../../shared/errors';
+import { AppError, ERROR_CATALOGUE, STATUS_OF_KIND, isErrorCode, type ErrorCode } from '../../shared/errors';
 import { DATABASE_UNAVAILABLE } from '../../store/database-errors';
+import { collapseUnionErrors } from './union-errors';
 
 interface ValidationItem {
   instancePath?: string;
@@ -42,7 +45,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.status(status).send({ detail: err.message, code: err.code, ...(err.details ?? {}) });
     }
     const fe = err;
-    if (fe.validation) return reply.status(400).send(validationToFields(fe.validation));
+    if (fe.validation) return reply.status(400).send(validationToFields(collapseUnionErrors(fe.validation)));
     if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
       const detail =
         fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
@@ -63,4 +66,30 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((_request, reply) =>
     reply.status(404).send({ detail: 'Not found.', code: 'route_not_found' satisfies ErrorCode }),
   );
+}
+
+/**
+ * Errors Node's HTTP parser raises before Fastify has a request (Fastify's `clientErrorHandler`),
+ * answered in the same `{"detail","code"}` shape: headers or URL over the limit (16 KB) → 431
+ * `request_header_too_large`, a request that took too long → 408 `request_timeout`, anything
+ * else malformed → 400 `bad_request`. The connection is closed afterwards.
+ */
+export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [code, detail]: [ErrorCode, string] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? ['request_header_too_large', 'Request headers (including the URL and query string) exceed 16 KB.']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['request_timeout', 'The request was not received in time.']
+        : ['bad_request', 'Malformed HTTP request.'];
+  const status = STATUS_OF_KIND[ERROR_CATALOGUE[code]];
+  this.log.debug({ err }, 'client error');
+  if (socket.writable) {
+    const body = JSON.stringify({ detail, code });
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }

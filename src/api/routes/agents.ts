@@ -37,7 +37,7 @@ export const agentRoutes: RouteModule = (deps) => async (app) => {
     '/agents',
     { schema: { tags, summary: 'Create an agent', body: AgentBody, response: { 201: AgentWire, ...errorResponses } } },
     async (req, reply) => {
-      const parsed = parseAgentInput(req.body, voices);
+      const parsed = parseAgentInput(req.body, voices, deps.config.allowPrivateTargets);
       if (!parsed.ok) throw fieldsError(parsed.fields);
       const agent = await createAgent(store.db, clock, req.auth.orgId, parsed.settings);
       return reply.status(201).send(agentToWire(agent));
@@ -71,7 +71,12 @@ export const agentRoutes: RouteModule = (deps) => async (app) => {
       handler: async (req) => {
         const current = await getAgent(store.db, req.auth.orgId, Number(req.params.id));
         if (!current) throw agentNotFound();
-        const parsed = parseAgentInput(req.body, voices, method === 'PATCH' ? current : undefined);
+        const parsed = parseAgentInput(
+          req.body,
+          voices,
+          deps.config.allowPrivateTargets,
+          method === 'PATCH' ? current : undefined,
+        );
         if (!parsed.ok) throw fieldsError(parsed.fields);
         const updated = await updateAgent(store.db, clock, req.auth.orgId, current.id, parsed.settings);
         if (!updated)

@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeApi } from '../../../test/support/api-harness';
 import { applyLedgerEntry } from '../../billing/ledger';
+import { CallRepo } from '../../calls/call-repo';
+import { finalizeCall } from '../../calls/finalize-call';
+import { seedOutboundCall } from '../../calls/testing/call-fixtures';
 
 describeApi('billing API', (h) => {
   test('GET /v1/billing shows the balance in cents and as a USD string', async () => {
@@ -11,6 +14,8 @@ describeApi('billing API', (h) => {
     assert.deepEqual(res.body, {
       balance_cents: 125000,
       balance_usd: '1250.00',
+      held_cents: 0,
+      available_cents: 125000,
       currency: 'usd',
       auto_reload_enabled: false,
       auto_reload_minimum_cents: 0,
@@ -26,6 +31,24 @@ describeApi('billing API', (h) => {
       nowIso: new Date().toISOString(),
     });
     assert.equal((await h().request('GET', '/v1/billing', { key: org.apiKey })).body.balance_usd, '-2.05');
+  });
+
+  test('a running call holds its first minute: held_cents and available_cents, back to 0 once it is billed', async () => {
+    const org = await h().createOrg({ balanceCents: 100 });
+    const { db, dialect } = h().deps.store;
+    const clock = h().deps.clock;
+    const call = await seedOutboundCall(db, clock, org.id, { product: 'bolt' });
+    const repo = new CallRepo(db, dialect, clock);
+    assert.equal((await repo.admit(call.id, 'srv', 10, h().config.rateCentsPerMinute)).kind, 'admitted');
+    const during = (await h().request('GET', '/v1/billing', { key: org.apiKey })).body;
+    assert.deepEqual([during.balance_cents, during.held_cents, during.available_cents], [100, 5, 95]);
+    await repo.markAnswered(call.id);
+    await finalizeCall(
+      { db, clock, rateCentsPerMinute: h().config.rateCentsPerMinute, events: h().deps.webhooks },
+      { callId: call.id, endReason: 'caller_hangup' },
+    );
+    const after = (await h().request('GET', '/v1/billing', { key: org.apiKey })).body;
+    assert.deepEqual([after.balance_cents, after.held_cents, after.available_cents], [95, 0, 95]);
   });
 
   test('PATCH stores auto-reload amounts; a null monthly limit stays null', async () => {

@@ -9,6 +9,8 @@ import { getBillingAccount, listTransactions, updateAutoReload } from '../../bil
 const BillingWire = Type.Object({
   balance_cents: Type.Integer(),
   balance_usd: Type.String(),
+  held_cents: Type.Integer({ description: 'reserved by calls in progress (not yet charged)' }),
+  available_cents: Type.Integer({ description: 'balance_cents − held_cents: what new calls can use' }),
   currency: Type.String(),
   auto_reload_enabled: Type.Boolean(),
   auto_reload_minimum_cents: Type.Integer(),
@@ -26,7 +28,7 @@ export const billingRoutes: RouteModule = (deps) => async (app) => {
     {
       schema: { tags, summary: 'Balance and auto-reload settings', response: { 200: BillingWire, ...errorResponses } },
     },
-    async (req) => getBillingAccount(store.db, req.auth.orgId),
+    async (req) => getBillingAccount(store.db, clock, req.auth.orgId),
   );
 
   app.patch(

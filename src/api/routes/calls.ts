@@ -33,7 +33,7 @@ export const callRoutes: RouteModule = (deps) => async (app) => {
       },
     },
     async (req, reply) => {
-      const input = placeCallInputOf(req.body, deps.voices);
+      const input = placeCallInputOf(req.body, deps.voices, config.allowPrivateTargets);
       const placed = await placeCall(
         { db: store.db, dialect: store.dialect, clock, queue: deps.queue },
         req.auth.orgId,

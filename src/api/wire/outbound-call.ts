@@ -4,6 +4,7 @@ import type { VoiceCatalog } from '../../voice/tts/voice-catalog';
 import { AppError, fieldsError } from '../../shared/errors';
 import { canonicalJson } from '../../shared/canonical-json';
 import { parseCallConfig } from '../../agents/call-config';
+import type { PrivateTargetPolicy } from '../../net/address-policy';
 import { MAX_HOLD_SECONDS } from '../../agents/agent-input';
 import type { PromptVariables } from '../../agents/prompt-variables';
 import type { PlaceCallInput, PlacedCall } from '../../calls/place-call';
@@ -55,7 +56,7 @@ const missingNumbers = () => new AppError('missing_numbers', 'from_number and to
  * E.164 field messages; "Provide either agent_id or config, not both"; then every other field message
  * at once (unknown fields, agent_id, config.*, max_hold_seconds, variables, idempotency_key).
  */
-export function placeCallInputOf(body: unknown, voices: VoiceCatalog): PlaceCallInput {
+export function placeCallInputOf(body: unknown, voices: VoiceCatalog, targets: PrivateTargetPolicy): PlaceCallInput {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw missingNumbers();
   const b = body as Record<string, unknown>;
   const absent = (v: unknown) => v === undefined || v === null || v === '';
@@ -77,7 +78,7 @@ export function placeCallInputOf(body: unknown, voices: VoiceCatalog): PlaceCall
     else agent = { source: 'agent', agentId: raw };
   }
   if (hasConfig) {
-    const parsed = parseCallConfig(b.config, voices);
+    const parsed = parseCallConfig(b.config, voices, targets);
     if (parsed.ok) agent = { source: 'inline', config: parsed.config };
     else
       for (const [f, msgs] of Object.entries(parsed.fields))

@@ -8,6 +8,9 @@ import { cryptoIds } from '../../shared/ids';
 import type { CallEventEmitter } from '../finalize-call';
 import type { CallParts } from '../call-runtime';
 
+/** The default per-minute prices (RATE_CENTS_PER_MINUTE=spark=2,bolt=5,storm=9). */
+export const RATES = { spark: 2, bolt: 5, storm: 9 } as const;
+
 /** Test fixtures for the calls module: orgs and call rows as POST /v1/call would create them. */
 export async function seedOrg(
   store: Store,

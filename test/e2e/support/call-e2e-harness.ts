@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/load';
@@ -16,11 +17,13 @@ import { CallRuntime, DIAL_QUEUE } from '../../../src/calls/call-runtime';
 import type { AgentSessionPort } from '../../../src/calls/call-ports';
 import type { CallRow } from '../../../src/calls/call-repo';
 import { inboundConfigResolver } from '../../../src/calls/inbound-config';
+import { agentFactory } from '../../../src/calls/agent-factory';
+import { fetchToolHttpClient } from '../../../src/voice/index';
 import { startSipCallParts } from '../../../src/calls/sip-call-parts';
 import { signRecordingUrl } from '../../../src/calls/recording-url';
 import { openTestStore } from '../../support/dialects';
 import { buildServer } from '../../../src/api/server';
-import { makeWorkDir } from './sipp-runner';
+import { freePort, makeWorkDir } from './sipp-runner';
 import { TRUNK_PASSWORD, TRUNK_USER } from './trunk-scenarios';
 
 export interface CallE2eOptions {
@@ -29,10 +32,21 @@ export interface CallE2eOptions {
   balanceMinuteMs?: number;
 }
 
+/** Another server on the same database: its own job queue, SIP UA, RTP ports and instance id. */
+export interface ExtraServer {
+  runtime: CallRuntime;
+  instance: string;
+  close(): Promise<void>;
+}
+
 export interface CallE2e {
   deps: ApiDeps;
   config: Config;
   runtime: CallRuntime;
+  /** This (first) server's instance id (calls.owner_instance). */
+  instance: string;
+  /** Starts a second server on the same database (PostgreSQL: how several servers share one). */
+  addServer(): Promise<ExtraServer>;
   sipPort: number;
   rx: WebhookReceiver;
   workDir: string;
@@ -63,6 +77,29 @@ function rtpRange(): { min: number; max: number } {
   return { min: base, max: base + 400 };
 }
 
+/** The real voice agent (agent-factory.ts) with the server's config and voices: for `createAgent`. */
+export const realAgent = (call: CallRow, deps: ApiDeps): Promise<AgentSessionPort> =>
+  agentFactory({
+    config: deps.config,
+    voices: deps.voices,
+    clock: systemClock,
+    log: silentLogger,
+    toolHttp: fetchToolHttpClient,
+  })(call);
+
+/**
+ * LLM and STT settings that point at a closed loopback port: for tests whose agent must never ask
+ * them (it speaks second and hears nothing), so any request would fail loudly.
+ */
+export async function unreachableAiEnv(): Promise<Record<string, string>> {
+  const closed = await freePort();
+  return {
+    LLM_MODEL: 'fake-model',
+    LLM_BASE_URL: `http://127.0.0.1:${closed}/v1`,
+    STT_BASE_URL: `http://127.0.0.1:${closed}/v1`,
+  };
+}
+
 export const DEFAULT_AGENT_CONFIG = {
   prompt: 'You are the front desk of Acme Dental. Be brief.',
   voice: 'en-US-James1',
@@ -74,21 +111,27 @@ export const DEFAULT_AGENT_CONFIG = {
 /** The whole server minus HTTP: store, queue, webhooks (workers + a real receiver), SIP UA, call runtime. */
 export async function openCallE2e(dialect: DialectName, o: CallE2eOptions): Promise<CallE2e> {
   const workDir = makeWorkDir();
-  const rtp = rtpRange();
-  const config = loadConfig(
-    {
-      LOG_LEVEL: 'silent',
-      SIP_PORT: '0',
-      SIP_BIND: '127.0.0.1',
-      SIP_PUBLIC_ADDRESS: '127.0.0.1',
-      RTP_PORT_MIN: String(rtp.min),
-      RTP_PORT_MAX: String(rtp.max),
-      RECORDINGS_DIR: join(workDir, 'recordings'),
-      PUBLIC_BASE_URL: 'http://127.0.0.1:8080',
-      ...o.env,
-    },
-    { persistSecretKey: false },
-  );
+  // Every server of one deployment shares the secret key (trunk credentials are sealed with it).
+  const secretKey = randomBytes(32).toString('hex');
+  const configFor = (): Config => {
+    const rtp = rtpRange();
+    return loadConfig(
+      {
+        LOG_LEVEL: 'silent',
+        SIP_PORT: '0',
+        SIP_BIND: '127.0.0.1',
+        SIP_PUBLIC_ADDRESS: '127.0.0.1',
+        RTP_PORT_MIN: String(rtp.min),
+        RTP_PORT_MAX: String(rtp.max),
+        RECORDINGS_DIR: join(workDir, 'recordings'),
+        PUBLIC_BASE_URL: 'http://127.0.0.1:8080',
+        THUNDERPHONE_SECRET_KEY: secretKey,
+        ...o.env,
+      },
+      { persistSecretKey: false },
+    );
+  };
+  const config = configFor();
   const store = await openTestStore(dialect);
   const deps = await buildDeps({
     config,
@@ -99,27 +142,34 @@ export async function openCallE2e(dialect: DialectName, o: CallE2eOptions): Prom
     queuePollMs: 50,
   });
   const rx = await WebhookReceiver.start();
-  const parts = await startSipCallParts({
-    config,
-    clock: systemClock,
-    log: silentLogger,
-    createAgent: (call) => o.createAgent(call, deps),
-  });
-  const runtime = new CallRuntime({
-    config,
-    store,
-    queue: deps.queue,
-    clock: systemClock,
-    log: silentLogger,
-    secretBox: deps.secretBox,
-    events: deps.webhooks,
-    parts,
-    instance: `e2e-${cryptoIds.uuid()}`,
-    inboundConfig: inboundConfigResolver(store.db, deps.webhooks),
-    admissionRetryMs: 200,
-    recordingUrl: (call) => signRecordingUrl(config, call.id, Date.now()).url,
-    ...(o.balanceMinuteMs !== undefined ? { balanceMinuteMs: o.balanceMinuteMs } : {}),
-  });
+  /** One server's call side: SIP UA + RTP ports and a CallRuntime with its own instance id. */
+  const startRuntime = async (serverDeps: ApiDeps) => {
+    const parts = await startSipCallParts({
+      config: serverDeps.config,
+      clock: systemClock,
+      log: silentLogger,
+      createAgent: (call) => o.createAgent(call, serverDeps),
+    });
+    const instance = `e2e-${cryptoIds.uuid()}`;
+    const runtime = new CallRuntime({
+      config: serverDeps.config,
+      store,
+      queue: serverDeps.queue,
+      clock: systemClock,
+      log: silentLogger,
+      secretBox: serverDeps.secretBox,
+      events: serverDeps.webhooks,
+      parts,
+      instance,
+      inboundConfig: inboundConfigResolver(store.db, serverDeps.webhooks),
+      admissionRetryMs: 200,
+      recordingUrl: (call) => signRecordingUrl(serverDeps.config, call.id, Date.now()).url,
+      ...(o.balanceMinuteMs !== undefined ? { balanceMinuteMs: o.balanceMinuteMs } : {}),
+    });
+    return { parts, runtime, instance };
+  };
+  const { parts, runtime, instance } = await startRuntime(deps);
+  const extraServers: ExtraServer[] = [];
   const app = await buildServer(deps);
   let workers: WebhookWorkers | undefined;
   await runtime.start();
@@ -132,6 +182,30 @@ export async function openCallE2e(dialect: DialectName, o: CallE2eOptions): Prom
     deps,
     config,
     runtime,
+    instance,
+    async addServer() {
+      const serverDeps = await buildDeps({
+        config: configFor(),
+        clock: systemClock,
+        ids: cryptoIds,
+        log: silentLogger,
+        store,
+        queuePollMs: 50,
+      });
+      const server = await startRuntime(serverDeps);
+      await server.runtime.start();
+      await serverDeps.queue.start();
+      const extra: ExtraServer = {
+        runtime: server.runtime,
+        instance: server.instance,
+        close: async () => {
+          await server.runtime.stop();
+          await serverDeps.queue.stop(1000);
+        },
+      };
+      extraServers.push(extra);
+      return extra;
+    },
     sipPort: parts.ua.port,
     rx,
     workDir,
@@ -243,6 +317,7 @@ export async function openCallE2e(dialect: DialectName, o: CallE2eOptions): Prom
       }
     },
     async close() {
+      for (const extra of extraServers.splice(0)) await extra.close();
       await runtime.stop();
       await app.close();
       workers?.stop();

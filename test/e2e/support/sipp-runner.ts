@@ -84,10 +84,12 @@ export interface SippOptions {
   service?: string;
   /** Hard limit for sipp itself. */
   timeoutS?: number;
+  /** Calls sipp handles (concurrently, as a UAS) before it exits (default 1). */
+  maxCalls?: number;
   workDir: string;
 }
 
-/** Runs one bounded sipp (`-m 1`, `-timeout`) on loopback; always kill() it in the test's cleanup. */
+/** Runs one bounded sipp (`-m <maxCalls>`, `-timeout`) on loopback; always kill() it in the test's cleanup. */
 export async function startSipp(o: SippOptions): Promise<SippProcess> {
   const port = await freePort();
   const mediaPort = await freeMediaPort();
@@ -108,7 +110,7 @@ export async function startSipp(o: SippOptions): Promise<SippProcess> {
     '-t',
     o.transport === 'tcp' ? 't1' : 'u1',
     '-m',
-    '1',
+    String(o.maxCalls ?? 1),
     '-nostdin',
     '-timeout',
     `${o.timeoutS ?? 30}s`,
