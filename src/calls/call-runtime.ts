@@ -14,6 +14,7 @@ import { recoverOrphanedCalls } from './recover-calls';
 import { TrunkRateLimiter } from './trunk-rate-limiter';
 import { dialTarget, findTrunkForNumber } from './trunk-lookup';
 import { handleInboundOffer, type InboundConfigResolver, type InboundOfferPort } from './inbound-call';
+import { TranscriptCheckpoint } from './transcript-checkpoint';
 
 export const DIAL_QUEUE = 'calls.dial';
 
@@ -60,6 +61,8 @@ export interface CallRuntimeDeps {
   orphanAfterMs?: number;
   /** Owners known gone at once (default: a dead pid of this host, see instance-id.ts). */
   isOwnerGone?: (owner: string) => boolean;
+  /** How often a live call's growing transcript is written to calls.transcript (default 1 s; 0 = never). */
+  transcriptCheckpointMs?: number;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 10_000;
@@ -251,7 +254,20 @@ export class CallRuntime {
       ...(d.balanceMinuteMs !== undefined ? { balanceMinuteMs: d.balanceMinuteMs } : {}),
     });
     this.#live.set(call.id, controller);
-    void controller.done.finally(() => this.#live.delete(call.id));
+    // Seam for the console: the live transcript reaches the database (and so every server) as it grows.
+    const checkpoint = new TranscriptCheckpoint({
+      db: d.store.db,
+      clock: d.clock,
+      log: d.log,
+      callId: call.id,
+      transcript: () => agent.transcript(),
+      ...(d.transcriptCheckpointMs !== undefined ? { intervalMs: d.transcriptCheckpointMs } : {}),
+    });
+    checkpoint.start();
+    void controller.done.finally(() => {
+      this.#live.delete(call.id);
+      void checkpoint.stop();
+    });
     return controller;
   }
 
