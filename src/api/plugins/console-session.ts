@@ -69,8 +69,9 @@ export async function apiKeyFromConsoleSession(deps: ApiDeps, request: FastifyRe
     .selectAll()
     .where('id', '=', session.api_key_id)
     .executeTakeFirst();
+  // The session row stays until it expires or the user signs out, so every request of the tab
+  // (several may be in flight) gives the same answer.
   if (!key || key.revoked_at !== null) {
-    await closeConsoleSession(deps.store.db, token);
     throw new AppError(
       'unauthenticated',
       'session_key_revoked',
