@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
@@ -42,11 +42,14 @@ export const consoleStaticRoutes: RouteModule = (_deps, distDir = CONSOLE_DIST_D
       index: false,
     });
   }
-  let indexHtml: string | undefined;
+  // Re-read when a rebuild replaced it (its asset names changed with it).
+  let cached: { mtimeMs: number; html: string } | undefined;
   const page = (): string | undefined => {
-    if (indexHtml === undefined && existsSync(join(distDir, 'index.html')))
-      indexHtml = readFileSync(join(distDir, 'index.html'), 'utf8');
-    return indexHtml;
+    const file = join(distDir, 'index.html');
+    const mtimeMs = existsSync(file) ? statSync(file).mtimeMs : undefined;
+    if (mtimeMs === undefined) return undefined;
+    if (cached?.mtimeMs !== mtimeMs) cached = { mtimeMs, html: readFileSync(file, 'utf8') };
+    return cached.html;
   };
 
   app.get('/*', { schema: { hide: true } }, async (req, reply) => {

@@ -85,11 +85,13 @@ export interface SippOptions {
   /** Hard limit for sipp itself. */
   timeoutS?: number;
   workDir: string;
+  /** SIP port to listen on (default: a free one); a trunk played by several sipp runs keeps its address. */
+  port?: number;
 }
 
 /** Runs one bounded sipp (`-m 1`, `-timeout`) on loopback; always kill() it in the test's cleanup. */
 export async function startSipp(o: SippOptions): Promise<SippProcess> {
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const mediaPort = await freeMediaPort();
   const dir = mkdtempSync(join(o.workDir, 'sipp-'));
   const scenario = join(dir, 'scenario.xml');

@@ -13,6 +13,14 @@ import { AgentVersions } from './agent-versions';
 import { TalkPanel } from './talk-panel';
 import { TOOL_TEMPLATE, checkTools } from './tool-schema';
 
+/** A message for the next AgentForm (creating an agent moves to its own page, a new form). */
+let flash: string | null = null;
+const takeFlash = () => {
+  const m = flash;
+  flash = null;
+  return m;
+};
+
 const PRODUCTS = ['spark', 'bolt', 'storm-base', 'storm-base-with-ack', 'storm-extra', 'storm-extra-with-ack'];
 
 interface FormState {
@@ -77,7 +85,7 @@ function AgentForm({ agent }: { agent: Agent | undefined }) {
   const qc = useQueryClient();
   const [form, setForm] = useState<FormState>(() => toForm(agent, ''));
   const [toolProblems, setToolProblems] = useState<[string, string][]>([]);
-  const [saved, setSaved] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(takeFlash);
   useEffect(() => {
     const list = voices.data ?? [];
     // The hosted-API alias of the configured engine's default voice, else an English one.
@@ -92,7 +100,10 @@ function AgentForm({ agent }: { agent: Agent | undefined }) {
       qc.setQueryData(['agents', a.id], a);
       void qc.invalidateQueries({ queryKey: ['agents'] });
       setSaved(`Saved as version ${a.version}.`);
-      if (!agent) navigate(`/agents/${a.id}`, { replace: true });
+      if (!agent) {
+        flash = `Created: saved as version ${a.version}.`;
+        navigate(`/agents/${a.id}`, { replace: true });
+      }
     },
     onError: () => setSaved(null),
   });
@@ -106,7 +117,10 @@ function AgentForm({ agent }: { agent: Agent | undefined }) {
     setSaved(null);
     const checked = checkTools(form.tools);
     setToolProblems(checked.problems);
-    if (!checked.tools) return;
+    if (!checked.tools) {
+      save.reset(); // the server's earlier field errors no longer describe the form
+      return;
+    }
     save.mutate(toBody(form, checked.tools));
   };
   const serverToolErrors = fieldErrors(save.error, 'tools', true);

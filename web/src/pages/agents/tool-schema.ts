@@ -28,9 +28,11 @@ export function checkJsonSchema(schema: unknown, path: string, out: Problems, de
   if (schema.required !== undefined) {
     if (!Array.isArray(schema.required) || !schema.required.every((r) => typeof r === 'string'))
       out.push([`${path}.required`, 'Must be a list of property names.']);
-    else if (isObj(schema.properties))
+    else {
+      const props = isObj(schema.properties) ? schema.properties : {};
       for (const r of schema.required as string[])
-        if (!(r in schema.properties)) out.push([`${path}.required`, `"${r}" is not one of the properties.`]);
+        if (!(r in props)) out.push([`${path}.required`, `"${r}" is not one of the properties.`]);
+    }
   }
   if (schema.items !== undefined) checkJsonSchema(schema.items, `${path}.items`, out, depth + 1);
   if (schema.enum !== undefined && (!Array.isArray(schema.enum) || schema.enum.length === 0))
