@@ -26,6 +26,11 @@ export default defineConfig({
   },
   server: {
     // `npx vite web` for UI work: the API runs on :8080 (npm start).
-    proxy: { '/v1': 'http://127.0.0.1:8080', '/admin': 'http://127.0.0.1:8080', '/console': 'http://127.0.0.1:8080', '/recordings': 'http://127.0.0.1:8080' },
+    proxy: {
+      '/v1': 'http://127.0.0.1:8080',
+      '/admin': 'http://127.0.0.1:8080',
+      '/console': 'http://127.0.0.1:8080',
+      '/recordings': 'http://127.0.0.1:8080',
+    },
   },
 });

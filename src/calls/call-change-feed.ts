@@ -136,10 +136,7 @@ export class CallChangeFeed {
           sql<number>`length(transcript)`.as('transcript_chars'),
         ])
         .where((eb) =>
-          eb.or([
-            eb('updated_at', '>', after.at),
-            eb.and([eb('updated_at', '=', after.at), eb('id', '>', after.id)]),
-          ]),
+          eb.or([eb('updated_at', '>', after.at), eb.and([eb('updated_at', '=', after.at), eb('id', '>', after.id)])]),
         )
         .orderBy('updated_at')
         .orderBy('id')

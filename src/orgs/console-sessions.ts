@@ -13,8 +13,7 @@ export const CONSOLE_SESSION_TOKEN_PREFIX = 'tpcs_';
 export type ConsoleSessionRow = Row<'console_sessions'>;
 
 export type ConsoleSessionSubject =
-  | { kind: 'org'; orgId: number; apiKeyId: string }
-  | { kind: 'operator'; adminFingerprint: string };
+  { kind: 'org'; orgId: number; apiKeyId: string } | { kind: 'operator'; adminFingerprint: string };
 
 /** Keyed fingerprint of the admin token: an operator session ends when the token changes. */
 export function adminFingerprint(secretKey: Buffer, adminToken: string): string {

@@ -26,7 +26,9 @@ const NUMBER = '+15557770001';
 /** The page's globals inside page.evaluate/waitForFunction callbacks (this process has no DOM types). */
 interface InPage {
   document: {
-    querySelector(s: string): { readyState: number; duration: number; currentTime: number; play(): Promise<void> } | null;
+    querySelector(
+      s: string,
+    ): { readyState: number; duration: number; currentTime: number; play(): Promise<void> } | null;
   };
 }
 
@@ -53,7 +55,11 @@ describe('web console in Chromium [sqlite: the console does not depend on the di
       launchChromium(),
       freePort(),
     ]);
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: TIME_ZONE, locale: 'en-US' });
+    context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      timezoneId: TIME_ZONE,
+      locale: 'en-US',
+    });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (e) => errors.push(e.message));
@@ -108,7 +114,9 @@ describe('web console in Chromium [sqlite: the console does not depend on the di
       const session = cookies.find((c) => c.name === 'tp_console');
       assert.ok(session?.httpOnly, 'httpOnly session cookie');
       assert.equal(session?.sameSite, 'Strict');
-      const stored = String(await page.evaluate('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })'));
+      const stored = String(
+        await page.evaluate('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })'),
+      );
       assert.ok(!stored.includes('sk_live_'), 'no key in web storage');
       assert.ok(!page.url().includes('sk_live_'), 'no key in the URL');
       for (const [path, title] of [
@@ -123,7 +131,10 @@ describe('web console in Chromium [sqlite: the console does not depend on the di
         await page.locator('.state-loading').first().waitFor({ state: 'detached' });
         await assertAccessible(page, path);
       }
-      const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: await context.storageState() });
+      const phone = await browser.newContext({
+        viewport: { width: 390, height: 844 },
+        storageState: await context.storageState(),
+      });
       try {
         const p = await phone.newPage();
         await p.goto(url('/calls'));
@@ -156,7 +167,11 @@ describe('web console in Chromium [sqlite: the console does not depend on the di
       await assertAccessible(page, 'agent form with a field error');
 
       // The tools editor checks JSON Schema before anything is sent.
-      await page.getByLabel('Tools (JSON)').fill('[{"type":"function","function":{"name":"bad name!","description":"x","parameters":{"type":"object","required":["id"]}},"endpoint":{"url":"https://example.com"}}]');
+      await page
+        .getByLabel('Tools (JSON)')
+        .fill(
+          '[{"type":"function","function":{"name":"bad name!","description":"x","parameters":{"type":"object","required":["id"]}},"endpoint":{"url":"https://example.com"}}]',
+        );
       await hold.fill('120');
       await page.getByRole('button', { name: 'Create agent' }).click();
       await page.getByText('tools.0.function.name: Letters, digits').waitFor();
@@ -244,7 +259,10 @@ describe('web console in Chromium [sqlite: the console does not depend on the di
   test('place a call: in progress → completed live, the transcript grows, the recording plays, cost and webhooks shown', async () => {
     await step('05-call', page, async () => {
       const sipp = await startSipp({
-        scenarioXml: answeringTrunk({ audioPath: speechUlaw(server.dataDir, 'tt-weasels', 3.5, 1.0), hangUpAfterMs: 11_000 }),
+        scenarioXml: answeringTrunk({
+          audioPath: speechUlaw(server.dataDir, 'tt-weasels', 3.5, 1.0),
+          hangUpAfterMs: 11_000,
+        }),
         transport: 'udp',
         workDir: server.dataDir,
         port: trunkPort,
@@ -268,7 +286,11 @@ describe('web console in Chromium [sqlite: the console does not depend on the di
       const transcript = page.getByTestId('transcript');
       // While the call runs, its transcript grows on the page (live stream, no reload).
       await transcript.getByText(GREETING).waitFor({ timeout: 20_000 });
-      assert.equal(await summary.getByText('In progress', { exact: true }).count(), 1, 'still running when the greeting shows');
+      assert.equal(
+        await summary.getByText('In progress', { exact: true }).count(),
+        1,
+        'still running when the greeting shows',
+      );
       await screenshot(page, '05-call-in-progress');
       await summary.getByText('Completed', { exact: true }).waitFor({ timeout: 40_000 });
       await transcript.getByText(HEARD).waitFor();
@@ -282,8 +304,14 @@ describe('web console in Chromium [sqlite: the console does not depend on the di
         return a !== null && a.readyState >= 1 && a.duration > 5;
       });
       await page.getByRole('radio', { name: 'Agent (right)' }).check();
-      await page.evaluate(() => (globalThis as unknown as InPage).document.querySelector('[data-testid="recording"]')?.play());
-      await page.waitForFunction(() => ((globalThis as unknown as InPage).document.querySelector('[data-testid="recording"]')?.currentTime ?? 0) > 0.3);
+      await page.evaluate(() =>
+        (globalThis as unknown as InPage).document.querySelector('[data-testid="recording"]')?.play(),
+      );
+      await page.waitForFunction(
+        () =>
+          ((globalThis as unknown as InPage).document.querySelector('[data-testid="recording"]')?.currentTime ?? 0) >
+          0.3,
+      );
 
       const cost = page.getByRole('region', { name: 'Cost' });
       await cost.getByText(`Call ${callId}: 1 min`).waitFor();

@@ -28,7 +28,15 @@ describeApi('call page reads: ledger entries, per-turn latency, webhook deliveri
           caller_frames: 4000,
           agent_frames: 3000,
           turns: [
-            { turn: 1, endpointingMs: 600, sttMs: 210, llmFirstTokenMs: 340, ttsFirstAudioMs: 25, firstAudioMs: 575, totalMs: 1175 },
+            {
+              turn: 1,
+              endpointingMs: 600,
+              sttMs: 210,
+              llmFirstTokenMs: 340,
+              ttsFirstAudioMs: 25,
+              firstAudioMs: 575,
+              totalMs: 1175,
+            },
           ],
         },
       },

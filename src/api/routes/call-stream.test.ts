@@ -41,7 +41,8 @@ async function openStream(url: string, headers: Record<string, string>) {
     for (;;) {
       const hit = events.find(pred);
       if (hit) return hit;
-      if (Date.now() > deadline) throw new Error(`no matching event; got ${JSON.stringify(events.map((e) => e.event))}`);
+      if (Date.now() > deadline)
+        throw new Error(`no matching event; got ${JSON.stringify(events.map((e) => e.event))}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   };

@@ -58,10 +58,20 @@ export const consoleSessionRoutes: RouteModule = (deps) => async (app) => {
 
   const describe = async (row: ConsoleSessionRow, request: FastifyRequest) => {
     if (row.kind === 'operator')
-      return { kind: 'operator' as const, org: null, api_key: null, expires_at: row.expires_at, features: features(deps, request) };
+      return {
+        kind: 'operator' as const,
+        org: null,
+        api_key: null,
+        expires_at: row.expires_at,
+        features: features(deps, request),
+      };
     const [org, key] = await Promise.all([
       getOrg(store.db, Number(row.org_id)),
-      store.db.selectFrom('api_keys').selectAll().where('id', '=', row.api_key_id ?? '').executeTakeFirst(),
+      store.db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('id', '=', row.api_key_id ?? '')
+        .executeTakeFirst(),
     ]);
     return {
       kind: 'org' as const,

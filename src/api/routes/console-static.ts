@@ -30,37 +30,42 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
  * for a year), and index.html for every other GET that is not an API path, so client-side routes
  * (/calls/12) load on reload. Nothing comes from a CDN.
  */
-export const consoleStaticRoutes: RouteModule = (_deps, distDir = CONSOLE_DIST_DIR) => async (app) => {
-  const assets = join(distDir, 'assets');
-  if (existsSync(assets)) {
-    await app.register(fastifyStatic, {
-      root: assets,
-      prefix: '/assets/',
-      decorateReply: false,
-      immutable: true,
-      maxAge: '365d',
-      index: false,
-    });
-  }
-  // Re-read when a rebuild replaced it (its asset names changed with it).
-  let cached: { mtimeMs: number; html: string } | undefined;
-  const page = (): string | undefined => {
-    const file = join(distDir, 'index.html');
-    const mtimeMs = existsSync(file) ? statSync(file).mtimeMs : undefined;
-    if (mtimeMs === undefined) return undefined;
-    if (cached?.mtimeMs !== mtimeMs) cached = { mtimeMs, html: readFileSync(file, 'utf8') };
-    return cached.html;
-  };
+export const consoleStaticRoutes: RouteModule =
+  (_deps, distDir = CONSOLE_DIST_DIR) =>
+  async (app) => {
+    const assets = join(distDir, 'assets');
+    if (existsSync(assets)) {
+      await app.register(fastifyStatic, {
+        root: assets,
+        prefix: '/assets/',
+        decorateReply: false,
+        immutable: true,
+        maxAge: '365d',
+        index: false,
+      });
+    }
+    // Re-read when a rebuild replaced it (its asset names changed with it).
+    let cached: { mtimeMs: number; html: string } | undefined;
+    const page = (): string | undefined => {
+      const file = join(distDir, 'index.html');
+      const mtimeMs = existsSync(file) ? statSync(file).mtimeMs : undefined;
+      if (mtimeMs === undefined) return undefined;
+      if (cached?.mtimeMs !== mtimeMs) cached = { mtimeMs, html: readFileSync(file, 'utf8') };
+      return cached.html;
+    };
 
-  app.get('/*', { schema: { hide: true } }, async (req, reply) => {
-    const path = req.url.split('?')[0] ?? '/';
-    if (API_PREFIXES.some((p) => path === p.replace(/[/?]$/, '') || path.startsWith(p)) || /\.[a-z0-9]{1,8}$/i.test(path))
-      return reply.status(404).send({ detail: 'Not found.', code: 'route_not_found' });
-    const html = page();
-    return reply
-      .status(html === undefined ? 503 : 200)
-      .headers(CONSOLE_HEADERS)
-      .type('text/html; charset=utf-8')
-      .send(html ?? NOT_BUILT);
-  });
-};
+    app.get('/*', { schema: { hide: true } }, async (req, reply) => {
+      const path = req.url.split('?')[0] ?? '/';
+      if (
+        API_PREFIXES.some((p) => path === p.replace(/[/?]$/, '') || path.startsWith(p)) ||
+        /\.[a-z0-9]{1,8}$/i.test(path)
+      )
+        return reply.status(404).send({ detail: 'Not found.', code: 'route_not_found' });
+      const html = page();
+      return reply
+        .status(html === undefined ? 503 : 200)
+        .headers(CONSOLE_HEADERS)
+        .type('text/html; charset=utf-8')
+        .send(html ?? NOT_BUILT);
+    });
+  };

@@ -37,7 +37,12 @@ export const voicePreviewRoutes: RouteModule = (deps) => async (app) => {
         tags: ['voices'],
         summary: 'A few seconds of this voice (audio/wav, 8 kHz mono: what callers hear)',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
-        response: { 200: Type.Unknown({ description: 'audio/wav' }), ...errorResponses, 502: ErrorBody, 503: ErrorBody },
+        response: {
+          200: Type.Unknown({ description: 'audio/wav' }),
+          ...errorResponses,
+          502: ErrorBody,
+          503: ErrorBody,
+        },
       },
     },
     async (req, reply) => {

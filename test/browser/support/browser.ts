@@ -49,8 +49,8 @@ export async function assertAccessible(page: Page, label: string): Promise<void>
 
 /** The page's content fits the viewport's width (no sideways scrolling at phone width). */
 export async function assertNoHorizontalScroll(page: Page, label: string): Promise<void> {
-  const { scroll, width } = (await page.evaluate(
+  const { scroll, width } = await page.evaluate<{ scroll: number; width: number }>(
     '({ scroll: document.documentElement.scrollWidth, width: window.innerWidth })',
-  )) as { scroll: number; width: number };
+  );
   assert.ok(scroll <= width + 1, `${label}: content is ${scroll}px wide in a ${width}px viewport`);
 }

@@ -30,7 +30,8 @@ export function applyCallChange(qc: QueryClient, e: CallChangeEvent): void {
   void qc.invalidateQueries({ queryKey: callKeys.part(id, 'history') });
   void qc.invalidateQueries({ queryKey: callKeys.part(id, 'transcript') });
   if (before?.status !== e.call.status && e.call.status !== 'in_progress') {
-    for (const part of ['metrics', 'ledger', 'deliveries', 'audio']) void qc.invalidateQueries({ queryKey: callKeys.part(id, part) });
+    for (const part of ['metrics', 'ledger', 'deliveries', 'audio'])
+      void qc.invalidateQueries({ queryKey: callKeys.part(id, part) });
     void qc.invalidateQueries({ queryKey: ['billing'] });
   }
 }
@@ -54,7 +55,9 @@ export function LiveCallsProvider({ children }: { children: ReactNode }) {
         setState('live');
         void qc.invalidateQueries({ queryKey: ['calls'] });
       });
-      es.addEventListener('call', (m) => applyCallChange(qc, JSON.parse((m as MessageEvent<string>).data) as CallChangeEvent));
+      es.addEventListener('call', (m) =>
+        applyCallChange(qc, JSON.parse((m as MessageEvent<string>).data) as CallChangeEvent),
+      );
       es.addEventListener('signed_out', () => {
         es?.close();
         check();

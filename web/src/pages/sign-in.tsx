@@ -38,7 +38,11 @@ export function SignInPage({ reason }: { reason: SignedOutReason }) {
         </p>
         <h1>{reason === 'revoked' ? 'Signed out: key revoked' : 'Sign in to the console'}</h1>
         {notice ? (
-          <div className={`alert ${reason === 'revoked' ? 'alert-error' : 'alert-info'}`} role="alert" data-testid="signed-out-reason">
+          <div
+            className={`alert ${reason === 'revoked' ? 'alert-error' : 'alert-info'}`}
+            role="alert"
+            data-testid="signed-out-reason"
+          >
             {notice}
           </div>
         ) : null}

@@ -1,4 +1,10 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from 'react';
 import { ApiError } from '../api/client';
 
 /** Field messages of an API error for one field (also `field.sub` paths under it when `prefix`). */
@@ -6,7 +12,8 @@ export function fieldErrors(error: unknown, name: string, prefix = false): strin
   if (!(error instanceof ApiError) || !error.fields) return [];
   const out: string[] = [];
   for (const [k, msgs] of Object.entries(error.fields))
-    if (k === name || (prefix && k.startsWith(`${name}.`))) out.push(...msgs.map((m) => (k === name ? m : `${k.slice(name.length + 1)}: ${m}`)));
+    if (k === name || (prefix && k.startsWith(`${name}.`)))
+      out.push(...msgs.map((m) => (k === name ? m : `${k.slice(name.length + 1)}: ${m}`)));
   return out;
 }
 

@@ -49,7 +49,8 @@ function toForm(a: Agent | undefined, defaultVoice: string): FormState {
     acknowledgement_prompt: a?.acknowledgement_prompt ?? '',
     inbound_speak_order: a?.inbound_speak_order ?? 'agent_first',
     outbound_speak_order: a?.outbound_speak_order ?? 'agent_first',
-    max_hold_seconds: a?.max_hold_seconds === null || a?.max_hold_seconds === undefined ? '' : String(a.max_hold_seconds),
+    max_hold_seconds:
+      a?.max_hold_seconds === null || a?.max_hold_seconds === undefined ? '' : String(a.max_hold_seconds),
     background_track: a?.background_track ?? '',
     primary_language: a?.primary_language ?? 'en-US',
     additional_languages: (a?.additional_languages ?? []).join(', '),
@@ -89,7 +90,8 @@ function AgentForm({ agent }: { agent: Agent | undefined }) {
   useEffect(() => {
     const list = voices.data ?? [];
     // The hosted-API alias of the configured engine's default voice, else an English one.
-    const initial = list.find((v) => v.id === 'en-US-James1') ?? list.find((v) => v.language.startsWith('en')) ?? list[0];
+    const initial =
+      list.find((v) => v.id === 'en-US-James1') ?? list.find((v) => v.language.startsWith('en')) ?? list[0];
     if (!form.voice && initial) setForm((f) => ({ ...f, voice: initial.id }));
   }, [voices.data, form.voice]);
 
@@ -108,8 +110,10 @@ function AgentForm({ agent }: { agent: Agent | undefined }) {
     onError: () => setSaved(null),
   });
 
-  const set = <K extends keyof FormState>(k: K) => (e: { target: { value: string } }) =>
-    setForm((f) => ({ ...f, [k]: e.target.value as FormState[K] }));
+  const set =
+    <K extends keyof FormState>(k: K) =>
+    (e: { target: { value: string } }) =>
+      setForm((f) => ({ ...f, [k]: e.target.value as FormState[K] }));
   const err = (name: string) => fieldErrors(save.error, name);
 
   const submit = (e: FormEvent) => {
@@ -160,9 +164,20 @@ function AgentForm({ agent }: { agent: Agent | undefined }) {
       {voices.isError ? (
         <ErrorState error={voices.error} />
       ) : (
-        <VoicePicker voices={voices.data ?? []} value={form.voice} onChange={(v) => setForm((f) => ({ ...f, voice: v }))} errors={err('voice')} />
+        <VoicePicker
+          voices={voices.data ?? []}
+          value={form.voice}
+          onChange={(v) => setForm((f) => ({ ...f, voice: v }))}
+          errors={err('voice')}
+        />
       )}
-      <SelectField label="Product" name="product" value={form.product} onChange={set('product')} errors={err('product')}>
+      <SelectField
+        label="Product"
+        name="product"
+        value={form.product}
+        onChange={set('product')}
+        errors={err('product')}
+      >
         {PRODUCTS.map((p) => (
           <option key={p} value={p}>
             {p}
@@ -189,11 +204,23 @@ function AgentForm({ agent }: { agent: Agent | undefined }) {
           errors={err('acknowledgement_prompt')}
         />
       ) : null}
-      <SelectField label="Inbound calls: who speaks first" name="inbound_speak_order" value={form.inbound_speak_order} onChange={set('inbound_speak_order')} errors={err('inbound_speak_order')}>
+      <SelectField
+        label="Inbound calls: who speaks first"
+        name="inbound_speak_order"
+        value={form.inbound_speak_order}
+        onChange={set('inbound_speak_order')}
+        errors={err('inbound_speak_order')}
+      >
         <option value="agent_first">The agent</option>
         <option value="caller_first">The caller</option>
       </SelectField>
-      <SelectField label="Outbound calls: who speaks first" name="outbound_speak_order" value={form.outbound_speak_order} onChange={set('outbound_speak_order')} errors={err('outbound_speak_order')}>
+      <SelectField
+        label="Outbound calls: who speaks first"
+        name="outbound_speak_order"
+        value={form.outbound_speak_order}
+        onChange={set('outbound_speak_order')}
+        errors={err('outbound_speak_order')}
+      >
         <option value="agent_first">The agent</option>
         <option value="caller_first">The person called</option>
       </SelectField>
@@ -206,11 +233,24 @@ function AgentForm({ agent }: { agent: Agent | undefined }) {
         errors={err('max_hold_seconds')}
         hint="0–3600; empty for the platform default."
       />
-      <SelectField label="Background sound" name="background_track" value={form.background_track} onChange={set('background_track')} errors={err('background_track')}>
+      <SelectField
+        label="Background sound"
+        name="background_track"
+        value={form.background_track}
+        onChange={set('background_track')}
+        errors={err('background_track')}
+      >
         <option value="">Silence</option>
         <option value="CALL_CENTER">Call center</option>
       </SelectField>
-      <TextField label="Language" name="primary_language" value={form.primary_language} onChange={set('primary_language')} errors={err('primary_language')} hint="BCP-47, e.g. en-US." />
+      <TextField
+        label="Language"
+        name="primary_language"
+        value={form.primary_language}
+        onChange={set('primary_language')}
+        errors={err('primary_language')}
+        hint="BCP-47, e.g. en-US."
+      />
       <TextField
         label="Other languages"
         name="additional_languages"

@@ -10,7 +10,9 @@ import { asText, diffLines } from './text-diff';
 function VersionDiff({ before, after }: { before: AgentVersion | undefined; after: AgentVersion }) {
   const keys = [...new Set([...Object.keys(after.snapshot), ...Object.keys(before?.snapshot ?? {})])];
   const changed = keys.filter(
-    (k) => asText((before?.snapshot as unknown as Record<string, unknown> | undefined)?.[k]) !== asText((after.snapshot as unknown as Record<string, unknown>)[k]),
+    (k) =>
+      asText((before?.snapshot as unknown as Record<string, unknown> | undefined)?.[k]) !==
+      asText((after.snapshot as unknown as Record<string, unknown>)[k]),
   );
   if (!before) return <p>Version {after.version} is the first version.</p>;
   if (changed.length === 0) return <p>No setting differs.</p>;
@@ -34,7 +36,8 @@ function VersionDiff({ before, after }: { before: AgentVersion | undefined; afte
               ))}
             </pre>
             <p className="sr-only">
-              {lines.filter((l) => l.kind === 'del').length} lines removed, {lines.filter((l) => l.kind === 'add').length} lines added.
+              {lines.filter((l) => l.kind === 'del').length} lines removed,{' '}
+              {lines.filter((l) => l.kind === 'add').length} lines added.
             </p>
           </div>
         );
@@ -58,7 +61,11 @@ export function AgentVersions({ agentId, currentVersion }: { agentId: number; cu
         const before = sorted.find((v) => v.version < after.version);
         return (
           <>
-            <SelectField label="Version" value={String(after.version)} onChange={(e) => setSelected(Number(e.target.value))}>
+            <SelectField
+              label="Version"
+              value={String(after.version)}
+              onChange={(e) => setSelected(Number(e.target.value))}
+            >
               {sorted.map((v) => (
                 <option key={v.version} value={v.version}>
                   Version {v.version} — {formatDateTime(v.created_at)}

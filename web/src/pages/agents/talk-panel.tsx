@@ -13,8 +13,8 @@ export function TalkPanel({ agentId }: { agentId: number }) {
   if (!client)
     return (
       <p className="muted" data-testid="talk-unavailable">
-        Talking to an agent from the browser needs the realtime API (<code>/v1/realtime</code>), which this server does not
-        offer yet. Meanwhile, place a call to a verified number from <strong>Calls</strong>.
+        Talking to an agent from the browser needs the realtime API (<code>/v1/realtime</code>), which this server does
+        not offer yet. Meanwhile, place a call to a verified number from <strong>Calls</strong>.
       </p>
     );
 
@@ -46,7 +46,8 @@ export function TalkPanel({ agentId }: { agentId: number }) {
       <ol className="transcript" aria-live="polite">
         {turns.map((t, i) => (
           <li key={i} className={`turn turn-${t.role}`}>
-            <span className="turn-role">{t.role === 'user' ? 'You' : 'Agent'}</span> <p className="turn-text">{t.text}</p>
+            <span className="turn-role">{t.role === 'user' ? 'You' : 'Agent'}</span>{' '}
+            <p className="turn-text">{t.text}</p>
           </li>
         ))}
       </ol>

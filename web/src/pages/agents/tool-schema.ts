@@ -19,18 +19,21 @@ export function checkJsonSchema(schema: unknown, path: string, out: Problems, de
   const t = schema.type;
   if (t !== undefined) {
     const types = Array.isArray(t) ? t : [t];
-    for (const x of types) if (typeof x !== 'string' || !TYPES.has(x)) out.push([`${path}.type`, `Unknown type ${JSON.stringify(x)}.`]);
+    for (const x of types)
+      if (typeof x !== 'string' || !TYPES.has(x)) out.push([`${path}.type`, `Unknown type ${JSON.stringify(x)}.`]);
   }
   if (schema.properties !== undefined) {
     if (!isObj(schema.properties)) out.push([`${path}.properties`, 'Must be an object of schemas.']);
-    else for (const [k, v] of Object.entries(schema.properties)) checkJsonSchema(v, `${path}.properties.${k}`, out, depth + 1);
+    else
+      for (const [k, v] of Object.entries(schema.properties))
+        checkJsonSchema(v, `${path}.properties.${k}`, out, depth + 1);
   }
   if (schema.required !== undefined) {
     if (!Array.isArray(schema.required) || !schema.required.every((r) => typeof r === 'string'))
       out.push([`${path}.required`, 'Must be a list of property names.']);
     else {
       const props = isObj(schema.properties) ? schema.properties : {};
-      for (const r of schema.required as string[])
+      for (const r of schema.required)
         if (!(r in props)) out.push([`${path}.required`, `"${r}" is not one of the properties.`]);
     }
   }
@@ -73,10 +76,14 @@ export function checkTools(text: string): { tools?: unknown[]; problems: Problem
     const ep = tool.endpoint;
     if (!isObj(ep)) out.push([`${p}.endpoint`, 'Required: {url, method, headers}.']);
     else {
-      if (typeof ep.url !== 'string' || !/^https?:\/\//.test(ep.url)) out.push([`${p}.endpoint.url`, 'An http(s) URL.']);
+      if (typeof ep.url !== 'string' || !/^https?:\/\//.test(ep.url))
+        out.push([`${p}.endpoint.url`, 'An http(s) URL.']);
       if (ep.method !== undefined && (typeof ep.method !== 'string' || !METHODS.has(ep.method.toUpperCase())))
         out.push([`${p}.endpoint.method`, 'GET, POST, PUT, PATCH or DELETE.']);
-      if (ep.headers !== undefined && (!isObj(ep.headers) || !Object.values(ep.headers).every((h) => typeof h === 'string')))
+      if (
+        ep.headers !== undefined &&
+        (!isObj(ep.headers) || !Object.values(ep.headers).every((h) => typeof h === 'string'))
+      )
         out.push([`${p}.endpoint.headers`, 'An object of string values.']);
     }
   });

@@ -77,7 +77,12 @@ export function BillingPage() {
                 <span>
                   {page.offset + 1}–{page.offset + page.results.length} of {page.total}
                 </span>
-                <button type="button" className="btn" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+                <button
+                  type="button"
+                  className="btn"
+                  disabled={offset === 0}
+                  onClick={() => setOffset(Math.max(0, offset - PAGE))}
+                >
                   Newer
                 </button>
                 <button

@@ -20,7 +20,8 @@ function Timeline({ history }: { history: HistoryEntry[] }) {
     <ol className="timeline">
       {events.map((e, i) => (
         <li key={i}>
-          <time dateTime={e.at}>{formatTime(e.at)}</time> <span className="timeline-type">{humanize(e.type.replace(/^call\./, ''))}</span>
+          <time dateTime={e.at}>{formatTime(e.at)}</time>{' '}
+          <span className="timeline-type">{humanize(e.type.replace(/^call\./, ''))}</span>
           {Object.keys(e.data).length > 0 ? (
             <span className="muted">
               {' '}
@@ -38,7 +39,13 @@ function Timeline({ history }: { history: HistoryEntry[] }) {
 
 function Facts({ call, agent }: { call: Call; agent: string }) {
   const rows: [string, ReactNode][] = [
-    ['Status', <><Badge value={call.status} />{call.end_reason ? ` ${humanize(call.end_reason)}` : ''}</>],
+    [
+      'Status',
+      <>
+        <Badge value={call.status} />
+        {call.end_reason ? ` ${humanize(call.end_reason)}` : ''}
+      </>,
+    ],
     ['Direction', humanize(call.direction)],
     ['From', call.from_number],
     ['To', call.to_number],
@@ -134,7 +141,9 @@ export function CallPage({ id }: { id: number }) {
               {c.recording_url ? (
                 <RecordingPlayer url={c.recording_url} />
               ) : (
-                <p className="muted">{running ? 'The recording is available when the call ends.' : 'This call has no recording.'}</p>
+                <p className="muted">
+                  {running ? 'The recording is available when the call ends.' : 'This call has no recording.'}
+                </p>
               )}
             </Section>
 
@@ -157,7 +166,11 @@ export function CallPage({ id }: { id: number }) {
               {running ? (
                 <p className="muted">Shown when the call ends.</p>
               ) : (
-                <QueryState query={metrics} isEmpty={(m) => m.turns.length === 0} empty={<p>No caller turn was answered.</p>}>
+                <QueryState
+                  query={metrics}
+                  isEmpty={(m) => m.turns.length === 0}
+                  empty={<p>No caller turn was answered.</p>}
+                >
                   {(m) => (
                     <>
                       <p>Answer to first agent audio: {formatMs(m.answer_to_first_audio_ms)}</p>
@@ -180,7 +193,10 @@ export function CallPage({ id }: { id: number }) {
                 </div>
               </dl>
               {ended ? (
-                <QueryState query={ledger} empty={<p className="muted">No balance change: calls that never connect cost nothing.</p>}>
+                <QueryState
+                  query={ledger}
+                  empty={<p className="muted">No balance change: calls that never connect cost nothing.</p>}
+                >
                   {(entries) => (
                     <TableWrap label="Ledger entries of this call">
                       <table className="table table-compact">

@@ -17,7 +17,10 @@ const FILTERS = ['status', 'direction', 'agent_id', 'from', 'to'] as const;
 
 export function CallsPage() {
   const { search } = useLocation();
-  const filters = Object.fromEntries(FILTERS.map((k) => [k, search.get(k) ?? ''])) as Record<(typeof FILTERS)[number], string>;
+  const filters = Object.fromEntries(FILTERS.map((k) => [k, search.get(k) ?? ''])) as Record<
+    (typeof FILTERS)[number],
+    string
+  >;
   const offset = Number(search.get('offset') ?? 0) || 0;
   const params = {
     status: filters.status || undefined,

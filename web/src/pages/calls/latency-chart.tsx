@@ -37,7 +37,9 @@ export function LatencyChart({ turns }: { turns: TurnLatency[] }) {
               {SEGMENTS.map((seg) => {
                 const v = t[seg.key] ?? 0;
                 const w = (v / max) * barW;
-                const rect = <rect key={seg.key} x={x} y={3} width={Math.max(0, w)} height={rowH - 10} className={seg.className} />;
+                const rect = (
+                  <rect key={seg.key} x={x} y={3} width={Math.max(0, w)} height={rowH - 10} className={seg.className} />
+                );
                 x += w;
                 return rect;
               })}

@@ -53,7 +53,14 @@ export function RecordingPlayer({ url }: { url: string }) {
 
   return (
     <div className="recording">
-      <audio ref={audio} controls preload="metadata" src={sameOriginUrl(url)} data-testid="recording" aria-label="Call recording">
+      <audio
+        ref={audio}
+        controls
+        preload="metadata"
+        src={sameOriginUrl(url)}
+        data-testid="recording"
+        aria-label="Call recording"
+      >
         <a href={sameOriginUrl(url)}>Download the recording</a>
       </audio>
       <fieldset className="channels">
@@ -66,7 +73,13 @@ export function RecordingPlayer({ url }: { url: string }) {
           ] as const
         ).map(([value, label]) => (
           <label key={value} className="radio">
-            <input type="radio" name="channel" value={value} checked={channel === value} onChange={() => choose(value)} />{' '}
+            <input
+              type="radio"
+              name="channel"
+              value={value}
+              checked={channel === value}
+              onChange={() => choose(value)}
+            />{' '}
             {label}
           </label>
         ))}

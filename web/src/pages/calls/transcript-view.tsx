@@ -38,7 +38,11 @@ export function TranscriptView({ turns, live }: { turns: TranscriptTurn[]; live:
             <span className="turn-role">{ROLE[t.role] ?? t.role}</span>{' '}
             <span className="muted">{clock(t.start_ms)}</span>
           </div>
-          {t.role === 'user' || t.role === 'assistant' ? <p className="turn-text">{String(t.content ?? '')}</p> : <ToolContent turn={t} />}
+          {t.role === 'user' || t.role === 'assistant' ? (
+            <p className="turn-text">{String(t.content ?? '')}</p>
+          ) : (
+            <ToolContent turn={t} />
+          )}
         </li>
       ))}
     </ol>

@@ -16,7 +16,8 @@ export function ApiKeysPage() {
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const create = useMutation({
-    mutationFn: () => post<ApiKey & { key: string }>('/v1/developer/api-keys', name.trim() ? { name: name.trim() } : {}),
+    mutationFn: () =>
+      post<ApiKey & { key: string }>('/v1/developer/api-keys', name.trim() ? { name: name.trim() } : {}),
     onSuccess: (k) => {
       setCreated({ name: k.name, key: k.key });
       setName('');
@@ -38,7 +39,9 @@ export function ApiKeysPage() {
   const current = session.api_key?.id;
   return (
     <Page title="API keys">
-      {created ? <SecretOnce label={`API key "${created.name}"`} value={created.key} onDone={() => setCreated(null)} /> : null}
+      {created ? (
+        <SecretOnce label={`API key "${created.name}"`} value={created.key} onDone={() => setCreated(null)} />
+      ) : null}
       <Section title="Keys">
         <QueryState query={keys}>
           {(list) => (
@@ -67,7 +70,13 @@ export function ApiKeysPage() {
                       <td>
                         <code>{k.key_prefix}…</code>
                       </td>
-                      <td>{k.is_active ? <Badge value="active" label="Active" /> : <Badge value="revoked" label="Revoked" />}</td>
+                      <td>
+                        {k.is_active ? (
+                          <Badge value="active" label="Active" />
+                        ) : (
+                          <Badge value="revoked" label="Revoked" />
+                        )}
+                      </td>
                       <td>
                         <Time iso={k.created_at} />
                       </td>
@@ -76,7 +85,12 @@ export function ApiKeysPage() {
                       </td>
                       <td>
                         {k.is_active ? (
-                          <button type="button" className="btn btn-small btn-danger" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
+                          <button
+                            type="button"
+                            className="btn btn-small btn-danger"
+                            onClick={() => setRevoking(k)}
+                            aria-label={`Revoke ${k.name}`}
+                          >
                             Revoke
                           </button>
                         ) : null}
@@ -91,7 +105,14 @@ export function ApiKeysPage() {
       </Section>
       <Section title="Create a key">
         <form onSubmit={submit} noValidate className="inline-form">
-          <TextField label="Name" name="name" value={name} onChange={(e) => setName(e.target.value)} errors={fieldErrors(create.error, 'name')} placeholder="CI" />
+          <TextField
+            label="Name"
+            name="name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            errors={fieldErrors(create.error, 'name')}
+            placeholder="CI"
+          />
           <button type="submit" className="btn btn-primary" disabled={create.isPending}>
             Create key
           </button>
@@ -102,14 +123,20 @@ export function ApiKeysPage() {
         {revoking ? (
           <>
             <p>
-              <strong>{revoking.name}</strong> (<code>{revoking.key_prefix}…</code>) stops working at once, for every program that uses it.
+              <strong>{revoking.name}</strong> (<code>{revoking.key_prefix}…</code>) stops working at once, for every
+              program that uses it.
             </p>
             {revoking.id === current ? (
               <p className="alert alert-warn">This is the key this console session uses: you will be signed out.</p>
             ) : null}
             <FormError error={revoke.error} />
             <div className="row">
-              <button type="button" className="btn btn-danger" onClick={() => revoke.mutate(revoking.id)} disabled={revoke.isPending}>
+              <button
+                type="button"
+                className="btn btn-danger"
+                onClick={() => revoke.mutate(revoking.id)}
+                disabled={revoke.isPending}
+              >
                 Revoke key
               </button>
               <button type="button" className="btn btn-quiet" onClick={() => setRevoking(null)}>

@@ -48,7 +48,7 @@ function NumberRow({ n, onMessage }: { n: PhoneNumber; onMessage: (m: string) =>
       refresh();
       onMessage(`${n.number} updated.`);
     },
-    onError: (e) => onMessage(`${n.number}: ${(e as Error).message}`),
+    onError: (e) => onMessage(`${n.number}: ${e.message}`),
   });
   const verify = useMutation({
     mutationFn: () => post<PhoneNumber>(`/v1/phone-numbers/${n.id}/verify-voip`),
@@ -60,7 +60,7 @@ function NumberRow({ n, onMessage }: { n: PhoneNumber; onMessage: (m: string) =>
           : `${n.number} failed verification: ${r.voip_verification_error ?? 'unknown reason'}`,
       );
     },
-    onError: (e) => onMessage(`${n.number}: ${(e as Error).message}`),
+    onError: (e) => onMessage(`${n.number}: ${e.message}`),
   });
   const release = useMutation({
     mutationFn: () => del(`/v1/phone-numbers/${n.id}`),
@@ -81,13 +81,20 @@ function NumberRow({ n, onMessage }: { n: PhoneNumber; onMessage: (m: string) =>
         {n.source === 'voip' ? (
           <>
             {' '}
-            <Badge value={n.voip_verification_status ?? 'unverified'} label={humanize(n.voip_verification_status ?? 'unverified')} />
+            <Badge
+              value={n.voip_verification_status ?? 'unverified'}
+              label={humanize(n.voip_verification_status ?? 'unverified')}
+            />
           </>
         ) : null}
         {n.voip_verification_error ? <p className="field-errors">{n.voip_verification_error}</p> : null}
       </td>
       <td>
-        <AgentSelect label={`Inbound agent of ${n.number}`} value={n.inbound_agent_id} onChange={(v) => update.mutate({ inbound_agent_id: v })} />
+        <AgentSelect
+          label={`Inbound agent of ${n.number}`}
+          value={n.inbound_agent_id}
+          onChange={(v) => update.mutate({ inbound_agent_id: v })}
+        />
       </td>
       <td>
         <AgentSelect
@@ -133,7 +140,13 @@ function DemoNumberForm() {
   };
   return (
     <form onSubmit={submit} className="inline-form" noValidate>
-      <TextField label="Area code (optional)" name="area_code" inputMode="numeric" value={areaCode} onChange={(e) => setAreaCode(e.target.value)} />
+      <TextField
+        label="Area code (optional)"
+        name="area_code"
+        inputMode="numeric"
+        value={areaCode}
+        onChange={(e) => setAreaCode(e.target.value)}
+      />
       <button type="submit" className="btn" disabled={get1.isPending}>
         Get a demo number
       </button>
@@ -144,7 +157,10 @@ function DemoNumberForm() {
 
 function Connections() {
   const qc = useQueryClient();
-  const conns = useQuery({ queryKey: ['voip-connections'], queryFn: () => get<VoipConnection[]>('/v1/voip-connections') });
+  const conns = useQuery({
+    queryKey: ['voip-connections'],
+    queryFn: () => get<VoipConnection[]>('/v1/voip-connections'),
+  });
   const remove = useMutation({
     mutationFn: (id: number) => del(`/v1/voip-connections/${id}`),
     onSuccess: () => {
@@ -198,7 +214,8 @@ function Connections() {
                       type="button"
                       className="btn btn-small btn-danger"
                       onClick={() => {
-                        if (window.confirm(`Delete the connection "${c.name}"? Its numbers are released.`)) remove.mutate(c.id);
+                        if (window.confirm(`Delete the connection "${c.name}"? Its numbers are released.`))
+                          remove.mutate(c.id);
                       }}
                     >
                       Delete
@@ -228,7 +245,10 @@ export function NumbersPage() {
     >
       <Section title="Phone numbers">
         <LiveMessage message={message} />
-        <QueryState query={numbers} empty={<p>No numbers yet: connect a trunk and import yours, or get a demo number.</p>}>
+        <QueryState
+          query={numbers}
+          empty={<p>No numbers yet: connect a trunk and import yours, or get a demo number.</p>}
+        >
           {(list) => (
             <TableWrap label="Phone numbers">
               <table className="table" data-testid="numbers-table">

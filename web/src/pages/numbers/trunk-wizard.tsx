@@ -26,19 +26,29 @@ const body = (t: Trunk) => ({
 function Check({ ok, yes, no }: { ok: boolean; yes: string; no: string }) {
   return (
     <li className={ok ? 'check-ok' : 'check-bad'}>
-      <span aria-hidden="true">{ok ? '✓' : '✗'}</span> <span className="sr-only">{ok ? 'Passed:' : 'Failed:'}</span> {ok ? yes : no}
+      <span aria-hidden="true">{ok ? '✓' : '✗'}</span> <span className="sr-only">{ok ? 'Passed:' : 'Failed:'}</span>{' '}
+      {ok ? yes : no}
     </li>
   );
 }
 
 function TestResult({ r }: { r: VoipTestResult }) {
   return (
-    <div className={`alert ${r.status === 'pass' ? 'alert-ok' : 'alert-error'}`} role="status" data-testid="trunk-test-result">
+    <div
+      className={`alert ${r.status === 'pass' ? 'alert-ok' : 'alert-error'}`}
+      role="status"
+      data-testid="trunk-test-result"
+    >
       <p>
-        <strong>{r.status === 'pass' ? 'The trunk passed the test.' : 'The trunk did not pass the test.'}</strong> {r.detail}
+        <strong>{r.status === 'pass' ? 'The trunk passed the test.' : 'The trunk did not pass the test.'}</strong>{' '}
+        {r.detail}
       </p>
       <ul className="checks">
-        <Check ok={r.checks.inbound_reachable} yes="Reachable: the trunk answered a SIP OPTIONS request." no="Not reachable: no answer to SIP OPTIONS." />
+        <Check
+          ok={r.checks.inbound_reachable}
+          yes="Reachable: the trunk answered a SIP OPTIONS request."
+          no="Not reachable: no answer to SIP OPTIONS."
+        />
         <Check
           ok={r.checks.credentials_valid}
           yes="Credentials accepted: digest authentication succeeded."
@@ -123,7 +133,11 @@ export function TrunkWizard() {
     <Page title="Connect a SIP trunk" actions={<Link to="/numbers">Back to numbers</Link>}>
       <ol className="steps" aria-label="Steps">
         {STEPS.map((s, i) => (
-          <li key={s} aria-current={i === step ? 'step' : undefined} className={i < step ? 'step-done' : i === step ? 'step-now' : ''}>
+          <li
+            key={s}
+            aria-current={i === step ? 'step' : undefined}
+            className={i < step ? 'step-done' : i === step ? 'step-now' : ''}
+          >
             <span className="step-n">{i + 1}</span> {s}
             {i < step ? <span className="sr-only"> (done)</span> : null}
           </li>
@@ -133,13 +147,34 @@ export function TrunkWizard() {
       {step <= 1 ? (
         <Section title="1. Your trunk's details">
           <form onSubmit={onTest} noValidate className="form-grid" aria-label="Trunk details">
-            <TextField label="SIP host" name="host" value={trunk.host} onChange={setField('host')} placeholder="sip.mytrunk.example" errors={fieldErrors(test.error, 'sip_config.host')} />
-            <TextField label="Port" name="port" inputMode="numeric" value={trunk.port} onChange={setField('port')} errors={fieldErrors(test.error, 'sip_config.port')} />
+            <TextField
+              label="SIP host"
+              name="host"
+              value={trunk.host}
+              onChange={setField('host')}
+              placeholder="sip.mytrunk.example"
+              errors={fieldErrors(test.error, 'sip_config.host')}
+            />
+            <TextField
+              label="Port"
+              name="port"
+              inputMode="numeric"
+              value={trunk.port}
+              onChange={setField('port')}
+              errors={fieldErrors(test.error, 'sip_config.port')}
+            />
             <SelectField label="Transport" name="transport" value={trunk.transport} onChange={setField('transport')}>
               <option value="udp">UDP</option>
               <option value="tcp">TCP</option>
             </SelectField>
-            <TextField label="Username" name="username" autoComplete="off" value={trunk.username} onChange={setField('username')} errors={fieldErrors(test.error, 'credentials.username')} />
+            <TextField
+              label="Username"
+              name="username"
+              autoComplete="off"
+              value={trunk.username}
+              onChange={setField('username')}
+              errors={fieldErrors(test.error, 'credentials.username')}
+            />
             <TextField
               label="Password"
               name="password"
@@ -168,7 +203,13 @@ export function TrunkWizard() {
               aria-label="Save the connection"
             >
               <h3>2. Save it</h3>
-              <TextField label="Connection name" name="name" value={name} onChange={(e) => setName(e.target.value)} errors={fieldErrors(save.error, 'name')} />
+              <TextField
+                label="Connection name"
+                name="name"
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+                errors={fieldErrors(save.error, 'name')}
+              />
               <FormError error={save.error} shownFields={['name']} />
               <button type="submit" className="btn btn-primary" disabled={save.isPending}>
                 Save connection
@@ -181,8 +222,8 @@ export function TrunkWizard() {
       {step === 2 && connection ? (
         <Section title="3. Import your numbers">
           <p>
-            Saved <strong>{connection.name}</strong> (<Badge value={connection.status} label={connection.status} />). Which numbers does
-            this trunk carry?
+            Saved <strong>{connection.name}</strong> (<Badge value={connection.status} label={connection.status} />
+            ). Which numbers does this trunk carry?
           </p>
           <form
             onSubmit={(e) => {
@@ -227,7 +268,12 @@ export function TrunkWizard() {
                   <span className="muted">Not verified yet.</span>
                 )}{' '}
                 {n.voip_verification_status !== 'verified' ? (
-                  <button type="button" className="btn btn-small" onClick={() => verify.mutate(n.id)} disabled={verify.isPending}>
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    onClick={() => verify.mutate(n.id)}
+                    disabled={verify.isPending}
+                  >
                     {verify.isPending && verify.variables === n.id ? 'Verifying…' : 'Verify'}
                   </button>
                 ) : null}
@@ -236,7 +282,8 @@ export function TrunkWizard() {
           </ul>
           <FormError error={verify.error} />
           <p>
-            Next: assign agents to your numbers on <Link to="/numbers">Numbers</Link>, or <Link to="/calls">place a call</Link>.
+            Next: assign agents to your numbers on <Link to="/numbers">Numbers</Link>, or{' '}
+            <Link to="/calls">place a call</Link>.
           </p>
         </Section>
       ) : null}

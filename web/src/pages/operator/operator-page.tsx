@@ -16,7 +16,15 @@ export function dollarsToCents(text: string): number | undefined {
   return m[1] ? -cents : cents;
 }
 
-function CreditDialog({ org, onClose, onDone }: { org: AdminOrg | null; onClose: () => void; onDone: (m: string) => void }) {
+function CreditDialog({
+  org,
+  onClose,
+  onDone,
+}: {
+  org: AdminOrg | null;
+  onClose: () => void;
+  onDone: (m: string) => void;
+}) {
   const qc = useQueryClient();
   const [amount, setAmount] = useState('');
   const [description, setDescription] = useState('');
@@ -35,7 +43,8 @@ function CreditDialog({ org, onClose, onDone }: { org: AdminOrg | null; onClose:
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const cents = dollarsToCents(amount);
-    if (cents === undefined || cents === 0) return setProblem('An amount in dollars, e.g. 25 or 25.50 (negative removes credit).');
+    if (cents === undefined || cents === 0)
+      return setProblem('An amount in dollars, e.g. 25 or 25.50 (negative removes credit).');
     setProblem(null);
     credit.mutate(cents);
   };
@@ -50,7 +59,13 @@ function CreditDialog({ org, onClose, onDone }: { org: AdminOrg | null; onClose:
           onChange={(e) => setAmount(e.target.value)}
           errors={[...(problem ? [problem] : []), ...fieldErrors(credit.error, 'amount_cents')]}
         />
-        <TextField label="Description" name="description" value={description} onChange={(e) => setDescription(e.target.value)} placeholder="Invoice 42" />
+        <TextField
+          label="Description"
+          name="description"
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          placeholder="Invoice 42"
+        />
         <FormError error={credit.error} shownFields={['amount_cents']} />
         <button type="submit" className="btn btn-primary" disabled={credit.isPending}>
           Add credit
@@ -71,7 +86,8 @@ export function OperatorPage() {
   const [message, setMessage] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const create = useMutation({
-    mutationFn: (cents: number) => post<{ org: AdminOrg; api_key: string }>('/admin/v1/orgs', { name, balance_cents: cents, trial }),
+    mutationFn: (cents: number) =>
+      post<{ org: AdminOrg; api_key: string }>('/admin/v1/orgs', { name, balance_cents: cents, trial }),
     onSuccess: (r) => {
       setCreated({ name: r.org.name, key: r.api_key });
       setName('');
@@ -87,7 +103,9 @@ export function OperatorPage() {
   };
   return (
     <Page title="Organizations">
-      {created ? <SecretOnce label={`API key of ${created.name}`} value={created.key} onDone={() => setCreated(null)} /> : null}
+      {created ? (
+        <SecretOnce label={`API key of ${created.name}`} value={created.key} onDone={() => setCreated(null)} />
+      ) : null}
       <LiveMessage message={message} />
       <Section title="All organizations">
         <QueryState query={orgs} empty={<p>No organizations.</p>}>
@@ -118,7 +136,12 @@ export function OperatorPage() {
                         <Time iso={o.created_at} />
                       </td>
                       <td>
-                        <button type="button" className="btn btn-small" onClick={() => setCrediting(o)} aria-label={`Add credit to ${o.name}`}>
+                        <button
+                          type="button"
+                          className="btn btn-small"
+                          onClick={() => setCrediting(o)}
+                          aria-label={`Add credit to ${o.name}`}
+                        >
                           Add credit
                         </button>
                       </td>
@@ -132,7 +155,13 @@ export function OperatorPage() {
       </Section>
       <Section title="New organization">
         <form onSubmit={submit} noValidate className="form-grid">
-          <TextField label="Name" name="name" value={name} onChange={(e) => setName(e.target.value)} errors={fieldErrors(create.error, 'name')} />
+          <TextField
+            label="Name"
+            name="name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            errors={fieldErrors(create.error, 'name')}
+          />
           <TextField
             label="Opening balance (USD)"
             name="balance"
@@ -142,7 +171,8 @@ export function OperatorPage() {
             errors={[...(problem ? [problem] : []), ...fieldErrors(create.error, 'balance_cents')]}
           />
           <label className="checkbox">
-            <input type="checkbox" checked={trial} onChange={(e) => setTrial(e.target.checked)} /> Trial organization (no outbound calls)
+            <input type="checkbox" checked={trial} onChange={(e) => setTrial(e.target.checked)} /> Trial organization
+            (no outbound calls)
           </label>
           <FormError error={create.error} shownFields={['name', 'balance_cents']} />
           <div className="row">

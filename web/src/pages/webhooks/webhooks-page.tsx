@@ -27,7 +27,8 @@ function CreateEndpoint({ onSecret }: { onSecret: (label: string, secret: string
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<string[]>([]);
   const create = useMutation({
-    mutationFn: () => post<WebhookEndpoint & { secret: string }>('/v1/developer/webhook-endpoints', { label, url, events }),
+    mutationFn: () =>
+      post<WebhookEndpoint & { secret: string }>('/v1/developer/webhook-endpoints', { label, url, events }),
     onSuccess: (ep) => {
       onSecret(`Signing secret of ${ep.label || ep.url}`, ep.secret);
       setLabel('');
@@ -42,7 +43,13 @@ function CreateEndpoint({ onSecret }: { onSecret: (label: string, secret: string
   };
   return (
     <form onSubmit={submit} noValidate className="form-grid" aria-label="Add an endpoint">
-      <TextField label="Label" name="label" value={label} onChange={(e) => setLabel(e.target.value)} errors={fieldErrors(create.error, 'label')} />
+      <TextField
+        label="Label"
+        name="label"
+        value={label}
+        onChange={(e) => setLabel(e.target.value)}
+        errors={fieldErrors(create.error, 'label')}
+      />
       <TextField
         label="URL"
         name="url"
@@ -101,7 +108,7 @@ function EndpointRow({
           : `Test to ${ep.label || ep.url} failed: ${r.error ?? `HTTP ${r.status_code ?? '?'}`} (${formatMs(r.latency_ms)}).`,
       );
     },
-    onError: (e) => onMessage((e as Error).message),
+    onError: (e) => onMessage(e.message),
   });
   const rotate = useMutation({
     mutationFn: () => post<{ secret: string }>(`/v1/developer/webhook-endpoints/${ep.id}/rotate-secret`, {}),
@@ -111,7 +118,8 @@ function EndpointRow({
     },
   });
   const toggle = useMutation({
-    mutationFn: () => patch(`/v1/developer/webhook-endpoints/${ep.id}`, { status: ep.status === 'disabled' ? 'active' : 'disabled' }),
+    mutationFn: () =>
+      patch(`/v1/developer/webhook-endpoints/${ep.id}`, { status: ep.status === 'disabled' ? 'active' : 'disabled' }),
     onSuccess: refresh,
   });
   const remove = useMutation({ mutationFn: () => del(`/v1/developer/webhook-endpoints/${ep.id}`), onSuccess: refresh });
@@ -161,7 +169,8 @@ export function WebhooksPage() {
   const [endpointFilter, setEndpointFilter] = useState<string | undefined>(undefined);
   const deliveries = useQuery({
     queryKey: ['webhook-deliveries', endpointFilter],
-    queryFn: () => get<WebhookDelivery[]>(`/v1/developer/webhook-deliveries${query({ endpoint_id: endpointFilter, limit: 50 })}`),
+    queryFn: () =>
+      get<WebhookDelivery[]>(`/v1/developer/webhook-deliveries${query({ endpoint_id: endpointFilter, limit: 50 })}`),
     refetchInterval: 15_000,
   });
   const [secret, setSecret] = useState<{ label: string; value: string } | null>(null);
@@ -193,7 +202,13 @@ export function WebhooksPage() {
                 </thead>
                 <tbody>
                   {list.map((ep) => (
-                    <EndpointRow key={ep.id} ep={ep} onSecret={onSecret} onMessage={setMessage} onShowLog={setEndpointFilter} />
+                    <EndpointRow
+                      key={ep.id}
+                      ep={ep}
+                      onSecret={onSecret}
+                      onMessage={setMessage}
+                      onShowLog={setEndpointFilter}
+                    />
                   ))}
                 </tbody>
               </table>
