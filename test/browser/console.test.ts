@@ -319,6 +319,7 @@ describe('web console in Chromium [sqlite: the console does not depend on the di
       await page.getByRole('region', { name: 'Timeline' }).getByText('Answered').waitFor();
       await page.getByRole('region', { name: 'Webhook deliveries' }).getByText('telephony.complete').waitFor();
       await assertAccessible(page, 'call page');
+      await screenshot(page, '05-call-completed');
 
       await page.getByRole('link', { name: 'All calls' }).click();
       const row = page.locator(`[data-call-id="${callId}"]`);

@@ -120,3 +120,82 @@ export function LiveMessage({ message }: { message: string | null }) {
     </p>
   );
 }
+
+/**
+ * A data table: labelled scroll region, caption (visually hidden unless `showCaption`), column
+ * headers (an empty header is an actions column, named for screen readers), rows as children.
+ */
+export function DataTable({
+  label,
+  caption,
+  showCaption = false,
+  columns,
+  compact = false,
+  testId,
+  children,
+}: {
+  label: string;
+  caption?: string;
+  showCaption?: boolean;
+  columns: string[];
+  compact?: boolean;
+  testId?: string;
+  children: ReactNode;
+}) {
+  return (
+    <TableWrap label={label}>
+      <table className={compact ? 'table table-compact' : 'table'} data-testid={testId}>
+        <caption className={showCaption ? undefined : 'sr-only'}>{caption ?? label}</caption>
+        <thead>
+          <tr>
+            {columns.map((c, i) => (
+              <th scope="col" key={i}>
+                {c === '' ? <span className="sr-only">Actions</span> : c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </TableWrap>
+  );
+}
+
+/** "1–25 of 80" with Newer / Older buttons (lists are newest first). */
+export function Pager({
+  offset,
+  shown,
+  total,
+  pageSize,
+  onOffset,
+}: {
+  offset: number;
+  shown: number;
+  total: number;
+  pageSize: number;
+  onOffset: (offset: number) => void;
+}) {
+  return (
+    <div className="pager">
+      <span>
+        {shown === 0 ? 0 : offset + 1}–{offset + shown} of {total}
+      </span>
+      <button
+        type="button"
+        className="btn"
+        disabled={offset === 0}
+        onClick={() => onOffset(Math.max(0, offset - pageSize))}
+      >
+        Newer
+      </button>
+      <button
+        type="button"
+        className="btn"
+        disabled={offset + shown >= total}
+        onClick={() => onOffset(offset + pageSize)}
+      >
+        Older
+      </button>
+    </div>
+  );
+}

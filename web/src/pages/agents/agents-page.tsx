@@ -5,7 +5,7 @@ import { useAgents } from '../../api/queries';
 import { Link, navigate } from '../../router/router';
 import { Page } from '../../ui/page';
 import { QueryState } from '../../ui/states';
-import { TableWrap, Time } from '../../ui/widgets';
+import { DataTable, Time } from '../../ui/widgets';
 
 export function AgentsPage() {
   const agents = useAgents();
@@ -35,51 +35,33 @@ export function AgentsPage() {
         }
       >
         {(list) => (
-          <TableWrap label="Agents">
-            <table className="table">
-              <caption className="sr-only">Agents</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Voice</th>
-                  <th scope="col">Product</th>
-                  <th scope="col">Tools</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Updated</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((a) => (
-                  <tr key={a.id}>
-                    <td>
-                      <Link to={`/agents/${a.id}`}>{a.name}</Link>
-                    </td>
-                    <td>{a.voice}</td>
-                    <td>{a.product}</td>
-                    <td>{a.tools.length}</td>
-                    <td>{a.version}</td>
-                    <td>
-                      <Time iso={a.updated_at} />
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        className="btn btn-small"
-                        onClick={() => duplicate.mutate(a.id)}
-                        disabled={duplicate.isPending}
-                        aria-label={`Duplicate ${a.name}`}
-                      >
-                        Duplicate
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+          <DataTable label="Agents" columns={['Name', 'Voice', 'Product', 'Tools', 'Version', 'Updated', '']}>
+            {list.map((a) => (
+              <tr key={a.id}>
+                <td>
+                  <Link to={`/agents/${a.id}`}>{a.name}</Link>
+                </td>
+                <td>{a.voice}</td>
+                <td>{a.product}</td>
+                <td>{a.tools.length}</td>
+                <td>{a.version}</td>
+                <td>
+                  <Time iso={a.updated_at} />
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    onClick={() => duplicate.mutate(a.id)}
+                    disabled={duplicate.isPending}
+                    aria-label={`Duplicate ${a.name}`}
+                  >
+                    Duplicate
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </QueryState>
     </Page>

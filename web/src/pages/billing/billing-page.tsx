@@ -5,7 +5,7 @@ import type { Billing, LedgerEntry, Page as PageOf } from '../../api/types';
 import { Link } from '../../router/router';
 import { Page, Section } from '../../ui/page';
 import { QueryState } from '../../ui/states';
-import { TableWrap, Time } from '../../ui/widgets';
+import { DataTable, Pager, Time } from '../../ui/widgets';
 import { formatCents, humanize } from '../../ui/format';
 
 /** Below this balance the console warns (about 100 minutes of the cheapest product by default). */
@@ -44,56 +44,31 @@ export function BillingPage() {
         <QueryState query={ledger} isEmpty={(p) => p.results.length === 0} empty={<p>No balance changes yet.</p>}>
           {(page) => (
             <>
-              <TableWrap label="Ledger">
-                <table className="table">
-                  <caption className="sr-only">Every balance change, newest first</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">When</th>
-                      <th scope="col">Kind</th>
-                      <th scope="col">Description</th>
-                      <th scope="col">Call</th>
-                      <th scope="col">Amount</th>
-                      <th scope="col">Balance after</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.results.map((e) => (
-                      <tr key={e.id}>
-                        <td>
-                          <Time iso={e.created_at} />
-                        </td>
-                        <td>{humanize(e.kind)}</td>
-                        <td>{e.description}</td>
-                        <td>{e.call_id !== null ? <Link to={`/calls/${e.call_id}`}>#{e.call_id}</Link> : '—'}</td>
-                        <td className={e.amount_cents < 0 ? 'neg' : 'pos'}>{formatCents(e.amount_cents)}</td>
-                        <td>{formatCents(e.balance_after_cents)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </TableWrap>
-              <div className="pager">
-                <span>
-                  {page.offset + 1}–{page.offset + page.results.length} of {page.total}
-                </span>
-                <button
-                  type="button"
-                  className="btn"
-                  disabled={offset === 0}
-                  onClick={() => setOffset(Math.max(0, offset - PAGE))}
-                >
-                  Newer
-                </button>
-                <button
-                  type="button"
-                  className="btn"
-                  disabled={page.offset + page.results.length >= page.total}
-                  onClick={() => setOffset(offset + PAGE)}
-                >
-                  Older
-                </button>
-              </div>
+              <DataTable
+                label="Ledger"
+                caption="Every balance change, newest first"
+                columns={['When', 'Kind', 'Description', 'Call', 'Amount', 'Balance after']}
+              >
+                {page.results.map((e) => (
+                  <tr key={e.id}>
+                    <td>
+                      <Time iso={e.created_at} />
+                    </td>
+                    <td>{humanize(e.kind)}</td>
+                    <td>{e.description}</td>
+                    <td>{e.call_id !== null ? <Link to={`/calls/${e.call_id}`}>#{e.call_id}</Link> : '—'}</td>
+                    <td className={e.amount_cents < 0 ? 'neg' : 'pos'}>{formatCents(e.amount_cents)}</td>
+                    <td>{formatCents(e.balance_after_cents)}</td>
+                  </tr>
+                ))}
+              </DataTable>
+              <Pager
+                offset={page.offset}
+                shown={page.results.length}
+                total={page.total}
+                pageSize={PAGE}
+                onOffset={setOffset}
+              />
             </>
           )}
         </QueryState>

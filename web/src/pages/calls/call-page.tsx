@@ -7,7 +7,7 @@ import { agentName, useAgents } from '../../api/queries';
 import { Link } from '../../router/router';
 import { Page, Section } from '../../ui/page';
 import { QueryState } from '../../ui/states';
-import { Badge, TableWrap, Time } from '../../ui/widgets';
+import { Badge, DataTable, Time } from '../../ui/widgets';
 import { formatCents, formatDuration, formatMs, formatTime, humanize } from '../../ui/format';
 import { TranscriptView } from './transcript-view';
 import { RecordingPlayer } from './recording-player';
@@ -198,31 +198,24 @@ export function CallPage({ id }: { id: number }) {
                   empty={<p className="muted">No balance change: calls that never connect cost nothing.</p>}
                 >
                   {(entries) => (
-                    <TableWrap label="Ledger entries of this call">
-                      <table className="table table-compact">
-                        <caption>Ledger</caption>
-                        <thead>
-                          <tr>
-                            <th scope="col">When</th>
-                            <th scope="col">Description</th>
-                            <th scope="col">Amount</th>
-                            <th scope="col">Balance after</th>
-                          </tr>
-                        </thead>
-                        <tbody>
-                          {entries.map((e) => (
-                            <tr key={e.id}>
-                              <td>
-                                <Time iso={e.created_at} />
-                              </td>
-                              <td>{e.description}</td>
-                              <td>{formatCents(e.amount_cents)}</td>
-                              <td>{formatCents(e.balance_after_cents)}</td>
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
-                    </TableWrap>
+                    <DataTable
+                      label="Ledger entries of this call"
+                      caption="Ledger"
+                      showCaption
+                      compact
+                      columns={['When', 'Description', 'Amount', 'Balance after']}
+                    >
+                      {entries.map((e) => (
+                        <tr key={e.id}>
+                          <td>
+                            <Time iso={e.created_at} />
+                          </td>
+                          <td>{e.description}</td>
+                          <td>{formatCents(e.amount_cents)}</td>
+                          <td>{formatCents(e.balance_after_cents)}</td>
+                        </tr>
+                      ))}
+                    </DataTable>
                   )}
                 </QueryState>
               ) : null}

@@ -7,7 +7,7 @@ import { agentName, useAgents } from '../../api/queries';
 import { Link, navigate, useLocation } from '../../router/router';
 import { Page } from '../../ui/page';
 import { QueryState } from '../../ui/states';
-import { Badge, TableWrap, Time } from '../../ui/widgets';
+import { Badge, DataTable, Pager, Time } from '../../ui/widgets';
 import { formatCents, formatDuration, humanize, localInputToIso, timeZoneName } from '../../ui/format';
 import { SelectField, TextField } from '../../ui/form';
 import { PlaceCallDialog } from './place-call-dialog';
@@ -107,67 +107,41 @@ export function CallsPage() {
       >
         {(page) => (
           <>
-            <TableWrap label="Calls">
-              <table className="table" data-testid="calls-table">
-                <caption className="sr-only">Calls, newest first. Status updates live.</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Call</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Direction</th>
-                    <th scope="col">From → To</th>
-                    <th scope="col">Agent</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Duration</th>
-                    <th scope="col">Cost</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.results.map((c) => (
-                    <tr key={c.call_id} data-call-id={c.call_id}>
-                      <td>
-                        <Link to={`/calls/${c.call_id}`}>#{c.call_id}</Link>
-                      </td>
-                      <td>
-                        <Time iso={c.created_at} />
-                      </td>
-                      <td>{humanize(c.direction)}</td>
-                      <td className="nowrap">
-                        {c.from_number} → {c.to_number}
-                      </td>
-                      <td>{agentName(agents.data, c.agent_id)}</td>
-                      <td>
-                        <Badge value={c.status} />
-                        {c.end_reason ? <span className="muted"> {humanize(c.end_reason)}</span> : null}
-                      </td>
-                      <td>{formatDuration(c.duration_seconds)}</td>
-                      <td>{formatCents(c.billing_total_cents)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
-            <div className="pager">
-              <span>
-                {page.offset + 1}–{page.offset + page.results.length} of {page.total}
-              </span>
-              <button
-                type="button"
-                className="btn"
-                disabled={page.offset === 0}
-                onClick={() => setFilters(filters, Math.max(0, page.offset - PAGE_SIZE))}
-              >
-                Newer
-              </button>
-              <button
-                type="button"
-                className="btn"
-                disabled={page.offset + page.results.length >= page.total}
-                onClick={() => setFilters(filters, page.offset + PAGE_SIZE)}
-              >
-                Older
-              </button>
-            </div>
+            <DataTable
+              label="Calls"
+              caption="Calls, newest first. Status updates live."
+              testId="calls-table"
+              columns={['Call', 'Created', 'Direction', 'From → To', 'Agent', 'Status', 'Duration', 'Cost']}
+            >
+              {page.results.map((c) => (
+                <tr key={c.call_id} data-call-id={c.call_id}>
+                  <td>
+                    <Link to={`/calls/${c.call_id}`}>#{c.call_id}</Link>
+                  </td>
+                  <td>
+                    <Time iso={c.created_at} />
+                  </td>
+                  <td>{humanize(c.direction)}</td>
+                  <td className="nowrap">
+                    {c.from_number} → {c.to_number}
+                  </td>
+                  <td>{agentName(agents.data, c.agent_id)}</td>
+                  <td>
+                    <Badge value={c.status} />
+                    {c.end_reason ? <span className="muted"> {humanize(c.end_reason)}</span> : null}
+                  </td>
+                  <td>{formatDuration(c.duration_seconds)}</td>
+                  <td>{formatCents(c.billing_total_cents)}</td>
+                </tr>
+              ))}
+            </DataTable>
+            <Pager
+              offset={page.offset}
+              shown={page.results.length}
+              total={page.total}
+              pageSize={PAGE_SIZE}
+              onOffset={(o) => setFilters(filters, o)}
+            />
           </>
         )}
       </QueryState>

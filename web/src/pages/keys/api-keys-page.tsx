@@ -5,7 +5,7 @@ import type { ApiKey } from '../../api/types';
 import { useSignedIn } from '../../session/session';
 import { Page, Section } from '../../ui/page';
 import { QueryState } from '../../ui/states';
-import { Badge, Dialog, SecretOnce, TableWrap, Time } from '../../ui/widgets';
+import { Badge, Dialog, SecretOnce, DataTable, Time } from '../../ui/widgets';
 import { FormError, TextField, fieldErrors } from '../../ui/form';
 
 export function ApiKeysPage() {
@@ -45,61 +45,45 @@ export function ApiKeysPage() {
       <Section title="Keys">
         <QueryState query={keys}>
           {(list) => (
-            <TableWrap label="API keys">
-              <table className="table" data-testid="keys-table">
-                <caption className="sr-only">API keys, newest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Key</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((k) => (
-                    <tr key={k.id}>
-                      <th scope="row">
-                        {k.name}
-                        {k.id === current ? <span className="muted"> (this session)</span> : null}
-                      </th>
-                      <td>
-                        <code>{k.key_prefix}…</code>
-                      </td>
-                      <td>
-                        {k.is_active ? (
-                          <Badge value="active" label="Active" />
-                        ) : (
-                          <Badge value="revoked" label="Revoked" />
-                        )}
-                      </td>
-                      <td>
-                        <Time iso={k.created_at} />
-                      </td>
-                      <td>
-                        <Time iso={k.last_used_at} />
-                      </td>
-                      <td>
-                        {k.is_active ? (
-                          <button
-                            type="button"
-                            className="btn btn-small btn-danger"
-                            onClick={() => setRevoking(k)}
-                            aria-label={`Revoke ${k.name}`}
-                          >
-                            Revoke
-                          </button>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+            <DataTable
+              label="API keys"
+              caption="API keys, newest first"
+              testId="keys-table"
+              columns={['Name', 'Key', 'Status', 'Created', 'Last used', '']}
+            >
+              {list.map((k) => (
+                <tr key={k.id}>
+                  <th scope="row">
+                    {k.name}
+                    {k.id === current ? <span className="muted"> (this session)</span> : null}
+                  </th>
+                  <td>
+                    <code>{k.key_prefix}…</code>
+                  </td>
+                  <td>
+                    {k.is_active ? <Badge value="active" label="Active" /> : <Badge value="revoked" label="Revoked" />}
+                  </td>
+                  <td>
+                    <Time iso={k.created_at} />
+                  </td>
+                  <td>
+                    <Time iso={k.last_used_at} />
+                  </td>
+                  <td>
+                    {k.is_active ? (
+                      <button
+                        type="button"
+                        className="btn btn-small btn-danger"
+                        onClick={() => setRevoking(k)}
+                        aria-label={`Revoke ${k.name}`}
+                      >
+                        Revoke
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </QueryState>
       </Section>

@@ -6,7 +6,7 @@ import { useAgents, useNumbers } from '../../api/queries';
 import { Link } from '../../router/router';
 import { Page, Section } from '../../ui/page';
 import { QueryState } from '../../ui/states';
-import { Badge, LiveMessage, TableWrap, Time } from '../../ui/widgets';
+import { Badge, LiveMessage, DataTable, Time } from '../../ui/widgets';
 import { FormError, TextField } from '../../ui/form';
 import { humanize } from '../../ui/format';
 
@@ -178,54 +178,37 @@ function Connections() {
       }
     >
       {(list) => (
-        <TableWrap label="VoIP connections">
-          <table className="table">
-            <caption className="sr-only">VoIP connections</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Trunk</th>
-                <th scope="col">Status</th>
-                <th scope="col">Numbers</th>
-                <th scope="col">Last tested</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((c) => (
-                <tr key={c.id}>
-                  <th scope="row">{c.name}</th>
-                  <td className="nowrap">
-                    {c.provider === 'manual'
-                      ? `${String(c.sip_config.host ?? '?')}:${String(c.sip_config.port ?? 5060)} (${String(c.sip_config.transport ?? 'udp').toUpperCase()})`
-                      : c.provider}
-                  </td>
-                  <td>
-                    <Badge value={c.status} label={humanize(c.status)} />
-                  </td>
-                  <td>{c.numbers_imported}</td>
-                  <td>
-                    <Time iso={c.last_tested_at} />
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      className="btn btn-small btn-danger"
-                      onClick={() => {
-                        if (window.confirm(`Delete the connection "${c.name}"? Its numbers are released.`))
-                          remove.mutate(c.id);
-                      }}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
+        <DataTable label="VoIP connections" columns={['Name', 'Trunk', 'Status', 'Numbers', 'Last tested', '']}>
+          {list.map((c) => (
+            <tr key={c.id}>
+              <th scope="row">{c.name}</th>
+              <td className="nowrap">
+                {c.provider === 'manual'
+                  ? `${String(c.sip_config.host ?? '?')}:${String(c.sip_config.port ?? 5060)} (${String(c.sip_config.transport ?? 'udp').toUpperCase()})`
+                  : c.provider}
+              </td>
+              <td>
+                <Badge value={c.status} label={humanize(c.status)} />
+              </td>
+              <td>{c.numbers_imported}</td>
+              <td>
+                <Time iso={c.last_tested_at} />
+              </td>
+              <td>
+                <button
+                  type="button"
+                  className="btn btn-small btn-danger"
+                  onClick={() => {
+                    if (window.confirm(`Delete the connection "${c.name}"? Its numbers are released.`))
+                      remove.mutate(c.id);
+                  }}
+                >
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </QueryState>
   );
@@ -250,28 +233,16 @@ export function NumbersPage() {
           empty={<p>No numbers yet: connect a trunk and import yours, or get a demo number.</p>}
         >
           {(list) => (
-            <TableWrap label="Phone numbers">
-              <table className="table" data-testid="numbers-table">
-                <caption className="sr-only">Phone numbers, with their agents</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Number</th>
-                    <th scope="col">Source</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Inbound agent</th>
-                    <th scope="col">Outbound agent</th>
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((n) => (
-                    <NumberRow key={n.id} n={n} onMessage={setMessage} />
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+            <DataTable
+              label="Phone numbers"
+              caption="Phone numbers, with their agents"
+              testId="numbers-table"
+              columns={['Number', 'Source', 'Status', 'Inbound agent', 'Outbound agent', '']}
+            >
+              {list.map((n) => (
+                <NumberRow key={n.id} n={n} onMessage={setMessage} />
+              ))}
+            </DataTable>
           )}
         </QueryState>
         <DemoNumberForm />

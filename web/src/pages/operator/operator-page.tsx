@@ -4,7 +4,7 @@ import { get, post } from '../../api/client';
 import type { AdminOrg } from '../../api/types';
 import { Page, Section } from '../../ui/page';
 import { QueryState } from '../../ui/states';
-import { Dialog, LiveMessage, SecretOnce, TableWrap, Time } from '../../ui/widgets';
+import { Dialog, LiveMessage, SecretOnce, DataTable, Time } from '../../ui/widgets';
 import { FormError, TextField, fieldErrors } from '../../ui/form';
 import { formatCents } from '../../ui/format';
 
@@ -110,46 +110,34 @@ export function OperatorPage() {
       <Section title="All organizations">
         <QueryState query={orgs} empty={<p>No organizations.</p>}>
           {(list) => (
-            <TableWrap label="Organizations">
-              <table className="table" data-testid="orgs-table">
-                <caption className="sr-only">Organizations and their balances</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Id</th>
-                    <th scope="col">Name</th>
-                    <th scope="col">Trial</th>
-                    <th scope="col">Balance</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((o) => (
-                    <tr key={o.id}>
-                      <td>{o.id}</td>
-                      <th scope="row">{o.name}</th>
-                      <td>{o.trial ? 'Yes' : 'No'}</td>
-                      <td className={o.balance_cents <= 0 ? 'neg' : ''}>{formatCents(o.balance_cents)}</td>
-                      <td>
-                        <Time iso={o.created_at} />
-                      </td>
-                      <td>
-                        <button
-                          type="button"
-                          className="btn btn-small"
-                          onClick={() => setCrediting(o)}
-                          aria-label={`Add credit to ${o.name}`}
-                        >
-                          Add credit
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+            <DataTable
+              label="Organizations"
+              caption="Organizations and their balances"
+              testId="orgs-table"
+              columns={['Id', 'Name', 'Trial', 'Balance', 'Created', '']}
+            >
+              {list.map((o) => (
+                <tr key={o.id}>
+                  <td>{o.id}</td>
+                  <th scope="row">{o.name}</th>
+                  <td>{o.trial ? 'Yes' : 'No'}</td>
+                  <td className={o.balance_cents <= 0 ? 'neg' : ''}>{formatCents(o.balance_cents)}</td>
+                  <td>
+                    <Time iso={o.created_at} />
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() => setCrediting(o)}
+                      aria-label={`Add credit to ${o.name}`}
+                    >
+                      Add credit
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </QueryState>
       </Section>

@@ -4,7 +4,7 @@ import { del, get, patch, post, query } from '../../api/client';
 import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../api/types';
 import { Page, Section } from '../../ui/page';
 import { QueryState } from '../../ui/states';
-import { Badge, LiveMessage, SecretOnce, TableWrap } from '../../ui/widgets';
+import { Badge, LiveMessage, SecretOnce, DataTable } from '../../ui/widgets';
 import { FormError, TextField, fieldErrors } from '../../ui/form';
 import { formatMs } from '../../ui/format';
 import { DeliveriesTable } from './deliveries-table';
@@ -185,34 +185,17 @@ export function WebhooksPage() {
       <Section title="Endpoints">
         <QueryState query={endpoints} empty={<p>No endpoints: add one below to receive signed call events.</p>}>
           {(list) => (
-            <TableWrap label="Webhook endpoints">
-              <table className="table">
-                <caption className="sr-only">Webhook endpoints</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Label</th>
-                    <th scope="col">URL</th>
-                    <th scope="col">Events</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Secret</th>
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((ep) => (
-                    <EndpointRow
-                      key={ep.id}
-                      ep={ep}
-                      onSecret={onSecret}
-                      onMessage={setMessage}
-                      onShowLog={setEndpointFilter}
-                    />
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+            <DataTable label="Webhook endpoints" columns={['Label', 'URL', 'Events', 'Status', 'Secret', '']}>
+              {list.map((ep) => (
+                <EndpointRow
+                  key={ep.id}
+                  ep={ep}
+                  onSecret={onSecret}
+                  onMessage={setMessage}
+                  onShowLog={setEndpointFilter}
+                />
+              ))}
+            </DataTable>
           )}
         </QueryState>
         <h3>Add an endpoint</h3>
