@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeApi } from '../../../test/support/api-harness';
+import { createApiHarness, describeApi } from '../../../test/support/api-harness';
 import { seedOutboundCall } from '../../calls/testing/call-fixtures';
 import { systemClock } from '../../shared/clock';
 
@@ -144,3 +144,21 @@ describeApi(
   },
   { customize: (deps) => void (deps.liveCalls = { pollMs: 50, keepaliveMs: 200 }) },
 );
+
+test('closing the server ends open streams (a console tab never blocks shutdown) [sqlite]', async () => {
+  const h = await createApiHarness('sqlite');
+  await h.app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = h.app.server.address();
+  const org = await h.createOrg();
+  const s = await openStream(`http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/v1/calls/stream`, {
+    authorization: `Bearer ${org.apiKey}`,
+  });
+  await s.waitFor((e) => e.event === 'ready');
+  let closed = false;
+  const closing = h.close().then(() => (closed = true));
+  for (let i = 0; i < 250 && !closed; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(closed, 'app.close() finished with a stream open');
+  assert.ok(s.ended, 'the stream was ended by the server');
+  await closing;
+  await s.close();
+});

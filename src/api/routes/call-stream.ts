@@ -33,7 +33,9 @@ export const callStreamRoutes: RouteModule = (deps) => async (app) => {
     ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
   });
   const open = new Set<() => void>();
-  app.addHook('onClose', async () => {
+  // preClose, not onClose: Fastify waits for in-flight requests before onClose, and a stream
+  // never finishes on its own.
+  app.addHook('preClose', async () => {
     for (const end of [...open]) end();
     feed.close();
   });
