@@ -51,3 +51,11 @@ export function localInputToIso(value: string): string | undefined {
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
+
+/** Dollars typed by a person → integer cents (undefined when it is not an amount). */
+export function dollarsToCents(text: string): number | undefined {
+  const m = /^\s*(-)?\$?\s*(\d+)(?:[.,](\d{1,2}))?\s*$/.exec(text);
+  if (!m) return undefined;
+  const cents = Number(m[2]) * 100 + Number((m[3] ?? '0').padEnd(2, '0'));
+  return m[1] ? -cents : cents;
+}

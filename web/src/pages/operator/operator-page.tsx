@@ -6,15 +6,7 @@ import { Page, Section } from '../../ui/page';
 import { QueryState } from '../../ui/states';
 import { Dialog, LiveMessage, SecretOnce, DataTable, Time } from '../../ui/widgets';
 import { FormError, TextField, fieldErrors } from '../../ui/form';
-import { formatCents } from '../../ui/format';
-
-/** Dollars typed by a person → integer cents (undefined when it is not an amount). */
-export function dollarsToCents(text: string): number | undefined {
-  const m = /^\s*(-)?\$?\s*(\d+)(?:[.,](\d{1,2}))?\s*$/.exec(text);
-  if (!m) return undefined;
-  const cents = Number(m[2]) * 100 + Number((m[3] ?? '0').padEnd(2, '0'));
-  return m[1] ? -cents : cents;
-}
+import { dollarsToCents, formatCents } from '../../ui/format';
 
 function CreditDialog({
   org,
