@@ -10,6 +10,8 @@ command -v flite >/dev/null 2>&1 || need+=(flite)
 command -v sox >/dev/null 2>&1 || need+=(sox)
 [ -d /usr/share/asterisk/sounds/en_US_f_Allison ] || need+=(asterisk-core-sounds-en-wav)
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+# The web console's browser tests (test/browser/) drive Debian's Chromium with playwright-core.
+[ -x /usr/bin/chromium ] || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != "0" ]; then

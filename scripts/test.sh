@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-deps.sh
-echo "== typecheck"; npx tsc --noEmit -p .
-echo "== format"; npx prettier --check --log-level warn src test bench scripts eslint.config.js .dependency-cruiser.cjs
-echo "== lint"; npx eslint --max-warnings 0 src test bench
+echo "== console"; node scripts/build-console.mjs
+echo "== typecheck"; npx tsc --noEmit -p . && npx tsc --noEmit -p web
+echo "== format"; npx prettier --check --log-level warn src test bench scripts web/src web/vite.config.ts eslint.config.js .dependency-cruiser.cjs
+echo "== lint"; npx eslint --max-warnings 0 src test bench web/src
 echo "== boundaries"; npx depcruise --config .dependency-cruiser.cjs src test bench scripts
 echo "== tests"; node scripts/run-tests.mjs "$@"

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `ThunderPhone listening on http://${config.http.host}:${config.http.port} (${deps.store.dialect})`,
+      `  Console:  ${base}/   (sign in with an org API key, or the admin token for the operator view)`,
       `  API:      ${base}/v1   (try: curl ${base}/v1/healthz)`,
       `  API docs: ${base}/docs   OpenAPI: ${base}/openapi.json`,
       `  SIP:      udp+tcp ${config.sip.bind}:${calls.sipPort} (public address ${config.sip.publicAddress})`,
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
         : `  Admin API: ${base}/admin/v1`,
       firstKey === undefined
         ? ''
-        : `\nCreated a development org with a $10.00 balance. Its API key (shown once, store it now):\n\n    ${firstKey}\n`,
+        : `\nCreated a development org with a $10.00 balance. Its API key (shown once, store it now;\nsign in to the console at ${base}/ with it):\n\n    ${firstKey}\n`,
     ].join('\n') + '\n',
   );
 

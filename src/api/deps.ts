@@ -30,4 +30,6 @@ export interface ApiDeps {
   webhooks: WebhookService;
   /** SIP trunk checks for voip-connections/test and verify-voip (tests inject scripted ones). */
   trunkVerifier: TrunkVerifier;
+  /** Live call stream timings (GET /v1/calls/stream); tests shorten them. */
+  liveCalls?: { pollMs?: number; keepaliveMs?: number };
 }

@@ -19,6 +19,7 @@ import { isDatabaseUnavailableError } from '../store/database-errors';
 import { RetryingFinalizer } from './finalize-with-retry';
 import { OutageTolerantCallRepo } from './outage-tolerant-call-repo';
 import { recoveryPaused } from './outage-grace';
+import { TranscriptCheckpoint } from './transcript-checkpoint';
 
 export const DIAL_QUEUE = 'calls.dial';
 
@@ -67,6 +68,8 @@ export interface CallRuntimeDeps {
   isOwnerGone?: (owner: string) => boolean;
   /** stop(): how long live calls may wait for the database to finalize before they are left to recovery (default 10 s). */
   stopGraceMs?: number;
+  /** How often a live call's growing transcript is written to calls.transcript (default 1 s; 0 = never). */
+  transcriptCheckpointMs?: number;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 10_000;
@@ -314,7 +317,20 @@ export class CallRuntime {
       ...(d.balanceMinuteMs !== undefined ? { balanceMinuteMs: d.balanceMinuteMs } : {}),
     });
     this.#live.set(call.id, controller);
-    void controller.done.finally(() => this.#live.delete(call.id));
+    // Seam for the console: the live transcript reaches the database (and so every server) as it grows.
+    const checkpoint = new TranscriptCheckpoint({
+      db: d.store.db,
+      clock: d.clock,
+      log: d.log,
+      callId: call.id,
+      transcript: () => agent.transcript(),
+      ...(d.transcriptCheckpointMs !== undefined ? { intervalMs: d.transcriptCheckpointMs } : {}),
+    });
+    checkpoint.start();
+    void controller.done.finally(() => {
+      this.#live.delete(call.id);
+      void checkpoint.stop();
+    });
     return controller;
   }
 }

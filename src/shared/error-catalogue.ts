@@ -26,6 +26,10 @@ export const ERROR_CATALOGUE = {
   not_authenticated: 'unauthenticated',
   invalid_api_key: 'unauthenticated',
   invalid_admin_token: 'unauthenticated',
+  // The web console's session cookie (api/plugins/console-session.ts).
+  session_expired: 'unauthenticated',
+  session_key_revoked: 'unauthenticated',
+  csrf_header_missing: 'forbidden',
 
   // Orgs, API keys, billing.
   org_not_found: 'not_found',
@@ -36,6 +40,7 @@ export const ERROR_CATALOGUE = {
 
   // Agents.
   agent_not_found: 'not_found',
+  voice_not_found: 'not_found',
   agent_changed: 'conflict',
 
   // Phone numbers and VoIP connections.

@@ -292,6 +292,20 @@ export interface WebhookAttemptsTable {
   created_at: Iso;
 }
 
+/** Web console session (migration 0006): the cookie's token is stored only as its SHA-256. */
+export interface ConsoleSessionsTable {
+  id: string;
+  token_hash: string;
+  /** `org` (acts as api_key_id, ends when that key is revoked) | `operator` (the admin token). */
+  kind: string;
+  org_id: number | null;
+  api_key_id: string | null;
+  /** HMAC of the admin token the operator session was opened with (a changed token ends it). */
+  admin_fingerprint: string | null;
+  created_at: Iso;
+  expires_at: Iso;
+}
+
 export interface DB {
   orgs: OrgsTable;
   api_keys: ApiKeysTable;
@@ -309,6 +323,7 @@ export interface DB {
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  console_sessions: ConsoleSessionsTable;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;

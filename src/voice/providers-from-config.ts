@@ -38,7 +38,8 @@ export function providersFromConfig(
   };
 }
 
-function ttsFor(config: Pick<Config, 'tts'>, engine: 'espeak-ng' | 'flite' | 'openai'): TtsProvider {
+/** The TTS provider of one engine (also used for voice previews). */
+export function ttsFor(config: Pick<Config, 'tts'>, engine: 'espeak-ng' | 'flite' | 'openai'): TtsProvider {
   if (engine === 'openai') {
     const o = config.tts.openai;
     if (!o)

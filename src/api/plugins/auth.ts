@@ -3,6 +3,7 @@ import { findActiveApiKey } from '../../orgs/api-keys';
 import { AppError } from '../../shared/errors';
 import { constantTimeEqual } from '../../shared/secret-box';
 import type { ApiDeps } from '../deps';
+import { apiKeyFromConsoleSession, operatorFromConsoleSession } from './console-session';
 
 export interface TenantAuth {
   orgId: number;
@@ -28,8 +29,9 @@ function bearer(request: FastifyRequest): string | undefined {
 export function authenticateTenant(deps: ApiDeps) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const raw = bearer(request);
-    if (raw === undefined) throw new AppError('not_authenticated', 'Authentication credentials were not provided.');
-    const key = await findActiveApiKey(deps.store.db, raw);
+    // Without a Bearer key, the web console's session cookie (console-session.ts) acts as its key.
+    const key =
+      raw === undefined ? await apiKeyFromConsoleSession(deps, request) : await findActiveApiKey(deps.store.db, raw);
     if (!key) throw new AppError('invalid_api_key', 'Invalid API key.');
     request.auth = { orgId: Number(key.org_id), apiKeyId: key.id };
     const nowMs = deps.clock.nowMs();
@@ -50,6 +52,7 @@ export function authenticateAdmin(deps: ApiDeps) {
   return async (request: FastifyRequest): Promise<void> => {
     const token = deps.config.adminToken;
     const raw = bearer(request);
+    if (token !== undefined && raw === undefined && (await operatorFromConsoleSession(deps, request))) return;
     if (token === undefined || raw === undefined || !constantTimeEqual(raw, token)) {
       throw new AppError('invalid_admin_token', 'Invalid admin token.');
     }

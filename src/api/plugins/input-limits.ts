@@ -15,8 +15,7 @@ export function registerInputLimits(app: FastifyInstance): void {
     for (const part of [request.params, request.query, request.body]) {
       for (const p of jsonProblems(part, MAX_JSON_DEPTH)) (fields[p.path || 'non_field_errors'] ??= []).push(p.message);
     }
-    if (Object.keys(fields).length > 0)
-      throw new AppError('validation_error', 'Invalid request', { fields });
+    if (Object.keys(fields).length > 0) throw new AppError('validation_error', 'Invalid request', { fields });
   });
 }
 

@@ -202,6 +202,28 @@ describeApi('calls API', (h) => {
     assert.equal(got.statusCode, 200);
     assert.equal(got.headers['content-type'], 'audio/wav');
     assert.deepEqual(got.rawPayload, wav);
+    assert.equal(got.headers['accept-ranges'], 'bytes');
+    // Audio players seek with byte ranges.
+    const part = await h().app.inject({
+      method: 'GET',
+      url: url.pathname + url.search,
+      headers: { range: 'bytes=4-9' },
+    });
+    assert.equal(part.statusCode, 206);
+    assert.equal(part.headers['content-range'], `bytes 4-9/${wav.length}`);
+    assert.deepEqual(part.rawPayload, wav.subarray(4, 10));
+    const tail = await h().app.inject({
+      method: 'GET',
+      url: url.pathname + url.search,
+      headers: { range: 'bytes=-4' },
+    });
+    assert.deepEqual(tail.rawPayload, wav.subarray(wav.length - 4));
+    const outside = await h().app.inject({
+      method: 'GET',
+      url: url.pathname + url.search,
+      headers: { range: `bytes=${wav.length}-` },
+    });
+    assert.equal(outside.statusCode, 416);
     assert.ok(
       (await h().request('GET', `/v1/calls/${call.id}`, { key: org.apiKey })).body.recording_url.includes(
         '/recordings/',

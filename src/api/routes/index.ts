@@ -11,6 +11,11 @@ import { phoneNumberRoutes } from './phone-numbers';
 import { voipConnectionRoutes } from './voip-connections';
 import { callRoutes } from './calls';
 import { recordingRoutes } from './recordings';
+import { callStreamRoutes } from './call-stream';
+import { callDetailRoutes } from './call-details';
+import { voicePreviewRoutes } from './voice-preview';
+import { consoleSessionRoutes } from './console-session';
+import { consoleStaticRoutes } from './console-static';
 
 /**
  * Tenant routes under /v1 (Bearer sk_live_ key required). One line per resource file;
@@ -27,10 +32,19 @@ export const TENANT_ROUTES: RouteModule[] = [
   phoneNumberRoutes,
   voipConnectionRoutes,
   callRoutes,
+  // Web console reads (also plain API): live call stream, call page details, voice samples.
+  callStreamRoutes,
+  callDetailRoutes,
+  voicePreviewRoutes,
 ];
 
 /** Operator admin routes under /admin/v1 (THUNDERPHONE_ADMIN_TOKEN). */
 export const ADMIN_ROUTES: RouteModule[] = [adminOrgRoutes];
 
 /** Public routes outside /v1 auth (signed recording links and the like). */
-export const PUBLIC_ROUTES: RouteModule[] = [recordingRoutes];
+export const PUBLIC_ROUTES: RouteModule[] = [
+  recordingRoutes,
+  // Web console: sign-in (cookie session) and the app itself at / (web/dist).
+  consoleSessionRoutes,
+  consoleStaticRoutes,
+];

@@ -23,7 +23,13 @@ export const recordingRoutes: RouteModule = (deps) => async (app) => {
           expires: Type.Optional(Type.String({ maxLength: 20 })),
           signature: Type.Optional(Type.String({ maxLength: 100 })),
         }),
-        response: { 200: Type.Unknown({ description: 'audio/wav' }), 403: ErrorBody, 404: ErrorBody },
+        response: {
+          200: Type.Unknown({ description: 'audio/wav' }),
+          206: Type.Unknown({ description: 'audio/wav, one byte range (Range: bytes=a-b)' }),
+          403: ErrorBody,
+          404: ErrorBody,
+          416: Type.Null({ description: 'the range is outside the file' }),
+        },
       },
     },
     async (req, reply) => {
@@ -44,11 +50,21 @@ export const recordingRoutes: RouteModule = (deps) => async (app) => {
       const path = call?.recording_path;
       const info = path ? await stat(path).catch(() => undefined) : undefined;
       if (!path || !info?.isFile()) throw new AppError('recording_not_found', 'This call has no recording.');
-      return reply
-        .type('audio/wav')
-        .header('content-length', info.size)
-        .header('cache-control', 'private, max-age=60')
-        .send(createReadStream(path));
+      reply.type('audio/wav').header('accept-ranges', 'bytes').header('cache-control', 'private, max-age=60');
+      // One byte range (what audio players send to seek); anything else gets the whole file.
+      const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? ''));
+      if (range && (range[1] !== '' || range[2] !== '')) {
+        const start = range[1] === '' ? Math.max(0, info.size - Number(range[2])) : Number(range[1]);
+        const end = range[1] === '' || range[2] === '' ? info.size - 1 : Math.min(Number(range[2]), info.size - 1);
+        if (start > end || start >= info.size)
+          return reply.status(416).header('content-range', `bytes */${info.size}`).send(null);
+        return reply
+          .status(206)
+          .header('content-range', `bytes ${start}-${end}/${info.size}`)
+          .header('content-length', end - start + 1)
+          .send(createReadStream(path, { start, end }));
+      }
+      return reply.header('content-length', info.size).send(createReadStream(path));
     },
   );
 };

@@ -5,6 +5,7 @@ import * as m0003 from './0003-calls';
 import * as m0002w from './0002-webhooks';
 import * as m0004n from './0004-phone-number-holds';
 import * as m0005 from './0005-balance-holds';
+import * as m0006c from './0006-console-sessions';
 
 export interface Migration {
   name: string;
@@ -18,4 +19,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '0002-webhooks', up: m0002w.up },
   { name: '0004-phone-number-holds', up: m0004n.up },
   { name: '0005-balance-holds', up: m0005.up },
+  { name: '0006-console-sessions', up: m0006c.up },
 ];

@@ -87,11 +87,13 @@ export interface SippOptions {
   /** Calls sipp handles (concurrently, as a UAS) before it exits (default 1). */
   maxCalls?: number;
   workDir: string;
+  /** SIP port to listen on (default: a free one); a trunk played by several sipp runs keeps its address. */
+  port?: number;
 }
 
 /** Runs one bounded sipp (`-m <maxCalls>`, `-timeout`) on loopback; always kill() it in the test's cleanup. */
 export async function startSipp(o: SippOptions): Promise<SippProcess> {
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const mediaPort = await freeMediaPort();
   const dir = mkdtempSync(join(o.workDir, 'sipp-'));
   const scenario = join(dir, 'scenario.xml');

@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkTools } from '../../web/src/pages/agents/tool-schema';
+import { diffLines } from '../../web/src/pages/agents/text-diff';
+import { dollarsToCents, formatCents, formatDuration } from '../../web/src/ui/format';
+
+// The console's pure logic (no DOM): what the tools editor refuses before anything is sent, the
+// versions diff, and money typed by an operator.
+
+test('tools editor: a valid tool passes; each mistake is named by its API field path', () => {
+  const good = [
+    {
+      type: 'function',
+      function: {
+        name: 'check_order',
+        description: 'Look up an order',
+        parameters: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+      },
+      endpoint: { url: 'https://api.example.com/orders', method: 'POST', headers: { 'X-Key': 'k' } },
+    },
+  ];
+  assert.deepEqual(checkTools(JSON.stringify(good)), { tools: good, problems: [] });
+  assert.deepEqual(checkTools(''), { tools: [], problems: [] });
+  assert.match(checkTools('[{').problems[0]?.[1] ?? '', /Not valid JSON/);
+  assert.deepEqual(checkTools('{}').problems, [['tools', 'Must be a JSON list of tools ([] for none).']]);
+
+  const bad = [
+    {
+      type: 'function',
+      function: {
+        name: 'bad name',
+        description: '',
+        parameters: { type: 'object', properties: { n: { type: 'numbr' } }, required: ['id'] },
+      },
+      endpoint: { url: 'ftp://x', method: 'FETCH', headers: { a: 1 } },
+    },
+    {
+      type: 'function',
+      function: { name: 'dup', description: 'd', parameters: { type: 'array' } },
+      endpoint: { url: 'https://e.x' },
+    },
+    {
+      type: 'function',
+      function: { name: 'dup', description: 'd', parameters: { type: 'object' } },
+      endpoint: { url: 'https://e.x' },
+    },
+  ];
+  const paths = checkTools(JSON.stringify(bad)).problems.map(([p]) => p);
+  assert.deepEqual(paths, [
+    'tools.0.function.name',
+    'tools.0.function.description',
+    'tools.0.function.parameters.properties.n.type',
+    'tools.0.function.parameters.required',
+    'tools.0.endpoint.url',
+    'tools.0.endpoint.method',
+    'tools.0.endpoint.headers',
+    'tools.1.function.parameters.type',
+    'tools.2.function.name',
+  ]);
+});
+
+test('versions diff: unchanged, removed and added lines in order', () => {
+  assert.deepEqual(diffLines('a\nb\nc', 'a\nx\nc\nd'), [
+    { kind: 'same', text: 'a' },
+    { kind: 'del', text: 'b' },
+    { kind: 'add', text: 'x' },
+    { kind: 'same', text: 'c' },
+    { kind: 'add', text: 'd' },
+  ]);
+});
+
+test('money: dollars typed → integer cents; cents → display', () => {
+  assert.equal(dollarsToCents('25'), 2500);
+  assert.equal(dollarsToCents('$25.5'), 2550);
+  assert.equal(dollarsToCents('-3.07'), -307);
+  assert.equal(dollarsToCents('0,99'), 99);
+  assert.equal(dollarsToCents('1.234'), undefined);
+  assert.equal(dollarsToCents('ten'), undefined);
+  assert.equal(formatCents(-250), '−$2.50');
+  assert.equal(formatCents(null), '—');
+  assert.equal(formatDuration(125), '2 min 5 s');
+});
