@@ -105,4 +105,30 @@ export default tseslint.config(
       ]),
     },
   },
+  // Last, so no broader block above overrides it (flat config: the last matching rule setting wins).
+  {
+    files: ['src/audio/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': boundary([
+        {
+          group: [
+            '**/telephony/**',
+            '**/voice/**',
+            '**/calls/**',
+            '**/api/**',
+            '**/store/**',
+            '**/billing/**',
+            '**/webhooks/**',
+            '**/orgs/**',
+            '**/agents/**',
+            '**/numbers/**',
+            'fastify',
+            '@fastify/*',
+          ],
+          message: 'audio/ is neutral (telephony and the voice pipeline both use it): it imports no domain module.',
+        },
+      ]),
+    },
+  },
 );

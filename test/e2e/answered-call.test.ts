@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { testDialects } from '../support/dialects';
 import { agentFactory } from '../../src/calls/agent-factory';
 import { fetchToolHttpClient } from '../../src/voice/index';
-import { parseWavHeader } from '../../src/voice/audio/wav';
+import { parseWavHeader } from '../../src/audio/wav';
 import { startFakeOpenAiLlmServer, type FakeLlmServer } from '../../src/voice/testing/fake-openai-llm-server';
 import { startFakeOpenAiSttServer, type FakeSttServer } from '../../src/voice/testing/fake-openai-stt-server';
 import { verifySignature } from '../../src/webhooks/testing/webhook-fixture';

@@ -1,7 +1,7 @@
 import type { Logger } from '../../shared/log';
 import { cryptoIds, type IdGenerator } from '../../shared/ids';
 import type { RtpPortPool } from '../rtp/port-pool';
-import type { G711Codec } from '../codecs/g711';
+import type { G711Codec } from '../../audio/g711';
 import { SipHeaders } from './headers';
 import { REASON_PHRASES, serializeMessage, type SipMessage, type SipRequest, type SipResponse } from './message';
 import { parseMessage } from './parse-message';

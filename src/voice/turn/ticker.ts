@@ -1,3 +1,4 @@
+import { FRAME_MS } from '../../audio/frame';
 import type { Clock } from '../../shared/clock';
 
 /** The session's 20 ms heartbeat (output pacing and timers). */
@@ -15,7 +16,7 @@ export class IntervalTicker implements Ticker {
 
   constructor(
     readonly clock: Clock,
-    readonly periodMs = 20,
+    readonly periodMs = FRAME_MS,
   ) {}
 
   start(onTick: () => void): void {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { resample, StreamingResampler } from './resample';
+import { resample, StreamingResampler } from './resampler';
 
 function tone(hz: number, rateHz: number, samples: number, amplitude = 10000): Int16Array {
   return Int16Array.from({ length: samples }, (_, i) =>
@@ -96,5 +96,29 @@ describe('resampling', () => {
     assert.deepEqual(resample(x, 8000, 8000), x);
     assert.throws(() => new StreamingResampler(0, 8000), RangeError);
     assert.throws(() => new StreamingResampler(8000, 44100.5), RangeError);
+  });
+});
+
+const rms = (s: Int16Array): number => Math.sqrt(s.reduce((a, x) => a + x * x, 0) / s.length);
+const zeroCrossings = (s: Int16Array): number =>
+  s.reduce((n, x, i) => (i > 0 && s[i - 1]! < 0 !== x < 0 ? n + 1 : n), 0);
+
+describe('Resampling to 8 kHz', () => {
+  it('a 1 kHz tone at 22,050 Hz stays a 1 kHz tone of the same level, fed in odd-sized chunks', () => {
+    const input = tone(1000, 22050, 22050);
+    const r = new StreamingResampler(22050, 8000);
+    const parts: Int16Array[] = [];
+    for (let i = 0; i < input.length; i += 777) parts.push(r.process(input.subarray(i, i + 777)));
+    parts.push(r.flush());
+    const out = Int16Array.from(parts.flatMap((p) => [...p]));
+    assert.ok(Math.abs(out.length - 8000) <= 5, `length ${out.length}`);
+    const body = out.subarray(100, 7900);
+    assert.ok(Math.abs(zeroCrossings(body) / (body.length / 8000) - 2000) < 20, 'still 1 kHz');
+    assert.ok(Math.abs(rms(body) - rms(input)) / rms(input) < 0.05, 'same level');
+  });
+
+  it('content above the new Nyquist frequency is filtered out instead of aliasing', () => {
+    const out = resample(tone(6000, 22050, 22050), 22050, 8000);
+    assert.ok(rms(out.subarray(100)) < 500, `6 kHz tone leaks at rms ${rms(out.subarray(100))}`);
   });
 });
