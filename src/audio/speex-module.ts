@@ -27,14 +27,17 @@ export interface SpeexModule {
   HEAPU32: Uint32Array;
 }
 
-async function loadSpeex(): Promise<SpeexModule> {
+async function loadSpeex(): Promise<{ module: SpeexModule; build: 'simd' | 'plain' }> {
   try {
     const simd = await import('@echogarden/speex-resampler-wasm/simd');
-    return (await simd.default()) as SpeexModule;
+    return { module: (await simd.default()) as SpeexModule, build: 'simd' };
   } catch {
     const plain = await import('@echogarden/speex-resampler-wasm');
-    return (await plain.default()) as SpeexModule;
+    return { module: (await plain.default()) as SpeexModule, build: 'plain' };
   }
 }
 
-export const speex: SpeexModule = await loadSpeex();
+const loaded = await loadSpeex();
+export const speex: SpeexModule = loaded.module;
+/** Which WASM build runs here (bench output). */
+export const SPEEX_BUILD = loaded.build;
