@@ -1,4 +1,3 @@
-import { FRAME_MS } from '../../audio/frame';
 import { FakeClock } from '../../shared/clock';
 import { silentLogger } from '../../shared/log';
 import type { AgentSession } from '../agent-session';
@@ -74,7 +73,7 @@ export class SessionDriver {
   async play(frames: Int16Array[], opts: { settle?: boolean } = {}): Promise<void> {
     for (const f of frames) {
       if (this.ended) return;
-      this.clock.advance(FRAME_MS);
+      this.clock.advance(20);
       this.session.pushAudio(f);
       this.ticker.tick();
       if (opts.settle === false) await new Promise((r) => setTimeout(r, 1));
@@ -88,9 +87,9 @@ export class SessionDriver {
 
   /** Plays silence until `cond()` holds; fails after `maxMs` simulated. */
   async until(cond: () => boolean, maxMs: number, opts: { settle?: boolean } = {}): Promise<void> {
-    for (let t = 0; t < maxMs && !cond(); t += FRAME_MS) {
+    for (let t = 0; t < maxMs && !cond(); t += 20) {
       if (this.ended) break;
-      await this.silence(FRAME_MS, opts);
+      await this.silence(20, opts);
     }
     if (!cond()) throw new Error(`condition not reached within ${maxMs} simulated ms`);
   }

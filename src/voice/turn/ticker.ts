@@ -1,4 +1,3 @@
-import { FRAME_MS } from '../../audio/frame';
 import type { Clock } from '../../shared/clock';
 
 /** The session's 20 ms heartbeat (output pacing and timers). */
@@ -16,7 +15,7 @@ export class IntervalTicker implements Ticker {
 
   constructor(
     readonly clock: Clock,
-    readonly periodMs = FRAME_MS,
+    readonly periodMs = 20,
   ) {}
 
   start(onTick: () => void): void {
