@@ -30,10 +30,10 @@ module.exports = {
       name: 'sip-knows-no-media',
       comment:
         'Rule 1: the SIP layers (telephony/sip/) carry SDP as an opaque body: they import nothing from ' +
-        'telephony/call/, rtp/, sdp/, codecs/ or recording/ (call legs build on SIP, never the reverse).',
+        'telephony/call/, rtp/, sdp/, recording/ or audio/ (call legs build on SIP, never the reverse).',
       severity: 'error',
       from: { path: '^src/telephony/sip/', pathNot: TESTS },
-      to: { path: '^src/telephony/(call|rtp|sdp|codecs|recording)/' },
+      to: { path: '^src/(telephony/(call|rtp|sdp|recording)|audio)/' },
     },
     {
       name: 'voice-knows-no-sip',

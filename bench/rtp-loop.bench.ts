@@ -7,8 +7,8 @@ import { cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { RtpPortPool } from '../src/telephony/rtp/port-pool';
 import { RtpSession } from '../src/telephony/rtp/rtp-session';
-import { resample } from '../src/telephony/codecs/resample';
-import { decodeMulaw, encodeMulaw } from '../src/telephony/codecs/g711';
+import { resample } from '../src/audio/resampler';
+import { decodeMulaw, encodeMulaw } from '../src/audio/g711';
 
 const SECONDS = Number(process.env.BENCH_RTP_SECONDS ?? 4);
 const COUNTS = (process.env.BENCH_RTP_SESSIONS ?? '50,200,400').split(',').map(Number);

@@ -1,3 +1,4 @@
+import { FRAME_MS } from '../audio/frame';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/log';
 import { BalanceGuard } from './balance-guard';
@@ -35,8 +36,6 @@ export interface CallControllerOptions {
   /** Extra wait after the agent's last audio before an agent-initiated hang-up. */
   hangUpGraceMs?: number;
 }
-
-const FRAME_MS = 20;
 
 /**
  * Drives one call from dialing to its terminal state: reacts to the SIP leg (ringing, answer,

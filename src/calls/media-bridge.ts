@@ -1,7 +1,6 @@
+import { FRAME_MS, FRAME_SAMPLES } from '../audio/frame';
 import type { AgentSessionPort, MediaPort, PcmFrame, RecorderPort } from './call-ports';
 
-const FRAME_MS = 20;
-const FRAME_SAMPLES = 160;
 const FILL_AFTER_MS = 100;
 
 export interface MediaBridgeOptions {

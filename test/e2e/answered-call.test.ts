@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { testDialects } from '../support/dialects';
-import { parseWavHeader } from '../../src/voice/audio/wav';
+import { parseWavHeader } from '../../src/audio/wav';
 import { startFakeOpenAiLlmServer, type FakeLlmServer } from '../../src/voice/testing/fake-openai-llm-server';
 import { startFakeOpenAiSttServer, type FakeSttServer } from '../../src/voice/testing/fake-openai-stt-server';
 import { verifySignature } from '../../src/webhooks/testing/webhook-fixture';

@@ -5,7 +5,7 @@ import { startSipp, freePort, type SippRun } from './sipp-harness';
 import { startTestUa } from './ua-fixture';
 import type { CallAgent } from '../../src/telephony/call/call-agent';
 import type { CallLeg } from '../../src/telephony/call/call-leg';
-import { decodeMulaw, encodeMulaw, encodeAlaw } from '../../src/telephony/codecs/g711';
+import { decodeMulaw, encodeMulaw, encodeAlaw } from '../../src/audio/g711';
 import { verifyDigestAuthorization } from '../../src/telephony/sip/digest';
 
 async function withPeers(

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApiHarness, type ApiHarness } from '../../../test/support/api-harness';
-import { parseWavHeader } from '../../voice/audio/wav';
+import { parseWavHeader } from '../../audio/wav';
 import { CONSOLE_DIST_DIR } from './console-static';
 
 describe('the console at / and voice previews [sqlite: no dialect involved]', () => {

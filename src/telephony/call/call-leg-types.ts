@@ -1,4 +1,4 @@
-import type { G711Codec } from '../codecs/g711';
+import type { G711Codec } from '../../audio/g711';
 import type { RtpPortPool } from '../rtp/port-pool';
 import type { CallOutcome } from '../sip/call-outcome';
 import type { DigestCredentials } from '../sip/digest';

@@ -1,4 +1,4 @@
-import type { G711Codec } from '../codecs/g711';
+import type { G711Codec } from '../../audio/g711';
 import { RtpSession } from '../rtp/rtp-session';
 import type { NegotiatedMedia } from '../sdp';
 import type { UserAgentCore } from '../sip/user-agent-core';

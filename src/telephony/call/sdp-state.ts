@@ -1,4 +1,4 @@
-import type { G711Codec } from '../codecs/g711';
+import type { G711Codec } from '../../audio/g711';
 import { buildOffer, negotiateAnswer, type NegotiatedMedia } from '../sdp';
 import type { MediaDirection } from '../sdp/sdp-types';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../../shared/clock';
 import { CallRecorder } from './call-recorder';
-import { readWavInfo } from './wav-header';
+import { readWavInfo } from '../../audio/wav';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -2,7 +2,8 @@ import { mkdirSync, openSync, write, writeSync, close as closeFd } from 'node:fs
 import { dirname } from 'node:path';
 import { systemClock, type Clock } from '../../shared/clock';
 import { silentLogger, type Logger } from '../../shared/log';
-import { wavHeader } from './wav-header';
+import { TELEPHONY_RATE_HZ } from '../../audio/frame';
+import { WAV_HEADER_BYTES, wavHeader } from '../../audio/wav';
 
 export interface CallRecorderOptions {
   path: string;
@@ -91,13 +92,13 @@ export class CallRecorder {
 
   constructor(options: CallRecorderOptions) {
     this.path = options.path;
-    this.sampleRateHz = options.sampleRateHz ?? 8000;
+    this.sampleRateHz = options.sampleRateHz ?? TELEPHONY_RATE_HZ;
     this.channels = options.channels ?? 2;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? silentLogger;
     mkdirSync(dirname(this.path), { recursive: true });
     this.#fd = openSync(this.path, 'w');
-    writeSync(this.#fd, wavHeader(this.sampleRateHz, this.channels, 0), 0, 44, 0);
+    writeSync(this.#fd, wavHeader(this.sampleRateHz, this.channels, 0), 0, WAV_HEADER_BYTES, 0);
     this.#startMs = this.#clock.monotonicMs();
   }
 
@@ -156,7 +157,7 @@ export class CallRecorder {
     const data = Buffer.concat(this.#buffered);
     this.#buffered = [];
     this.#bufferedBytes = 0;
-    const position = 44 + this.#dataBytes;
+    const position = WAV_HEADER_BYTES + this.#dataBytes;
     this.#dataBytes += data.length;
     this.#chain = this.#chain.then(
       () =>
@@ -180,7 +181,7 @@ export class CallRecorder {
     this.#flush();
     await this.#chain;
     try {
-      writeSync(this.#fd, wavHeader(this.sampleRateHz, this.channels, this.#dataBytes), 0, 44, 0);
+      writeSync(this.#fd, wavHeader(this.sampleRateHz, this.channels, this.#dataBytes), 0, WAV_HEADER_BYTES, 0);
     } finally {
       await new Promise<void>((resolve) => closeFd(this.#fd, () => resolve()));
     }

@@ -1,10 +1,11 @@
 /**
  * RFC 4733 telephone-events (DTMF) in RTP, sans-IO.
- * Payload: event (8 bits) | E (end) | R | volume (6 bits) | duration (16 bits, timestamp units).
+ * Payload: event (8 bits) | E (end) | R | volume (6 bits) | duration (16 bits, timestamp units:
+ * telephone-event/8000, so SAMPLES_PER_MS units per ms).
  */
+import { FRAME_MS, SAMPLES_PER_MS } from '../../audio/frame';
 
 export const DTMF_DIGITS = '0123456789*#ABCD';
-const TS_PER_MS = 8;
 
 export interface TelephoneEvent {
   event: number;
@@ -84,12 +85,12 @@ export class DtmfSender {
   #gapLeft = 0;
 
   constructor(options: DtmfSenderOptions = {}) {
-    const frameMs = options.frameMs ?? 20;
+    const frameMs = options.frameMs ?? FRAME_MS;
     this.#toneFrames = Math.max(2, Math.round((options.toneMs ?? 100) / frameMs));
     this.#gapFrames = Math.max(1, Math.round((options.gapMs ?? 60) / frameMs));
     this.#volume = options.volume ?? 10;
     this.#endPackets = options.endPackets ?? 3;
-    this.#frameTs = frameMs * TS_PER_MS;
+    this.#frameTs = frameMs * SAMPLES_PER_MS;
   }
 
   get busy(): boolean {
@@ -171,6 +172,6 @@ export class DtmfReceiver {
     this.#current = undefined;
     this.#reported.push(c.timestamp);
     if (this.#reported.length > 16) this.#reported.shift();
-    return [{ digit: eventToDigit(c.event)!, durationMs: c.duration / TS_PER_MS }];
+    return [{ digit: eventToDigit(c.event)!, durationMs: c.duration / SAMPLES_PER_MS }];
   }
 }

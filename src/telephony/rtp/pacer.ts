@@ -5,6 +5,8 @@
  * blocked) at most `maxBurstFrames` are sent at once and the rest are skipped (their RTP
  * timestamps still advance, so the stream stays locked to real time).
  */
+import { FRAME_MS } from '../../audio/frame';
+
 export interface PacerPoll {
   /** Frames to send now. */
   send: number;
@@ -31,7 +33,7 @@ export class Pacer {
   #running = false;
 
   constructor(options: PacerOptions = {}) {
-    this.frameMs = options.frameMs ?? 20;
+    this.frameMs = options.frameMs ?? FRAME_MS;
     this.#maxBurst = options.maxBurstFrames ?? 3;
     this.#early = options.earlyToleranceMs ?? 0.5;
   }

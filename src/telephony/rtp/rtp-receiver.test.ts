@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeAlaw, encodeMulaw } from '../codecs/g711';
+import { encodeAlaw, encodeMulaw } from '../../audio/g711';
 import { encodeTelephoneEvent, type DtmfEvent } from './dtmf-rfc4733';
 import { RtpReceiver } from './rtp-receiver';
 import type { RtpPacket } from './rtp-packet';

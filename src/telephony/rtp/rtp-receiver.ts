@@ -1,7 +1,8 @@
-import { decodeG711, type G711Codec } from '../codecs/g711';
+import { FRAME_SAMPLES, SAMPLES_PER_MS } from '../../audio/frame';
+import { FrameChunker } from '../../audio/frame-chunker';
+import { decodeG711, type G711Codec } from '../../audio/g711';
 import type { NegotiatedMedia } from '../sdp/sdp-types';
 import { DtmfReceiver, type DtmfEvent } from './dtmf-rfc4733';
-import { FrameQueue } from './frame-queue';
 import { JitterBuffer, type JitterItem } from './jitter-buffer';
 import { LossConcealer } from './loss-concealer';
 import type { RtpPacket } from './rtp-packet';
@@ -26,11 +27,11 @@ export class RtpReceiver {
   readonly #out: RtpReceiverOutput;
   readonly #jitter: JitterBuffer<Slot>;
   readonly #concealer = new LossConcealer();
-  readonly #frames = new FrameQueue(160);
+  readonly #frames = new FrameChunker(FRAME_SAMPLES);
   readonly #dtmf = new DtmfReceiver();
   #media: NegotiatedMedia | undefined;
   #ssrc: number | undefined;
-  #lastPacketSamples = 160;
+  #lastPacketSamples = FRAME_SAMPLES;
   #lastTransit: number | undefined;
   #jitterTs = 0;
 
@@ -53,7 +54,7 @@ export class RtpReceiver {
 
   /** RFC 3550 interarrival jitter, in ms. */
   get jitterMs(): number {
-    return this.#jitterTs / 8;
+    return this.#jitterTs / SAMPLES_PER_MS;
   }
 
   /** Handles one packet; false when its payload type is not ours (nothing happened). */
@@ -96,7 +97,7 @@ export class RtpReceiver {
   }
 
   #updateJitter(nowMs: number, timestamp: number): void {
-    const transit = nowMs * 8 - timestamp;
+    const transit = nowMs * SAMPLES_PER_MS - timestamp;
     if (this.#lastTransit !== undefined) {
       let d = Math.abs(transit - this.#lastTransit);
       if (d > 0x7fffffff) d = Math.abs(d - 0x1_0000_0000); // timestamp wrapped
@@ -108,10 +109,10 @@ export class RtpReceiver {
   #deliver(items: Array<JitterItem<Slot>>): void {
     for (const item of items) {
       if (item.kind === 'lost') {
-        this.#frames.push(this.#concealer.conceal(this.#lastPacketSamples));
+        this.#frames.write(this.#concealer.conceal(this.#lastPacketSamples));
       } else if (item.value.kind === 'audio') {
         this.#lastPacketSamples = item.value.payload.length;
-        this.#frames.push(this.#concealer.good(decodeG711(item.value.codec, item.value.payload)));
+        this.#frames.write(this.#concealer.good(decodeG711(item.value.codec, item.value.payload)));
       }
       for (let f = this.#frames.shift(); f; f = this.#frames.shift()) this.#out.audio(f);
     }

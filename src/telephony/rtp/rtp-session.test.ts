@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { FakeClock } from '../../shared/clock';
 import type { AppError } from '../../shared/errors';
-import { decodeMulaw, encodeAlaw, encodeMulaw, decodeAlaw } from '../codecs/g711';
+import { decodeMulaw, encodeAlaw, encodeMulaw, decodeAlaw } from '../../audio/g711';
 import type { DtmfEvent } from './dtmf-rfc4733';
 import { RtpPortPool } from './port-pool';
 import { RtpSession } from './rtp-session';

@@ -4,21 +4,19 @@ import { AppError } from '../../shared/errors';
 import { systemClock, type Clock } from '../../shared/clock';
 import { cryptoIds, type IdGenerator } from '../../shared/ids';
 import { silentLogger, type Logger } from '../../shared/log';
-import { encodeG711, G711_SILENCE, type G711Codec } from '../codecs/g711';
+import { systemTimers, type TimerHandle, type Timers } from '../../shared/timers';
+import { TypedEmitter } from '../../shared/typed-emitter';
+import { FRAME_MS, FRAME_SAMPLES, SAMPLES_PER_MS } from '../../audio/frame';
+import { FrameChunker } from '../../audio/frame-chunker';
+import { encodeG711, G711_SILENCE, type G711Codec } from '../../audio/g711';
 import type { NegotiatedMedia } from '../sdp/sdp-types';
 import { digitToEvent, DtmfSender, type DtmfEvent } from './dtmf-rfc4733';
-import { FrameQueue } from './frame-queue';
 import { MediaTimeoutWatch } from './media-timeout';
 import { Pacer } from './pacer';
 import type { RtpPortPool } from './port-pool';
 import { parseRtpPacket, serializeRtpPacket, type RtpPacket } from './rtp-packet';
 import { RtpReceiver } from './rtp-receiver';
 import { SymmetricLatch } from './symmetric-latch';
-import { systemTimers, type TimerPort } from './timer-port';
-import { TypedEvents } from './typed-events';
-
-export const FRAME_MS = 20;
-export const FRAME_SAMPLES = 160;
 /** Consecutive packets from a new source before we move our sending there (symmetric RTP). */
 const RELATCH_PACKETS = 5;
 /** A frame may leave this much before its slot (receivers' jitter buffers absorb it; being late is worse). */
@@ -29,7 +27,7 @@ export interface RtpSessionOptions {
   /** Local address to bind (SIP_BIND, or the public address). */
   bindAddress: string;
   clock?: Clock;
-  timers?: TimerPort;
+  timers?: Timers;
   ids?: IdGenerator;
   /** No RTP for this long after start() → 'mediaTimeout' (unset: no detection). */
   mediaTimeoutMs?: number;
@@ -91,19 +89,19 @@ export class RtpSession {
   readonly #socket: Socket;
   readonly #pool: RtpPortPool;
   readonly #clock: Clock;
-  readonly #timers: TimerPort;
+  readonly #timers: Timers;
   readonly #log: Logger;
-  readonly #events: TypedEvents<RtpSessionEvents>;
+  readonly #events: TypedEmitter<RtpSessionEvents>;
   readonly #sendSilence: boolean;
   // sending
   readonly #pacer = new Pacer({ frameMs: FRAME_MS, earlyToleranceMs: PACING_EARLY_MS });
-  readonly #outgoing = new FrameQueue(FRAME_SAMPLES);
+  readonly #outgoing = new FrameChunker(FRAME_SAMPLES);
   readonly #dtmfOut = new DtmfSender();
   readonly #ssrc: number;
   #seq: number;
   #ts: number;
   #idle = true;
-  #timer: unknown;
+  #timer: TimerHandle | undefined;
   #media: NegotiatedMedia | undefined;
   readonly #latch = new SymmetricLatch(RELATCH_PACKETS);
   #started = false;
@@ -121,7 +119,7 @@ export class RtpSession {
     this.#clock = opts.clock ?? systemClock;
     this.#timers = opts.timers ?? systemTimers;
     this.#log = (opts.log ?? silentLogger).child({ rtpPort: port });
-    this.#events = new TypedEvents<RtpSessionEvents>((err, event) =>
+    this.#events = new TypedEmitter<RtpSessionEvents>((err, event) =>
       this.#log.error({ event, err }, 'rtp listener failed'),
     );
     this.#sendSilence = opts.sendSilenceWhenIdle ?? true;
@@ -205,7 +203,7 @@ export class RtpSession {
   }
 
   get outgoingQueuedMs(): number {
-    return this.#outgoing.samples / 8;
+    return this.#outgoing.samples / SAMPLES_PER_MS;
   }
 
   /** Applies (re-)negotiated media: codec, payload types, destination, direction. */
@@ -234,7 +232,7 @@ export class RtpSession {
 
   /** Queues 8 kHz PCM of any length; it goes out in paced 20 ms frames. */
   sendAudio(pcm8k: Int16Array): void {
-    if (!this.#closed) this.#outgoing.push(pcm8k);
+    if (!this.#closed) this.#outgoing.write(pcm8k);
   }
 
   /** Drops all queued outgoing audio at once (barge-in). */
@@ -278,12 +276,12 @@ export class RtpSession {
   close(): Promise<void> {
     this.#closed ??= new Promise<void>((resolve) => {
       this.#pacer.stop();
-      if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
+      if (this.#timer !== undefined) this.#timers.clear(this.#timer);
       this.#timer = undefined;
       this.#dtmfOut.cancel();
       this.#outgoing.clear();
       this.#receiver.flush();
-      this.#events.clear();
+      this.#events.removeAllListeners();
       const done = (): void => {
         this.#pool.release(this.localPort);
         resolve();
@@ -310,7 +308,7 @@ export class RtpSession {
     if (this.#closed) return;
     // Timers fire on whole milliseconds, never early: aim up to PACING_EARLY_MS before the slot.
     const wait = Math.max(1, Math.floor(nextDueMs - PACING_EARLY_MS - this.#clock.monotonicMs()));
-    this.#timer = this.#timers.setTimeout(() => this.#tick(), wait);
+    this.#timer = this.#timers.set(wait, () => this.#tick());
   }
 
   #canSend(): boolean {

@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { decodeAlaw } from '../codecs/g711';
+import { decodeAlaw } from '../../audio/g711';
 import { DtmfReceiver, type DtmfEvent } from './dtmf-rfc4733';
-import { FrameQueue } from './frame-queue';
+import { FrameChunker } from '../../audio/frame-chunker';
 import { JitterBuffer } from './jitter-buffer';
 import { parseRtpPacket, type RtpPacket } from './rtp-packet';
 import { readPcapUdp } from './testing/pcap-reader';
@@ -44,12 +44,12 @@ describe(
       assert.ok(packets.length > 200);
       assert.ok(packets.every((p) => p.payloadType === 8 && p.payload.length === 240));
       const jb = new JitterBuffer<Uint8Array>();
-      const frames = new FrameQueue(160);
+      const frames = new FrameChunker(160);
       const out: Int16Array[] = [];
       for (const p of packets) {
         for (const item of jb.push(p.sequenceNumber, p.payload)) {
           assert.equal(item.kind, 'packet', 'no loss in the capture');
-          if (item.kind === 'packet') frames.push(decodeAlaw(item.value));
+          if (item.kind === 'packet') frames.write(decodeAlaw(item.value));
         }
         for (let f = frames.shift(); f; f = frames.shift()) out.push(f);
       }

@@ -1,4 +1,4 @@
-import type { G711Codec } from '../codecs/g711';
+import type { G711Codec } from '../../audio/g711';
 import type { MediaDirection } from './sdp-types';
 
 /** Static RTP/AVP payload types (RFC 3551). */

@@ -1,4 +1,4 @@
-import type { G711Codec } from '../codecs/g711';
+import type { G711Codec } from '../../audio/g711';
 import { audioSection, renderSdp, type SdpEndpoint } from './build-offer';
 import { parseSdp, SdpParseError } from './parse-sdp';
 import type { MediaDirection, NegotiatedMedia, SdpMedia, SdpResult, SessionDescription } from './sdp-types';

@@ -1,4 +1,4 @@
-import type { G711Codec } from '../codecs/g711';
+import type { G711Codec } from '../../audio/g711';
 
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 

@@ -1,4 +1,4 @@
-import { FrameChunker } from '../audio/resampler';
+import { FrameChunker } from '../../audio/frame-chunker';
 import type { TtsProvider } from '../tts/tts';
 import { FrameProcessor } from './frame-processor';
 import type { Frame } from './frames';
@@ -29,7 +29,7 @@ export class TtsProcessor extends FrameProcessor {
     const abort = new AbortController();
     this.#abort = abort;
     this.push(frame);
-    const chunker = new FrameChunker(160);
+    const chunker = new FrameChunker();
     let frames = 0;
     const emit = (pcm: Int16Array): void => {
       if (frames === 0) this.onFirstAudio?.(frame.responseId, frame.index);

@@ -1,4 +1,4 @@
-import { encodeWav } from '../audio/wav';
+import { encodeWav } from '../../audio/wav';
 import { ProviderError, fetchFailure, timeoutSignal } from '../provider-error';
 import type { SttProvider } from './stt';
 

@@ -1,4 +1,4 @@
-import { decodeWav } from '../audio/wav';
+import { decodeWav } from '../../audio/wav';
 import { sleepMs, startLoopbackServer } from './loopback-server';
 
 /**

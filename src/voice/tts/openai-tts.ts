@@ -1,6 +1,6 @@
 import { ProviderError, fetchFailure, timeoutSignal } from '../provider-error';
 import type { TtsProvider } from './tts';
-import { WavStreamDecoder } from './wav-stream-decoder';
+import { WavStreamDecoder } from '../../audio/wav-stream-decoder';
 
 export interface OpenAiTtsOptions {
   baseUrl: string;
@@ -38,7 +38,7 @@ export class OpenAiTts implements TtsProvider {
         await res.body?.cancel().catch(() => undefined);
         throw new ProviderError('tts', 'provider_status', `TTS answered HTTP ${res.status}`, { status: res.status });
       }
-      const decoder = new WavStreamDecoder(8000);
+      const decoder = new WavStreamDecoder();
       const reader = res.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
@@ -57,6 +57,8 @@ export class OpenAiTts implements TtsProvider {
         if (samples.length > 0) yield samples;
       }
       if (!decoder.started) throw new ProviderError('tts', 'provider_bad_response', 'TTS answer is not a WAV stream');
+      const tail = decoder.end();
+      if (tail.length > 0) yield tail;
     } catch (err) {
       throw fetchFailure('tts', err, t.timedOut());
     } finally {

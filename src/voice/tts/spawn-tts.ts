@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { cryptoIds } from '../../shared/ids';
 import { ProviderError } from '../provider-error';
 import type { TtsProvider } from './tts';
-import { WavStreamDecoder } from './wav-stream-decoder';
+import { WavStreamDecoder } from '../../audio/wav-stream-decoder';
 
 export type LocalTtsEngine = 'espeak-ng' | 'flite';
 
@@ -68,7 +68,7 @@ export class SpawnTts implements TtsProvider {
     });
     child.stdin.on('error', () => undefined);
     child.stdin.end(engine === 'espeak-ng' ? clean : '');
-    const decoder = new WavStreamDecoder(8000);
+    const decoder = new WavStreamDecoder();
     try {
       for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
         if (options.signal?.aborted) return;
@@ -81,6 +81,8 @@ export class SpawnTts implements TtsProvider {
         const samples = decoder.push(await readFile(tmpFile));
         if (samples.length > 0) yield samples;
       }
+      const tail = decoder.end();
+      if (tail.length > 0) yield tail;
       if (code !== 0 || !decoder.started)
         throw new ProviderError(
           'tts',

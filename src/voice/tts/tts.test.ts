@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeWav } from '../audio/wav';
+import { encodeWav } from '../../audio/wav';
 import { ProviderError } from '../provider-error';
 import { startLoopbackServer } from '../testing/loopback-server';
 import { OpenAiTts } from './openai-tts';

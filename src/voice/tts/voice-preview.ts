@@ -1,6 +1,6 @@
 import type { Config } from '../../config/config';
 import { ttsFor } from '../providers-from-config';
-import { encodeWav } from '../audio/wav';
+import { encodeWav } from '../../audio/wav';
 import type { TtsProvider } from './tts';
 import type { Voice } from './voice-catalog';
 

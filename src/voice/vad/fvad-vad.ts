@@ -1,3 +1,4 @@
+import { FRAME_SAMPLES, TELEPHONY_RATE_HZ } from '../../audio/frame';
 import type { VadFactory, VadProvider } from './vad';
 
 /** The emscripten module of @echogarden/fvad-wasm (libfvad, the WebRTC VAD). */
@@ -41,9 +42,9 @@ export class FvadVad implements VadProvider {
     this.#m = m;
     this.#inst = m._fvad_new();
     if (this.#inst === 0) throw new Error('fvad_new failed');
-    if (m._fvad_set_sample_rate(this.#inst, 8000) !== 0 || m._fvad_set_mode(this.#inst, mode) !== 0)
+    if (m._fvad_set_sample_rate(this.#inst, TELEPHONY_RATE_HZ) !== 0 || m._fvad_set_mode(this.#inst, mode) !== 0)
       throw new Error('fvad configuration failed');
-    this.#buf = m._malloc(160 * 2);
+    this.#buf = m._malloc(FRAME_SAMPLES * 2);
   }
 
   /** `minDbfs`: frames quieter than this are never speech (libfvad alone flags faint line hiss). */
@@ -53,12 +54,13 @@ export class FvadVad implements VadProvider {
 
   isSpeech(frame: Int16Array): boolean {
     if (this.#inst === 0) return false;
-    if (frame.length !== 160) throw new Error(`fvad needs 160-sample frames, got ${frame.length}`);
+    if (frame.length !== FRAME_SAMPLES)
+      throw new Error(`fvad needs ${FRAME_SAMPLES}-sample frames, got ${frame.length}`);
     let sum = 0;
-    for (let i = 0; i < 160; i++) sum += frame[i]! * frame[i]!;
-    if (sum === 0 || 10 * Math.log10(sum / 160 / (32768 * 32768)) < this.minDbfs) return false;
+    for (let i = 0; i < FRAME_SAMPLES; i++) sum += frame[i]! * frame[i]!;
+    if (sum === 0 || 10 * Math.log10(sum / FRAME_SAMPLES / (32768 * 32768)) < this.minDbfs) return false;
     this.#m.HEAP16.set(frame, this.#buf >> 1);
-    return this.#m._fvad_process(this.#inst, this.#buf, 160) === 1;
+    return this.#m._fvad_process(this.#inst, this.#buf, FRAME_SAMPLES) === 1;
   }
 
   reset(): void {

@@ -1,11 +1,11 @@
 import type { FakeClock } from '../../../shared/clock';
-import type { TimerPort } from '../timer-port';
+import type { TimerHandle, Timers } from '../../../shared/timers';
 
 /**
  * Test timers driven by a FakeClock: advance(ms) moves the clock in small steps and runs every
  * timer that became due, in order. `lateMs` makes each timer fire that much late (drift tests).
  */
-export class ManualTimers implements TimerPort {
+export class ManualTimers implements Timers {
   readonly #clock: FakeClock;
   #timers: Array<{ id: number; at: number; fn: () => void }> = [];
   #nextId = 1;
@@ -15,14 +15,14 @@ export class ManualTimers implements TimerPort {
     this.#clock = clock;
   }
 
-  setTimeout(fn: () => void, ms: number): unknown {
+  set(ms: number, fn: () => void): TimerHandle {
     const late = typeof this.lateMs === 'function' ? this.lateMs() : this.lateMs;
     const id = this.#nextId++;
     this.#timers.push({ id, at: this.#clock.monotonicMs() + Math.max(0, ms) + late, fn });
     return id;
   }
 
-  clearTimeout(handle: unknown): void {
+  clear(handle: TimerHandle): void {
     this.#timers = this.#timers.filter((t) => t.id !== handle);
   }
 

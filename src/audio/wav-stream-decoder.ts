@@ -1,9 +1,11 @@
-import { StreamingResampler } from '../audio/resampler';
-import { parseWavHeader } from '../audio/wav';
+import { TELEPHONY_RATE_HZ } from './frame';
+import { StreamingResampler } from './resampler';
+import { parseWavHeader } from './wav';
 
 /**
- * Turns a byte stream holding a 16-bit WAV file into 8 kHz mono samples, chunk by chunk: waits for
- * the header, then decodes (first channel) and resamples what arrives.
+ * Turns a byte stream holding a 16-bit WAV file (a TTS engine's stdout, an HTTP body) into mono
+ * samples at `outRateHz`, chunk by chunk: waits for the header, then decodes (first channel) and
+ * resamples what arrives. end() returns the resampler's tail once the stream is over.
  */
 export class WavStreamDecoder {
   #head = Buffer.alloc(0);
@@ -12,7 +14,7 @@ export class WavStreamDecoder {
   #resampler: StreamingResampler | undefined;
   #carry = Buffer.alloc(0);
 
-  constructor(readonly outRateHz = 8000) {}
+  constructor(readonly outRateHz = TELEPHONY_RATE_HZ) {}
 
   push(bytes: Buffer): Int16Array {
     let data = bytes;
@@ -29,13 +31,24 @@ export class WavStreamDecoder {
       data = this.#head.subarray(h.dataOffset);
       this.#head = Buffer.alloc(0);
     }
+    if (!this.#resampler) throw new Error('the WAV stream has ended');
     const all = this.#carry.length > 0 ? Buffer.concat([this.#carry, data]) : data;
     const frameBytes = 2 * this.#channels;
     const usable = all.length - (all.length % frameBytes);
     this.#carry = Buffer.from(all.subarray(usable));
     const samples = new Int16Array(usable / frameBytes);
     for (let i = 0; i < samples.length; i++) samples[i] = all.readInt16LE(i * frameBytes);
-    return this.#resampler!.push(samples);
+    return this.#resampler.process(samples);
+  }
+
+  /** The stream is over: the last few ms the resampler held back (empty if nothing started). */
+  end(): Int16Array {
+    const r = this.#resampler;
+    if (!r) return new Int16Array(0);
+    this.#resampler = undefined;
+    const tail = r.flush();
+    r.close();
+    return tail;
   }
 
   get started(): boolean {

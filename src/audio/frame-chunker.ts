@@ -1,18 +1,23 @@
+import { FRAME_SAMPLES } from './frame';
+
 /**
- * A FIFO of fixed-size PCM frames fed with chunks of any length. The outgoing side of an RTP
- * session queues agent audio here; the receiving side re-chunks 30 ms packets into 20 ms frames.
+ * A FIFO of fixed-size PCM frames fed with chunks of any length: the one place audio is cut into
+ * 20 ms frames. RTP queues agent audio here and re-chunks 30 ms packets into 20 ms frames; TTS
+ * output and test fixtures are framed with it. Read frame by frame (`write` + `shift`) or take
+ * every whole frame at once (`push`); `flush` ends the stream with the tail zero-padded.
  */
-export class FrameQueue {
+export class FrameChunker {
   readonly frameSamples: number;
   readonly #frames: Int16Array[] = [];
   #head = 0;
   #partial = new Int16Array(0);
 
-  constructor(frameSamples = 160) {
+  constructor(frameSamples = FRAME_SAMPLES) {
     this.frameSamples = frameSamples;
   }
 
-  push(samples: Int16Array): void {
+  /** Appends samples; whole frames wait in the queue. */
+  write(samples: Int16Array): void {
     let data = samples;
     if (this.#partial.length > 0) {
       data = new Int16Array(this.#partial.length + samples.length);
@@ -23,6 +28,23 @@ export class FrameQueue {
     let i = 0;
     for (; i + n <= data.length; i += n) this.#frames.push(data.slice(i, i + n));
     this.#partial = data.slice(i);
+  }
+
+  /** Appends samples and returns every whole frame queued (a trailing partial frame stays). */
+  push(samples: Int16Array): Int16Array[] {
+    this.write(samples);
+    const out = this.#frames.slice(this.#head);
+    this.#frames.length = 0;
+    this.#head = 0;
+    return out;
+  }
+
+  /** Every frame left, the trailing partial one zero-padded (none if empty). */
+  flush(): Int16Array[] {
+    const out = this.push(new Int16Array(0));
+    const last = this.shift(true);
+    if (last) out.push(last);
+    return out;
   }
 
   /** Whole frames waiting. */
@@ -60,4 +82,11 @@ export class FrameQueue {
     this.#head = 0;
     this.#partial = new Int16Array(0);
   }
+}
+
+/** Cuts a whole buffer into frames; the last partial frame is zero-padded. */
+export function toFrames(samples: Int16Array, frameSamples = FRAME_SAMPLES): Int16Array[] {
+  const chunker = new FrameChunker(frameSamples);
+  chunker.write(samples);
+  return chunker.flush();
 }
