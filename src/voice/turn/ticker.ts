@@ -1,58 +1,57 @@
 import type { Clock } from '../../shared/clock';
+import { systemTimers, type TimerHandle, type Timers } from '../../shared/timers';
 
-/** The session's 20 ms heartbeat (output pacing and timers). */
-export interface Ticker {
-  start(onTick: () => void): void;
-  stop(): void;
-}
+/** After a stall, at most this many missed ticks are run at once (the rest are skipped). */
+const MAX_CATCH_UP_TICKS = 10;
 
 /**
- * setInterval-driven ticker that catches up on timer drift using the monotonic clock, so N ticks
- * always mean N × 20 ms of real time.
+ * The session's 20 ms heartbeat (output pacing and timers) on the injected `Timers`. Each tick
+ * is scheduled against the monotonic clock, so N ticks always mean N × `periodMs` of clock time
+ * however late the timers fire. Tests pass `FakeTimers` and a `FakeClock` advanced together.
  */
-export class IntervalTicker implements Ticker {
-  #timer: NodeJS.Timeout | undefined;
+export class Ticker {
+  readonly #clock: Clock;
+  readonly #timers: Timers;
+  readonly #periodMs: number;
+  #handle: TimerHandle | undefined;
+  #onTick: (() => void) | undefined;
+  #t0 = 0;
+  #done = 0;
 
-  constructor(
-    readonly clock: Clock,
-    readonly periodMs = 20,
-  ) {}
+  constructor(clock: Clock, timers: Timers = systemTimers, periodMs = 20) {
+    this.#clock = clock;
+    this.#timers = timers;
+    this.#periodMs = periodMs;
+  }
 
   start(onTick: () => void): void {
     this.stop();
-    const t0 = this.clock.monotonicMs();
-    let done = 0;
-    this.#timer = setInterval(() => {
-      const due = Math.floor((this.clock.monotonicMs() - t0) / this.periodMs);
-      // After a long stall, skip ahead instead of bursting more than 10 ticks.
-      if (due - done > 10) done = due - 10;
-      while (done < due) {
-        done += 1;
-        onTick();
-      }
-    }, this.periodMs);
-    this.#timer.unref();
-  }
-
-  stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-  }
-}
-
-/** Test ticker: `tick()` runs one period. */
-export class ManualTicker implements Ticker {
-  #onTick: (() => void) | undefined;
-
-  start(onTick: () => void): void {
     this.#onTick = onTick;
+    this.#t0 = this.#clock.monotonicMs();
+    this.#done = 0;
+    this.#schedule();
   }
 
   stop(): void {
+    if (this.#handle !== undefined) this.#timers.clear(this.#handle);
+    this.#handle = undefined;
     this.#onTick = undefined;
   }
 
-  tick(count = 1): void {
-    for (let i = 0; i < count; i++) this.#onTick?.();
+  #schedule(): void {
+    const nextAtMs = this.#t0 + (this.#done + 1) * this.#periodMs;
+    const delayMs = Math.max(0, Math.ceil(nextAtMs - this.#clock.monotonicMs()));
+    this.#handle = this.#timers.set(delayMs, () => this.#fire());
+  }
+
+  #fire(): void {
+    this.#handle = undefined;
+    const due = Math.floor((this.#clock.monotonicMs() - this.#t0) / this.#periodMs);
+    if (due - this.#done > MAX_CATCH_UP_TICKS) this.#done = due - MAX_CATCH_UP_TICKS;
+    while (this.#done < due && this.#onTick) {
+      this.#done += 1;
+      this.#onTick();
+    }
+    if (this.#onTick) this.#schedule();
   }
 }
