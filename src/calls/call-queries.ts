@@ -1,6 +1,5 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DB, Row } from '../store/tables';
-import type { Clock } from '../shared/clock';
 
 export type CallRow = Row<'calls'>;
 
@@ -131,22 +130,4 @@ export async function callHistory(db: Kysely<DB>, call: CallRow): Promise<Histor
       transfer_number: call.transfer_number,
     });
   return entries.sort((a, b) => a.sortMs - b.sortMs || a.seq - b.seq).map((e) => e.entry);
-}
-
-/** For the call layer: one lifecycle event of a call (shown by GET /v1/calls/{id}/history). */
-export async function recordCallEvent(
-  db: Kysely<DB>,
-  clock: Clock,
-  e: { callId: number; orgId: number; type: string; data?: Record<string, unknown> },
-): Promise<void> {
-  await db
-    .insertInto('call_events')
-    .values({
-      call_id: e.callId,
-      org_id: e.orgId,
-      type: e.type,
-      data: JSON.stringify(e.data ?? {}),
-      created_at: clock.nowIso(),
-    })
-    .execute();
 }

@@ -2,10 +2,14 @@ import { fillPromptVariables } from '../agents/prompt-variables';
 import { TypedEmitter } from '../shared/typed-emitter';
 import { AgentOutput } from './agent-output';
 import { InflightWork } from './inflight-work';
-import type { ChatMessage } from './llm/llm';
 import { ResponseRunner } from './response-runner';
 import type { AgentSessionEvents, EndReason, TranscriptTurn, TurnMetrics } from './session-events';
-import { DEFAULT_MAX_HOLD_SECONDS, DEFAULT_TIMINGS, type AgentSessionOptions, type AgentTimings } from './session-options';
+import {
+  DEFAULT_MAX_HOLD_SECONDS,
+  DEFAULT_TIMINGS,
+  type AgentSessionOptions,
+  type AgentTimings,
+} from './session-options';
 import { SessionTime } from './session-time';
 import { ToolCallRunner } from './tool-call-runner';
 import { ConversationLog } from './turn/conversation-log';
@@ -45,8 +49,6 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   readonly #tools: ToolCallRunner;
   readonly #responses: ResponseRunner;
   readonly #turns: TurnTaking;
-  readonly #stopped: Promise<void>;
-  #resolveStopped!: () => void;
   #prewarm: Promise<void> | undefined;
   #ended = false;
   #failures = 0;
@@ -57,7 +59,6 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     this.#o = options;
     const t = (this.#t = { ...DEFAULT_TIMINGS, ...options.timings });
     const { config, providers, clock } = options;
-    this.#stopped = new Promise((resolve) => (this.#resolveStopped = resolve));
     const time = (this.#time = new SessionTime(clock));
     this.#ticker = new Ticker(clock, options.timers);
     const log = (this.#log = new ConversationLog(fillPromptVariables(config.prompt, config.variables)));
@@ -141,11 +142,6 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   /** Latency metrics of every answered caller turn so far. */
   metrics(): TurnMetrics[] {
     return this.#metrics.all();
-  }
-
-  /** The LLM conversation so far (system prompt first). */
-  history(): readonly ChatMessage[] {
-    return this.#log.messages;
   }
 
   /** Resolves when no provider request or pipeline work is pending (tests and benchmarks). */
@@ -258,7 +254,8 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     if (c.speakOrder === 'agent_first' && !this.#ended) {
       // Wait until the greeting's first audio exists (or the greeting is over), so start() plays it at once.
       const greeting = this.#responses.respond(GREETING_INSTRUCTION);
-      await Promise.race([greeting, this.#output.whenAudioQueued(), this.#stopped]);
+      // stop() settles both (the output wakes its waiters, the answer is aborted).
+      await Promise.race([greeting, this.#output.whenAudioQueued()]);
     }
   }
 
@@ -291,6 +288,5 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     this.#output.close();
     this.#turns.close();
     this.#tools.close();
-    this.#resolveStopped();
   }
 }

@@ -134,7 +134,9 @@ export class ResponseRunner extends TypedEmitter<ResponseRunnerEvents> {
         let text = '';
         const calls: ChatToolCall[] = [];
         const messages =
-          instruction && round === 0 ? [...log.messages, { role: 'system' as const, content: instruction }] : log.messages;
+          instruction && round === 0
+            ? [...log.messages, { role: 'system' as const, content: instruction }]
+            : log.messages;
         for await (const ev of llm.stream({ messages, tools: tools.specs, signal: r.abort.signal })) {
           if (r.abort.signal.aborted) return;
           if (ev.type === 'text') {
