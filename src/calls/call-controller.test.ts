@@ -52,9 +52,13 @@ class InMemoryAgent extends EventEmitter {
   digits: string[] = [];
   started = false;
   stopped = false;
+  #onStart!: () => void;
+  /** Resolves once the controller started the agent (the answer was processed). */
+  readonly whenStarted = new Promise<void>((r) => (this.#onStart = r));
   async prewarm(): Promise<void> {}
   start(): void {
     this.started = true;
+    this.#onStart();
   }
   pushAudio(): void {
     this.heard += 1;
@@ -129,7 +133,7 @@ describeEachDialect<Ctx>(
       assert.equal(agent.heard, 0, 'no audio flows before the answer');
       leg.emit('ringing');
       leg.emit('answered');
-      await new Promise((r) => setTimeout(r, 20));
+      await agent.whenStarted;
       assert.equal(agent.started, true);
       leg.media.emit('audio', new Int16Array(160));
       agent.emit('audio', new Int16Array(160));
@@ -162,7 +166,7 @@ describeEachDialect<Ctx>(
       const c = controllerFor(ctx, call.id, agent);
       c.attach(leg);
       leg.emit('answered');
-      await new Promise((r) => setTimeout(r, 10));
+      await agent.whenStarted;
       leg.transferOk = false;
       const first = await new Promise<{ ok: boolean; error?: string }>((resolve) =>
         agent.emit('action', { type: 'transfer_call', number: '+15550000001', resolve } satisfies AgentAction),
@@ -191,7 +195,7 @@ describeEachDialect<Ctx>(
       const c = controllerFor(ctx, call.id, agent);
       c.attach(leg);
       leg.emit('answered');
-      await new Promise((r) => setTimeout(r, 10));
+      await agent.whenStarted;
       agent.emit('action', { type: 'end_call', reason: 'agent_end' } satisfies AgentAction);
       const result = await c.done;
       assert.equal(result?.call?.end_reason, 'agent_end');
