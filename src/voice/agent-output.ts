@@ -110,7 +110,7 @@ export class AgentOutput extends TypedEmitter<AgentOutputEvents> {
   /** One 20 ms period: a frame counts as played; waiters for the end of playout run once all is played. */
   tick(): void {
     this.#pacer.tick();
-    if (!this.speaking) for (const fn of this.#afterPlayout.splice(0)) fn();
+    if (this.#afterPlayout.length > 0 && !this.speaking) for (const fn of this.#afterPlayout.splice(0)) fn();
   }
 
   /** Runs `fn` at the first tick with nothing left to play (end_call after the goodbye). */

@@ -217,15 +217,14 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     this.#time.tick();
     this.#output.tick();
     if (this.#ended) return;
-    const keypad = this.#turns.keypad;
     const due = this.#timers.tick(this.#time.nowMs, {
       agentSpeaking: this.#output.speaking,
       callerSpeaking: this.#turns.callerSpeaking,
       busy: this.#work.busy,
       response: this.#responses.timerView,
       hasAcknowledgement: this.#responses.hasAcknowledgement,
-      dtmfPending: keypad.pending,
-      lastDigitMs: keypad.lastDigitMs,
+      dtmfPending: this.#turns.dtmfPending,
+      lastDigitMs: this.#turns.lastDigitMs,
     });
     for (const d of due) this.#onDue(d);
   }

@@ -5,22 +5,80 @@ import { systemTimers, type TimerHandle, type Timers } from '../../shared/timers
 const MAX_CATCH_UP_TICKS = 10;
 
 /**
- * The session's 20 ms heartbeat (output pacing and timers) on the injected `Timers`. Each tick
- * is scheduled against the monotonic clock, so N ticks always mean N × `periodMs` of clock time
+ * One timer chain per `Timers` and period, shared by every Ticker on it: 50 timer callbacks a
+ * second in all, however many conversations run (a chain per session costs a timer allocation
+ * per tick each). Beats only wake the tickers; each ticker counts its own ticks on its clock.
+ */
+class Heartbeat {
+  static readonly #shared = new WeakMap<Timers, Map<number, Heartbeat>>();
+  readonly #timers: Timers;
+  readonly #periodMs: number;
+  readonly #listeners = new Set<() => void>();
+  #handle: TimerHandle | undefined;
+
+  private constructor(timers: Timers, periodMs: number) {
+    this.#timers = timers;
+    this.#periodMs = periodMs;
+  }
+
+  static of(timers: Timers, periodMs: number): Heartbeat {
+    let byPeriod = Heartbeat.#shared.get(timers);
+    if (!byPeriod) Heartbeat.#shared.set(timers, (byPeriod = new Map()));
+    let beat = byPeriod.get(periodMs);
+    if (!beat) byPeriod.set(periodMs, (beat = new Heartbeat(timers, periodMs)));
+    return beat;
+  }
+
+  add(listener: () => void): void {
+    this.#listeners.add(listener);
+    if (this.#handle === undefined) this.#schedule();
+  }
+
+  delete(listener: () => void): void {
+    this.#listeners.delete(listener);
+    if (this.#listeners.size === 0 && this.#handle !== undefined) {
+      this.#timers.clear(this.#handle);
+      this.#handle = undefined;
+    }
+  }
+
+  #schedule(): void {
+    this.#handle = this.#timers.set(this.#periodMs, () => this.#beat());
+  }
+
+  #beat(): void {
+    this.#handle = undefined;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener();
+      } catch (err) {
+        // One conversation's failure must not stop the others' clocks; it still surfaces as before.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+    if (this.#listeners.size > 0 && this.#handle === undefined) this.#schedule();
+  }
+}
+
+/**
+ * The session's 20 ms heartbeat (output pacing and timers) on the injected `Timers`. Ticks are
+ * counted against the monotonic clock, so N ticks always mean N × `periodMs` of clock time
  * however late the timers fire. Tests pass `FakeTimers` and a `FakeClock` advanced together.
  */
 export class Ticker {
   readonly #clock: Clock;
-  readonly #timers: Timers;
+  readonly #heartbeat: Heartbeat;
   readonly #periodMs: number;
-  #handle: TimerHandle | undefined;
+  readonly #onBeat = (): void => this.#catchUp();
   #onTick: (() => void) | undefined;
   #t0 = 0;
   #done = 0;
 
   constructor(clock: Clock, timers: Timers = systemTimers, periodMs = 20) {
     this.#clock = clock;
-    this.#timers = timers;
+    this.#heartbeat = Heartbeat.of(timers, periodMs);
     this.#periodMs = periodMs;
   }
 
@@ -29,29 +87,20 @@ export class Ticker {
     this.#onTick = onTick;
     this.#t0 = this.#clock.monotonicMs();
     this.#done = 0;
-    this.#schedule();
+    this.#heartbeat.add(this.#onBeat);
   }
 
   stop(): void {
-    if (this.#handle !== undefined) this.#timers.clear(this.#handle);
-    this.#handle = undefined;
+    this.#heartbeat.delete(this.#onBeat);
     this.#onTick = undefined;
   }
 
-  #schedule(): void {
-    const nextAtMs = this.#t0 + (this.#done + 1) * this.#periodMs;
-    const delayMs = Math.max(0, Math.ceil(nextAtMs - this.#clock.monotonicMs()));
-    this.#handle = this.#timers.set(delayMs, () => this.#fire());
-  }
-
-  #fire(): void {
-    this.#handle = undefined;
+  #catchUp(): void {
     const due = Math.floor((this.#clock.monotonicMs() - this.#t0) / this.#periodMs);
     if (due - this.#done > MAX_CATCH_UP_TICKS) this.#done = due - MAX_CATCH_UP_TICKS;
     while (this.#done < due && this.#onTick) {
       this.#done += 1;
       this.#onTick();
     }
-    if (this.#onTick) this.#schedule();
   }
 }

@@ -78,9 +78,14 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
     return this.#endpointer.inSpeech;
   }
 
-  /** Keypad digits wait to be handed over, since `lastDigitMs`. */
-  get keypad(): { pending: boolean; lastDigitMs: number } {
-    return { pending: this.#dtmf.pending, lastDigitMs: this.#dtmf.lastDigitMs };
+  /** Keypad digits wait to be handed over. */
+  get dtmfPending(): boolean {
+    return this.#dtmf.pending;
+  }
+
+  /** Session ms of the last keypad digit. */
+  get lastDigitMs(): number {
+    return this.#dtmf.lastDigitMs;
   }
 
   /** Loads the VAD when the session was given a factory (fvad compiles WASM). */
