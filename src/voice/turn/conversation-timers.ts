@@ -1,6 +1,6 @@
 import type { AgentTimings } from '../session-options';
 import type { CallerActivity } from './turn-taking';
-import { dueTimers, type TimerDecision, type TimerState } from './due-timers';
+import { dueTimers, quietTimerState, type TimerDecision, type TimerState } from './due-timers';
 
 /** What the other owners look like at a tick (the timers own the rest of `TimerState`). */
 export type TimerView = Pick<
@@ -20,20 +20,7 @@ export class ConversationTimers {
   #holdUntilMs: number | undefined;
   #wasSpeaking = false;
   #endCallRequested = false;
-  readonly #state: TimerState = {
-    nowMs: 0,
-    agentSpeaking: false,
-    callerSpeaking: false,
-    busy: false,
-    response: undefined,
-    hasAcknowledgement: false,
-    lastActivityMs: 0,
-    nudged: false,
-    holdUntilMs: undefined,
-    dtmfPending: false,
-    lastDigitMs: 0,
-    endCallRequested: false,
-  };
+  readonly #state: TimerState = quietTimerState();
 
   constructor(timings: AgentTimings) {
     this.#t = timings;
