@@ -5,7 +5,7 @@ import { describeEachDialect, openTestStore } from '../../test/support/dialects'
 import { systemClock } from '../shared/clock';
 import { silentLogger } from '../shared/log';
 import type { Store } from '../store/db';
-import type { AgentAction, CallLegPort, LegEnded, MediaPort, PcmFrame } from './call-ports';
+import type { AgentAction, CallLegPort, LegEnded, MediaPort, PcmFrame, TranscriptTurn } from './call-ports';
 import { CallController } from './call-controller';
 import { CallRepo } from './call-repo';
 import { finalizeCall } from './finalize-call';
@@ -37,7 +37,7 @@ class InMemoryLeg extends EventEmitter implements CallLegPort {
   dtmf: string[] = [];
   hangUp(): void {
     this.hungUp += 1;
-    this.emit('ended', { outcome: 'hangup', byRemote: false } satisfies LegEnded);
+    this.emit('ended', { outcome: 'completed', byRemote: false } satisfies LegEnded);
   }
   async transfer(target: string): Promise<{ ok: boolean; sipStatus?: number }> {
     this.transfers.push(target);
@@ -53,9 +53,13 @@ class InMemoryAgent extends EventEmitter {
   digits: string[] = [];
   started = false;
   stopped = false;
+  #onStart!: () => void;
+  /** Resolves once the controller started the agent (the answer was processed). */
+  readonly whenStarted = new Promise<void>((r) => (this.#onStart = r));
   async prewarm(): Promise<void> {}
   start(): void {
     this.started = true;
+    this.#onStart();
   }
   pushAudio(): void {
     this.heard += 1;
@@ -63,7 +67,7 @@ class InMemoryAgent extends EventEmitter {
   pushDtmf(d: string): void {
     this.digits.push(d);
   }
-  transcript(): unknown[] {
+  transcript(): TranscriptTurn[] {
     return [{ role: 'assistant', content_type: 'text/plain', content: 'Hi', start_ms: 0, end_ms: 500 }];
   }
   stop(): void {
@@ -149,7 +153,8 @@ describeEachDialect<Ctx>(
       assert.equal(agent.heard, 0, 'no audio flows before the answer');
       leg.emit('ringing');
       leg.emit('answered');
-      await until(() => agent.started);
+      await agent.whenStarted;
+      assert.equal(agent.started, true);
       leg.media.emit('audio', new Int16Array(160));
       agent.emit('audio', new Int16Array(160));
       agent.emit('interrupt');
@@ -158,8 +163,8 @@ describeEachDialect<Ctx>(
       assert.equal(leg.media.sent.length, 1);
       assert.equal(leg.media.cleared, 1);
       assert.deepEqual(agent.digits, ['5']);
-      leg.emit('ended', { outcome: 'hangup', byRemote: true });
-      leg.emit('ended', { outcome: 'hangup', byRemote: true });
+      leg.emit('ended', { outcome: 'completed', byRemote: true } satisfies LegEnded);
+      leg.emit('ended', { outcome: 'completed', byRemote: true } satisfies LegEnded);
       const result = await c.done;
       assert.equal(result?.call?.status, 'completed');
       assert.equal(result?.call?.end_reason, 'caller_hangup');
@@ -181,7 +186,7 @@ describeEachDialect<Ctx>(
       const c = controllerFor(ctx, call.id, agent);
       c.attach(leg);
       leg.emit('answered');
-      await new Promise((r) => setTimeout(r, 10));
+      await agent.whenStarted;
       leg.transferOk = false;
       const first = await new Promise<{ ok: boolean; error?: string }>((resolve) =>
         agent.emit('action', { type: 'transfer_call', number: '+15550000001', resolve } satisfies AgentAction),
@@ -210,8 +215,8 @@ describeEachDialect<Ctx>(
       const c = controllerFor(ctx, call.id, agent);
       c.attach(leg);
       leg.emit('answered');
-      await new Promise((r) => setTimeout(r, 10));
-      agent.emit('action', { type: 'end_call' } satisfies AgentAction);
+      await agent.whenStarted;
+      agent.emit('action', { type: 'end_call', reason: 'agent_end' } satisfies AgentAction);
       const result = await c.done;
       assert.equal(result?.call?.end_reason, 'agent_end');
       assert.equal(leg.hungUp, 1);
@@ -221,7 +226,7 @@ describeEachDialect<Ctx>(
       const busyLeg = new InMemoryLeg();
       const c2 = controllerFor(ctx, busy.id, new InMemoryAgent());
       c2.attach(busyLeg);
-      busyLeg.emit('ended', { outcome: 'busy', sipStatus: 486 });
+      busyLeg.emit('ended', { outcome: 'busy', sipStatus: 486, byRemote: true } satisfies LegEnded);
       const r2 = await c2.done;
       assert.equal(r2?.call?.status, 'failed');
       assert.equal(r2?.call?.end_reason, 'busy');

@@ -1,10 +1,20 @@
 import { FRAME_MS } from '../audio/frame';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/log';
+import { systemTimers, type Timers } from '../shared/timers';
 import { BalanceGuard } from './balance-guard';
-import type { AgentAction, AgentSessionPort, CallLegPort, LegEnded, RecorderPort } from './call-ports';
+import type {
+  AgentAction,
+  AgentSessionPort,
+  CallLegPort,
+  LegEnded,
+  RecorderPort,
+  ToolCallAudit,
+  TranscriptTurn,
+  TurnMetrics,
+} from './call-ports';
 import type { CallRepo } from './call-repo';
-import { END_REASONS, endReasonForOutcome, type EndReason } from './call-state';
+import { endReasonForOutcome, type EndReason } from './call-state';
 import { CallWatchdog } from './call-watchdog';
 import type { FinalizeInput, FinalizeResult, ToolCallRecord } from './finalize-call';
 import { MediaBridge } from './media-bridge';
@@ -30,6 +40,8 @@ export interface CallControllerOptions {
   /** Extends the call's balance hold to `minutes` minutes; false when the balance does not pay it. */
   reserveMinutes: (minutes: number) => Promise<boolean>;
   clock: Clock;
+  /** Watchdogs, hang-up grace and shutdown deadlines (default: real timers). */
+  timers?: Timers;
   log: Logger;
   /** Billed-minute length for the balance guard (tests shorten it; billing itself uses 60 s). */
   balanceMinuteMs?: number;
@@ -45,7 +57,8 @@ export interface CallControllerOptions {
  */
 export class CallController {
   readonly #o: CallControllerOptions;
-  readonly #watchdog = new CallWatchdog();
+  readonly #timers: Timers;
+  readonly #watchdog: CallWatchdog;
   readonly #guard: BalanceGuard;
   readonly #toolCalls: ToolCallRecord[] = [];
   #bridge: MediaBridge | undefined;
@@ -57,12 +70,14 @@ export class CallController {
   #framesIn = 0;
   #framesOut = 0;
   #ending = false;
-  readonly #agentMetrics: unknown[] = [];
+  readonly #agentMetrics: TurnMetrics[] = [];
   readonly #done: Promise<FinalizeResult | undefined>;
   #resolveDone!: (r: FinalizeResult | undefined) => void;
 
   constructor(options: CallControllerOptions) {
     this.#o = options;
+    this.#timers = options.timers ?? systemTimers;
+    this.#watchdog = new CallWatchdog(this.#timers);
     this.#done = new Promise((r) => (this.#resolveDone = r));
     this.#guard = new BalanceGuard({
       rateCentsPerMinute: options.rateCentsPerMinute,
@@ -73,14 +88,15 @@ export class CallController {
         ? { minuteMs: options.balanceMinuteMs, marginMs: options.balanceMinuteMs / 10 }
         : {}),
     });
-    options.agent.on('action', (a: AgentAction) => void this.#onAction(a));
+    options.agent.on('action', (a) => void this.#onAction(a));
     // Built-in tools (end_call, transfer_call, send_dtmf, wait_on_hold) are call control, not the
     // customer's function tools: they show in the transcript but are not sent as telephony.tool.
-    options.agent.on('toolCall', (t: unknown) => {
-      if ((t as { builtin?: unknown } | undefined)?.builtin !== true) this.#toolCalls.push(toToolRecord(t));
+    options.agent.on('toolCall', (t) => {
+      if (!t.builtin) this.#toolCalls.push(toToolRecord(t));
     });
-    options.agent.on('metrics', (m: unknown) => void this.#agentMetrics.push(m));
-    options.agent.on('ended', (info?: unknown) => void this.end(agentEndReason(info)));
+    options.agent.on('metrics', (m) => void this.#agentMetrics.push(m));
+    // The agent ends a conversation on its own only by silence/hold timeout or repeated failures.
+    options.agent.on('ended', ({ reason }) => void this.end(reason));
   }
 
   get callId(): number {
@@ -97,9 +113,9 @@ export class CallController {
     this.#leg = leg;
     leg.on('ringing', () => void this.#o.repo.transition(this.#o.callId, 'ringing'));
     leg.on('answered', () => void this.answered());
-    leg.on('ended', (e: LegEnded) => void this.#onLegEnded(e));
+    leg.on('ended', (e) => void this.#onLegEnded(e));
     leg.on('mediaTimeout', () => void this.end('timeout'));
-    leg.on('dtmf', (e: { digit: string }) => {
+    leg.on('dtmf', (e) => {
       if (this.#answeredMs !== undefined && !this.#ending) this.#o.agent.pushDtmf(e.digit);
     });
     this.#watchdog.arm('ring', this.#o.limits.ringTimeoutMs + 5000, () => void this.end('no_answer'));
@@ -121,6 +137,7 @@ export class CallController {
     this.#bridge = new MediaBridge({
       media,
       nowMs: () => this.#o.clock.monotonicMs(),
+      timers: this.#timers,
       agent: this.#o.agent,
       recorder: this.#o.recorder,
       onInboundAudio: () => this.#feedMedia(),
@@ -152,8 +169,8 @@ export class CallController {
     let result: FinalizeResult | undefined;
     try {
       await o.repo.beginEnding(o.callId);
-      if (extra.hangUp !== false && this.#leg) await settle(this.#leg.hangUp(), 5000);
-      await settle(o.agent.stop(), 3000);
+      if (extra.hangUp !== false && this.#leg) await this.#settle(this.#leg.hangUp(), 5000);
+      await this.#settle(o.agent.stop(), 3000);
       if (this.#bridge) await this.#bridge.close();
       else await o.recorder?.close();
       const transcript = safeTranscript(o.agent);
@@ -184,7 +201,7 @@ export class CallController {
     switch (action.type) {
       case 'end_call': {
         const playoutMs = Math.max(0, this.#outboundPlayedUntilMs - this.#o.clock.monotonicMs());
-        await sleep(Math.min(10_000, playoutMs + (this.#o.hangUpGraceMs ?? 200)));
+        await this.#sleep(Math.min(10_000, playoutMs + (this.#o.hangUpGraceMs ?? 200)));
         await this.end('agent_end');
         return;
       }
@@ -227,6 +244,20 @@ export class CallController {
     this.#outboundPlayedUntilMs = Math.max(now, this.#outboundPlayedUntilMs) + FRAME_MS;
   }
 
+  /** Waits for `p` (errors ignored) but never longer than `timeoutMs`. */
+  async #settle(p: unknown, timeoutMs: number): Promise<void> {
+    let handle: unknown;
+    await Promise.race([
+      Promise.resolve(p).catch(() => undefined),
+      new Promise((r) => (handle = this.#timers.set(timeoutMs, () => r(undefined)))),
+    ]);
+    this.#timers.clear(handle);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((r) => this.#timers.set(ms, r));
+  }
+
   #metrics(): Record<string, unknown> {
     return {
       answer_to_first_audio_ms:
@@ -240,39 +271,14 @@ export class CallController {
   }
 }
 
-function agentEndReason(info: unknown): EndReason {
-  const r = (info as { reason?: unknown } | undefined)?.reason;
-  return typeof r === 'string' && (END_REASONS as readonly string[]).includes(r) ? (r as EndReason) : 'agent_end';
+function toToolRecord(t: ToolCallAudit): ToolCallRecord {
+  return { name: t.name, arguments: t.arguments, response: t.response ?? null, error: t.error ?? null };
 }
 
-function toToolRecord(t: unknown): ToolCallRecord {
-  const v = (t ?? {}) as Record<string, unknown>;
-  return {
-    name: typeof v.name === 'string' ? v.name : 'unknown',
-    arguments: v.arguments ?? v.args ?? null,
-    response: v.response ?? v.result ?? null,
-    error: typeof v.error === 'string' ? v.error : null,
-  };
-}
-
-function safeTranscript(agent: AgentSessionPort): unknown[] {
+function safeTranscript(agent: AgentSessionPort): TranscriptTurn[] {
   try {
     return agent.transcript();
   } catch {
     return [];
   }
-}
-
-/** Waits for `p` (errors ignored) but never longer than `timeoutMs`. */
-async function settle(p: unknown, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.resolve(p).catch(() => undefined),
-    new Promise((r) => (timer = setTimeout(r, timeoutMs))),
-  ]);
-  clearTimeout(timer);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -1,56 +1,58 @@
 /**
  * The narrow shapes the calls module needs from telephony (a SIP leg and its RTP session) and
- * from the agent pipeline. The real SipUserAgent leg / RtpSession / agent session satisfy them
- * structurally; keeping them here lets the controller and bridge read as the contract they rely on.
+ * from the voice agent, derived from their exported event maps: payloads are the producers' own
+ * types, so the controller and bridge read fields that exist. The real CallLeg / RtpSession /
+ * AgentSession satisfy them structurally; tests pass in-memory stand-ins.
  */
+import type { CallLegEvents, LegEnded, TransferResult } from '../telephony/call/call-leg-types';
+import type { AgentSessionEvents, TranscriptTurn } from '../voice/index';
+
+export type { LegDtmf, LegEnded, TransferResult } from '../telephony/call/call-leg-types';
+export type { AgentAction, ToolCallAudit, TranscriptTurn, TurnMetrics } from '../voice/index';
+
+/** How a SIP leg ended (telephony's closed set; docs/telephony-outcomes.md). */
+export type CallOutcome = LegEnded['outcome'];
 
 /** 20 ms of 8 kHz mono PCM (160 samples). */
 export type PcmFrame = Int16Array;
 
-export interface MediaPort {
-  on(event: 'audio', listener: (frame: PcmFrame) => void): unknown;
+export interface MediaEvents {
+  audio: (frame: PcmFrame) => void;
   /** A frame that actually went out on RTP (silence included): the agent channel of the recording. */
-  on(event: 'sent', listener: (frame: PcmFrame) => void): unknown;
+  sent: (frame: PcmFrame) => void;
+}
+
+export interface MediaPort {
+  on<K extends keyof MediaEvents>(event: K, listener: MediaEvents[K]): unknown;
   sendAudio(pcm8k: PcmFrame): unknown;
   clearOutgoing(): unknown;
 }
 
-export interface LegEnded {
-  outcome: string;
-  sipStatus?: number | null;
-  byRemote?: boolean;
-}
+/** The leg events the controller listens to. */
+export type CallLegPortEvents = Pick<CallLegEvents, 'ringing' | 'answered' | 'dtmf' | 'mediaTimeout' | 'ended'>;
 
 export interface CallLegPort {
   /** Set once media is negotiated (at the latest when the leg is answered). */
   readonly media: MediaPort | undefined;
-  on(event: 'ringing', listener: () => void): unknown;
-  on(event: 'answered', listener: () => void): unknown;
-  on(event: 'dtmf', listener: (e: { digit: string }) => void): unknown;
-  on(event: 'mediaTimeout', listener: () => void): unknown;
-  on(event: 'ended', listener: (ended: LegEnded) => void): unknown;
+  on<K extends keyof CallLegPortEvents>(event: K, listener: CallLegPortEvents[K]): unknown;
   hangUp(): Promise<unknown> | unknown;
-  transfer(target: string): Promise<{ ok: boolean; sipStatus?: number }>;
+  transfer(target: string): Promise<TransferResult>;
   sendDtmf(digits: string): Promise<unknown> | unknown;
 }
 
-export type AgentAction =
-  | { type: 'end_call'; reason?: string }
-  | { type: 'transfer_call'; number: string; resolve: (result: { ok: boolean; error?: string }) => void }
-  | { type: 'send_dtmf'; digits: string; resolve: (result: { ok: boolean; error?: string }) => void };
+/** The agent events the controller and the media bridge listen to. */
+export type AgentSessionPortEvents = Pick<
+  AgentSessionEvents,
+  'audio' | 'interrupt' | 'action' | 'ended' | 'toolCall' | 'metrics'
+>;
 
 export interface AgentSessionPort {
   prewarm(): Promise<unknown>;
   start(): Promise<unknown> | unknown;
   pushAudio(frame: PcmFrame): void;
   pushDtmf(digit: string): void;
-  on(event: 'audio', listener: (frame: PcmFrame) => void): unknown;
-  on(event: 'interrupt', listener: () => void): unknown;
-  on(event: 'action', listener: (action: AgentAction) => void): unknown;
-  on(event: 'ended', listener: (info?: unknown) => void): unknown;
-  on(event: 'toolCall', listener: (call: unknown) => void): unknown;
-  on(event: 'metrics', listener: (metrics: unknown) => void): unknown;
-  transcript(): unknown[];
+  on<K extends keyof AgentSessionPortEvents>(event: K, listener: AgentSessionPortEvents[K]): unknown;
+  transcript(): TranscriptTurn[];
   stop(): Promise<unknown> | unknown;
 }
 

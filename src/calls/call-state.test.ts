@@ -34,8 +34,8 @@ describe('call lifecycle', () => {
     assert.equal(endReasonForOutcome('no_answer', false), 'no_answer');
     assert.equal(endReasonForOutcome('auth_failed', false), 'auth_failed');
     assert.equal(endReasonForOutcome('canceled', false), 'no_answer');
-    assert.equal(endReasonForOutcome('hangup', true), 'caller_hangup');
-    assert.equal(endReasonForOutcome('something_new', false), 'error');
+    assert.equal(endReasonForOutcome('completed', true), 'caller_hangup');
+    assert.equal(endReasonForOutcome('provider_error', true), 'provider_error');
   });
 });
 

@@ -1,3 +1,5 @@
+import type { CallOutcome } from './call-ports';
+
 /**
  * The call lifecycle as a flat transition table. The store keeps `calls.phase` (this machine)
  * next to `calls.status` (the wire status); `toWireStatus` is the only mapping between them.
@@ -39,10 +41,6 @@ export function phasesAllowing(transition: CallTransition): CallPhase[] {
   return TRANSITIONS.filter(([, t]) => t === transition).map(([f]) => f);
 }
 
-export function parsePhase(raw: string | null | undefined): CallPhase {
-  return (CALL_PHASES as readonly string[]).includes(raw ?? '') ? (raw as CallPhase) : 'queued';
-}
-
 export type WireStatus = 'in_progress' | 'completed' | 'failed';
 
 export function toWireStatus(phase: CallPhase, wasAnswered: boolean): WireStatus {
@@ -69,10 +67,11 @@ export const END_REASONS = [
 export type EndReason = (typeof END_REASONS)[number];
 
 /**
- * Maps the outcome of a SIP leg that ended (telephony's `ended` event) to an end reason.
- * `byRemote` on an answered leg is the far end hanging up.
+ * Maps the outcome of a SIP leg that ended (telephony's `ended` event) to an end reason. Failed
+ * dial outcomes are end reasons of their own; `completed` is a BYE (far end, or ours after
+ * we already chose another reason, which then wins).
  */
-export function endReasonForOutcome(outcome: string, answered: boolean): EndReason {
+export function endReasonForOutcome(outcome: CallOutcome, answered: boolean): EndReason {
   switch (outcome) {
     case 'busy':
     case 'no_answer':
@@ -82,21 +81,9 @@ export function endReasonForOutcome(outcome: string, answered: boolean): EndReas
     case 'provider_error':
     case 'rejected':
       return outcome;
-    case 'hangup':
-    case 'remote_hangup':
-    case 'bye':
     case 'completed':
       return 'caller_hangup';
     case 'canceled':
-    case 'timeout':
-    case 'ring_timeout':
       return answered ? 'timeout' : 'no_answer';
-    case 'media_timeout':
-      return 'timeout';
-    case 'unreachable':
-    case 'transport_error':
-      return 'provider_error';
-    default:
-      return answered ? 'caller_hangup' : 'error';
   }
 }

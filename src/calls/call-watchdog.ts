@@ -1,40 +1,41 @@
+import { TimerSet, systemTimers, type Timers } from '../shared/timers';
+
 /**
- * Named deadlines of one call (max duration, ring backstop, media silence). Each fires at most
- * once; `feed` pushes a deadline back (e.g. on every received RTP packet batch).
+ * Named deadlines of one call (max duration, ring backstop, media silence) on the injected
+ * `Timers`. Each fires at most once; `feed` pushes a deadline back (e.g. on received RTP).
  */
 export class CallWatchdog {
-  readonly #timers = new Map<string, { timer: NodeJS.Timeout; ms: number; fire: () => void }>();
+  readonly #timers: TimerSet;
+  readonly #durationsMs = new Map<string, { ms: number; fire: () => void }>();
   #disposed = false;
+
+  constructor(timers: Timers = systemTimers) {
+    this.#timers = new TimerSet(timers);
+  }
 
   arm(name: string, ms: number, fire: () => void): void {
     if (this.#disposed) return;
-    this.disarm(name);
-    const timer = setTimeout(() => {
-      this.#timers.delete(name);
+    this.#durationsMs.set(name, { ms, fire });
+    this.#timers.start(name, ms, () => {
+      this.#durationsMs.delete(name);
       if (!this.#disposed) fire();
-    }, ms);
-    this.#timers.set(name, { timer, ms, fire });
+    });
   }
 
   /** Restarts the deadline's countdown from now. */
   feed(name: string): void {
-    const t = this.#timers.get(name);
-    if (t) this.arm(name, t.ms, t.fire);
+    const d = this.#durationsMs.get(name);
+    if (d) this.arm(name, d.ms, d.fire);
   }
 
   disarm(name: string): void {
-    const t = this.#timers.get(name);
-    if (t) clearTimeout(t.timer);
-    this.#timers.delete(name);
-  }
-
-  isArmed(name: string): boolean {
-    return this.#timers.has(name);
+    this.#timers.stop(name);
+    this.#durationsMs.delete(name);
   }
 
   dispose(): void {
     this.#disposed = true;
-    for (const t of this.#timers.values()) clearTimeout(t.timer);
-    this.#timers.clear();
+    this.#timers.clearAll();
+    this.#durationsMs.clear();
   }
 }

@@ -1,5 +1,6 @@
 import { FRAME_MS, FRAME_SAMPLES } from '../audio/frame';
-import type { AgentSessionPort, MediaPort, PcmFrame, RecorderPort } from './call-ports';
+import type { TimerHandle, Timers } from '../shared/timers';
+import type { AgentSessionPort, MediaPort, RecorderPort } from './call-ports';
 
 const FILL_AFTER_MS = 100;
 
@@ -7,6 +8,8 @@ export interface MediaBridgeOptions {
   media: MediaPort;
   /** Monotonic ms (injected clock). */
   nowMs: () => number;
+  /** Drives the silence filler. */
+  timers: Timers;
   agent: AgentSessionPort;
   recorder?: RecorderPort | undefined;
   /** Called for every received frame (media watchdog feed, first-audio metrics). */
@@ -25,22 +28,22 @@ export class MediaBridge {
   #open = false;
   #closed = false;
   #lastInboundMs = 0;
-  #filler: NodeJS.Timeout | undefined;
+  #filler: TimerHandle | undefined;
 
   constructor(opts: MediaBridgeOptions) {
     this.#opts = opts;
     const { media, agent, recorder } = opts;
-    media.on('audio', (frame: PcmFrame) => {
+    media.on('audio', (frame) => {
       if (!this.#open) return;
       this.#lastInboundMs = Math.max(this.#lastInboundMs, opts.nowMs());
       recorder?.writeInbound(frame);
       opts.onInboundAudio?.();
       agent.pushAudio(frame);
     });
-    media.on('sent', (frame: PcmFrame) => {
+    media.on('sent', (frame) => {
       if (this.#open) recorder?.writeOutbound(frame);
     });
-    agent.on('audio', (frame: PcmFrame) => {
+    agent.on('audio', (frame) => {
       if (!this.#open) return;
       opts.onOutboundAudio?.();
       media.sendAudio(frame);
@@ -59,7 +62,14 @@ export class MediaBridge {
     if (this.#closed || this.#open) return;
     this.#open = true;
     this.#lastInboundMs = this.#opts.nowMs();
-    this.#filler = setInterval(() => this.#fillSilence(), FILL_AFTER_MS);
+    this.#armFiller();
+  }
+
+  #armFiller(): void {
+    this.#filler = this.#opts.timers.set(FILL_AFTER_MS, () => {
+      this.#fillSilence();
+      if (this.#open) this.#armFiller();
+    });
   }
 
   #fillSilence(): void {
@@ -75,7 +85,7 @@ export class MediaBridge {
     if (this.#closed) return;
     this.#closed = true;
     this.#open = false;
-    if (this.#filler) clearInterval(this.#filler);
+    if (this.#filler !== undefined) this.#opts.timers.clear(this.#filler);
     await this.#opts.recorder?.close();
   }
 }

@@ -6,7 +6,7 @@
  *     config: { prompt, variables?, voice (engine voice name), product, tools?, speakOrder,
  *               acknowledgementPromptMode?, acknowledgementPrompt?, maxHoldSeconds?, language? },
  *     providers: providersFromConfig(config, product, voice.engine),   // { stt, llm, tts, vad }
- *     callId, clock, log, toolHttp, signingSecret?, timings?: Partial<AgentTimings>, ticker? });
+ *     callId, clock, log, toolHttp, signingSecret?, timings?: Partial<AgentTimings>, timers? });
  *   await session.prewarm();   // while ringing: loads the VAD, generates the greeting (agent_first)
  *   await session.start();     // on answer: audio flows; the greeting plays at once
  *   session.pushAudio(frame);  // caller audio, Int16Array of 160 samples (8 kHz, 20 ms)
@@ -52,4 +52,3 @@ export type {
 export type { AgentTool } from './tools/agent-tool';
 export { fetchToolHttpClient, type ToolHttpClient, type ToolHttpRequest } from './tools/tool-http-client';
 export { providersFromConfig } from './providers-from-config';
-export { IntervalTicker, ManualTicker, type Ticker } from './turn/ticker';

@@ -1,4 +1,5 @@
 import { AppError } from '../shared/errors';
+import { systemTimers, type TimerHandle, type Timers } from '../shared/timers';
 
 /** Stable codes of provider failures (STT, LLM, TTS, tools). */
 export type ProviderErrorCode =
@@ -50,27 +51,27 @@ export function fetchFailure(provider: ProviderError['provider'], err: unknown, 
 export function timeoutSignal(
   parent: AbortSignal | undefined,
   timeoutMs: number,
+  timers: Timers = systemTimers,
 ): { signal: AbortSignal; timedOut: () => boolean; clear: () => void; restart: (ms?: number) => void } {
   const ctrl = new AbortController();
   let timedOut = false;
   const onParent = (): void => ctrl.abort(parent?.reason);
   if (parent?.aborted) ctrl.abort(parent.reason);
   else parent?.addEventListener('abort', onParent, { once: true });
-  let timer: NodeJS.Timeout | undefined;
+  let timer: TimerHandle | undefined;
   const arm = (ms: number): void => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
+    if (timer !== undefined) timers.clear(timer);
+    timer = timers.set(ms, () => {
       timedOut = true;
       ctrl.abort(new Error('timeout'));
-    }, ms);
-    timer.unref();
+    });
   };
   arm(timeoutMs);
   return {
     signal: ctrl.signal,
     timedOut: () => timedOut,
     clear: () => {
-      if (timer) clearTimeout(timer);
+      if (timer !== undefined) timers.clear(timer);
       parent?.removeEventListener('abort', onParent);
     },
     restart: (ms = timeoutMs) => arm(ms),

@@ -1,87 +1,169 @@
-import type { ChatToolCall, LlmProvider, ToolSpec } from './llm/llm';
-import type { Pipeline } from './pipeline/pipeline';
+import { TypedEmitter } from '../shared/typed-emitter';
+import type { AgentOutput } from './agent-output';
+import type { InflightWork } from './inflight-work';
+import type { ChatToolCall, LlmProvider } from './llm/llm';
+import type { SessionTime } from './session-time';
+import type { ToolCallRunner } from './tool-call-runner';
 import type { ToolEffect } from './tools/tool-dispatcher';
 import type { ConversationLog } from './turn/conversation-log';
+import type { TimerState } from './turn/due-timers';
 import type { TurnLatency } from './turn/turn-latency';
+import type { TurnMetricsLog } from './turn-metrics-log';
 
-/** One LLM response in flight (its rounds share the abort signal). */
-export interface ActiveResponse {
-  id: number;
-  abort: AbortController;
-  startedMs: number;
+/** One answer in flight (a "speech handle"): its LLM rounds share the abort signal. */
+interface AgentResponse {
+  readonly abort: AbortController;
+  readonly startedMs: number;
+  /** The caller turn it answers (none for greetings and nudges). */
+  readonly latency: TurnLatency | undefined;
   hasText: boolean;
   acked: boolean;
-  latency: TurnLatency | undefined;
   /** The LLM round being generated. */
   roundId?: number;
 }
 
-/** What a response needs from the session. */
-export interface ResponseHost {
-  readonly llm: LlmProvider;
-  readonly maxToolRounds: number;
-  readonly log: ConversationLog;
-  readonly pipeline: Pipeline;
-  readonly tools: ToolSpec[];
-  /** Opens a spoken round; returns its id. */
-  newRound(): number;
-  /** Remembers which caller turn's latency the round's first audio completes. */
-  trackLatency(roundId: number, latency: TurnLatency): void;
-  /** The model spoke: leave the hold state. */
-  clearHold(): void;
-  /** A round went through: reset the consecutive failure count. */
-  succeeded(): void;
-  runTool(call: ChatToolCall): Promise<ToolEffect>;
+export interface ResponseRunnerEvents {
+  /** The model produced text: the agent speaks again (a hold ends). */
+  spoke: () => void;
+  /** An LLM round went through (the consecutive-failure count resets). */
+  roundDone: () => void;
+  /** The LLM failed (not by our own abort). */
+  failed: (err: unknown, instruction: string | undefined) => void;
   /** end_call: hang up once the goodbye has been played. */
-  endCallAfterSpeech(): void;
-  isEnded(): boolean;
-  /** The LLM failed (not by our abort). */
-  failed(err: unknown): void;
+  endCall: () => void;
+}
+
+export interface ResponseRunnerOptions {
+  llm: LlmProvider;
+  maxToolRounds: number;
+  log: ConversationLog;
+  output: AgentOutput;
+  tools: ToolCallRunner;
+  metrics: TurnMetricsLog;
+  work: InflightWork;
+  time: SessionTime;
+  onListenerError: (err: unknown) => void;
 }
 
 /**
- * Streams the model's answer into the output pipeline, round by round: text goes out as it comes,
- * tool calls run after the round, and the next round sees their results (up to maxToolRounds).
- * `instruction` adds a one-off system message to the first round.
+ * The agent's answers: at most one in flight. Streams the model's answer into the output round
+ * by round: text goes out as it comes, tool calls run after the round, and the next round sees
+ * their results (up to maxToolRounds). Owns the acknowledgement filler of `*-with-ack` products.
  */
-export async function runResponse(h: ResponseHost, r: ActiveResponse, instruction: string | undefined): Promise<void> {
-  try {
-    for (let round = 0; round < h.maxToolRounds; round++) {
-      const roundId = h.newRound();
-      r.roundId = roundId;
-      if (r.latency && !r.latency.done) h.trackLatency(roundId, r.latency);
-      let text = '';
-      const calls: ChatToolCall[] = [];
-      const messages =
-        instruction && round === 0
-          ? [...h.log.messages, { role: 'system' as const, content: instruction }]
-          : h.log.messages;
-      for await (const ev of h.llm.stream({ messages, tools: h.tools, signal: r.abort.signal })) {
+export class ResponseRunner extends TypedEmitter<ResponseRunnerEvents> {
+  readonly #o: ResponseRunnerOptions;
+  #current: AgentResponse | undefined;
+  #acknowledgement: string | undefined;
+  #closed = false;
+
+  constructor(options: ResponseRunnerOptions) {
+    super(options.onListenerError);
+    this.#o = options;
+  }
+
+  /** An answer is being generated. */
+  get active(): boolean {
+    return this.#current !== undefined;
+  }
+
+  /** The answer in flight, as the timer rules see it. */
+  get timerView(): TimerState['response'] {
+    const r = this.#current;
+    return r && { startedMs: r.startedMs, hasText: r.hasText, acked: r.acked, answersCaller: r.latency !== undefined };
+  }
+
+  get hasAcknowledgement(): boolean {
+    return this.#acknowledgement !== undefined;
+  }
+
+  /** The filler spoken while a slow answer to the caller is on its way. */
+  useAcknowledgement(text: string): void {
+    this.#acknowledgement = text;
+  }
+
+  /**
+   * Starts an answer, replacing any in flight. `instruction` adds a one-off system message;
+   * `latency` is the caller turn it answers. Resolves when the answer is done (or cancelled).
+   */
+  respond(instruction?: string, latency?: TurnLatency): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#current?.abort.abort();
+    const r: AgentResponse = {
+      abort: new AbortController(),
+      startedMs: this.#o.time.nowMs,
+      latency,
+      hasText: false,
+      acked: false,
+    };
+    this.#current = r;
+    return this.#o.work.track(this.#run(r, instruction)).finally(() => {
+      if (this.#current === r) this.#current = undefined;
+    });
+  }
+
+  /** Barge-in: the answer in flight stops now. */
+  cancel(): void {
+    this.#current?.abort.abort();
+    this.#current = undefined;
+  }
+
+  /** Speaks the filler, once per answer, placed just before the answer in the transcript. */
+  acknowledge(): void {
+    const r = this.#current;
+    if (!r || this.#acknowledgement === undefined) return;
+    r.acked = true;
+    const answerSeq = r.roundId === undefined ? undefined : this.#o.output.seqOf(r.roundId);
+    this.#o.output.say(this.#acknowledgement, {
+      remember: false,
+      seq: answerSeq === undefined ? undefined : answerSeq - 0.5,
+    });
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#current?.abort.abort();
+  }
+
+  async #run(r: AgentResponse, instruction: string | undefined): Promise<void> {
+    const { llm, log, output, tools, metrics, maxToolRounds } = this.#o;
+    try {
+      for (let round = 0; round < maxToolRounds; round++) {
+        const roundId = output.newRound();
+        r.roundId = roundId;
+        if (r.latency && !r.latency.done) metrics.track(roundId, r.latency);
+        let text = '';
+        const calls: ChatToolCall[] = [];
+        const messages =
+          instruction && round === 0
+            ? [...log.messages, { role: 'system' as const, content: instruction }]
+            : log.messages;
+        for await (const ev of llm.stream({ messages, tools: tools.specs, signal: r.abort.signal })) {
+          if (r.abort.signal.aborted) return;
+          if (ev.type === 'text') {
+            r.latency?.llmFirstToken();
+            r.hasText = true;
+            this.emit('spoke');
+            text += ev.text;
+            output.text(roundId, ev.text);
+          } else if (ev.type === 'tool_call') calls.push(ev.call);
+        }
         if (r.abort.signal.aborted) return;
-        if (ev.type === 'text') {
-          r.latency?.llmFirstToken();
-          r.hasText = true;
-          h.clearHold();
-          text += ev.text;
-          h.pipeline.push({ type: 'text', responseId: roundId, text: ev.text });
-        } else if (ev.type === 'tool_call') calls.push(ev.call);
+        output.flush(roundId);
+        log.assistant(roundId, text, calls);
+        this.emit('roundDone');
+        if (calls.length === 0) return;
+        let effect: ToolEffect = 'continue';
+        for (const call of calls) {
+          const e = await tools.run(call);
+          if (e !== 'continue') effect = e;
+        }
+        if (r.abort.signal.aborted) return;
+        if (effect === 'end_call') return this.emit('endCall');
+        if (effect === 'hold') return;
       }
-      if (r.abort.signal.aborted) return;
-      h.pipeline.push({ type: 'flush', responseId: roundId });
-      h.log.assistant(roundId, text, calls);
-      h.succeeded();
-      if (calls.length === 0) return;
-      let effect: ToolEffect = 'continue';
-      for (const call of calls) {
-        const e = await h.runTool(call);
-        if (e !== 'continue') effect = e;
-      }
-      if (r.abort.signal.aborted) return;
-      if (effect === 'end_call') return h.endCallAfterSpeech();
-      if (effect === 'hold') return;
+    } catch (err) {
+      if (r.abort.signal.aborted || this.#closed) return;
+      this.emit('failed', err, instruction);
     }
-  } catch (err) {
-    if (r.abort.signal.aborted || h.isEnded()) return;
-    h.failed(err);
   }
 }

@@ -1,11 +1,11 @@
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/log';
+import type { Timers } from '../shared/timers';
 import type { LlmProvider } from './llm/llm';
 import type { SttProvider } from './stt/stt';
 import type { AgentTool } from './tools/agent-tool';
 import type { ToolHttpClient } from './tools/tool-http-client';
 import type { TtsProvider } from './tts/tts';
-import type { Ticker } from './turn/ticker';
 import type { VadFactory, VadProvider } from './vad/vad';
 
 export type SpeakOrder = 'agent_first' | 'caller_first';
@@ -92,6 +92,6 @@ export interface AgentSessionOptions {
   /** Signs tool requests (X-ThunderPhone-Signature); unsigned without it. */
   signingSecret?: string | undefined;
   timings?: Partial<AgentTimings> | undefined;
-  /** Default: a 20 ms IntervalTicker on `clock`. Tests pass a ManualTicker. */
-  ticker?: Ticker | undefined;
+  /** Drive the 20 ms ticker (default: real timers). Tests pass FakeTimers, advanced with a FakeClock. */
+  timers?: Timers | undefined;
 }

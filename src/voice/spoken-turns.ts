@@ -30,6 +30,12 @@ export class SpokenTurns {
     return this.#turns.get(roundId);
   }
 
+  /** True for the first audio frame of a sentence of an open turn. */
+  startsSentenceAudio(f: Extract<Frame, { type: 'audio' }>): boolean {
+    const turn = this.#turns.get(f.responseId);
+    return turn !== undefined && !turn.closed && (turn.sentences[f.index]?.frames ?? 0) === 0;
+  }
+
   /** An output pipeline frame: sentence text, synthesized audio (to the pacer) or a sentence end. */
   onOutput(f: Frame, pacer: OutputPacer): void {
     const turn = 'responseId' in f ? this.#turns.get(f.responseId) : undefined;

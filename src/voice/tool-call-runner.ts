@@ -1,51 +1,82 @@
+import { TypedEmitter } from '../shared/typed-emitter';
 import type { ChatToolCall, ToolSpec } from './llm/llm';
-import type { ToolCallAudit } from './session-events';
+import type { AgentAction, ToolCallAudit } from './session-events';
+import type { SessionTime } from './session-time';
 import { BUILTIN_TOOL_NAMES, BUILTIN_TOOL_SPECS, toolSpecOf, type AgentTool } from './tools/agent-tool';
 import { dispatchTool, type ToolEffect } from './tools/tool-dispatcher';
 import type { HttpToolContext } from './tools/http-tool-runner';
-import type { OwnerActions } from './tools/owner-actions';
+import { OwnerActions } from './tools/owner-actions';
 import type { ConversationLog } from './turn/conversation-log';
 
-/** What running one of the model's tool calls needs from the session. */
-export interface ToolCallContext {
-  readonly httpTools: ReadonlyMap<string, AgentTool>;
-  /** transfer_call and send_dtmf become owner actions. */
-  readonly actions: OwnerActions;
-  /** hold: enters the hold state, returns its limit in seconds. */
-  hold(): number;
-  readonly http: HttpToolContext;
-  readonly log: ConversationLog;
-  /** Session ms now (the tool's start and end in the transcript and the audit). */
-  nowMs(): number;
-  onAudit(audit: ToolCallAudit): void;
+export interface ToolCallRunnerEvents {
+  /** transfer_call and send_dtmf: the owner carries them out and calls `resolve`. */
+  action: (action: AgentAction) => void;
+  /** One tool run (the call layer reports function tools as `telephony.tool`). */
+  audit: (audit: ToolCallAudit) => void;
+  /** wait_on_hold: the agent goes silent for at most `maxSeconds`. */
+  hold: (maxSeconds: number) => void;
 }
 
-/** Runs one tool call, records it in the conversation and reports its audit; returns its effect on the turn. */
-export async function runToolCall(call: ChatToolCall, ctx: ToolCallContext): Promise<ToolEffect> {
-  const atMs = ctx.nowMs();
-  const builtins = {
-    transfer: (number: string) => ctx.actions.request((resolve) => ({ type: 'transfer_call', number, resolve })),
-    sendDtmf: (digits: string) => ctx.actions.request((resolve) => ({ type: 'send_dtmf', digits, resolve })),
-    hold: () => ctx.hold(),
-  };
-  const { args, outcome, effect, builtin } = await dispatchTool(call, ctx.httpTools, builtins, ctx.http);
-  const result = outcome.ok ? outcome.response : { error: outcome.error };
-  ctx.log.tool(call, args, result, atMs, ctx.nowMs());
-  ctx.onAudit({
-    name: call.function.name,
-    arguments: args,
-    builtin,
-    startMs: atMs,
-    endMs: ctx.nowMs(),
-    ...(outcome.ok ? { response: outcome.response } : { error: outcome.error }),
-  });
-  return effect;
+export interface ToolCallRunnerOptions {
+  /** The agent's HTTP (function) tools; they shadow built-ins of the same name. */
+  tools: readonly AgentTool[];
+  maxHoldSeconds: number;
+  http: HttpToolContext;
+  log: ConversationLog;
+  time: SessionTime;
+  onListenerError: (err: unknown) => void;
 }
 
-/** The tools offered to the model: the agent's HTTP tools, then the built-ins they do not override. */
-export function toolSpecsFor(httpTools: ReadonlyMap<string, AgentTool>): ToolSpec[] {
-  return [
-    ...[...httpTools.values()].map(toolSpecOf),
-    ...BUILTIN_TOOL_NAMES.filter((n) => !httpTools.has(n)).map((n) => BUILTIN_TOOL_SPECS[n]),
-  ];
+/**
+ * Runs the model's tool calls: HTTP tools with the signed request, built-ins as owner actions
+ * (transfer, DTMF) or session effects (hold, end_call); records each call and its result in the
+ * conversation and reports its audit.
+ */
+export class ToolCallRunner extends TypedEmitter<ToolCallRunnerEvents> {
+  readonly #o: ToolCallRunnerOptions;
+  readonly #httpTools = new Map<string, AgentTool>();
+  readonly #actions = new OwnerActions((a) => this.emit('action', a));
+  /** The tools offered to the model: the agent's HTTP tools, then the built-ins they do not override. */
+  readonly specs: ToolSpec[];
+
+  constructor(options: ToolCallRunnerOptions) {
+    super(options.onListenerError);
+    this.#o = options;
+    for (const t of options.tools) this.#httpTools.set(t.function.name, t);
+    this.specs = [
+      ...[...this.#httpTools.values()].map(toolSpecOf),
+      ...BUILTIN_TOOL_NAMES.filter((n) => !this.#httpTools.has(n)).map((n) => BUILTIN_TOOL_SPECS[n]),
+    ];
+  }
+
+  /** Runs one tool call; returns its effect on the turn. */
+  async run(call: ChatToolCall): Promise<ToolEffect> {
+    const { time, log } = this.#o;
+    const atMs = time.nowMs;
+    const builtins = {
+      transfer: (number: string) => this.#actions.request((resolve) => ({ type: 'transfer_call', number, resolve })),
+      sendDtmf: (digits: string) => this.#actions.request((resolve) => ({ type: 'send_dtmf', digits, resolve })),
+      hold: () => {
+        this.emit('hold', this.#o.maxHoldSeconds);
+        return this.#o.maxHoldSeconds;
+      },
+    };
+    const { args, outcome, effect, builtin } = await dispatchTool(call, this.#httpTools, builtins, this.#o.http);
+    const result = outcome.ok ? outcome.response : { error: outcome.error };
+    log.tool(call, args, result, atMs, time.nowMs);
+    this.emit('audit', {
+      name: call.function.name,
+      arguments: args,
+      builtin,
+      startMs: atMs,
+      endMs: time.nowMs,
+      ...(outcome.ok ? { response: outcome.response } : { error: outcome.error }),
+    });
+    return effect;
+  }
+
+  /** The session ended: pending owner actions resolve as failed. */
+  close(): void {
+    this.#actions.close();
+  }
 }

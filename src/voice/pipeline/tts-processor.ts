@@ -12,8 +12,6 @@ export class TtsProcessor extends FrameProcessor {
   #abort: AbortController | undefined;
   readonly #tts: TtsProvider;
   readonly #voice: () => string;
-  /** Called with the first audio of each sentence (latency metrics). */
-  onFirstAudio: ((responseId: number, index: number) => void) | undefined;
 
   constructor(tts: TtsProvider, voice: () => string) {
     super('tts');
@@ -32,7 +30,6 @@ export class TtsProcessor extends FrameProcessor {
     const chunker = new FrameChunker();
     let frames = 0;
     const emit = (pcm: Int16Array): void => {
-      if (frames === 0) this.onFirstAudio?.(frame.responseId, frame.index);
       frames += 1;
       this.push({ type: 'audio', responseId: frame.responseId, index: frame.index, pcm });
     };

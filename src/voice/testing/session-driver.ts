@@ -1,11 +1,11 @@
 import { FakeClock } from '../../shared/clock';
 import { silentLogger } from '../../shared/log';
+import { FakeTimers } from '../../shared/timers';
 import type { AgentSession } from '../agent-session';
 import { createAgentSession } from '../index';
 import type { AgentAction, ToolCallAudit, TurnMetrics } from '../session-events';
 import type { AgentSessionOptions } from '../session-options';
 import { fetchToolHttpClient } from '../tools/tool-http-client';
-import { ManualTicker } from '../turn/ticker';
 import { silenceFrames } from './speech-fixtures';
 
 export interface DriverOptions extends Partial<Omit<AgentSessionOptions, 'config' | 'providers'>> {
@@ -17,12 +17,12 @@ export interface DriverOptions extends Partial<Omit<AgentSessionOptions, 'config
 
 /**
  * Drives a session in simulated time: every 20 ms step advances a FakeClock, pushes one caller
- * frame and ticks a ManualTicker, then (by default) waits until providers and the output pipeline
+ * frame and advances FakeTimers (the session's 20 ms tick), then (by default) waits until providers and the output pipeline
  * are idle — so provider round-trips take no simulated time and tests never sleep on timers.
  */
 export class SessionDriver {
   readonly clock = new FakeClock();
-  readonly ticker = new ManualTicker();
+  readonly timers = new FakeTimers();
   readonly session: AgentSession;
   /** Agent frames with the simulated ms at which each left. */
   readonly audio: { atMs: number; pcm: Int16Array }[] = [];
@@ -40,7 +40,7 @@ export class SessionDriver {
       clock: this.clock,
       log: silentLogger,
       toolHttp: fetchToolHttpClient,
-      ticker: this.ticker,
+      timers: this.timers,
       ...options,
     });
     const s = this.session;
@@ -75,7 +75,7 @@ export class SessionDriver {
       if (this.ended) return;
       this.clock.advance(20);
       this.session.pushAudio(f);
-      this.ticker.tick();
+      this.timers.advance(20);
       if (opts.settle === false) await new Promise((r) => setTimeout(r, 1));
       else await this.session.whenIdle();
     }

@@ -12,15 +12,18 @@ const MAX_TRANSCRIPT_TOOL_CHARS = 6_000;
  */
 export class ConversationLog {
   readonly messages: ChatMessage[];
-  /** Transcript turns with their creation sequence (shared with SpokenTurn ids' order). */
+  /** Transcript turns with their creation sequence (shared with the spoken turns' order). */
   readonly turns: { seq: number; turn: TranscriptTurn }[] = [];
   readonly #byRound = new Map<number, Extract<ChatMessage, { role: 'assistant' }>>();
+  #seq = 0;
 
-  constructor(
-    systemPrompt: string,
-    readonly nextSeq: () => number,
-  ) {
+  constructor(systemPrompt: string) {
     this.messages = [{ role: 'system', content: systemPrompt }];
+  }
+
+  /** The next creation order of a transcript entry: the transcript lists turns in the order they happened. */
+  nextSeq(): number {
+    return ++this.#seq;
   }
 
   user(text: string, startMs: number, endMs: number): void {

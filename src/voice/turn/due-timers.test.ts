@@ -1,22 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_TIMINGS } from '../session-options';
-import { dueTimers, type TimerState } from './due-timers';
+import { dueTimers, quietTimerState, type TimerState } from './due-timers';
 
-const base: TimerState = {
-  nowMs: 0,
-  agentSpeaking: false,
-  callerSpeaking: false,
-  busy: false,
-  response: undefined,
-  hasAcknowledgement: false,
-  lastActivityMs: 0,
-  nudged: false,
-  holdUntilMs: undefined,
-  dtmfPending: false,
-  lastDigitMs: 0,
-  endCallRequested: false,
-};
+const base: TimerState = quietTimerState();
 const t = { ...DEFAULT_TIMINGS, nudgeAfterMs: 8000, silenceTimeoutMs: 30_000, ackAfterMs: 800, dtmfGapMs: 1500 };
 
 test('silence: a nudge once, then the timeout; never while someone speaks, thinks or is on hold', () => {

@@ -20,6 +20,24 @@ export interface TimerState {
   endCallRequested: boolean;
 }
 
+/** Nothing going on at session time 0 (the timers' starting state). */
+export function quietTimerState(): TimerState {
+  return {
+    nowMs: 0,
+    agentSpeaking: false,
+    callerSpeaking: false,
+    busy: false,
+    response: undefined,
+    hasAcknowledgement: false,
+    lastActivityMs: 0,
+    nudged: false,
+    holdUntilMs: undefined,
+    dtmfPending: false,
+    lastDigitMs: 0,
+    endCallRequested: false,
+  };
+}
+
 export type TimerDecision = 'flush_dtmf' | 'acknowledge' | 'hold_timeout' | 'silence_timeout' | 'nudge';
 
 /**

@@ -58,11 +58,6 @@ export class OutputPacer {
     return this.#queue.length > 0 || this.#inFlight.length > 0;
   }
 
-  /** Frames handed to the owner but not yet played. */
-  get inFlight(): number {
-    return this.#inFlight.length;
-  }
-
   #topUp(): void {
     if (!this.#active) return;
     while (this.#inFlight.length < this.leadFrames && this.#queue.length > 0) {

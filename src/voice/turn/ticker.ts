@@ -1,58 +1,106 @@
 import type { Clock } from '../../shared/clock';
+import { systemTimers, type TimerHandle, type Timers } from '../../shared/timers';
 
-/** The session's 20 ms heartbeat (output pacing and timers). */
-export interface Ticker {
-  start(onTick: () => void): void;
-  stop(): void;
+/** After a stall, at most this many missed ticks are run at once (the rest are skipped). */
+const MAX_CATCH_UP_TICKS = 10;
+
+/**
+ * One timer chain per `Timers` and period, shared by every Ticker on it: 50 timer callbacks a
+ * second in all, however many conversations run (a chain per session costs a timer allocation
+ * per tick each). Beats only wake the tickers; each ticker counts its own ticks on its clock.
+ */
+class Heartbeat {
+  static readonly #shared = new WeakMap<Timers, Map<number, Heartbeat>>();
+  readonly #timers: Timers;
+  readonly #periodMs: number;
+  readonly #listeners = new Set<() => void>();
+  #handle: TimerHandle | undefined;
+
+  private constructor(timers: Timers, periodMs: number) {
+    this.#timers = timers;
+    this.#periodMs = periodMs;
+  }
+
+  static of(timers: Timers, periodMs: number): Heartbeat {
+    let byPeriod = Heartbeat.#shared.get(timers);
+    if (!byPeriod) Heartbeat.#shared.set(timers, (byPeriod = new Map()));
+    let beat = byPeriod.get(periodMs);
+    if (!beat) byPeriod.set(periodMs, (beat = new Heartbeat(timers, periodMs)));
+    return beat;
+  }
+
+  add(listener: () => void): void {
+    this.#listeners.add(listener);
+    if (this.#handle === undefined) this.#schedule();
+  }
+
+  delete(listener: () => void): void {
+    this.#listeners.delete(listener);
+    if (this.#listeners.size === 0 && this.#handle !== undefined) {
+      this.#timers.clear(this.#handle);
+      this.#handle = undefined;
+    }
+  }
+
+  #schedule(): void {
+    this.#handle = this.#timers.set(this.#periodMs, () => this.#beat());
+  }
+
+  #beat(): void {
+    this.#handle = undefined;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener();
+      } catch (err) {
+        // One conversation's failure must not stop the others' clocks; it still surfaces as before.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+    if (this.#listeners.size > 0 && this.#handle === undefined) this.#schedule();
+  }
 }
 
 /**
- * setInterval-driven ticker that catches up on timer drift using the monotonic clock, so N ticks
- * always mean N × 20 ms of real time.
+ * The session's 20 ms heartbeat (output pacing and timers) on the injected `Timers`. Ticks are
+ * counted against the monotonic clock, so N ticks always mean N × `periodMs` of clock time
+ * however late the timers fire. Tests pass `FakeTimers` and a `FakeClock` advanced together.
  */
-export class IntervalTicker implements Ticker {
-  #timer: NodeJS.Timeout | undefined;
+export class Ticker {
+  readonly #clock: Clock;
+  readonly #heartbeat: Heartbeat;
+  readonly #periodMs: number;
+  readonly #onBeat = (): void => this.#catchUp();
+  #onTick: (() => void) | undefined;
+  #t0 = 0;
+  #done = 0;
 
-  constructor(
-    readonly clock: Clock,
-    readonly periodMs = 20,
-  ) {}
+  constructor(clock: Clock, timers: Timers = systemTimers, periodMs = 20) {
+    this.#clock = clock;
+    this.#heartbeat = Heartbeat.of(timers, periodMs);
+    this.#periodMs = periodMs;
+  }
 
   start(onTick: () => void): void {
     this.stop();
-    const t0 = this.clock.monotonicMs();
-    let done = 0;
-    this.#timer = setInterval(() => {
-      const due = Math.floor((this.clock.monotonicMs() - t0) / this.periodMs);
-      // After a long stall, skip ahead instead of bursting more than 10 ticks.
-      if (due - done > 10) done = due - 10;
-      while (done < due) {
-        done += 1;
-        onTick();
-      }
-    }, this.periodMs);
-    this.#timer.unref();
-  }
-
-  stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-  }
-}
-
-/** Test ticker: `tick()` runs one period. */
-export class ManualTicker implements Ticker {
-  #onTick: (() => void) | undefined;
-
-  start(onTick: () => void): void {
     this.#onTick = onTick;
+    this.#t0 = this.#clock.monotonicMs();
+    this.#done = 0;
+    this.#heartbeat.add(this.#onBeat);
   }
 
   stop(): void {
+    this.#heartbeat.delete(this.#onBeat);
     this.#onTick = undefined;
   }
 
-  tick(count = 1): void {
-    for (let i = 0; i < count; i++) this.#onTick?.();
+  #catchUp(): void {
+    const due = Math.floor((this.#clock.monotonicMs() - this.#t0) / this.#periodMs);
+    if (due - this.#done > MAX_CATCH_UP_TICKS) this.#done = due - MAX_CATCH_UP_TICKS;
+    while (this.#done < due && this.#onTick) {
+      this.#done += 1;
+      this.#onTick();
+    }
   }
 }

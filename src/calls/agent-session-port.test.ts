@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AgentSessionPort } from '../calls/call-ports';
-import { startAgentRig } from './testing/agent-test-rig';
+import type { AgentSessionPort } from './call-ports';
+import { startAgentRig } from '../voice/testing/agent-test-rig';
 
 test('an AgentSession is what the call layer codes against (AgentSessionPort)', async () => {
   const rig = await startAgentRig({ llm: ['Hi.'] });
