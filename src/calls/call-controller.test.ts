@@ -113,15 +113,6 @@ function controllerFor(
   });
 }
 
-/** Waits for the controller's asynchronous work (database writes) to reach a state; no timing asserted. */
-async function until(condition: () => boolean, limitMs = 10_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 function reserveFor(ctx: Ctx, callId: number, minutes: number, orgId = ctx.orgId): Promise<boolean> {
   return extendHold(ctx.store.db, {
     orgId,

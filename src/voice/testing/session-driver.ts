@@ -1,3 +1,4 @@
+import { FRAME_MS } from '../../audio/frame';
 import { FakeClock } from '../../shared/clock';
 import { silentLogger } from '../../shared/log';
 import { FakeTimers } from '../../shared/timers';
@@ -73,9 +74,9 @@ export class SessionDriver {
   async play(frames: Int16Array[], opts: { settle?: boolean } = {}): Promise<void> {
     for (const f of frames) {
       if (this.ended) return;
-      this.clock.advance(20);
+      this.clock.advance(FRAME_MS);
       this.session.pushAudio(f);
-      this.timers.advance(20);
+      this.timers.advance(FRAME_MS);
       if (opts.settle === false) await new Promise((r) => setTimeout(r, 1));
       else await this.session.whenIdle();
     }
@@ -87,7 +88,7 @@ export class SessionDriver {
 
   /** Plays silence until `cond()` holds; fails after `maxMs` simulated. */
   async until(cond: () => boolean, maxMs: number, opts: { settle?: boolean } = {}): Promise<void> {
-    for (let t = 0; t < maxMs && !cond(); t += 20) {
+    for (let t = 0; t < maxMs && !cond(); t += FRAME_MS) {
       if (this.ended) break;
       await this.silence(20, opts);
     }

@@ -1,3 +1,4 @@
+import { FRAME_MS } from '../../audio/frame';
 import type { Clock } from '../../shared/clock';
 import { systemTimers, type TimerHandle, type Timers } from '../../shared/timers';
 
@@ -76,7 +77,7 @@ export class Ticker {
   #t0 = 0;
   #done = 0;
 
-  constructor(clock: Clock, timers: Timers = systemTimers, periodMs = 20) {
+  constructor(clock: Clock, timers: Timers = systemTimers, periodMs = FRAME_MS) {
     this.#clock = clock;
     this.#heartbeat = Heartbeat.of(timers, periodMs);
     this.#periodMs = periodMs;
