@@ -6,7 +6,11 @@ describeApi('HTTP conventions', (h) => {
   test('healthz answers without authentication', async () => {
     const res = await h().request('GET', '/v1/healthz');
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body, { ok: true });
+    assert.deepEqual(res.body, {
+      ok: true,
+      status: 'ok',
+      checks: { llm: { status: 'ok', reason: null }, stt: { status: 'ok', reason: null } },
+    });
     assert.match(String(res.headers['x-request-id']), /^req_/);
   });
 

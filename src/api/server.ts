@@ -6,6 +6,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { ApiDeps } from './deps';
 import { registerErrorHandler } from './plugins/error-handler';
+import { registerCors } from './plugins/cors';
 import { authenticateAdmin, authenticateTenant } from './plugins/auth';
 import { healthRoutes } from './routes/health';
 import { ADMIN_ROUTES, PUBLIC_ROUTES, TENANT_ROUTES } from './routes/index';
@@ -60,6 +61,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance & { ro
     reply.header('x-request-id', request.id);
   });
   registerErrorHandler(app);
+  await registerCors(app, deps.config);
   // A bodyless request that still says `content-type: application/json` (common in clients and
   // curl scripts: DELETE, POST .../duplicate) has no body rather than a malformed one.
   const defaultJson = app.getDefaultJsonParser('error', 'error');

@@ -94,7 +94,13 @@ describeEachDialect<Ctx>(
     const store = await openTestStore(dialect);
     const clock = new FakeClock();
     const config = loadConfig(
-      { LOG_LEVEL: 'silent', RATE_CENTS_PER_MINUTE: 'spark=2,bolt=5,storm=9' },
+      {
+        LOG_LEVEL: 'silent',
+        RATE_CENTS_PER_MINUTE: 'spark=2,bolt=5,storm=9',
+        LLM_BASE_URL: 'http://127.0.0.1:9/v1',
+        LLM_MODEL: 'unused-model',
+        STT_BASE_URL: 'http://127.0.0.1:9/v1',
+      },
       { persistSecretKey: false },
     );
     const secretBox = new SecretBox(config.secretKey);

@@ -98,6 +98,11 @@ export const EnvSchema = Type.Object({
     default: 'loopback',
     description: 'where webhooks and tool calls may go besides public addresses',
   }),
+  CORS_ALLOWED_ORIGINS: text({
+    default: '',
+    description:
+      'comma-separated browser origins (https://app.example.com) that may call the API directly; * = any; empty = same-origin only',
+  }),
   LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info', description: 'pino log level' }),
   MAX_CONCURRENT_CALLS_PER_ORG: int(1, 10_000, { default: 10, description: 'simultaneous calls per org' }),
   TRUNK_CALLS_PER_SECOND: int(1, 10_000, { default: 5, description: 'new outbound calls per second per trunk' }),
@@ -131,6 +136,8 @@ export const ConfigSchema = Type.Object({
   tts: Type.Object({ engine: literalsOf(TTS_ENGINES), openai: Type.Optional(Endpoint) }),
   rateCentsPerMinute: Type.Object({ spark: Type.Integer(), bolt: Type.Integer(), storm: Type.Integer() }),
   allowPrivateTargets: literalsOf(PRIVATE_TARGET_POLICIES),
+  /** CORS for browser clients: `any` = every origin (`*`), else exactly `origins`; none = same-origin only. */
+  cors: Type.Object({ any: Type.Boolean(), origins: Type.Array(Type.String()) }),
   logLevel: literalsOf(LOG_LEVELS),
   calls: Type.Object({
     maxConcurrentPerOrg: Type.Integer(),

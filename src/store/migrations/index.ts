@@ -4,6 +4,7 @@ import * as m0001 from './0001-core';
 import * as m0003 from './0003-calls';
 import * as m0002w from './0002-webhooks';
 import * as m0004n from './0004-phone-number-holds';
+import * as m0008a from './0008-agent-drafts';
 
 export interface Migration {
   name: string;
@@ -16,4 +17,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '0003-calls', up: m0003.up },
   { name: '0002-webhooks', up: m0002w.up },
   { name: '0004-phone-number-holds', up: m0004n.up },
+  { name: '0008-agent-drafts', up: m0008a.up },
 ];
