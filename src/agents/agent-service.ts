@@ -168,6 +168,7 @@ export async function createAgent(
   clock: Clock,
   orgId: number,
   settings: AgentSettings,
+  deployMode: DeployMode = 'auto',
 ): Promise<AgentRecord> {
   const now = clock.nowIso();
   return db.transaction().execute(async (trx) => {
@@ -178,7 +179,7 @@ export async function createAgent(
         ...settingsColumns(settings),
         version: 1,
         deployed_at: now,
-        deploy_mode: 'auto',
+        deploy_mode: deployMode,
         created_at: now,
         updated_at: now,
         deleted_at: null,

@@ -117,6 +117,7 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
     tts: { engine: e.TTS_ENGINE, openai: ttsOpenai },
     rateCentsPerMinute,
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
+    agents: { defaultDeployMode: e.AGENT_DEPLOY_MODE },
     cors,
     logLevel: e.LOG_LEVEL,
     calls: {

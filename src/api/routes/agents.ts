@@ -29,6 +29,7 @@ const NoFields = Type.Object({}, { additionalProperties: false });
 
 export const agentRoutes: RouteModule = (deps) => async (app) => {
   const { store, clock, voices } = deps;
+  const newAgentMode = deps.config.agents.defaultDeployMode;
   const tags = ['agents'];
 
   app.get(
@@ -50,7 +51,7 @@ export const agentRoutes: RouteModule = (deps) => async (app) => {
     async (req, reply) => {
       const parsed = parseAgentInput(req.body, voices);
       if (!parsed.ok) throw fieldsError(parsed.fields);
-      const agent = await createAgent(store.db, clock, req.auth.orgId, parsed.settings);
+      const agent = await createAgent(store.db, clock, req.auth.orgId, parsed.settings, newAgentMode);
       return reply.status(201).send(agentToWire(agent));
     },
   );
@@ -122,7 +123,7 @@ export const agentRoutes: RouteModule = (deps) => async (app) => {
     {
       schema: {
         tags,
-        summary: 'Copy an agent as a new agent named "<name> (copy)"',
+        summary: 'Copy the deployed revision of an agent as a new agent named "<name> (copy)" (its revision 1)',
         params: IdParams,
         response: { 201: AgentWire, ...errorResponses },
       },
@@ -130,7 +131,13 @@ export const agentRoutes: RouteModule = (deps) => async (app) => {
     async (req, reply) => {
       const agent = await getAgent(store.db, req.auth.orgId, Number(req.params.id));
       if (!agent) throw agentNotFound();
-      const copy = await createAgent(store.db, clock, req.auth.orgId, { ...agent, name: duplicateName(agent.name) });
+      const copy = await createAgent(
+        store.db,
+        clock,
+        req.auth.orgId,
+        { ...agent, name: duplicateName(agent.name) },
+        newAgentMode,
+      );
       return reply.status(201).send(agentToWire(copy));
     },
   );
