@@ -59,15 +59,13 @@ describeEachDialect(
           : legacyConsumer.handle(req, false);
 
       const { deps } = f().h;
-      await deps.store.db
-        .transaction()
-        .execute((trx) =>
-          deps.webhooks.emit(trx, {
-            orgId: org.id,
-            type: 'telephony.complete',
-            data: { call_id: 31, status: 'completed' },
-          }),
-        );
+      await deps.store.db.transaction().execute((trx) =>
+        deps.webhooks.emit(trx, {
+          orgId: org.id,
+          type: 'telephony.complete',
+          data: { call_id: 31, status: 'completed' },
+        }),
+      );
       assert.deepEqual((await deps.webhooks.dispatcher.deliverDue()).sort(), ['delivered', 'retry_scheduled']);
       f().clock.advance(10_000);
       assert.deepEqual(await deps.webhooks.dispatcher.deliverDue(), ['delivered']);

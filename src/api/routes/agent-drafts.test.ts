@@ -109,7 +109,7 @@ describeApi(
       // Run 2: PATCH + deploy. The agent never used the draft workflow (deploy_mode auto), so the
       // PATCH is live at once and the deploy finds nothing pending: still one new revision.
       await configureReceptionist(h(), org, number.id, 'Receptionist v2.', false);
-      let agent = await send(h(), org, 'GET', `/v1/agents/${id}`);
+      const agent = await send(h(), org, 'GET', `/v1/agents/${id}`);
       assert.deepEqual(
         [agent.prompt, agent.version, agent.draft, agent.deploy_mode],
         ['Receptionist v2.', 2, null, 'manual'],

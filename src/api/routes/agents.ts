@@ -22,8 +22,7 @@ import {
 } from '../../agents/agent-revisions';
 
 const agentNotFound = () => notFound('Agent', 'agent_not_found');
-const agentChanged = () =>
-  new AppError('agent_changed', 'The agent was changed or deleted by another request; retry.');
+const agentChanged = () => new AppError('agent_changed', 'The agent was changed or deleted by another request; retry.');
 /** Deploy / discard-draft take no fields: `{}` (what the official clients send) or no body. */
 const NoFields = Type.Object({}, { additionalProperties: false });
 

@@ -9,7 +9,10 @@ export const CallWire = Type.Object({
   call_id: Type.Integer(),
   agent_id: Nullable(Type.Integer()),
   agent_version: Nullable(
-    Type.Integer({ description: "the saved agent's deployed revision when the call was placed or answered (null without a saved agent)" }),
+    Type.Integer({
+      description:
+        "the saved agent's deployed revision when the call was placed or answered (null without a saved agent)",
+    }),
   ),
   direction: Type.String({ description: 'inbound | outbound' }),
   from_number: Type.String(),
