@@ -8,12 +8,6 @@ import { Nullable, Timestamp } from './common';
 export const CallWire = Type.Object({
   call_id: Type.Integer(),
   agent_id: Nullable(Type.Integer()),
-  agent_version: Nullable(
-    Type.Integer({
-      description:
-        "the saved agent's deployed revision when the call was placed or answered (null without a saved agent)",
-    }),
-  ),
   direction: Type.String({ description: 'inbound | outbound' }),
   from_number: Type.String(),
   to_number: Type.String(),
@@ -40,13 +34,18 @@ export const CallWire = Type.Object({
   critical_issue_count: Type.Integer(),
   summary: Nullable(Type.String()),
   created_at: Timestamp,
+  agent_version: Nullable(
+    Type.Integer({
+      description:
+        "the saved agent's deployed revision when the call was placed or answered (null without a saved agent)",
+    }),
+  ),
 });
 
 export function callToWire(c: CallRow, config: Config, nowMs: number) {
   return {
     call_id: Number(c.id),
     agent_id: c.agent_id === null ? null : Number(c.agent_id),
-    agent_version: c.agent_version ?? null,
     direction: c.direction,
     from_number: c.from_number,
     to_number: c.to_number,
@@ -71,6 +70,7 @@ export function callToWire(c: CallRow, config: Config, nowMs: number) {
     critical_issue_count: 0,
     summary: null,
     created_at: c.created_at,
+    agent_version: c.agent_version ?? null,
   };
 }
 
