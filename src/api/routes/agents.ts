@@ -57,7 +57,14 @@ export const agentRoutes: RouteModule = (deps) => async (app) => {
 
   app.get(
     '/agents/:id',
-    { schema: { tags, summary: 'Get an agent', params: IdParams, response: { 200: AgentWire, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Get an agent: the deployed revision (version, deployed_at) and the pending draft (or null)',
+        params: IdParams,
+        response: { 200: AgentWire, ...errorResponses },
+      },
+    },
     async (req) => {
       const agent = await getAgent(store.db, req.auth.orgId, Number(req.params.id));
       if (!agent) throw agentNotFound();
