@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       `  Agent:    LLM ${config.llm ? config.llm.baseUrl : 'not configured (set LLM_BASE_URL)'}, STT ${config.stt ? config.stt.baseUrl : 'not configured (set STT_BASE_URL)'}, TTS ${config.tts.engine}`,
       config.llm && config.stt
         ? ''
-        : '  Calls end with end_reason "error" until LLM_BASE_URL and STT_BASE_URL point at OpenAI-compatible services.',
+        : '  Calls are refused (POST /v1/call 503 agent_not_configured, inbound SIP 503) until LLM_BASE_URL and STT_BASE_URL point at OpenAI-compatible services.',
       config.adminToken === undefined
         ? '  Admin API: off (set THUNDERPHONE_ADMIN_TOKEN)'
         : `  Admin API: ${base}/admin/v1`,

@@ -37,7 +37,7 @@ const AGENT_ONLY_FIELDS = [
 ] as const;
 const WRITABLE: readonly string[] = [...CALL_CONFIG_FIELDS, ...AGENT_ONLY_FIELDS];
 /** Read-only fields of the agent object: ignored on input so GET → edit → PUT round-trips. */
-const READ_ONLY = ['id', 'integrations', 'version', 'created_at', 'updated_at'];
+const READ_ONLY = ['id', 'integrations', 'version', 'deployed_at', 'deploy_mode', 'draft', 'created_at', 'updated_at'];
 /** Linked resources this server does not implement: only `[]` is accepted. */
 const UNSUPPORTED_LINKS = ['integration_ids', 'mcp_server_ids', 'knowledge_base_ids', 'knowledge_document_ids'];
 

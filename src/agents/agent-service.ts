@@ -6,12 +6,30 @@ import type { AgentSettings, SpeakOrder } from './agent-input';
 import type { CallAgentConfig } from './call-config';
 import type { InlineTool } from './inline-tool';
 
-/** A stored agent (settings + identity). */
+/**
+ * How an edit (PATCH/PUT) of the agent lands (agents/agent-revisions.ts): `auto` = deployed at
+ * once (agents whose clients never used the draft endpoints), `manual` = written to the draft.
+ */
+export type DeployMode = 'auto' | 'manual';
+
+/** Settings not yet deployed; always on top of the agent's deployed `version`. */
+export interface AgentDraft {
+  settings: AgentSettings;
+  updated_at: string;
+}
+
+/** A stored agent: the deployed (live) revision's settings + identity, and its pending draft. */
 export interface AgentRecord extends AgentSettings {
   id: number;
   org_id: number;
+  /** The deployed revision: what calls placed or answered now use. */
   version: number;
+  /** When `version` went live. */
+  deployed_at: string;
+  deploy_mode: DeployMode;
+  draft: AgentDraft | null;
   created_at: string;
+  /** Last change of the agent, its draft included. */
   updated_at: string;
 }
 
@@ -45,6 +63,12 @@ export function agentFromRow(row: Row<'agents'>): AgentRecord {
     tools: JSON.parse(row.tools) as InlineTool[],
     integration_ids: JSON.parse(row.integration_ids) as string[],
     version: row.version,
+    deployed_at: row.deployed_at ?? row.updated_at,
+    deploy_mode: row.deploy_mode === 'manual' ? 'manual' : 'auto',
+    draft:
+      row.draft === null
+        ? null
+        : { settings: JSON.parse(row.draft) as AgentSettings, updated_at: row.draft_updated_at ?? row.updated_at },
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
@@ -64,7 +88,8 @@ export function agentCallConfig(agent: AgentSettings): CallAgentConfig {
   };
 }
 
-function settingsOf(a: AgentSettings): AgentSettings {
+/** Exactly the settings of `a` (a revision's content: what a snapshot and a draft store). */
+export function settingsOf(a: AgentSettings): AgentSettings {
   return {
     name: a.name,
     ...agentCallConfig(a),
@@ -78,7 +103,12 @@ function settingsOf(a: AgentSettings): AgentSettings {
   };
 }
 
-function columns(s: AgentSettings) {
+/** Two settings objects that would make the same revision. */
+export const sameSettings = (a: AgentSettings, b: AgentSettings): boolean =>
+  JSON.stringify(settingsOf(a)) === JSON.stringify(settingsOf(b));
+
+/** The `agents` columns of a revision's settings. */
+export function settingsColumns(s: AgentSettings) {
   return {
     name: s.name,
     prompt: s.prompt,
@@ -98,7 +128,8 @@ function columns(s: AgentSettings) {
   };
 }
 
-async function snapshot(trx: Db, agent: AgentRecord): Promise<void> {
+/** Records the agent's current deployed revision in `agent_versions` (GET .../versions). */
+export async function recordDeployedRevision(trx: Db, agent: AgentRecord): Promise<void> {
   await trx
     .insertInto('agent_versions')
     .values({
@@ -131,49 +162,32 @@ export async function getAgent(db: Db, orgId: number, id: number): Promise<Agent
   return row ? agentFromRow(row) : undefined;
 }
 
-/** Creates an agent at version 1 and records that version's snapshot. */
+/** Creates an agent as deployed revision 1 (usable by calls at once) and records that revision. */
 export async function createAgent(
   db: Kysely<DB>,
   clock: Clock,
   orgId: number,
   settings: AgentSettings,
+  deployMode: DeployMode = 'auto',
 ): Promise<AgentRecord> {
   const now = clock.nowIso();
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('agents')
-      .values({ org_id: orgId, ...columns(settings), version: 1, created_at: now, updated_at: now, deleted_at: null })
+      .values({
+        org_id: orgId,
+        ...settingsColumns(settings),
+        version: 1,
+        deployed_at: now,
+        deploy_mode: deployMode,
+        created_at: now,
+        updated_at: now,
+        deleted_at: null,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     const agent = agentFromRow(row);
-    await snapshot(trx, agent);
-    return agent;
-  });
-}
-
-/** Replaces the agent's settings; every change bumps `version` and records a snapshot. */
-export async function updateAgent(
-  db: Kysely<DB>,
-  clock: Clock,
-  orgId: number,
-  id: number,
-  settings: AgentSettings,
-): Promise<AgentRecord | undefined> {
-  return db.transaction().execute(async (trx) => {
-    const current = await getAgent(trx, orgId, id);
-    if (!current) return undefined;
-    if (JSON.stringify(settingsOf(current)) === JSON.stringify(settingsOf(settings))) return current;
-    const row = await trx
-      .updateTable('agents')
-      .set({ ...columns(settings), version: current.version + 1, updated_at: clock.nowIso() })
-      .where('id', '=', id)
-      .where('org_id', '=', orgId)
-      .where('version', '=', current.version)
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const agent = agentFromRow(row);
-    await snapshot(trx, agent);
+    await recordDeployedRevision(trx, agent);
     return agent;
   });
 }
@@ -209,7 +223,7 @@ export async function deleteAgent(db: Kysely<DB>, clock: Clock, orgId: number, i
   });
 }
 
-/** Snapshots of every version, newest first. */
+/** Every deployed revision (its settings snapshot), newest first. */
 export async function listAgentVersions(db: Db, orgId: number, id: number): Promise<AgentVersion[]> {
   const rows = await db
     .selectFrom('agent_versions')

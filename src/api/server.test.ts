@@ -10,6 +10,8 @@ describeApi('HTTP conventions', (h) => {
     assert.equal(res.body.status, 'ok');
     assert.equal(res.body.checks.database.status, 'ok');
     assert.equal(res.body.checks.database.reason, null);
+    assert.deepEqual(res.body.checks.llm, { status: 'ok', reason: null });
+    assert.deepEqual(res.body.checks.stt, { status: 'ok', reason: null });
     assert.match(String(res.headers['x-request-id']), /^req_/);
   });
 

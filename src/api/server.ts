@@ -7,6 +7,7 @@ import addFormats from 'ajv-formats';
 import type { ApiDeps } from './deps';
 import { clientErrorHandler, registerErrorHandler } from './plugins/error-handler';
 import { boundIntegers, registerInputLimits } from './plugins/input-limits';
+import { registerCors } from './plugins/cors';
 import { authenticateAdmin, authenticateTenant } from './plugins/auth';
 import { healthRoutes } from './routes/health';
 import { ADMIN_ROUTES, PUBLIC_ROUTES, TENANT_ROUTES } from './routes/index';
@@ -66,6 +67,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance & { ro
   });
   registerErrorHandler(app);
   registerInputLimits(app);
+  await registerCors(app, deps.config);
   // A bodyless request that still says `content-type: application/json` (common in clients and
   // curl scripts: DELETE, POST .../duplicate) has no body rather than a malformed one.
   const defaultJson = app.getDefaultJsonParser('error', 'error');

@@ -95,7 +95,13 @@ describeEachDialect<Ctx>(
     const store = await openTestStore(dialect);
     const clock = new FakeClock();
     const config = loadConfig(
-      { LOG_LEVEL: 'silent', RATE_CENTS_PER_MINUTE: 'spark=2,bolt=5,storm=9' },
+      {
+        LOG_LEVEL: 'silent',
+        RATE_CENTS_PER_MINUTE: 'spark=2,bolt=5,storm=9',
+        LLM_BASE_URL: 'http://127.0.0.1:9/v1',
+        LLM_MODEL: 'unused-model',
+        STT_BASE_URL: 'http://127.0.0.1:9/v1',
+      },
       { persistSecretKey: false },
     );
     const secretBox = new SecretBox(config.secretKey);
@@ -218,6 +224,28 @@ describeEachDialect<Ctx>(
       assert.equal(after.length, before.length);
     });
 
+    test('inbound on a server without LLM_BASE_URL/STT_BASE_URL → 503 at once, no call row', async () => {
+      const ctx = get();
+      const orgId = await seedOrg(ctx.store, ctx.clock, 500);
+      await seedTrunkNumber(ctx, orgId, '+15553330009', { withTrunk: false });
+      const unconfigured = loadConfig({ LOG_LEVEL: 'silent' }, { persistSecretKey: false });
+      const before = await ctx.store.db.selectFrom('calls').select('id').execute();
+      const offer = offerTo('+15553330009');
+      await handleInboundOffer(offer, {
+        db: ctx.store.db,
+        repo: ctx.runtime.repo,
+        config: unconfigured,
+        log: silentLogger,
+        instance: 'test-instance',
+        resolveConfig: () => Promise.reject(new Error('must not ask the webhook')),
+        finalize: () => Promise.reject(new Error('must not finalize')),
+        createAgent: () => Promise.reject(new Error('must not build an agent')),
+        run: () => Promise.reject(new Error('must not run')),
+      });
+      assert.deepEqual(offer.rejected, [{ status: 503, reason: 'Voice Agent Not Configured' }]);
+      assert.equal((await ctx.store.db.selectFrom('calls').select('id').execute()).length, before.length);
+    });
+
     test('inbound: no agent for the number → the INVITE is refused and the call is failed, not billed', async () => {
       const ctx = get();
       const orgId = await seedOrg(ctx.store, ctx.clock, 100);
@@ -273,7 +301,13 @@ describeEachDialect<Ctx>(
         config: ctx.config,
         log: silentLogger,
         instance: 'test-instance',
-        resolveConfig: async () => ({ config: { prompt: 'Hi' }, agentId: null, product, voice: 'en-us' }),
+        resolveConfig: async () => ({
+          config: { prompt: 'Hi' },
+          agentId: null,
+          agentVersion: null,
+          product,
+          voice: 'en-us',
+        }),
         finalize: (input: FinalizeInput) => finalizeCall(finalizeDeps, input),
         createAgent: () => Promise.reject(new Error('must not build an agent')),
         run: () => Promise.reject(new Error('must not run')),

@@ -133,6 +133,7 @@ export class CallChangeFeed {
           'phase',
           'heartbeat_at',
           'dialed_at',
+          'agent_version',
           sql<number>`length(transcript)`.as('transcript_chars'),
         ])
         .where((eb) =>

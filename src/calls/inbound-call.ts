@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB, Row } from '../store/tables';
 import type { Config } from '../config/config';
+import { missingAgentServices } from '../config/agent-services';
 import type { Logger } from '../shared/log';
 import type { AgentSessionPort, CallLegPort } from './call-ports';
 import type { CallRepo, CallRow } from './call-repo';
@@ -22,6 +23,8 @@ export interface ResolvedInboundConfig {
   /** Resolved configuration stored in calls.config (prompt, voice, product, tools...). */
   config: Record<string, unknown>;
   agentId: number | null;
+  /** The saved agent's deployed revision at answer time (calls.agent_version). */
+  agentVersion: number | null;
   product: string | null;
   voice: string | null;
 }
@@ -53,16 +56,23 @@ export interface InboundDeps {
 /**
  * Inbound calls (self-hosting contract §5): an INVITE to an active number of an org with a
  * positive available balance runs the incoming webhook and is answered by the chosen agent once
- * the first minute at its product's rate is held. Unknown numbers get 404, an org whose
- * available balance (balance − running calls' holds and usage) is ≤ 0 gets 403 with a reason
- * phrase, an org at its concurrency limit 486; none of these creates or bills a call. A balance
- * that does not pay the chosen product's first minute also gets 403 (the call row ends failed /
- * insufficient_balance, not billed).
+ * the first minute at its product's rate is held. Unknown numbers get 404, a server without
+ * LLM_BASE_URL/STT_BASE_URL 503, an org whose available balance (balance − running calls' holds
+ * and usage) is ≤ 0 gets 403 with a reason phrase, an org at its concurrency limit 486; none of
+ * these creates or bills a call. A balance that does not pay the chosen product's first minute
+ * also gets 403 (the call row ends failed / insufficient_balance, not billed).
  */
 export async function handleInboundOffer(offer: InboundOfferPort, deps: InboundDeps): Promise<void> {
   const number = await findActiveNumber(deps.db, [offer.requestUser, offer.toUser]);
   if (!number) {
     await offer.reject(404, 'Not Found');
+    return;
+  }
+  const missing = missingAgentServices(deps.config);
+  if (missing !== null) {
+    // Answering would only fail the call a moment later: refuse it, no call row, nothing billed.
+    deps.log.warn({ to: number.number }, missing);
+    await offer.reject(503, 'Voice Agent Not Configured');
     return;
   }
   const org = await deps.db
@@ -108,6 +118,7 @@ export async function handleInboundOffer(offer: InboundOfferPort, deps: InboundD
     await deps.repo.update(call.id, {
       config: JSON.stringify(resolved.config),
       agent_id: resolved.agentId,
+      agent_version: resolved.agentVersion,
       product: resolved.product,
       voice: resolved.voice,
     });

@@ -39,12 +39,13 @@ export function inboundConfigResolver(db: Kysely<DB>, webhook: IncomingWebhook):
       resolved = {
         config,
         agentId: agent?.id ?? null,
+        agentVersion: agent?.version ?? null,
         product: str(config.product) ?? 'spark',
         voice: str(config.voice),
       };
     } else if (agent) {
       const config = { ...agentCallConfig(agent), ...base, source: 'agent' };
-      resolved = { config, agentId: agent.id, product: agent.product, voice: agent.voice };
+      resolved = { config, agentId: agent.id, agentVersion: agent.version, product: agent.product, voice: agent.voice };
     }
     return resolved;
   };

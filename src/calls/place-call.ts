@@ -30,7 +30,9 @@ import { DIAL_QUEUE } from './call-runtime';
  *     speak_order: "agent_first" | "caller_first" (the agent's outbound_speak_order; inline:
  *     agent_first), max_hold_seconds: number | null (request override, else the agent's),
  *     primary_language: string | null }
- * `calls.variables` holds the request's variables, `calls.max_hold_seconds` the effective value.
+ * `calls.variables` holds the request's variables, `calls.max_hold_seconds` the effective value,
+ * `calls.agent_version` the saved agent's deployed revision at placement (a later deploy does not
+ * change this call; a pending draft is never used).
  */
 export interface PlaceCallDeps {
   db: Kysely<DB>;
@@ -279,6 +281,7 @@ export async function placeCall(d: PlaceCallDeps, orgId: number, req: PlaceCallI
         {
           org_id: orgId,
           agent_id: agent?.id ?? null,
+          agent_version: agent?.version ?? null,
           phone_number_id: Number(number.id),
           direction: 'outbound',
           from_number: req.from,

@@ -113,3 +113,38 @@ test('README documents exactly the variables of EnvSchema, with the same default
     if (cell && typeof schema.default === 'number') assert.equal(cell, `\`${schema.default}\``, name);
   }
 });
+
+test('CORS_ALLOWED_ORIGINS: origins as browsers send them, * for any, empty for none; paths are refused', () => {
+  assert.deepEqual(loadConfig({ THUNDERPHONE_SECRET_KEY: KEY }).cors, { any: false, origins: [] });
+  assert.deepEqual(
+    loadConfig({
+      THUNDERPHONE_SECRET_KEY: KEY,
+      CORS_ALLOWED_ORIGINS: 'https://App.Example.com/, http://localhost:5173',
+    }).cors,
+    { any: false, origins: ['https://app.example.com', 'http://localhost:5173'] },
+  );
+  assert.equal(loadConfig({ THUNDERPHONE_SECRET_KEY: KEY, CORS_ALLOWED_ORIGINS: '*' }).cors.any, true);
+  assert.throws(
+    () =>
+      loadConfig({
+        THUNDERPHONE_SECRET_KEY: KEY,
+        CORS_ALLOWED_ORIGINS: 'https://ok.example,https://x.example/app,ftp://y',
+      }),
+    (err: ConfigError) =>
+      err.problems.length === 2 &&
+      err.problems.every((p) => p.startsWith('CORS_ALLOWED_ORIGINS: "')) &&
+      err.problems[0]!.includes('https://x.example/app'),
+  );
+});
+
+test('AGENT_DEPLOY_MODE: auto by default, manual on request, anything else is a problem', () => {
+  assert.equal(loadConfig({ THUNDERPHONE_SECRET_KEY: KEY }).agents.defaultDeployMode, 'auto');
+  assert.equal(
+    loadConfig({ THUNDERPHONE_SECRET_KEY: KEY, AGENT_DEPLOY_MODE: 'manual' }).agents.defaultDeployMode,
+    'manual',
+  );
+  assert.throws(
+    () => loadConfig({ THUNDERPHONE_SECRET_KEY: KEY, AGENT_DEPLOY_MODE: 'draft' }),
+    (err: ConfigError) => err.problems.some((p) => p.startsWith('AGENT_DEPLOY_MODE must be one of auto, manual')),
+  );
+});

@@ -95,6 +95,7 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
   if (e.TTS_ENGINE === 'openai' && ttsOpenai === undefined) problems.push('TTS_ENGINE=openai needs TTS_BASE_URL');
 
   const rateCentsPerMinute = parseRates(e.RATE_CENTS_PER_MINUTE, problems);
+  const cors = parseCorsOrigins(e.CORS_ALLOWED_ORIGINS, problems);
   const secretKey = loadSecretKey(e.THUNDERPHONE_SECRET_KEY, dataDir, problems, options.persistSecretKey ?? true);
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -116,6 +117,8 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
     tts: { engine: e.TTS_ENGINE, openai: ttsOpenai },
     rateCentsPerMinute,
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
+    agents: { defaultDeployMode: e.AGENT_DEPLOY_MODE },
+    cors,
     logLevel: e.LOG_LEVEL,
     calls: {
       maxConcurrentPerOrg: e.MAX_CONCURRENT_CALLS_PER_ORG,
@@ -151,6 +154,35 @@ function parseRates(raw: string, problems: string[]): Record<ProductTier, number
     rates[k as ProductTier] = n;
   }
   return rates;
+}
+
+/**
+ * CORS_ALLOWED_ORIGINS: `*`, or origins exactly as browsers send them in `Origin` (scheme, host,
+ * optional port; no path): `https://app.example.com,http://localhost:5173`.
+ */
+function parseCorsOrigins(raw: string, problems: string[]): { any: boolean; origins: string[] } {
+  const parts = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const origins: string[] = [];
+  for (const part of parts) {
+    if (part === '*') continue;
+    let origin: string | undefined;
+    try {
+      const url = new URL(part);
+      const bare = url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '';
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && bare) origin = url.origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin === undefined)
+      problems.push(
+        `CORS_ALLOWED_ORIGINS: "${part}" must be * or an origin such as https://app.example.com (scheme, host, optional port; no path)`,
+      );
+    else if (!origins.includes(origin)) origins.push(origin);
+  }
+  return { any: parts.includes('*'), origins };
 }
 
 /** THUNDERPHONE_SECRET_KEY: 64 hex chars or base64 of 32 bytes; generated into the data dir when unset. */

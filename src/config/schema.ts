@@ -10,6 +10,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 const TTS_ENGINES = ['espeak-ng', 'flite', 'openai'] as const;
 const PRIVATE_TARGET_POLICIES = ['none', 'loopback', 'all'] as const;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+const AGENT_DEPLOY_MODES = ['auto', 'manual'] as const;
 export const PRODUCT_TIERS = ['spark', 'bolt', 'storm'] as const;
 /** The products that may have their own model (`LLM_MODEL_<PRODUCT>`, dashes as underscores). */
 export const LLM_MODEL_PRODUCTS = ['spark', 'bolt', 'storm-base', 'storm-extra'] as const;
@@ -98,6 +99,16 @@ export const EnvSchema = Type.Object({
     default: 'loopback',
     description: 'where webhooks and tool calls may go besides public addresses',
   }),
+  AGENT_DEPLOY_MODE: oneOf(AGENT_DEPLOY_MODES, {
+    default: 'auto',
+    description:
+      'deploy_mode of new agents: auto = PATCH/PUT go live at once until a client uses deploy, discard-draft or ?draft=true; manual = PATCH/PUT write a draft (the hosted API)',
+  }),
+  CORS_ALLOWED_ORIGINS: text({
+    default: '',
+    description:
+      'comma-separated browser origins (https://app.example.com) that may call the API directly; * = any; empty = same-origin only',
+  }),
   LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info', description: 'pino log level' }),
   MAX_CONCURRENT_CALLS_PER_ORG: int(1, 10_000, { default: 10, description: 'simultaneous calls per org' }),
   TRUNK_CALLS_PER_SECOND: int(1, 10_000, { default: 5, description: 'new outbound calls per second per trunk' }),
@@ -131,6 +142,10 @@ export const ConfigSchema = Type.Object({
   tts: Type.Object({ engine: literalsOf(TTS_ENGINES), openai: Type.Optional(Endpoint) }),
   rateCentsPerMinute: Type.Object({ spark: Type.Integer(), bolt: Type.Integer(), storm: Type.Integer() }),
   allowPrivateTargets: literalsOf(PRIVATE_TARGET_POLICIES),
+  /** deploy_mode of agents created from now on (agents/agent-revisions.ts). */
+  agents: Type.Object({ defaultDeployMode: literalsOf(AGENT_DEPLOY_MODES) }),
+  /** CORS for browser clients: `any` = every origin (`*`), else exactly `origins`; none = same-origin only. */
+  cors: Type.Object({ any: Type.Boolean(), origins: Type.Array(Type.String()) }),
   logLevel: literalsOf(LOG_LEVELS),
   calls: Type.Object({
     maxConcurrentPerOrg: Type.Integer(),

@@ -65,6 +65,49 @@ async function getHeld(d: NumbersDeps, orgId: number, id: number): Promise<Phone
   return row;
 }
 
+/** GET /v1/phone-numbers/limits: what the org holds and what it may still get. */
+export interface PhoneNumberLimits {
+  /** Cap on numbers held by one org; null = this server sets none. */
+  maxNumbers: number | null;
+  /** Numbers the org holds (released ones excluded), by source. */
+  used: number;
+  bySource: { demo: number; voip: number };
+  /** The DEMO_NUMBERS pool: its size and how many no org holds (what POST /v1/phone-numbers can hand out). */
+  demoPool: { size: number; available: number };
+}
+
+export async function phoneNumberLimits(d: NumbersDeps, orgId: number): Promise<PhoneNumberLimits> {
+  const counts = await d.db
+    .selectFrom('phone_numbers')
+    .select(['source', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('org_id', '=', orgId)
+    .where('released_at', 'is', null)
+    .groupBy('source')
+    .execute();
+  const count = (source: string) => Number(counts.find((c) => c.source === source)?.n ?? 0);
+  const pool = [...new Set(d.demoNumbers)];
+  const held =
+    pool.length === 0
+      ? 0
+      : Number(
+          (
+            await d.db
+              .selectFrom('phone_numbers')
+              .select((eb) => eb.fn.countAll<number | string>().as('n'))
+              .where('number', 'in', pool)
+              .where('released_at', 'is', null)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+  const bySource = { demo: count('demo'), voip: count('voip') };
+  return {
+    maxNumbers: null,
+    used: bySource.demo + bySource.voip,
+    bySource,
+    demoPool: { size: pool.length, available: pool.length - held },
+  };
+}
+
 /** US area code of an E.164 number (+1NXX...), else undefined. */
 const areaCodeOf = (n: string): string | undefined =>
   n.startsWith('+1') && n.length === 12 ? n.slice(2, 5) : undefined;

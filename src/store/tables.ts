@@ -61,10 +61,18 @@ export interface AgentsTable {
   additional_languages: Json;
   tools: Json;
   integration_ids: Json;
+  /** The deployed (live) revision: what calls placed or answered now use. */
   version: number;
   created_at: Iso;
   updated_at: Iso;
   deleted_at: Iso | null;
+  /** Pending settings (AgentSettings JSON) not yet deployed; null = none. Added by 0008-agent-drafts. */
+  draft: ColumnType<Json | null, Json | null | undefined, Json | null>;
+  draft_updated_at: ColumnType<Iso | null, Iso | null | undefined, Iso | null>;
+  /** `auto`: PATCH/PUT deploy at once; `manual`: they write the draft (agents/agent-revisions.ts). */
+  deploy_mode: ColumnType<string, string | undefined, string>;
+  /** When `version` went live. */
+  deployed_at: ColumnType<Iso | null, Iso | null | undefined, Iso | null>;
 }
 
 export interface AgentVersionsTable {
@@ -165,6 +173,8 @@ export interface CallsTable {
   heartbeat_at: ColumnType<Iso | null, Iso | null | undefined, Iso | null>;
   /** When dialing (or answering, inbound) started. */
   dialed_at: ColumnType<Iso | null, Iso | null | undefined, Iso | null>;
+  /** The agent revision the call runs with (agents.version when placed / answered). Added by 0008. */
+  agent_version: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface CallEventsTable {

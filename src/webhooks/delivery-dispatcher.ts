@@ -50,7 +50,7 @@ export class DeliveryDispatcher {
     const attempt = delivery.attempts + 1;
     const result = await sendSigned(this.#deps.http, clock, {
       target,
-      body: envelopeBytes(delivery.event_type, JSON.parse(event.data)),
+      body: envelopeBytes(delivery.event_type, JSON.parse(event.data), event.id),
       eventId: event.id,
       deliveryId: delivery.id,
       attempt,

@@ -164,7 +164,7 @@ export class WebhookEndpointService {
     };
     const send = await sendSigned(http, clock, {
       target,
-      body: envelopeBytes(type, data),
+      body: envelopeBytes(type, data, eventId),
       eventId,
       deliveryId,
       attempt: 1,

@@ -50,9 +50,11 @@ describeEachDialect(
         'tool calls are signed with that endpoint secret',
       );
       const req = f().rx.requests[start]!;
+      const eventId = String(req.headers['x-thunderphone-event-id']);
+      assert.match(eventId, /^evt_[0-9a-f]{24}$/);
       assert.equal(
         req.raw.toString(),
-        '{"data":{"call_id":77,"from_number":"+15550001111","to_number":"+15550002222"},"type":"telephony.incoming"}',
+        `{"data":{"call_id":77,"from_number":"+15550001111","to_number":"+15550002222"},"event_id":"${eventId}","type":"telephony.incoming"}`,
       );
       assert.ok(verifySignature(endpoint.secret, req.raw, req.headers['x-thunderphone-signature']));
     });

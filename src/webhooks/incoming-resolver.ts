@@ -58,7 +58,7 @@ export class IncomingResolver {
         const deliveryId = ids.token('whd_', 12);
         const send = await sendSigned(this.#deps.http, clock, {
           target,
-          body: envelopeBytes(target.eventType, data),
+          body: envelopeBytes(target.eventType, data, eventId),
           eventId,
           deliveryId,
           attempt: 1,

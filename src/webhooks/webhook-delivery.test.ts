@@ -59,9 +59,10 @@ describeEachDialect(
       const req = got[0]!;
       assert.equal(req.method, 'POST');
       assert.equal(req.headers['content-type'], 'application/json');
+      const eventId = String(req.headers['x-thunderphone-event-id']);
       assert.equal(
         req.raw.toString('utf8'),
-        '{"data":{"call_id":42,"from_number":"+15550001","to_number":"+15550002","transcripts":[{"content":"h\\u00e9","role":"user"}]},"type":"telephony.complete"}',
+        `{"data":{"call_id":42,"from_number":"+15550001","to_number":"+15550002","transcripts":[{"content":"h\\u00e9","role":"user"}]},"event_id":"${eventId}","type":"telephony.complete"}`,
       );
       assert.ok(verifySignature(ep.secret, req.raw, req.headers['x-thunderphone-signature']));
       assert.ok(!verifySignature(ep.secret + 'x', req.raw, req.headers['x-thunderphone-signature']));

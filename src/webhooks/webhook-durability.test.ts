@@ -117,7 +117,11 @@ for (const dialect of testDialects()) {
         workers.stop();
         assert.equal(rx.requests.length, 1);
         const req = rx.requests[0]!;
-        assert.equal(req.raw.toString(), '{"data":{"call_id":4242,"status":"completed"},"type":"telephony.complete"}');
+        const eventId = String(req.headers['x-thunderphone-event-id']);
+        assert.equal(
+          req.raw.toString(),
+          `{"data":{"call_id":4242,"status":"completed"},"event_id":"${eventId}","type":"telephony.complete"}`,
+        );
         assert.ok(verifySignature(ep.secret, req.raw, req.headers['x-thunderphone-signature']));
         const row = await second.store.db.selectFrom('webhook_deliveries').selectAll().executeTakeFirstOrThrow();
         assert.equal(row.status, 'delivered');

@@ -17,9 +17,9 @@ test('non-ASCII text is escaped like Python json.dumps (ensure_ascii)', () => {
   assert.deepEqual(JSON.parse(canonicalJson({ name: 'Zoë ☎' })), { name: 'Zoë ☎' });
 });
 
-test('the envelope puts data before type (sorted) and the signature is HMAC-SHA256 hex of those bytes', () => {
-  const body = envelopeBytes('call.complete', { call_id: 7 });
-  assert.equal(body, '{"data":{"call_id":7},"type":"call.complete"}');
+test('the envelope is data, event_id, type (sorted) and the signature is HMAC-SHA256 hex of those bytes', () => {
+  const body = envelopeBytes('call.complete', { call_id: 7 }, 'evt_0123456789ab');
+  assert.equal(body, '{"data":{"call_id":7},"event_id":"evt_0123456789ab","type":"call.complete"}');
   const expected = createHmac('sha256', 'whsec_test').update(Buffer.from(body)).digest('hex');
   assert.equal(signBody('whsec_test', body), expected);
   assert.match(expected, /^[0-9a-f]{64}$/);

@@ -61,6 +61,11 @@ export async function createApiHarness(dialect: DialectName, options: HarnessOpt
       THUNDERPHONE_ADMIN_TOKEN: ADMIN_TOKEN,
       LOG_LEVEL: 'silent',
       PUBLIC_BASE_URL: 'http://127.0.0.1:8080',
+      // Configured (so POST /v1/call is accepted) but never reached: the harness runs no calls.
+      // A test of an unconfigured server passes LLM_BASE_URL: '' / STT_BASE_URL: ''.
+      LLM_BASE_URL: 'http://127.0.0.1:9/v1',
+      LLM_MODEL: 'unused-model',
+      STT_BASE_URL: 'http://127.0.0.1:9/v1',
       ...options.env,
     },
     { persistSecretKey: false },

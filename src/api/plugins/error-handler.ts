@@ -31,6 +31,8 @@ export function validationToFields(items: ValidationItem[]): Record<string, stri
   return fields;
 }
 
+const routeNotFound = { detail: 'Not found.', code: 'route_not_found' satisfies ErrorCode };
+
 /**
  * The only place errors become HTTP. Body shapes (ThunderPhone, DRF style):
  * `{"detail": "...", "code": "..."}` or field messages `{"field": ["..."]}`.
@@ -45,6 +47,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.status(status).send({ detail: err.message, code: err.code, ...(err.details ?? {}) });
     }
     const fe = err;
+    // A path segment that is not a valid id (`/phone-numbers/limits` on `/phone-numbers/:id` for a
+    // method the literal route lacks) names no resource: 404, like an unknown route, never a 400.
+    if (fe.validation && fe.validationContext === 'params') return reply.status(404).send(routeNotFound);
     if (fe.validation) return reply.status(400).send(validationToFields(collapseUnionErrors(fe.validation)));
     if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
       const detail =
@@ -63,9 +68,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     request.log.error({ err, url: request.url }, 'unhandled error');
     return reply.status(500).send({ detail: 'Internal server error.', code: 'internal_error' satisfies ErrorCode });
   });
-  app.setNotFoundHandler((_request, reply) =>
-    reply.status(404).send({ detail: 'Not found.', code: 'route_not_found' satisfies ErrorCode }),
-  );
+  app.setNotFoundHandler((_request, reply) => reply.status(404).send(routeNotFound));
 }
 
 /**

@@ -21,7 +21,7 @@ describeApi('agents API', (h) => {
     const a = res.body;
     assert.equal(typeof a.id, 'number');
     assert.deepEqual(
-      { ...a, id: 0, created_at: '', updated_at: '' },
+      { ...a, id: 0, created_at: '', updated_at: '', deployed_at: '' },
       {
         id: 0,
         name: 'Receptionist',
@@ -42,10 +42,14 @@ describeApi('agents API', (h) => {
         integration_ids: [],
         integrations: [],
         version: 1,
+        deployed_at: '',
+        deploy_mode: 'auto',
+        draft: null,
         created_at: '',
         updated_at: '',
       },
     );
+    assert.equal(a.deployed_at, a.created_at, 'a new agent is deployed revision 1');
     assert.deepEqual((await h().request('GET', `/v1/agents/${a.id}`, { key: org.apiKey })).body, a);
     const list = await h().request('GET', '/v1/agents', { key: org.apiKey });
     assert.deepEqual(

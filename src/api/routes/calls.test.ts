@@ -152,6 +152,7 @@ describeApi('calls API', (h) => {
       critical_issue_count: 0,
       summary: null,
       created_at: '2026-02-01T09:59:59.000Z',
+      agent_version: null,
     });
     const tr = await h().request('GET', `/v1/calls/${call.id}/transcript`, { key: org.apiKey });
     assert.deepEqual(tr.body, { call_id: call.id, transcripts: TRANSCRIPT });

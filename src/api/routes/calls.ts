@@ -6,6 +6,7 @@ import { ErrorBody, Envelope, IdParams, Paging, errorResponses } from '../wire/c
 import { CallFilterQuery, CallWire, callToWire, callsToCsv } from '../wire/call';
 import { PlaceCallBody, PlacedCallWire, placeCallInputOf, placedCallToWire } from '../wire/outbound-call';
 import { placeCall } from '../../calls/place-call';
+import { missingAgentServices } from '../../config/agent-services';
 import { callHistory, getCall, listCalls, transcriptOf } from '../../calls/call-queries';
 import { signRecordingUrl } from '../../calls/recording-url';
 
@@ -29,10 +30,20 @@ export const callRoutes: RouteModule = (deps) => async (app) => {
         tags,
         summary: 'Place an outbound call (from a verified VoIP number of this org)',
         body: PlaceCallBody,
-        response: { 201: PlacedCallWire, ...errorResponses, 402: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+        response: {
+          201: PlacedCallWire,
+          ...errorResponses,
+          402: ErrorBody,
+          403: ErrorBody,
+          409: ErrorBody,
+          503: ErrorBody,
+        },
       },
     },
     async (req, reply) => {
+      // A server without LLM/STT would accept the call and fail it a moment later: refuse at once.
+      const missing = missingAgentServices(config);
+      if (missing !== null) throw new AppError('agent_not_configured', missing);
       const input = placeCallInputOf(req.body, deps.voices, config.allowPrivateTargets);
       const placed = await placeCall(
         { db: store.db, dialect: store.dialect, clock, queue: deps.queue },

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { ApiDeps } from '../deps';
 import type { RouteModule } from '../route-module';
+import { agentServiceChecks } from '../../config/agent-services';
 
 /** One entry of `checks` in GET /v1/healthz. */
 export interface HealthCheckResult {
@@ -23,6 +24,7 @@ const CheckSchema = Type.Object(
  * must answer quickly (bounded) and never throw.
  */
 function healthChecks(deps: ApiDeps): Record<string, () => Promise<HealthCheckResult>> {
+  const agentServices = agentServiceChecks(deps.config);
   return {
     database: async () => {
       const startedMs = deps.clock.monotonicMs();
@@ -33,11 +35,14 @@ function healthChecks(deps: ApiDeps): Record<string, () => Promise<HealthCheckRe
         latency_ms: check.status === 'ok' ? Math.round(deps.clock.monotonicMs() - startedMs) : null,
       };
     },
+    // The voice agent's services: without them calls are refused (`reason` says what to set).
+    llm: async () => ({ ...agentServices.llm }),
+    stt: async () => ({ ...agentServices.stt }),
   };
 }
 
 /**
- * Liveness and dependencies, no authentication. Always 200 while the process runs (a database
+ * Liveness and readiness, no authentication. Always 200 while the process runs (a database
  * outage is ridden out: live calls go on, so an orchestrator must not restart the process for it);
  * `ok` is false and `status` is `degraded` while a check is down.
  */
@@ -48,7 +53,7 @@ export const healthRoutes: RouteModule = (deps) => async (app) => {
     {
       schema: {
         tags: ['health'],
-        summary: 'Liveness and dependency checks (no authentication)',
+        summary: 'Liveness and readiness checks (no authentication)',
         response: {
           200: Type.Object({
             ok: Type.Boolean(),

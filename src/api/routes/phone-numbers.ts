@@ -1,11 +1,19 @@
 import { Type } from '@sinclair/typebox';
 import type { RouteModule } from '../route-module';
 import { ErrorBody, IdParams, errorResponses } from '../wire/common';
-import { PhoneNumberWire, ProvisionNumberBody, UpdateNumberBody, phoneNumberToWire } from '../wire/numbers';
+import {
+  PhoneNumberLimitsWire,
+  PhoneNumberWire,
+  ProvisionNumberBody,
+  UpdateNumberBody,
+  phoneNumberLimitsToWire,
+  phoneNumberToWire,
+} from '../wire/numbers';
 import { emptyBodyAsObject } from '../plugins/empty-body';
 import {
   getPhoneNumber,
   listPhoneNumbers,
+  phoneNumberLimits,
   provisionDemoNumber,
   releasePhoneNumber,
   updatePhoneNumber,
@@ -42,6 +50,18 @@ export const phoneNumberRoutes: RouteModule = (deps) => async (app) => {
     },
     async (req, reply) =>
       reply.status(201).send(phoneNumberToWire(await provisionDemoNumber(d, deps.queue, req.auth.orgId, req.body))),
+  );
+
+  app.get(
+    '/phone-numbers/limits',
+    {
+      schema: {
+        tags,
+        summary: "The org's number cap and usage, and what the demo pool can still hand out",
+        response: { 200: PhoneNumberLimitsWire, ...errorResponses },
+      },
+    },
+    async (req) => phoneNumberLimitsToWire(await phoneNumberLimits(d, req.auth.orgId)),
   );
 
   app.get(

@@ -42,12 +42,31 @@ const settingsProps = {
 
 export const AgentSettingsWire = Type.Object(settingsProps);
 
-/** Agent object (thunderphone-api.md §3.7). */
+/** The pending (not deployed) settings of an agent. */
+export const AgentDraftWire = Type.Object(
+  { ...settingsProps, updated_at: Timestamp },
+  {
+    description:
+      'Settings written by PATCH/PUT that calls do not use until POST /v1/agents/{id}/deploy; always on top of the deployed `version`.',
+  },
+);
+
+/**
+ * Agent object (thunderphone-api.md §3.7). The top-level settings are the DEPLOYED revision (what
+ * calls use); `draft` holds pending changes.
+ */
 export const AgentWire = Type.Object({
   id: Type.Integer(),
   ...settingsProps,
   integrations: Type.Array(Type.Object({}, { additionalProperties: true })),
-  version: Type.Integer(),
+  version: Type.Integer({ description: 'the deployed revision: calls placed or answered now use it' }),
+  deployed_at: Timestamp,
+  deploy_mode: Type.String({
+    enum: ['auto', 'manual'],
+    description:
+      'auto: PATCH/PUT deploy at once (until a client uses deploy, discard-draft or ?draft=true); manual: PATCH/PUT write the draft',
+  }),
+  draft: Nullable(AgentDraftWire),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
@@ -84,7 +103,18 @@ export const AgentBody = Type.Object(
   { additionalProperties: true },
 );
 
+/** `?draft=true|false` on PATCH/PUT: write the draft, or deploy at once (default: the agent's deploy_mode). */
+export const AgentEditQuery = Type.Object({
+  draft: Type.Optional(
+    Type.Boolean({ description: 'true: write the draft (agent becomes deploy_mode manual); false: deploy at once' }),
+  ),
+});
+
 export function agentToWire(a: AgentRecord) {
-  const { org_id: _org, ...rest } = a;
-  return { ...rest, integrations: [] as Record<string, unknown>[] };
+  const { org_id: _org, draft, ...rest } = a;
+  return {
+    ...rest,
+    integrations: [] as Record<string, unknown>[],
+    draft: draft === null ? null : { ...draft.settings, updated_at: draft.updated_at },
+  };
 }

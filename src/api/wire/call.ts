@@ -34,6 +34,12 @@ export const CallWire = Type.Object({
   critical_issue_count: Type.Integer(),
   summary: Nullable(Type.String()),
   created_at: Timestamp,
+  agent_version: Nullable(
+    Type.Integer({
+      description:
+        "the saved agent's deployed revision when the call was placed or answered (null without a saved agent)",
+    }),
+  ),
 });
 
 export function callToWire(c: CallRow, config: Config, nowMs: number) {
@@ -64,6 +70,7 @@ export function callToWire(c: CallRow, config: Config, nowMs: number) {
     critical_issue_count: 0,
     summary: null,
     created_at: c.created_at,
+    agent_version: c.agent_version ?? null,
   };
 }
 

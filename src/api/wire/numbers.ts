@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Row } from '../../store/tables';
-import { isOutboundEligible } from '../../numbers/phone-number-service';
+import { isOutboundEligible, type PhoneNumberLimits } from '../../numbers/phone-number-service';
 import { redactSipConfig } from '../../numbers/voip-input';
 import type { VoipConnectionView } from '../../numbers/voip-connection-service';
 import { Nullable, Timestamp } from './common';
@@ -40,6 +40,26 @@ export const phoneNumberToWire = (n: Row<'phone_numbers'>) => ({
   outbound_eligible: isOutboundEligible(n),
   created_at: n.created_at,
   updated_at: n.updated_at,
+});
+
+/** GET /v1/phone-numbers/limits. */
+export const PhoneNumberLimitsWire = Type.Object({
+  max_numbers: Nullable(Type.Integer({ description: 'numbers one org may hold; null = no cap on this server' })),
+  used: Type.Integer({ description: 'numbers the org holds now (released ones excluded)' }),
+  remaining: Nullable(Type.Integer({ description: 'max_numbers - used; null = no cap' })),
+  by_source: Type.Object({ demo: Type.Integer(), voip: Type.Integer() }),
+  demo_pool: Type.Object(
+    { size: Type.Integer(), available: Type.Integer() },
+    { description: 'DEMO_NUMBERS: its size, and how many numbers no org holds (POST /v1/phone-numbers can hand out)' },
+  ),
+});
+
+export const phoneNumberLimitsToWire = (l: PhoneNumberLimits) => ({
+  max_numbers: l.maxNumbers,
+  used: l.used,
+  remaining: l.maxNumbers === null ? null : Math.max(0, l.maxNumbers - l.used),
+  by_source: l.bySource,
+  demo_pool: l.demoPool,
 });
 
 export const ProvisionNumberBody = Type.Object(
