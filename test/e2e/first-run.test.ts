@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../src/store/db';
-import { SecretBox } from '../../src/shared/secret-box';
 import { parseRtpPacket } from '../../src/telephony/rtp/rtp-packet';
 import { decodeMulaw, encodeMulaw } from '../../src/telephony/codecs/g711';
 import { EmbeddedTts } from '../../src/voice/tts/embedded-tts';
@@ -13,7 +12,8 @@ import { startFakeOpenAiLlmServer } from '../../src/voice/testing/fake-openai-ll
 import { startFakeOpenAiSttServer } from '../../src/voice/testing/fake-openai-stt-server';
 import { barePath } from './support/bare-path';
 import { startServerProcess, type ServerProcess } from './support/server-process';
-import { answeringTrunk, TRUNK_PASSWORD, TRUNK_USER } from './support/trunk-scenarios';
+import { answeringTrunk } from './support/trunk-scenarios';
+import { insertSippTrunkNumber } from './support/trunk-rows';
 import { freeMediaPort, makeWorkDir, startSipp } from './support/sipp-runner';
 
 /*
@@ -156,37 +156,8 @@ describe('first run on a machine without espeak-ng, flite or sox', () => {
     const store: Store = await openStore(env.DATABASE_URL);
     cleanups.push(() => store.destroy());
     const org = await store.db.selectFrom('orgs').selectAll().executeTakeFirstOrThrow();
-    const now = new Date().toISOString();
-    const voip = await store.db
-      .insertInto('voip_connections')
-      .values({
-        org_id: org.id,
-        name: 'trunk',
-        provider: 'manual',
-        setup_method: 'manual',
-        status: 'connected',
-        inferred_name: 0,
-        sip_config: JSON.stringify({ host: '127.0.0.1', port: sipp.port, transport: 'udp' }),
-        credentials_enc: new SecretBox(secretKey).sealJson({ username: TRUNK_USER, password: TRUNK_PASSWORD }),
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
     const from = '+15557770001';
-    await store.db
-      .insertInto('phone_numbers')
-      .values({
-        org_id: org.id,
-        number: from,
-        source: 'voip',
-        status: 'active',
-        voip_connection_id: voip.id,
-        voip_verification_status: 'verified',
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    await insertSippTrunkNumber(store.db, { orgId: org.id, secretKey, sippPort: sipp.port, number: from });
 
     const placed = await server.api('POST', '/v1/call', {
       from_number: from,
