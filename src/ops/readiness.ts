@@ -91,7 +91,7 @@ export function endpointCheck(
   return notOk(
     'warning',
     `no ${what}`,
-    `not configured: calls end with end_reason "error" until it is`,
+    `not configured: the voice agent cannot take calls until it is`,
     part === 'llm' ? 'set LLM_BASE_URL and LLM_MODEL (and LLM_API_KEY)' : 'set STT_BASE_URL (and STT_API_KEY)',
   );
 }
