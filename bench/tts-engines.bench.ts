@@ -6,10 +6,11 @@
  * Engines whose program is not installed are skipped.
  */
 import { spawnSync } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { FrameChunker } from '../src/voice/audio/resampler';
 import { EmbeddedTts } from '../src/voice/tts/embedded-tts';
 import { EmbeddedTtsWorker } from '../src/voice/tts/embedded-tts-worker-client';
-import { fliteWasmPath } from '../src/voice/tts/flite-wasm';
+import { compileFlite, fliteWasmPath, synthesizeFliteWav } from '../src/voice/tts/flite-wasm';
 import { SpawnTts } from '../src/voice/tts/spawn-tts';
 import type { TtsProvider } from '../src/voice/tts/tts';
 
@@ -69,5 +70,30 @@ export async function run(): Promise<void> {
         `first run ${cold.firstMs.toFixed(0)} ms${c.label.startsWith('embedded') ? ' (worker start + compile)' : ''}`,
     );
     await c.close?.();
+  }
+
+  // What the worker thread buys: the event loop (which paces RTP every 20 ms) while sentences are
+  // synthesized in the worker, vs. the same synthesis on the main thread.
+  if (wasm) {
+    const worker = new EmbeddedTtsWorker({ wasmPath: wasm });
+    const tts = new EmbeddedTts({ worker });
+    await once(tts, 'slt');
+    const lag = monitorEventLoopDelay({ resolution: 1 });
+    lag.enable();
+    for (let i = 0; i < 10; i++) await once(tts, 'slt');
+    lag.disable();
+    const inWorkerMs = lag.max / 1e6;
+    await worker.close();
+    const module = compileFlite(wasm);
+    const blocked: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      synthesizeFliteWav(module, SENTENCE, 'slt');
+      blocked.push(performance.now() - t);
+    }
+    console.log(
+      `event loop while embedded slt speaks 10 sentences: max delay ${inWorkerMs.toFixed(1)} ms in the worker ` +
+        `vs ${pct(blocked, 50).toFixed(1)} ms blocked per sentence (max ${Math.max(...blocked).toFixed(1)} ms) on the main thread`,
+    );
   }
 }

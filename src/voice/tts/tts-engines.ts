@@ -20,7 +20,7 @@ export const TTS_ENGINE_INFO: Record<TtsEngineName, { label: string; improves: s
   },
   flite: {
     label: 'flite',
-    improves: 'the same voices as a native program, about 1.5x faster per sentence',
+    improves: 'the same voices as a native program, 1.2-1.5x faster per sentence',
     fix: 'apt-get install flite',
   },
   embedded: {
