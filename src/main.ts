@@ -9,6 +9,8 @@ import { startWebhookWorkers } from './webhooks/start-webhook-workers';
 import { startCallRuntime } from './calls/start-call-runtime';
 import { startNumberWorkers } from './numbers/start-number-workers';
 import { recordingUrlMaker } from './calls/recording-url';
+import { formatStartBanner, redactDatabaseUrl } from './ops/start-banner';
+import type { ReadinessCheck } from './ops/readiness';
 
 /** Composition root: config → store → queue → services → HTTP (+ SIP and workers). */
 async function main(): Promise<void> {
@@ -38,33 +40,47 @@ async function main(): Promise<void> {
     firstKey = created.apiKey;
   }
 
+  const tts = deps.voices;
+  log.info(
+    {
+      configured: config.tts.engine,
+      engine: tts.engine ?? null,
+      installed: tts.selection?.installed,
+      voices: tts.size,
+      defaultVoice: tts.defaultVoice()?.id ?? null,
+    },
+    'text to speech engine chosen',
+  );
+  if (tts.selection?.problem) log.warn({ fix: tts.selection.problem.fix }, tts.selection.problem.reason);
+
   const app = await buildServer(deps);
   // The queue first: pg-boss ignores work()/createQueue() issued before start().
   await deps.queue.start();
   const webhookWorkers = await startWebhookWorkers(deps);
   await startNumberWorkers(deps);
-  const calls = await startCallRuntime({ ...deps, recordingUrl: recordingUrlMaker(config, systemClock) });
-  await app.listen({ port: config.http.port, host: config.http.host });
+  const calls = await withPortHint(
+    'SIP_PORT',
+    config.sip.port,
+    startCallRuntime({ ...deps, recordingUrl: recordingUrlMaker(config, systemClock) }),
+  );
+  deps.readiness.sipStarted(calls.sipPort);
+  await deps.readiness.probeRtp();
+  await withPortHint('PORT', config.http.port, app.listen({ port: config.http.port, host: config.http.host }));
 
-  const base = config.http.publicBaseUrl;
+  const database: ReadinessCheck = {
+    status: 'ok',
+    detail: `${redactDatabaseUrl(config.databaseUrl)} (migrated)`,
+    reason: null,
+    fix: null,
+  };
   process.stdout.write(
-    [
-      `ThunderPhone listening on http://${config.http.host}:${config.http.port} (${deps.store.dialect})`,
-      `  Console:  ${base}/   (sign in with an org API key, or the admin token for the operator view)`,
-      `  API:      ${base}/v1   (try: curl ${base}/v1/healthz)`,
-      `  API docs: ${base}/docs   OpenAPI: ${base}/openapi.json`,
-      `  SIP:      udp+tcp ${config.sip.bind}:${calls.sipPort} (public address ${config.sip.publicAddress})`,
-      `  Agent:    LLM ${config.llm ? config.llm.baseUrl : 'not configured (set LLM_BASE_URL)'}, STT ${config.stt ? config.stt.baseUrl : 'not configured (set STT_BASE_URL)'}, TTS ${config.tts.engine}`,
-      config.llm && config.stt
-        ? ''
-        : '  Calls are refused (POST /v1/call 503 agent_not_configured, inbound SIP 503) until LLM_BASE_URL and STT_BASE_URL point at OpenAI-compatible services.',
-      config.adminToken === undefined
-        ? '  Admin API: off (set THUNDERPHONE_ADMIN_TOKEN)'
-        : `  Admin API: ${base}/admin/v1`,
-      firstKey === undefined
-        ? ''
-        : `\nCreated a development org with a $10.00 balance. Its API key (shown once, store it now;\nsign in to the console at ${base}/ with it):\n\n    ${firstKey}\n`,
-    ].join('\n') + '\n',
+    formatStartBanner({
+      config,
+      dialect: deps.store.dialect,
+      sipPort: calls.sipPort,
+      checks: { database, ...deps.readiness.checks() },
+      firstKey,
+    }),
   );
 
   const shutdown = async (signal: string): Promise<void> => {
@@ -78,6 +94,19 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** A port another program holds stops the start with the variable that moves it. */
+async function withPortHint<T>(variable: string, port: number, started: Promise<T>): Promise<T> {
+  try {
+    return await started;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new Error(`port ${port} is in use by another program: stop it, or set ${variable} to a free port`, {
+        cause: err,
+      });
+    throw err;
+  }
 }
 
 main().catch((err: unknown) => {

@@ -9,6 +9,7 @@ import type { VoiceCatalog } from '../voice/tts/voice-catalog';
 import type { GuardedHttpClient } from '../net/guarded-http-client';
 import type { WebhookService } from '../webhooks/webhook-service';
 import type { TrunkVerifier } from '../numbers/trunk-verifier-port';
+import type { Readiness } from '../ops/readiness';
 
 /**
  * Everything the HTTP layer may use, built once in main.ts (or the test harness) and passed
@@ -32,4 +33,6 @@ export interface ApiDeps {
   trunkVerifier: TrunkVerifier;
   /** Live call stream timings (GET /v1/calls/stream); tests shorten them. */
   liveCalls?: { pollMs?: number; keepaliveMs?: number };
+  /** What works and what is missing (SIP, RTP, TTS, LLM, STT, console): GET /v1/healthz `checks`. */
+  readiness: Readiness;
 }

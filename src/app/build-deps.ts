@@ -13,6 +13,7 @@ import { VoiceCatalog } from '../voice/tts/voice-catalog';
 import { GuardedHttpClient } from '../net/guarded-http-client';
 import { WebhookService } from '../webhooks/webhook-service';
 import { EphemeralSipTrunkVerifier } from './ephemeral-sip-trunk-verifier';
+import { Readiness } from '../ops/readiness';
 
 export interface BuildDepsOptions {
   config: Config;
@@ -66,5 +67,6 @@ export async function buildDeps(options: BuildDepsOptions): Promise<ApiDeps> {
     queue,
     secretBox,
     voices,
+    readiness: new Readiness({ config: options.config, voices }),
   };
 }

@@ -1,4 +1,4 @@
-import type { Config } from '../config/config';
+import type { Config, TtsEngineName } from '../config/config';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/log';
 import {
@@ -26,7 +26,7 @@ export interface AgentFactoryDeps {
    */
   signingSecretFor?: (orgId: number) => Promise<string | null>;
   /** Providers override (tests and benchmarks); default: from the configuration. */
-  providers?: (product: string, engine: 'espeak-ng' | 'flite' | 'openai') => AgentProviders;
+  providers?: (product: string, engine: TtsEngineName) => AgentProviders;
   timings?: Partial<AgentTimings>;
 }
 
@@ -34,7 +34,7 @@ export interface AgentFactoryDeps {
 export function agentFactory(deps: AgentFactoryDeps): (call: CallRow) => Promise<AgentSessionPort> {
   return async (call) => {
     const conv = conversationFor(call, deps.voices);
-    const engine = conv.voice?.engine ?? deps.config.tts.engine;
+    const engine = conv.voice?.engine ?? deps.voices.engine ?? 'embedded';
     const signingSecret = (await deps.signingSecretFor?.(Number(call.org_id))) ?? undefined;
     const providers = deps.providers
       ? deps.providers(conv.config.product, engine)

@@ -1,2 +1,2 @@
 /** The configuration types; their single source is the TypeBox schema in schema.ts. */
-export type { Config, ProductTier, TtsEngineName } from './schema';
+export type { Config, ProductTier, TtsEngineName, TtsEngineSetting } from './schema';

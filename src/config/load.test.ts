@@ -17,7 +17,8 @@ test('defaults follow the self-hosting contract', () => {
   assert.deepEqual(c.rtp, { portMin: 20000, portMax: 30000 });
   assert.deepEqual(c.rateCentsPerMinute, { spark: 2, bolt: 5, storm: 9 });
   assert.equal(c.allowPrivateTargets, 'loopback');
-  assert.equal(c.tts.engine, 'espeak-ng');
+  assert.equal(c.tts.engine, 'auto');
+  assert.equal(c.tts.primaryLanguage, 'en-US');
   assert.equal(c.http.publicBaseUrl, 'http://localhost:8080');
   assert.equal(c.adminToken, undefined);
   assert.ok(Object.isFrozen(c));

@@ -114,7 +114,7 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
     demoNumbers,
     llm: llm === undefined ? undefined : { ...llm, modelByProduct },
     stt,
-    tts: { engine: e.TTS_ENGINE, openai: ttsOpenai },
+    tts: { engine: e.TTS_ENGINE, openai: ttsOpenai, voice: e.TTS_VOICE, primaryLanguage: e.TTS_PRIMARY_LANGUAGE },
     rateCentsPerMinute,
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
     agents: { defaultDeployMode: e.AGENT_DEPLOY_MODE },

@@ -7,7 +7,12 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  * same variables.
  */
 
-const TTS_ENGINES = ['espeak-ng', 'flite', 'openai'] as const;
+/** `auto`: openai when TTS_BASE_URL is set, else espeak-ng, else flite (when installed), else the embedded engine. */
+const TTS_ENGINES = ['auto', 'espeak-ng', 'flite', 'embedded', 'openai'] as const;
+const LANGUAGE_TAG = {
+  pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$',
+  errorMessage: 'must be a BCP-47 tag such as en-US',
+};
 const PRIVATE_TARGET_POLICIES = ['none', 'loopback', 'all'] as const;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 const AGENT_DEPLOY_MODES = ['auto', 'manual'] as const;
@@ -81,7 +86,19 @@ export const EnvSchema = Type.Object({
   STT_BASE_URL: optionalText({ ...HTTP_URL, description: 'OpenAI-compatible /audio/transcriptions endpoint' }),
   STT_API_KEY: optionalText({ description: 'API key of STT_BASE_URL' }),
   STT_MODEL: text({ default: 'whisper-1', description: 'speech-to-text model' }),
-  TTS_ENGINE: oneOf(TTS_ENGINES, { default: 'espeak-ng', description: 'speech synthesis engine' }),
+  TTS_ENGINE: oneOf(TTS_ENGINES, {
+    default: 'auto',
+    description: 'speech synthesis engine; auto = openai if TTS_BASE_URL is set, else espeak-ng, flite, embedded',
+  }),
+  TTS_VOICE: optionalText({
+    description:
+      'default voice (a GET /v1/voices id; the hosted ids like en-US-James1 resolve to it); default: the engine default',
+  }),
+  TTS_PRIMARY_LANGUAGE: text({
+    default: 'en-US',
+    ...LANGUAGE_TAG,
+    description: 'GET /v1/voices lists this language right after the default voice',
+  }),
   TTS_BASE_URL: optionalText({
     ...HTTP_URL,
     description: 'OpenAI-compatible /audio/speech endpoint (TTS_ENGINE=openai)',
@@ -139,7 +156,14 @@ export const ConfigSchema = Type.Object({
     Type.Composite([Endpoint, Type.Object({ modelByProduct: Type.Record(Type.String(), Type.String()) })]),
   ),
   stt: Type.Optional(Endpoint),
-  tts: Type.Object({ engine: literalsOf(TTS_ENGINES), openai: Type.Optional(Endpoint) }),
+  tts: Type.Object({
+    /** As configured; the engine really used is VoiceCatalog.detect(config).engine. */
+    engine: literalsOf(TTS_ENGINES),
+    openai: Type.Optional(Endpoint),
+    /** TTS_VOICE: the default voice id, when configured. */
+    voice: Type.Optional(Type.String()),
+    primaryLanguage: Type.String(),
+  }),
   rateCentsPerMinute: Type.Object({ spark: Type.Integer(), bolt: Type.Integer(), storm: Type.Integer() }),
   allowPrivateTargets: literalsOf(PRIVATE_TARGET_POLICIES),
   /** deploy_mode of agents created from now on (agents/agent-revisions.ts). */
@@ -158,7 +182,10 @@ export const ConfigSchema = Type.Object({
 });
 
 export type Config = Static<typeof ConfigSchema>;
-export type TtsEngineName = (typeof TTS_ENGINES)[number];
+/** TTS_ENGINE as configured (`auto` included). */
+export type TtsEngineSetting = (typeof TTS_ENGINES)[number];
+/** An engine that speaks: what a voice belongs to. */
+export type TtsEngineName = Exclude<TtsEngineSetting, 'auto'>;
 export type ProductTier = (typeof PRODUCT_TIERS)[number];
 
 /** The message for a value of `name` that does not match its schema. */

@@ -1,10 +1,8 @@
-import type { Config } from '../config/config';
+import type { Config, TtsEngineName } from '../config/config';
 import { OpenAiLlm, modelForProduct } from './llm/openai-llm';
 import type { AgentProviders } from './session-options';
 import { OpenAiStt } from './stt/openai-stt';
-import { OpenAiTts } from './tts/openai-tts';
-import { SpawnTts } from './tts/spawn-tts';
-import type { TtsProvider } from './tts/tts';
+import { ttsProviderFor } from './tts/tts-providers';
 import { fvadFactory } from './vad/fvad-vad';
 import { AppError } from '../shared/errors';
 
@@ -16,7 +14,7 @@ import { AppError } from '../shared/errors';
 export function providersFromConfig(
   config: Pick<Config, 'llm' | 'stt' | 'tts'>,
   product: string,
-  ttsEngine: 'espeak-ng' | 'flite' | 'openai',
+  ttsEngine: TtsEngineName,
 ): AgentProviders {
   if (!config.llm)
     throw new AppError(
@@ -33,22 +31,7 @@ export function providersFromConfig(
       model: modelForProduct(config.llm, product),
     }),
     stt: new OpenAiStt({ baseUrl: config.stt.baseUrl, apiKey: config.stt.apiKey, model: config.stt.model }),
-    tts: ttsFor(config, ttsEngine),
+    tts: ttsProviderFor(config, ttsEngine),
     vad: fvadFactory(2),
   };
-}
-
-/** The TTS provider of one engine (also used for voice previews). */
-export function ttsFor(config: Pick<Config, 'tts'>, engine: 'espeak-ng' | 'flite' | 'openai'): TtsProvider {
-  if (engine === 'openai') {
-    const o = config.tts.openai;
-    if (!o)
-      throw new AppError(
-        'unavailable',
-        'agent_not_configured',
-        'TTS_BASE_URL is not set: OpenAI voices are unavailable.',
-      );
-    return new OpenAiTts({ baseUrl: o.baseUrl, apiKey: o.apiKey, model: o.model });
-  }
-  return new SpawnTts({ engine });
 }

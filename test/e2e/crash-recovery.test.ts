@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { openStore, type Store } from '../../src/store/db';
-import { SecretBox } from '../../src/shared/secret-box';
 import { systemClock } from '../../src/shared/clock';
 import { silentLogger } from '../../src/shared/log';
 import { DbJobQueue } from '../../src/jobs/db-job-queue';
@@ -16,7 +15,8 @@ import { startFakeOpenAiLlmServer } from '../../src/voice/testing/fake-openai-ll
 import { startFakeOpenAiSttServer } from '../../src/voice/testing/fake-openai-stt-server';
 import { WebhookReceiver } from '../../src/webhooks/testing/webhook-receiver';
 import { verifySignature } from '../../src/webhooks/testing/webhook-fixture';
-import { answeringTrunk, TRUNK_PASSWORD, TRUNK_USER } from './support/trunk-scenarios';
+import { answeringTrunk } from './support/trunk-scenarios';
+import { insertSippTrunkNumber } from './support/trunk-rows';
 import { makeWorkDir, speechUlaw, startSipp, type SippProcess } from './support/sipp-runner';
 import { startServerProcess } from './support/server-process';
 
@@ -102,36 +102,8 @@ for (const dialect of testDialects())
       cleanups.push(() => store.destroy());
       const org = await store.db.selectFrom('orgs').selectAll().executeTakeFirstOrThrow();
       const now = new Date().toISOString();
-      const voip = await store.db
-        .insertInto('voip_connections')
-        .values({
-          org_id: org.id,
-          name: 'trunk',
-          provider: 'manual',
-          setup_method: 'manual',
-          status: 'connected',
-          inferred_name: 0,
-          sip_config: JSON.stringify({ host: '127.0.0.1', port: sipp.port, transport: 'udp' }),
-          credentials_enc: new SecretBox(secretKey).sealJson({ username: TRUNK_USER, password: TRUNK_PASSWORD }),
-          created_at: now,
-          updated_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
       const from = `+1555${String(process.pid % 1000).padStart(3, '0')}9${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
-      await store.db
-        .insertInto('phone_numbers')
-        .values({
-          org_id: org.id,
-          number: from,
-          source: 'voip',
-          status: 'active',
-          voip_connection_id: voip.id,
-          voip_verification_status: 'verified',
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
+      await insertSippTrunkNumber(store.db, { orgId: org.id, secretKey, sippPort: sipp.port, number: from });
       const call = await store.db
         .insertInto('calls')
         .values({

@@ -295,12 +295,12 @@ describeApi('voices API', (h) => {
 describeApi(
   'voices API with TTS_ENGINE=openai',
   (h) => {
-    test('the OpenAI voices come first and en-US-James1 resolves to onyx; local voices stay usable', async () => {
+    test('the default voice (onyx) comes first, then the OpenAI voices; en-US-James1 resolves to onyx; local voices stay usable', async () => {
       const org = await h().createOrg();
       const res = await h().request('GET', '/v1/voices', { key: org.apiKey });
       assert.deepEqual(
         res.body.slice(0, 6).map((v: any) => v.id),
-        ['en-US-Alloy', 'en-US-Echo', 'en-US-Fable', 'en-US-Onyx', 'en-US-Nova', 'en-US-Shimmer'],
+        ['en-US-Onyx', 'en-US-Alloy', 'en-US-Echo', 'en-US-Fable', 'en-US-Nova', 'en-US-Shimmer'],
       );
       const openai = res.body.filter((v: any) => v.engine === 'openai').map((v: any) => v.id);
       assert.deepEqual(

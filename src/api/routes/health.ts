@@ -1,11 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { ApiDeps } from '../deps';
 import type { RouteModule } from '../route-module';
-import { agentServiceChecks } from '../../config/agent-services';
+import { READINESS_PARTS } from '../../ops/readiness';
 
 /** One entry of `checks` in GET /v1/healthz. */
 export interface HealthCheckResult {
-  status: 'ok' | 'down';
+  /** `ok`; `warning` (works, with a catch); `missing` (that part does not work); `down` (an outage). */
+  status: 'ok' | 'warning' | 'missing' | 'down';
   /** Why it is not ok (null while ok). */
   reason: string | null;
   [extra: string]: unknown;
@@ -13,18 +14,24 @@ export interface HealthCheckResult {
 
 const CheckSchema = Type.Object(
   {
-    status: Type.Union([Type.Literal('ok'), Type.Literal('down')]),
+    status: Type.Union([Type.Literal('ok'), Type.Literal('warning'), Type.Literal('missing'), Type.Literal('down')]),
+    detail: Type.Optional(Type.String()),
     reason: Type.Union([Type.Null(), Type.String()]),
+    fix: Type.Optional(Type.Union([Type.Null(), Type.String()])),
   },
   { additionalProperties: true },
 );
 
 /**
- * What /v1/healthz checks, by name. Add a dependency here (one async function each); a check
- * must answer quickly (bounded) and never throw.
+ * What /v1/healthz checks, by name: the database (an outage is `down`, with since/reason), then the
+ * parts of ops/readiness.ts (sip, rtp, tts with its engine and voices, llm, stt, console), each with
+ * its `fix`. Add a dependency here (one async function each); a check must answer quickly (bounded)
+ * and never throw.
  */
 function healthChecks(deps: ApiDeps): Record<string, () => Promise<HealthCheckResult>> {
-  const agentServices = agentServiceChecks(deps.config);
+  const readiness = Object.fromEntries(
+    READINESS_PARTS.map((part) => [part, async (): Promise<HealthCheckResult> => deps.readiness.checks()[part]]),
+  );
   return {
     database: async () => {
       const startedMs = deps.clock.monotonicMs();
@@ -35,16 +42,15 @@ function healthChecks(deps: ApiDeps): Record<string, () => Promise<HealthCheckRe
         latency_ms: check.status === 'ok' ? Math.round(deps.clock.monotonicMs() - startedMs) : null,
       };
     },
-    // The voice agent's services: without them calls are refused (`reason` says what to set).
-    llm: async () => ({ ...agentServices.llm }),
-    stt: async () => ({ ...agentServices.stt }),
+    ...readiness,
   };
 }
 
 /**
- * Liveness and readiness, no authentication. Always 200 while the process runs (a database
- * outage is ridden out: live calls go on, so an orchestrator must not restart the process for it);
- * `ok` is false and `status` is `degraded` while a check is down.
+ * Liveness and what works, no authentication. Always 200 while the process runs (a database outage
+ * is ridden out: live calls go on, so an orchestrator must not restart the process for it); `ok` is
+ * false and `status` is `degraded` while a check is `missing` or `down` (warnings do not degrade).
+ * The start banner prints the same checks.
  */
 export const healthRoutes: RouteModule = (deps) => async (app) => {
   const checks = healthChecks(deps);
@@ -53,7 +59,7 @@ export const healthRoutes: RouteModule = (deps) => async (app) => {
     {
       schema: {
         tags: ['health'],
-        summary: 'Liveness and readiness checks (no authentication)',
+        summary: 'Liveness and what works: ok / warning / missing / down per part, with the fix (no authentication)',
         response: {
           200: Type.Object({
             ok: Type.Boolean(),
@@ -67,7 +73,7 @@ export const healthRoutes: RouteModule = (deps) => async (app) => {
       const names = Object.keys(checks);
       const results = await Promise.all(names.map((name) => checks[name]!()));
       const byName = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
-      const ok = results.every((r) => r.status === 'ok');
+      const ok = results.every((r) => r.status === 'ok' || r.status === 'warning');
       return { ok, status: ok ? ('ok' as const) : ('degraded' as const), checks: byName };
     },
   );

@@ -32,15 +32,17 @@ describeApi(
       assert.equal((await dialJobPayloads(h())).length, before.length);
     });
 
-    test('healthz says degraded, with what the operator must set', async () => {
+    test('healthz warns that calls are refused, with what the operator must set', async () => {
       const res = await h().request('GET', '/v1/healthz');
       assert.equal(res.status, 200);
-      assert.equal(res.body.ok, false);
-      assert.equal(res.body.status, 'degraded');
-      assert.equal(res.body.checks.llm.status, 'down');
-      assert.match(res.body.checks.llm.reason, /LLM_BASE_URL/);
-      assert.equal(res.body.checks.stt.status, 'down');
-      assert.match(res.body.checks.stt.reason, /STT_BASE_URL/);
+      for (const [part, variable] of [
+        ['llm', /LLM_BASE_URL/],
+        ['stt', /STT_BASE_URL/],
+      ] as const) {
+        assert.equal(res.body.checks[part].status, 'warning');
+        assert.match(res.body.checks[part].reason, /calls are refused/);
+        assert.match(res.body.checks[part].fix, variable);
+      }
     });
   },
   { env: { LLM_BASE_URL: '', STT_BASE_URL: '' }, customize: (deps) => void (deps.trunkVerifier = verifier) },
@@ -49,14 +51,14 @@ describeApi(
 describeApi(
   'a server with an LLM but no STT_BASE_URL',
   (h) => {
-    test('the 503 names only what is missing; healthz shows llm ok, stt down', async () => {
+    test('the 503 names only what is missing; healthz shows llm ok, stt warning', async () => {
       const { org, body } = await callRequest(h(), '+15556660002');
       const res = await h().request('POST', '/v1/call', { key: org.apiKey, body });
       assert.equal(res.status, 503, res.text);
       assert.match(res.body.detail, /STT_BASE_URL/);
       assert.doesNotMatch(res.body.detail, /LLM_BASE_URL/);
       const health = (await h().request('GET', '/v1/healthz')).body;
-      assert.deepEqual([health.ok, health.checks.llm.status, health.checks.stt.status], [false, 'ok', 'down']);
+      assert.deepEqual([health.checks.llm.status, health.checks.stt.status], ['ok', 'warning']);
     });
   },
   { env: { STT_BASE_URL: '' }, customize: (deps) => void (deps.trunkVerifier = verifier) },

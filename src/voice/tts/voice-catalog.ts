@@ -1,5 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import type { Config, TtsEngineName } from '../../config/config';
+import { fliteWasmPath } from './flite-wasm';
+import { TTS_ENGINE_PREFERENCE, selectTtsEngine, type TtsEngineSelection } from './tts-engines';
+
+export type { TtsEngineSelection } from './tts-engines';
+export { TTS_ENGINE_INFO } from './tts-engines';
 
 export type VoiceGender = 'male' | 'female' | 'neutral';
 
@@ -12,7 +17,7 @@ export interface Voice {
   language: string;
   gender: VoiceGender;
   engine: TtsEngineName;
-  /** The engine's own voice name (`slt`, `gmw/en-US`, `alloy`). */
+  /** The engine's own voice name (`slt`, `en-us`, `alloy`). */
   engineVoice: string;
   /** Set on alias entries (`en-US-James1`): the id of the voice that really speaks. */
   aliasOf?: string;
@@ -45,10 +50,11 @@ const OPENAI_VOICES: readonly [string, VoiceGender][] = [
   ['shimmer', 'female'],
 ];
 
-/** Default voice of each engine, used by the hosted-id aliases. */
-const DEFAULT_VOICE_ID: Record<TtsEngineName, string> = {
+/** Default voice of each engine (TTS_VOICE overrides it): listed first, and what the hosted-id aliases speak with. */
+export const DEFAULT_VOICE_ID: Record<TtsEngineName, string> = {
   'espeak-ng': 'en-US-Espeak',
   flite: 'en-US-Kal',
+  embedded: 'en-US-Kal',
   openai: 'en-US-Onyx',
 };
 
@@ -99,6 +105,15 @@ export function parseFliteVoices(output: string): Voice[] {
     });
 }
 
+/**
+ * The embedded engine's voices: flite's, compiled into its WebAssembly module. They keep the ids
+ * of the native flite voices, so an agent saved with `en-US-Slt` speaks the same voice whether
+ * flite is installed or not (with both present, the one of the preferred engine answers).
+ */
+export function embeddedVoices(): Voice[] {
+  return Object.entries(FLITE_VOICES).map(([engineVoice, v]) => ({ ...v, engine: 'embedded' as const, engineVoice }));
+}
+
 export function openAiVoices(): Voice[] {
   return OPENAI_VOICES.map(([name, gender]) => ({
     id: `en-US-${capitalize(name)}`,
@@ -116,72 +131,135 @@ function run(cmd: string, args: string[]): string | undefined {
   return `${res.stdout}\n${res.stderr}`;
 }
 
+export interface VoiceCatalogOptions {
+  /** TTS_VOICE: the voice listed first and spoken by the hosted-id aliases (default: the engine's). */
+  defaultVoiceId?: string | undefined;
+  /** TTS_PRIMARY_LANGUAGE: its voices come right after the default voice (default en-US). */
+  primaryLanguage?: string;
+  /** How the engine was chosen (VoiceCatalog.detect); reported by the start banner and /v1/healthz. */
+  selection?: TtsEngineSelection;
+}
+
 let detected: { key: string; catalog: VoiceCatalog } | undefined;
 
 /**
- * The voices the configured TTS engines really have. Order: the configured engine first, then
- * the other local engines that are installed (a voice of an installed engine is usable whatever
- * TTS_ENGINE says), then the hosted-id aliases. Built once; `get` is a map lookup.
+ * The voices this server can really speak with. Voices of every engine present are usable
+ * whatever TTS_ENGINE says; when two engines have the same voice id (flite and the embedded
+ * flite), the preferred engine's answers. `list()` order, which GET /v1/voices documents:
+ *   1. the default voice (TTS_VOICE, else the engine's: espeak-ng en-US-Espeak, flite and
+ *      embedded en-US-Kal, openai en-US-Onyx),
+ *   2. voices of the primary language (TTS_PRIMARY_LANGUAGE, default en-US), then of its base
+ *      language (en-GB, en...),
+ *   3. the others; within each group the chosen engine first, then openai, espeak-ng, flite,
+ *      embedded, each in the engine's own order,
+ *   4. the hosted-id aliases (en-US-James1, en-US-Standard-Journey-D) of the default voice.
+ * Built once; `get` is a map lookup.
  */
 export class VoiceCatalog {
   readonly #voices: Voice[];
   readonly #byId = new Map<string, Voice>();
-  readonly #defaultEngine: TtsEngineName;
+  readonly #engine: TtsEngineName | undefined;
+  readonly #default: Voice | undefined;
+  /** The engine that speaks by default (undefined: no engine present at all). */
+  readonly selection: TtsEngineSelection | undefined;
+  /** Set when TTS_VOICE names no voice of this server (the engine default is used). */
+  readonly defaultVoiceProblem: string | undefined;
 
-  /** `voices` in display order; aliases are added for `defaultEngine` (or the first engine present). */
-  constructor(voices: Voice[], defaultEngine: TtsEngineName) {
-    const ordered = [
-      ...voices.filter((v) => v.engine === defaultEngine),
-      ...voices.filter((v) => v.engine !== defaultEngine),
-    ];
-    this.#voices = [];
-    for (const v of ordered) {
-      if (this.#byId.has(v.id)) continue;
+  /** `voices` in each engine's own order; `engine` is the chosen engine (its voices rank first). */
+  constructor(voices: Voice[], engine: TtsEngineName | undefined, options: VoiceCatalogOptions = {}) {
+    this.selection = options.selection;
+    const rank = (e: TtsEngineName): number => (e === engine ? -1 : TTS_ENGINE_PREFERENCE.indexOf(e));
+    const unique: Voice[] = [];
+    for (const v of [...voices].sort((a, b) => rank(a.engine) - rank(b.engine))) {
+      if (this.#byId.has(v.id) || HOSTED_VOICE_ALIASES.some((a) => a.id === v.id)) continue;
       this.#byId.set(v.id, v);
-      this.#voices.push(v);
+      unique.push(v);
     }
-    const first = this.#voices[0];
-    this.#defaultEngine = first && !this.#voices.some((v) => v.engine === defaultEngine) ? first.engine : defaultEngine;
-    const target =
-      this.#byId.get(DEFAULT_VOICE_ID[this.#defaultEngine]) ??
-      this.#voices.find((v) => v.engine === this.#defaultEngine);
-    if (target) {
+    this.#engine = engine !== undefined && unique.some((v) => v.engine === engine) ? engine : unique[0]?.engine;
+    const wanted = options.defaultVoiceId;
+    if (wanted !== undefined && !this.#byId.has(wanted))
+      this.defaultVoiceProblem = `TTS_VOICE=${wanted} is not a voice of this server (see GET /v1/voices)`;
+    this.#default =
+      (wanted !== undefined ? this.#byId.get(wanted) : undefined) ??
+      (this.#engine ? this.#byId.get(DEFAULT_VOICE_ID[this.#engine]) : undefined) ??
+      unique.find((v) => v.engine === this.#engine);
+
+    const primary = options.primaryLanguage ?? 'en-US';
+    const base = primary.split('-')[0]!.toLowerCase();
+    const group = (v: Voice): number =>
+      v === this.#default ? 0 : v.language === primary ? 1 : v.language.split('-')[0]!.toLowerCase() === base ? 2 : 3;
+    this.#voices = unique
+      .map((v, i) => ({ v, i }))
+      .sort((a, b) => group(a.v) - group(b.v) || a.i - b.i)
+      .map(({ v }) => v);
+    if (this.#default) {
       for (const alias of HOSTED_VOICE_ALIASES) {
-        if (this.#byId.has(alias.id)) continue;
-        const v: Voice = { ...target, id: alias.id, name: alias.name, gender: alias.gender, aliasOf: target.id };
+        const v: Voice = {
+          ...this.#default,
+          id: alias.id,
+          name: alias.name,
+          gender: alias.gender,
+          aliasOf: this.#default.id,
+        };
         this.#byId.set(v.id, v);
         this.#voices.push(v);
       }
     }
   }
 
-  /** Spawns `espeak-ng --voices` and `flite -lv` once per process (cached per engine config). */
+  /**
+   * Finds the engines of this machine once per process (cached per TTS configuration): spawns
+   * `espeak-ng --voices` and `flite -lv` (a missing program is simply not installed), looks for
+   * the embedded engine's module, and chooses the engine (tts-engines.ts).
+   */
   static detect(config: Pick<Config, 'tts'>): VoiceCatalog {
-    const engine = config.tts.engine;
-    const key = `${engine}:${config.tts.openai ? 'openai' : ''}`;
+    const key = JSON.stringify([config.tts.engine, !!config.tts.openai, config.tts.voice, config.tts.primaryLanguage]);
     if (detected?.key === key) return detected.catalog;
-    const voices: Voice[] = [];
-    if (engine === 'openai' && config.tts.openai) voices.push(...openAiVoices());
     const espeak = run('espeak-ng', ['--voices']);
-    if (espeak !== undefined) voices.push(...parseEspeakVoices(espeak));
     const flite = run('flite', ['-lv']);
-    if (flite !== undefined) voices.push(...parseFliteVoices(flite));
-    const catalog = new VoiceCatalog(voices, engine);
+    const embedded = fliteWasmPath() !== undefined;
+    const selection = selectTtsEngine(config.tts.engine, {
+      openai: config.tts.openai !== undefined,
+      'espeak-ng': espeak !== undefined,
+      flite: flite !== undefined,
+      embedded,
+    });
+    const voices: Voice[] = [
+      ...(config.tts.openai ? openAiVoices() : []),
+      ...(espeak !== undefined ? parseEspeakVoices(espeak) : []),
+      ...(flite !== undefined ? parseFliteVoices(flite) : []),
+      ...(embedded ? embeddedVoices() : []),
+    ];
+    const catalog = new VoiceCatalog(voices, selection.engine, {
+      defaultVoiceId: config.tts.voice,
+      primaryLanguage: config.tts.primaryLanguage,
+      selection,
+    });
     detected = { key, catalog };
     return catalog;
   }
 
+  /** The engine that speaks by default (the default voice's), if any engine is present. */
+  get engine(): TtsEngineName | undefined {
+    return this.#default?.engine ?? this.#engine;
+  }
+
+  /** Every voice in the documented order, aliases last. */
   list(): Voice[] {
     return [...this.#voices];
+  }
+
+  /** Real voices only (no aliases). */
+  get size(): number {
+    return this.#voices.filter((v) => v.aliasOf === undefined).length;
   }
 
   get(id: string): Voice | undefined {
     return this.#byId.get(id);
   }
 
-  /** The voice the hosted-id aliases resolve to, if any engine is present. */
+  /** The default voice (listed first; what the hosted-id aliases speak with), if any engine is present. */
   defaultVoice(): Voice | undefined {
-    const alias = this.#byId.get('en-US-James1');
-    return alias?.aliasOf === undefined ? this.#voices[0] : this.#byId.get(alias.aliasOf);
+    return this.#default;
   }
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../../config/config';
-import { ttsFor } from '../providers-from-config';
+import { ttsProviderFor } from './tts-providers';
 import { encodeWav } from '../../audio/wav';
 import type { TtsProvider } from './tts';
 import type { Voice } from './voice-catalog';
@@ -47,7 +47,7 @@ export class VoicePreviewer {
 
   #tts(engine: Voice['engine']): TtsProvider {
     let tts = this.#engines.get(engine);
-    if (!tts) this.#engines.set(engine, (tts = ttsFor(this.#config, engine)));
+    if (!tts) this.#engines.set(engine, (tts = ttsProviderFor(this.#config, engine)));
     return tts;
   }
 }

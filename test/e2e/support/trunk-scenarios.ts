@@ -129,6 +129,8 @@ export interface AnswerOptions {
   /** How long after the answer the trunk hangs up; omit to wait for our BYE instead. */
   hangUpAfterMs?: number;
   ringMs?: number;
+  /** Advertise this RTP port in the SDP instead of sipp's: a test's own socket then receives our audio. */
+  sdpMediaPort?: number;
 }
 
 /** Challenges, rings, answers with PCMU, streams speech, then hangs up (or waits for our BYE). */
@@ -141,7 +143,9 @@ export function answeringTrunk(o: AnswerOptions): string {
   return wrap(
     'trunk answers',
     `${challenge(o.hangUpAfterMs !== undefined)}${rejectBadAuth}${response('100 Trying')}${response('180 Ringing')}
-  <pause milliseconds="${o.ringMs ?? 200}"/>${okWithSdp}${play}${ending}`,
+  <pause milliseconds="${o.ringMs ?? 200}"/>${
+    o.sdpMediaPort === undefined ? okWithSdp : okWithSdp.replace('m=audio [media_port]', `m=audio ${o.sdpMediaPort}`)
+  }${play}${ending}`,
   );
 }
 
