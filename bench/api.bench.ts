@@ -34,7 +34,18 @@ async function bench(dialect: DialectName): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tp-bench-'));
   const store: Store =
     dialect === 'sqlite' ? await openStore(`sqlite:${join(dir, 'bench.db')}`) : await openTestStore('postgres');
-  const config = loadConfig({ LOG_LEVEL: 'silent', THUNDERPHONE_DATA_DIR: dir }, { persistSecretKey: false });
+  // Agent services must be configured or POST /v1/call is refused (503 agent_not_configured); nothing
+  // dials in this bench, so the addresses are never contacted.
+  const config = loadConfig(
+    {
+      LOG_LEVEL: 'silent',
+      THUNDERPHONE_DATA_DIR: dir,
+      LLM_BASE_URL: 'http://127.0.0.1:9/v1',
+      LLM_MODEL: 'bench',
+      STT_BASE_URL: 'http://127.0.0.1:9/v1',
+    },
+    { persistSecretKey: false },
+  );
   const deps = await buildDeps({ config, clock: systemClock, ids: cryptoIds, log: silentLogger, store });
   deps.trunkVerifier = new ScriptedTrunkVerifier();
   const app = await buildServer(deps);
@@ -74,6 +85,8 @@ async function bench(dialect: DialectName): Promise<Row[]> {
       to_number: '+15559876543',
       agent_id: agent.id,
     });
+    // A bench of error answers measures nothing: stop if the setup call was refused.
+    if (typeof first?.call_id !== 'number') throw new Error(`setup POST /v1/call failed: ${JSON.stringify(first)}`);
 
     let n = 0;
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };

@@ -190,10 +190,38 @@ describe('web console in Chromium [sqlite: the console does not depend on the di
       assert.equal(res.headers()['content-type'], 'audio/wav');
 
       await page.getByLabel('Prompt').fill('You are the front desk of Acme. Greet the caller warmly.');
-      await page.getByRole('button', { name: 'Save changes' }).click();
-      await page.getByText('Saved as version 2.').waitFor();
+      await page.getByRole('button', { name: 'Save and deploy' }).click();
+      await page.getByText('Deployed as version 2.').waitFor();
       await page.getByText('Changes from version 1 to 2:').waitFor();
       await page.getByText('+ You are the front desk of Acme. Greet the caller warmly.').waitFor();
+
+      // A draft: saved, calls keep version 2 (the API says so), then deployed as version 3.
+      await page
+        .getByRole('textbox', { name: 'Prompt' })
+        .fill('You are the front desk of Acme. Greet the caller by name.');
+      await page.getByRole('button', { name: 'Save as draft' }).click();
+      await page.getByText('Draft saved. Calls keep using version 2 until you deploy it.').waitFor();
+      const draft = page.getByRole('region', { name: 'Pending draft' });
+      await draft.getByText('Calls use version 2').waitFor();
+      assert.equal(
+        await page.getByRole('textbox', { name: 'Prompt' }).inputValue(),
+        'You are the front desk of Acme. Greet the caller by name.',
+      );
+      const agentId = /\/agents\/(\d+)$/.exec(page.url())![1];
+      const live = (await (await page.request.get(url(`/v1/agents/${agentId}`))).json()) as {
+        version: number;
+        prompt: string;
+        draft: { prompt: string } | null;
+      };
+      assert.equal(live.version, 2);
+      assert.equal(live.prompt, 'You are the front desk of Acme. Greet the caller warmly.');
+      assert.equal(live.draft?.prompt, 'You are the front desk of Acme. Greet the caller by name.');
+      await screenshot(page, '02-agent-draft');
+      await assertAccessible(page, 'agent page with a draft');
+      await draft.getByRole('button', { name: 'Deploy draft' }).click();
+      await page.getByText('Deployed as version 3.').waitFor();
+      await page.getByRole('region', { name: 'Pending draft' }).waitFor({ state: 'detached' });
+      await page.getByText('Changes from version 2 to 3:').waitFor();
       await assertAccessible(page, 'agent page');
     });
   });
@@ -383,5 +411,44 @@ describe('web console in Chromium [sqlite: the console does not depend on the di
       const res = await page.request.get(url('/v1/agents'));
       assert.equal(res.status(), 401, 'the cookie no longer works');
     });
+  });
+});
+
+describe('web console on a server without a language model or speech-to-text [sqlite]', () => {
+  let server: ConsoleServer;
+  let browser: Browser;
+
+  before(async () => {
+    // No LLM_* / STT_* at all: calls are refused, and the console must say so on every page.
+    [server, browser] = await Promise.all([startConsoleServer({}), launchChromium()]);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('the server-status banner names what is missing and how to fix it, and it is accessible', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    try {
+      await page.goto(`${server.baseUrl}/`);
+      await page.getByLabel('API key').fill(server.apiKey);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Calls' }).waitFor();
+      const banner = page.getByRole('region', { name: 'Server status' });
+      await banner.getByText('Language model').waitFor();
+      await banner.getByText('Speech to text').waitFor();
+      const text = await banner.innerText();
+      assert.match(text, /LLM_/, 'the fix names the LLM variable');
+      assert.match(text, /STT_/, 'the fix names the STT variable');
+      await page.getByRole('link', { name: 'Agents' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Agents' }).waitFor();
+      await banner.getByText('Language model').waitFor();
+      await screenshot(page, '20-server-status');
+      await assertAccessible(page, 'agents with the server-status banner');
+    } finally {
+      await context.close();
+    }
   });
 });

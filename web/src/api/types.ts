@@ -148,7 +148,12 @@ export interface AgentSettings {
 
 export interface Agent extends AgentSettings {
   id: number;
+  /** The deployed revision: what calls placed or answered now use. */
   version: number;
+  deployed_at: string;
+  deploy_mode: 'auto' | 'manual';
+  /** Pending changes (the full settings), or null. */
+  draft: (AgentSettings & { updated_at: string }) | null;
   created_at: string;
   updated_at: string;
 }

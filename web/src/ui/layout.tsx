@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Link, useLocation } from '../router/router';
 import { useSession, useSignedIn } from '../session/session';
 import { useLiveState } from '../api/live-calls';
+import { ServerStatus } from './server-status';
 
 interface NavItem {
   to: string;
@@ -59,6 +60,7 @@ export function Layout({ nav, live, children }: { nav: NavItem[]; live: boolean;
         </ul>
       </nav>
       <main id="main" className="content">
+        <ServerStatus />
         {children}
       </main>
     </div>

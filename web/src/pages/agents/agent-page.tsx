@@ -7,7 +7,7 @@ import { navigate, Link } from '../../router/router';
 import { Page, Section } from '../../ui/page';
 import { Loading, ErrorState } from '../../ui/states';
 import { FormError, SelectField, TextArea, TextField, fieldErrors } from '../../ui/form';
-import { LiveMessage } from '../../ui/widgets';
+import { LiveMessage, Time } from '../../ui/widgets';
 import { VoicePicker } from './voice-picker';
 import { AgentVersions } from './agent-versions';
 import { TalkPanel } from './talk-panel';
@@ -39,7 +39,9 @@ interface FormState {
   tools: string;
 }
 
-function toForm(a: Agent | undefined, defaultVoice: string): FormState {
+function toForm(agent: Agent | undefined, defaultVoice: string): FormState {
+  // With a pending draft the form edits the draft (what PATCH changes), not the deployed revision.
+  const a = agent?.draft ?? agent;
   return {
     name: a?.name ?? '',
     prompt: a?.prompt ?? '',
@@ -96,36 +98,45 @@ function AgentForm({ agent }: { agent: Agent | undefined }) {
   }, [voices.data, form.voice]);
 
   const save = useMutation({
-    mutationFn: (body: Record<string, unknown>) =>
-      agent ? patch<Agent>(`/v1/agents/${agent.id}`, body) : post<Agent>('/v1/agents', body),
-    onSuccess: (a) => {
+    mutationFn: ({ body, asDraft }: { body: Record<string, unknown>; asDraft: boolean }) =>
+      agent ? patch<Agent>(`/v1/agents/${agent.id}?draft=${asDraft}`, body) : post<Agent>('/v1/agents', body),
+    onSuccess: (a, { asDraft }) => {
       qc.setQueryData(['agents', a.id], a);
       void qc.invalidateQueries({ queryKey: ['agents'] });
-      setSaved(`Saved as version ${a.version}.`);
       if (!agent) {
         flash = `Created: saved as version ${a.version}.`;
         navigate(`/agents/${a.id}`, { replace: true });
+        return;
       }
+      const message = asDraft
+        ? `Draft saved. Calls keep using version ${a.version} until you deploy it.`
+        : `Deployed as version ${a.version}.`;
+      // A new version or draft gives the page a new form (see AgentPage's key), which shows the flash.
+      const remounts = a.version !== agent.version || a.draft?.updated_at !== agent.draft?.updated_at;
+      if (remounts) flash = message;
+      else setSaved(message);
     },
     onError: () => setSaved(null),
   });
-
   const set =
     <K extends keyof FormState>(k: K) =>
     (e: { target: { value: string } }) =>
       setForm((f) => ({ ...f, [k]: e.target.value as FormState[K] }));
   const err = (name: string) => fieldErrors(save.error, name);
 
-  const submit = (e: FormEvent) => {
+  const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     setSaved(null);
+    // Which button sent the form: "Save as draft" writes the draft, anything else deploys at once.
+    const submitter = (e.nativeEvent as SubmitEvent).submitter;
+    const asDraft = submitter?.getAttribute('value') === 'draft';
     const checked = checkTools(form.tools);
     setToolProblems(checked.problems);
     if (!checked.tools) {
       save.reset(); // the server's earlier field errors no longer describe the form
       return;
     }
-    save.mutate(toBody(form, checked.tools));
+    save.mutate({ body: toBody(form, checked.tools), asDraft });
   };
   const serverToolErrors = fieldErrors(save.error, 'tools', true);
   const shown = [
@@ -288,12 +299,58 @@ function AgentForm({ agent }: { agent: Agent | undefined }) {
       </div>
       <FormError error={save.error} shownFields={shown} />
       <div className="row">
-        <button type="submit" className="btn btn-primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : agent ? 'Save changes' : 'Create agent'}
+        <button type="submit" className="btn btn-primary" value="deploy" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : agent ? 'Save and deploy' : 'Create agent'}
         </button>
+        {agent && (
+          <button type="submit" className="btn" value="draft" disabled={save.isPending}>
+            Save as draft
+          </button>
+        )}
         <LiveMessage message={saved} />
       </div>
     </form>
+  );
+}
+
+/** A pending draft: when it was saved, which version calls use meanwhile, deploy or discard it. */
+function DraftNotice({ agent }: { agent: Agent }) {
+  const qc = useQueryClient();
+  const act = useMutation({
+    mutationFn: (path: 'deploy' | 'discard-draft') => post<Agent>(`/v1/agents/${agent.id}/${path}`, {}),
+    onSuccess: (a, path) => {
+      flash = path === 'deploy' ? `Deployed as version ${a.version}.` : 'Draft discarded.';
+      qc.setQueryData(['agents', a.id], a);
+      void qc.invalidateQueries({ queryKey: ['agents'] });
+    },
+  });
+  if (!agent.draft) return null;
+  return (
+    <div className="alert alert-warn" role="region" aria-label="Pending draft">
+      <p>
+        <strong>Draft pending</strong> (saved <Time iso={agent.draft.updated_at} />
+        ). Calls use version {agent.version} until you deploy it; the form below shows the draft.
+      </p>
+      <div className="row">
+        <button
+          type="button"
+          className="btn btn-primary btn-small"
+          disabled={act.isPending}
+          onClick={() => act.mutate('deploy')}
+        >
+          Deploy draft
+        </button>
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={act.isPending}
+          onClick={() => act.mutate('discard-draft')}
+        >
+          Discard draft
+        </button>
+      </div>
+      <FormError error={act.error} />
+    </div>
   );
 }
 
@@ -331,7 +388,12 @@ export function AgentPage({ id }: { id: number | undefined }) {
     <Page title={a.name} actions={<Link to="/agents">All agents</Link>}>
       <div className="call-grid">
         <Section title="Settings">
-          <AgentForm agent={a} key={a.id} />
+          <p className="hint">
+            Calls use version {a.version}, deployed <Time iso={a.deployed_at} />.
+          </p>
+          <DraftNotice agent={a} />
+          {/* A new key after every deploy, draft save or discard: the form starts again from the working copy. */}
+          <AgentForm agent={a} key={`${a.id}:${a.version}:${a.draft?.updated_at ?? ''}`} />
         </Section>
         <Section title="Talk to this agent">
           <TalkPanel agentId={a.id} />

@@ -26,7 +26,7 @@ function VersionDiff({ before, after }: { before: AgentVersion | undefined; afte
         return (
           <div key={k} className="diff">
             <h4>{humanize(k)}</h4>
-            <pre aria-label={`Changes to ${humanize(k)}`}>
+            <pre aria-label={`Changes to ${humanize(k)}`} tabIndex={0}>
               {lines.map((l, i) => (
                 <span key={i} className={`diff-${l.kind}`}>
                   {l.kind === 'add' ? '+ ' : l.kind === 'del' ? '− ' : '  '}
