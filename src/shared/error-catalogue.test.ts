@@ -40,12 +40,7 @@ test('an AppError takes its kind from the catalogue', () => {
     [err.code, err.kind, err.message, err.details],
     ['insufficient_balance', 'payment_required', 'Insufficient balance', { balance_cents: 0 }],
   );
-  // The older (kind, code, message) form still works; the kind is the catalogue's.
-  const legacy = new AppError('unavailable', 'rtp_ports_exhausted', 'no port', { retryable: true });
-  assert.deepEqual(
-    [legacy.code, legacy.kind, legacy.message, legacy.retryable],
-    ['rtp_ports_exhausted', 'unavailable', 'no port', true],
-  );
+
   const missing = notFound('Call', 'call_not_found');
   assert.deepEqual([missing.message, missing.kind], ['Call not found', 'not_found']);
   const fields = fieldsError({ name: ['This field is required.'] });

@@ -21,19 +21,8 @@ export class AppError extends Error {
   readonly details: Record<string, unknown> | undefined;
   readonly retryable: boolean;
 
-  constructor(code: ErrorCode, message: string, options?: AppErrorOptions);
-  /** @deprecated Pass the code only, `new AppError(code, message, options)`: the kind comes from ERROR_CATALOGUE. */
-  constructor(kind: ErrorKind, code: ErrorCode, message: string, options?: AppErrorOptions);
-  constructor(
-    first: ErrorCode | ErrorKind,
-    second: string,
-    third?: string | AppErrorOptions,
-    fourth?: AppErrorOptions,
-  ) {
-    const legacy = typeof third === 'string';
-    const code = (legacy ? second : first) as ErrorCode;
-    const message = legacy ? third : second;
-    const options = (legacy ? fourth : third) ?? {};
+  /** The kind (and so the HTTP status) comes from ERROR_CATALOGUE. */
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;

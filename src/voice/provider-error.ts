@@ -25,7 +25,7 @@ export class ProviderError extends AppError {
       code === 'provider_timeout' ||
       code === 'provider_connection' ||
       (code === 'provider_status' && (options.status === 429 || (options.status ?? 0) >= 500));
-    super('upstream', code, message, {
+    super(code, message, {
       retryable,
       cause: options.cause,
       details: { provider, status: options.status },

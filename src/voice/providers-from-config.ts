@@ -17,13 +17,8 @@ export function providersFromConfig(
   ttsEngine: TtsEngineName,
 ): AgentProviders {
   if (!config.llm)
-    throw new AppError(
-      'unavailable',
-      'agent_not_configured',
-      'LLM_BASE_URL is not set: the voice agent has no language model.',
-    );
-  if (!config.stt)
-    throw new AppError('unavailable', 'agent_not_configured', 'STT_BASE_URL is not set: the voice agent cannot hear.');
+    throw new AppError('agent_not_configured', 'LLM_BASE_URL is not set: the voice agent has no language model.');
+  if (!config.stt) throw new AppError('agent_not_configured', 'STT_BASE_URL is not set: the voice agent cannot hear.');
   return {
     llm: new OpenAiLlm({
       baseUrl: config.llm.baseUrl,

@@ -179,22 +179,22 @@ export class CallLeg {
   /** Answers an inbound call: 200 with our SDP answer. Rejects with 488 when no codec fits. */
   async accept(opts: { codecs?: DialOptions['codecs'] } = {}): Promise<void> {
     if (this.#state !== 'offered')
-      throw new AppError('conflict', 'call_not_offered', `cannot accept a call in state ${this.#state}`);
+      throw new AppError('call_not_offered', `cannot accept a call in state ${this.#state}`);
     const offer = this.#offer!;
     await this.#openMedia(opts.codecs);
-    if (this.#ended) throw new AppError('conflict', 'call_not_offered', 'the call ended before it was answered');
+    if (this.#ended) throw new AppError('call_not_offered', 'the call ended before it was answered');
     const invite = offer.request;
     const answer = invite.body.length > 0 ? this.#media!.sdp.answer(invite.body.toString('utf8')) : null;
     if (answer && 'error' in answer) {
       offer.reject(488);
       this.#end('provider_error', { byRemote: false, sipStatus: 488, detail: answer.error });
-      throw new AppError('unprocessable', 'sdp_offer_not_acceptable', `unacceptable SDP offer: ${answer.error}`);
+      throw new AppError('sdp_offer_not_acceptable', `unacceptable SDP offer: ${answer.error}`);
     }
     const body = answer ? answer.answerSdp : this.#media!.sdp.offer('sendrecv');
     const session = offer.accept(Buffer.from(body));
     if (!session) {
       this.#end('provider_error', { byRemote: false, sipStatus: 400 });
-      throw new AppError('invalid', 'sip_invite_invalid', 'INVITE without Contact or From tag');
+      throw new AppError('sip_invite_invalid', 'INVITE without Contact or From tag');
     }
     this.#attach(session);
     if (answer) this.#applyMedia(answer.media);
@@ -261,7 +261,7 @@ export class CallLeg {
   /** RFC 4733 digits on the RTP session. */
   async sendDtmf(digits: string): Promise<void> {
     if (!this.#media || this.#state !== 'answered')
-      throw new AppError('conflict', 'call_not_answered', 'DTMF needs an answered call with media');
+      throw new AppError('call_not_answered', 'DTMF needs an answered call with media');
     await this.#media.session.sendDtmf(digits);
   }
 

@@ -10,12 +10,7 @@ export function ttsProviderFor(config: Pick<Config, 'tts'>, engine: TtsEngineNam
   switch (engine) {
     case 'openai': {
       const o = config.tts.openai;
-      if (!o)
-        throw new AppError(
-          'unavailable',
-          'agent_not_configured',
-          'TTS_BASE_URL is not set: OpenAI voices are unavailable.',
-        );
+      if (!o) throw new AppError('agent_not_configured', 'TTS_BASE_URL is not set: OpenAI voices are unavailable.');
       return new OpenAiTts({ baseUrl: o.baseUrl, apiKey: o.apiKey, model: o.model });
     }
     case 'embedded':
