@@ -10,6 +10,7 @@ import { REASON_PHRASES, type SipMessage, type SipRequest, type SipResponse } fr
 import { parseNameAddr, tagOf } from './name-addr';
 import { sendOutOfDialogRequest, type OutOfDialogRequest, type RequestResult } from './out-of-dialog-request';
 import { unsupportedRequest } from './request-checks';
+import type { SipLimits } from './sip-limits';
 import type { ClientTransaction } from './transaction/client-transaction';
 import type { ServerTransaction } from './transaction/server-transaction';
 import { DEFAULT_SIP_TIMERS, type SipTimerConfig } from './transaction/sip-timers';
@@ -55,6 +56,8 @@ export interface UserAgentCoreOptions {
   ids?: IdGenerator | undefined;
   log?: Logger | undefined;
   userAgentName?: string | undefined;
+  /** Limits against hostile peers (defaults: sip-limits.ts; config SIP_TCP_*, SIP_MAX_TRANSACTION_BYTES_PER_SOURCE). */
+  limits?: Partial<SipLimits> | undefined;
 }
 
 export type { RequestResult } from './out-of-dialog-request';
@@ -94,6 +97,7 @@ export class UserAgentCore implements UserAgentServices {
       sipTimers: this.sipTimers,
       timers: this.timers,
       log: o.log,
+      maxBytesPerSource: o.limits?.maxTransactionBytesPerSource,
     });
     o.transport.attach({
       onRequest: (req, src) => this.#onRequest(req, src),
@@ -111,6 +115,7 @@ export class UserAgentCore implements UserAgentServices {
       port: o.port,
       ...(o.transports ? { kinds: o.transports } : {}),
       log: o.log,
+      limits: o.limits,
     });
     return new UserAgentCore({ ...o, transport });
   }

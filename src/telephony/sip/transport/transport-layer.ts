@@ -1,4 +1,5 @@
 import type { Logger } from '../../../shared/log';
+import type { Timers } from '../../../shared/timers';
 import { serializeMessage, type SipMessage, type SipRequest, type SipResponse } from '../message';
 import { parseMessage } from '../parse-message';
 import { rejectionResponse } from './rejection-response';
@@ -8,7 +9,7 @@ import { formatVia, parseVia } from '../via';
 
 export { isRoutable, responseDestination } from './response-destination';
 import type { RemoteAddress, SipTransport, SipTransportKind } from './sip-transport';
-import { TcpTransport } from './tcp-transport';
+import { TcpTransport, type TcpLimits } from './tcp-transport';
 import { UdpTransport } from './udp-transport';
 
 /** Where the transport layer hands what it received (the user agent core). */
@@ -53,6 +54,9 @@ export class TransportLayer {
     port: number;
     kinds?: SipTransportKind[];
     log?: Logger | undefined;
+    /** TCP connection limits (defaults: sip-limits.ts). */
+    limits?: Partial<TcpLimits> | undefined;
+    timers?: Timers | undefined;
   }): Promise<TransportLayer> {
     const kinds = o.kinds ?? ['udp', 'tcp'];
     for (let attempt = 0; ; attempt++) {
@@ -63,7 +67,7 @@ export class TransportLayer {
           const t =
             kind === 'udp'
               ? await UdpTransport.bind(o.bindAddress, port)
-              : await TcpTransport.listen(o.bindAddress, port);
+              : await TcpTransport.listen(o.bindAddress, port, { limits: o.limits, timers: o.timers, log: o.log });
           bound.push(t);
           port = t.localPort;
         }
