@@ -1,6 +1,7 @@
 import { SipHeaders } from './headers';
 import type { SipMessage } from './message';
 import { isValidNameAddr } from './name-addr';
+import { parseVia } from './via';
 
 /**
  * A request that could not be parsed, but whose header fields are known well enough to answer it
@@ -127,6 +128,7 @@ function parseUnsafe(input: Buffer): ParseResult {
   for (const required of ['Via', 'From', 'To', 'Call-ID', 'CSeq']) {
     if (!headers.has(required)) return fail(`missing ${required} header`);
   }
+  if (!parseVia(headers.get('Via') ?? '')) return fail('invalid Via header');
   for (const single of SINGLE_VALUED) {
     if (headers.getAll(single).length > 1) return fail(`more than one ${single} header`);
   }

@@ -1,5 +1,6 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createConnection, type Socket as TcpSocket } from 'node:net';
+import { SipHeaders } from '../headers';
 import type { SipResponse } from '../message';
 import { parseMessage } from '../parse-message';
 import { SipStreamFramer } from '../stream-framer';
@@ -27,9 +28,8 @@ class ProbeBase {
   #waiters: Array<{ match: (r: SipResponse) => boolean; resolve: (r: SipResponse) => void }> = [];
 
   protected deliver(data: Buffer): void {
-    const parsed = parseMessage(data);
-    if (!parsed.ok || parsed.message.kind !== 'response') return;
-    const res = parsed.message;
+    const res = lenientResponse(data);
+    if (!res) return;
     this.responses.push(res);
     for (const w of [...this.#waiters]) {
       if (!w.match(res)) continue;
@@ -43,6 +43,7 @@ class ProbeBase {
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no matching SIP response within ${timeoutMs} ms`)), timeoutMs);
+      timer.unref();
       this.#waiters.push({
         match,
         resolve: (r) => {
@@ -59,14 +60,17 @@ class UdpProbe extends ProbeBase implements WireProbe {
   readonly closed = false;
   readonly address: string;
   readonly #socket: UdpSocket;
-  readonly #target: { address: string; port: number };
+  readonly #extra: UdpSocket[];
+  /** Where `send` goes (may be changed between sends). */
+  target: { address: string; port: number };
 
-  constructor(socket: UdpSocket, target: { address: string; port: number }) {
+  constructor(socket: UdpSocket, target: { address: string; port: number }, extra: UdpSocket[]) {
     super();
     this.#socket = socket;
-    this.#target = target;
+    this.#extra = extra;
+    this.target = target;
     this.address = socket.address().address;
-    socket.on('message', (data) => this.deliver(data));
+    for (const s of [socket, ...extra]) s.on('message', (data) => this.deliver(data));
   }
 
   get port(): number {
@@ -74,11 +78,11 @@ class UdpProbe extends ProbeBase implements WireProbe {
   }
 
   send(data: Buffer | string): void {
-    this.#socket.send(typeof data === 'string' ? Buffer.from(data) : data, this.#target.port, this.#target.address);
+    this.#socket.send(typeof data === 'string' ? Buffer.from(data) : data, this.target.port, this.target.address);
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => this.#socket.close(() => resolve()));
+  async close(): Promise<void> {
+    for (const s of [this.#socket, ...this.#extra]) await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 }
 
@@ -119,6 +123,7 @@ class TcpProbe extends ProbeBase implements WireProbe {
     if (this.#closed) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`connection still open after ${timeoutMs} ms`)), timeoutMs);
+      timer.unref();
       this.#socket.once('close', () => {
         clearTimeout(timer);
         resolve();
@@ -138,26 +143,32 @@ class TcpProbe extends ProbeBase implements WireProbe {
 /**
  * A UDP probe towards `target`. `fromPort5060`: bind to port 5060 of a loopback address of its
  * own (127.x.y.z), so that responses to messages without `rport` (which go to the Via sent-by
- * port, default 5060: RFC 3261 §18.2.2) reach it.
+ * port, default 5060: RFC 3261 §18.2.2) reach it; `alsoPorts`: more ports of that address to
+ * listen on, for messages whose Via names another port.
  */
 export async function udpProbe(
   target: { address: string; port: number },
-  o: { fromPort5060?: boolean } = {},
-): Promise<WireProbe> {
+  o: { fromPort5060?: boolean; alsoPorts?: number[] } = {},
+): Promise<UdpProbe> {
   for (let attempt = 0; ; attempt++) {
-    const socket = createSocket('udp4');
     const address = o.fromPort5060 ? loopbackAlias(attempt) : '127.0.0.1';
+    const bound: UdpSocket[] = [];
     try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.bind(o.fromPort5060 ? 5060 : 0, address, () => {
-          socket.off('error', reject);
-          resolve();
+      for (const port of [o.fromPort5060 ? 5060 : 0, ...(o.fromPort5060 ? (o.alsoPorts ?? []) : [])]) {
+        const socket = createSocket('udp4');
+        bound.push(socket);
+        await new Promise<void>((resolve, reject) => {
+          socket.once('error', reject);
+          socket.bind(port, address, () => {
+            socket.off('error', reject);
+            resolve();
+          });
         });
-      });
-      return new UdpProbe(socket, target);
+      }
+      const [main, ...extra] = bound;
+      return new UdpProbe(main!, target, extra);
     } catch (err) {
-      socket.close();
+      for (const s of bound) s.close();
       if (attempt >= 20) throw err;
     }
   }
@@ -172,9 +183,26 @@ export async function tcpProbe(target: { address: string; port: number }): Promi
   return new TcpProbe(socket);
 }
 
-export type { TcpProbe };
+export type { TcpProbe, UdpProbe };
 
 function loopbackAlias(attempt: number): string {
   const n = (process.pid * 31 + attempt * 7919) % (250 * 250);
   return `127.${10 + (n % 200)}.${Math.floor(n / 250) % 250}.${2 + (attempt % 250)}`;
+}
+
+/** A response parsed strictly, or else leniently (status line and header fields): answers to malformed requests copy their faults. */
+function lenientResponse(data: Buffer): SipResponse | undefined {
+  const parsed = parseMessage(data);
+  if (parsed.ok) return parsed.message.kind === 'response' ? parsed.message : undefined;
+  const text = data.toString('utf8');
+  const [head = ''] = text.split(/\r\n\r\n/);
+  const [start = '', ...lines] = head.split('\r\n');
+  const m = /^SIP\/2\.0 (\d{3}) ?(.*)$/.exec(start);
+  if (!m) return undefined;
+  const headers = new SipHeaders();
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+  }
+  return { kind: 'response', status: Number(m[1]), reason: m[2] ?? '', headers, body: Buffer.alloc(0) };
 }
