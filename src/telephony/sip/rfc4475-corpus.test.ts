@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SipResponse } from './message';
 import { RFC4475_MESSAGES, tortureBytes, type TortureMessage } from './testing/rfc4475-messages';
