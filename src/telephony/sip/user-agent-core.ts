@@ -124,6 +124,11 @@ export class UserAgentCore implements UserAgentServices {
     return this.#transport.localPort;
   }
 
+  /** Server transactions alive now (diagnostics, tests: state drains after 64·T1). */
+  get serverTransactionCount(): number {
+    return this.#transactions.serverCount;
+  }
+
   /** The public address without port or brackets (for SDP c=/o=). */
   get publicIp(): string {
     const h = this.publicHost;
