@@ -28,6 +28,7 @@ export async function startSipCallParts(o: SipCallPartsOptions): Promise<CallPar
     bindAddress: config.sip.bind,
     port: config.sip.port,
     publicAddress: config.sip.publicAddress,
+    limits: config.sip.limits,
     media: {
       pool: new RtpPortPool(config.rtp.portMin, config.rtp.portMax),
       bindAddress: config.sip.bind,

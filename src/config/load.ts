@@ -109,7 +109,17 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
     dataDir,
     adminToken: e.THUNDERPHONE_ADMIN_TOKEN,
     secretKey,
-    sip: { port: e.SIP_PORT, bind: e.SIP_BIND, publicAddress: e.SIP_PUBLIC_ADDRESS ?? firstNonLoopbackAddress() },
+    sip: {
+      port: e.SIP_PORT,
+      bind: e.SIP_BIND,
+      publicAddress: e.SIP_PUBLIC_ADDRESS ?? firstNonLoopbackAddress(),
+      limits: {
+        tcpIdleTimeoutMs: e.SIP_TCP_IDLE_TIMEOUT_MS,
+        tcpHeaderTimeoutMs: e.SIP_TCP_HEADER_TIMEOUT_MS,
+        tcpMaxBufferBytes: e.SIP_TCP_MAX_BUFFER_BYTES,
+        maxTransactionBytesPerSource: e.SIP_MAX_TRANSACTION_BYTES_PER_SOURCE,
+      },
+    },
     rtp: { portMin: e.RTP_PORT_MIN, portMax: e.RTP_PORT_MAX },
     demoNumbers,
     llm: llm === undefined ? undefined : { ...llm, modelByProduct },

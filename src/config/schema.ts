@@ -73,6 +73,22 @@ export const EnvSchema = Type.Object({
   SIP_PUBLIC_ADDRESS: optionalText({
     description: 'address in Via/Contact/SDP; default: the first non-loopback IPv4 address',
   }),
+  SIP_TCP_IDLE_TIMEOUT_MS: int(1000, 86_400_000, {
+    default: 120_000,
+    description: 'a SIP TCP connection without traffic for this long is closed',
+  }),
+  SIP_TCP_HEADER_TIMEOUT_MS: int(100, 600_000, {
+    default: 10_000,
+    description: 'a SIP message begun on TCP (or the first one of a new connection) must be complete within this',
+  }),
+  SIP_TCP_MAX_BUFFER_BYTES: int(4096, 16_777_216, {
+    default: 65_536,
+    description: 'bytes one SIP TCP connection may buffer for an incomplete message; more closes it',
+  }),
+  SIP_MAX_TRANSACTION_BYTES_PER_SOURCE: int(16_384, 1_073_741_824, {
+    default: 1_048_576,
+    description: 'SIP transaction state one source address may hold; beyond, its new requests are dropped',
+  }),
   RTP_PORT_MIN: int(1024, 65534, { default: 20000, description: 'lowest RTP port' }),
   RTP_PORT_MAX: int(1025, 65535, { default: 30000, description: 'highest RTP port' }),
   DEMO_NUMBERS: text({ default: '', description: 'comma-separated E.164 pool of inbound-only demo numbers' }),
@@ -149,7 +165,18 @@ export const ConfigSchema = Type.Object({
   adminToken: Type.Optional(Type.String()),
   /** 32-byte key for AES-256-GCM encryption of secrets at rest. */
   secretKey: Type.Unsafe<Buffer>(Type.Uint8Array({ minByteLength: 32, maxByteLength: 32 })),
-  sip: Type.Object({ port: Type.Integer(), bind: Type.String(), publicAddress: Type.String() }),
+  sip: Type.Object({
+    port: Type.Integer(),
+    bind: Type.String(),
+    publicAddress: Type.String(),
+    /** telephony/sip/sip-limits.ts SipLimits */
+    limits: Type.Object({
+      tcpIdleTimeoutMs: Type.Integer(),
+      tcpHeaderTimeoutMs: Type.Integer(),
+      tcpMaxBufferBytes: Type.Integer(),
+      maxTransactionBytesPerSource: Type.Integer(),
+    }),
+  }),
   rtp: Type.Object({ portMin: Type.Integer(), portMax: Type.Integer() }),
   demoNumbers: Type.Array(Type.String()),
   llm: Type.Optional(

@@ -3,6 +3,7 @@ import type { Logger } from '../../shared/log';
 import type { Timers } from '../../shared/timers';
 import { TypedEmitter } from '../../shared/typed-emitter';
 import type { OutOfDialogRequest, RequestResult } from '../sip/out-of-dialog-request';
+import type { SipLimits } from '../sip/sip-limits';
 import type { SipTimerConfig } from '../sip/transaction/sip-timers';
 import type { SipTransportKind } from '../sip/transport/sip-transport';
 import { UserAgentCore } from '../sip/user-agent-core';
@@ -29,6 +30,8 @@ export interface CallAgentStartOptions {
   ids?: IdGenerator;
   log?: Logger;
   userAgentName?: string;
+  /** SIP limits against hostile peers (defaults: sip/sip-limits.ts). */
+  limits?: Partial<SipLimits>;
 }
 
 /**
@@ -61,6 +64,7 @@ export class CallAgent {
       ids: o.ids,
       log: o.log,
       userAgentName: o.userAgentName,
+      limits: o.limits,
     });
     return new CallAgent({ core, media: o.media });
   }

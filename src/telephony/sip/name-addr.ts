@@ -70,10 +70,31 @@ export function parseNameAddr(text: string): NameAddr | null {
     return out;
   }
   const semi = t.indexOf(';');
-  const uri = semi < 0 ? t : t.slice(0, semi);
+  const uri = (semi < 0 ? t : t.slice(0, semi)).trimEnd();
   const params = parseParams(semi < 0 ? '' : t.slice(semi));
   if (!params || !/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(uri)) return null;
   return { uri, params };
+}
+
+const DISPLAY_TOKENS = /^[A-Za-z0-9\-.!%*_+`'~]+(?:[ \t]+[A-Za-z0-9\-.!%*_+`'~]+)*$/;
+
+/**
+ * Strict RFC 3261 §20.10 / §25.1 check of a From/To value: a display name is a quoted string or
+ * tokens (RFC 4475 §3.1.2.15: `Bell, Alexander <sip:…>` is not), the URI in `<>` has no spaces
+ * around it (§3.1.2.14), quotes are balanced (§3.1.2.6), parameters are well formed.
+ */
+export function isValidNameAddr(text: string): boolean {
+  const na = parseNameAddr(text);
+  if (!na) return false;
+  const t = text.trim();
+  const lt = findAngle(t);
+  if (lt < 0) return true;
+  const inner = t.slice(lt + 1, t.indexOf('>', lt));
+  if (inner !== inner.trim() || /\s/.test(inner)) return false;
+  const display = t.slice(0, lt).trim();
+  if (display === '') return true;
+  if (display.startsWith('"')) return /^"(?:[^"\\]|\\[\s\S])*"$/.test(display);
+  return DISPLAY_TOKENS.test(display);
 }
 
 function findAngle(t: string): number {

@@ -188,6 +188,23 @@ describe('SIP stream framing (TCP)', () => {
     assert.ok(frames.every((fr) => parseMessage(fr).ok));
   });
 
+  it('a one-byte dribble of pipelined messages with bodies and keep-alives yields every message, nothing left over', () => {
+    const one = serializeMessage((parseMessage(crlf(BASE)) as { ok: true; message: never }).message);
+    const stream = Buffer.concat([one, Buffer.from('\r\n\r\n'), one, one]);
+    const f = new SipStreamFramer();
+    const frames: Buffer[] = [];
+    for (let i = 0; i < stream.length; i++) frames.push(...f.push(stream.subarray(i, i + 1)).frames);
+    assert.equal(frames.length, 3);
+    assert.ok(frames.every((fr) => fr.equals(one)));
+    assert.equal(f.bufferedBytes, 0);
+  });
+
+  it('more than maxBytes for one message is a framing error', () => {
+    const f = new SipStreamFramer(1024);
+    assert.equal(f.push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nX: ' + 'y'.repeat(600))).error, undefined);
+    assert.match(f.push(Buffer.from('y'.repeat(600))).error ?? '', /too large/);
+  });
+
   it('a stream message without Content-Length is a framing error', () => {
     const f = new SipStreamFramer();
     const r = f.push(crlf(BASE.filter((l) => !l.startsWith('Content-Length'))));

@@ -9,6 +9,8 @@ import { InviteClient, type InviteClientOptions } from './invite-client';
 import { REASON_PHRASES, type SipMessage, type SipRequest, type SipResponse } from './message';
 import { parseNameAddr, tagOf } from './name-addr';
 import { sendOutOfDialogRequest, type OutOfDialogRequest, type RequestResult } from './out-of-dialog-request';
+import { unsupportedRequest } from './request-checks';
+import type { SipLimits } from './sip-limits';
 import type { ClientTransaction } from './transaction/client-transaction';
 import type { ServerTransaction } from './transaction/server-transaction';
 import { DEFAULT_SIP_TIMERS, type SipTimerConfig } from './transaction/sip-timers';
@@ -27,7 +29,7 @@ import { BRANCH_MAGIC } from './via';
  *   usages            InviteClient (UAC §13.2)   IncomingInvite (UAS §13.3)   InviteSession (§12-15)
  *                          │ core.invite()            │ delegate.onInvite()        │ dialogs.add()
  *   UA core           UserAgentCore: Via/Contact, out-of-dialog answers (OPTIONS 200, 405, 481,
- *   (this file)       501), CANCEL (§9.2), dialog registry routing (in-dialog requests, 2xx ACKs,
+ *   (this file)       501; 416/420/415/406 from request-checks.ts), CANCEL (§9.2), dialog registry routing (in-dialog requests, 2xx ACKs,
  *                     stray 2xx), one-off requests with digest (out-of-dialog-request.ts)
  *   transactions      TransactionLayer: client/server tables + matching (transaction-keys.ts),
  *                     ClientTransaction (§17.1 A,B,D / E,F,K), ServerTransaction (§17.2 G,H,I,J; 6026 L)
@@ -54,6 +56,8 @@ export interface UserAgentCoreOptions {
   ids?: IdGenerator | undefined;
   log?: Logger | undefined;
   userAgentName?: string | undefined;
+  /** Limits against hostile peers (defaults: sip-limits.ts; config SIP_TCP_*, SIP_MAX_TRANSACTION_BYTES_PER_SOURCE). */
+  limits?: Partial<SipLimits> | undefined;
 }
 
 export type { RequestResult } from './out-of-dialog-request';
@@ -93,6 +97,7 @@ export class UserAgentCore implements UserAgentServices {
       sipTimers: this.sipTimers,
       timers: this.timers,
       log: o.log,
+      maxBytesPerSource: o.limits?.maxTransactionBytesPerSource,
     });
     o.transport.attach({
       onRequest: (req, src) => this.#onRequest(req, src),
@@ -110,12 +115,18 @@ export class UserAgentCore implements UserAgentServices {
       port: o.port,
       ...(o.transports ? { kinds: o.transports } : {}),
       log: o.log,
+      limits: o.limits,
     });
     return new UserAgentCore({ ...o, transport });
   }
 
   get port(): number {
     return this.#transport.localPort;
+  }
+
+  /** Server transactions alive now (diagnostics, tests: state drains after 64·T1). */
+  get serverTransactionCount(): number {
+    return this.#transactions.serverCount;
   }
 
   /** The public address without port or brackets (for SDP c=/o=). */
@@ -248,6 +259,12 @@ export class UserAgentCore implements UserAgentServices {
     }
     if (existing) return void existing.receiveRequest(req);
     const tx = this.#transactions.createServer(req, dest);
+    if (!tx) return; // the source is over its transaction budget
+    const unsupported = unsupportedRequest(req);
+    if (unsupported)
+      return tx.respond(
+        this.buildResponse(req, unsupported.status, { toTag: this.newTag(), headers: unsupported.headers }),
+      );
     if (req.method === 'CANCEL') return this.#onCancel(req, tx);
     if (tagOf(req.headers.get('To')) !== undefined) {
       const dialog = this.dialogs.forRequest(req);

@@ -1,3 +1,4 @@
+import { SipHeaders } from '../headers';
 import type { SipRequest, SipResponse } from '../message';
 import { TimerSet, type Timers } from '../../../shared/timers';
 import type { SipTimerConfig } from './sip-timers';
@@ -5,7 +6,8 @@ import type { SipTimerConfig } from './sip-timers';
 export type ServerTxState = 'trying' | 'proceeding' | 'completed' | 'confirmed' | 'accepted' | 'terminated';
 
 export interface ServerTransactionOptions {
-  request: SipRequest;
+  /** Only its method is kept: the transaction outlives the request by up to 64·T1. */
+  request: Pick<SipRequest, 'method'>;
   reliable: boolean;
   sipTimers: SipTimerConfig;
   timers: Timers;
@@ -17,10 +19,12 @@ export interface ServerTransactionOptions {
 
 /**
  * RFC 3261 §17.2 server transaction, INVITE (timers G, H, I; RFC 6026 "accepted" after 2xx)
- * and non-INVITE (J). Absorbs request retransmissions by resending the last response.
+ * and non-INVITE (J). Absorbs request retransmissions by resending the last response. Keeps only
+ * what retransmission needs (the method and a detached copy of the last response), never the
+ * request: a 60 KB datagram is not held for 32 s.
  */
 export class ServerTransaction {
-  readonly request: SipRequest;
+  readonly method: string;
   readonly isInvite: boolean;
   #state: ServerTxState;
   #last: SipResponse | undefined;
@@ -31,7 +35,7 @@ export class ServerTransaction {
 
   constructor(o: ServerTransactionOptions) {
     this.#o = o;
-    this.request = o.request;
+    this.method = o.request.method;
     this.isInvite = o.request.method === 'INVITE';
     this.#state = this.isInvite ? 'proceeding' : 'trying';
     this.#timers = new TimerSet(o.timers);
@@ -53,7 +57,7 @@ export class ServerTransaction {
       this.#state === 'accepted'
     )
       return;
-    this.#last = res;
+    this.#last = res.status < 200 || !this.#retransmits(res) ? res : detached(res);
     this.#transmit(res);
     const { t1Ms, t2Ms } = this.#o.sipTimers;
     if (res.status < 200) {
@@ -77,6 +81,11 @@ export class ServerTransaction {
     } else {
       this.#timers.start('J', this.#o.reliable ? 0 : 64 * t1Ms, () => this.#terminate());
     }
+  }
+
+  /** Whether a final response stays for request retransmissions (not a 2xx to INVITE, not on TCP for non-INVITE). */
+  #retransmits(res: SipResponse): boolean {
+    return !(this.isInvite && res.status < 300) && (this.isInvite || !this.#o.reliable);
   }
 
   #scheduleG(intervalMs: number, capMs: number): void {
@@ -120,4 +129,16 @@ export class ServerTransaction {
     this.#timers.clearAll();
     this.#o.onTerminated();
   }
+}
+
+/** A copy sharing no string or buffer with the request it answers (V8 substrings keep their parent alive). */
+function detached(res: SipResponse): SipResponse {
+  const flat = (v: string): string => Buffer.from(v, 'utf8').toString('utf8');
+  return {
+    kind: 'response',
+    status: res.status,
+    reason: flat(res.reason),
+    headers: SipHeaders.from(res.headers.entries().map(([n, v]) => [n, flat(v)])),
+    body: Buffer.from(res.body),
+  };
 }

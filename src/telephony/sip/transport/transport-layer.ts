@@ -1,10 +1,15 @@
 import type { Logger } from '../../../shared/log';
+import type { Timers } from '../../../shared/timers';
 import { serializeMessage, type SipMessage, type SipRequest, type SipResponse } from '../message';
 import { parseMessage } from '../parse-message';
+import { rejectionResponse } from './rejection-response';
+import { isRoutable } from './response-destination';
 import { parseSipUri } from '../uri';
 import { formatVia, parseVia } from '../via';
+
+export { isRoutable, responseDestination } from './response-destination';
 import type { RemoteAddress, SipTransport, SipTransportKind } from './sip-transport';
-import { TcpTransport } from './tcp-transport';
+import { TcpTransport, type TcpLimits } from './tcp-transport';
 import { UdpTransport } from './udp-transport';
 
 /** Where the transport layer hands what it received (the user agent core). */
@@ -17,10 +22,12 @@ export interface TransportLayerReceiver {
 
 /**
  * RFC 3261 §18: the SIP transport layer over one socket adapter per kind (UDP, TCP, or in-memory
- * fakes in tests). It turns bytes into messages and back: parses (a malformed message is dropped
- * here; this is where a 400 answer would go), records the request's real source in its top Via,
- * and serializes what the layers above send. Built ready-made and injected into the user agent
- * core, which owns it from then on (the core's close() closes it).
+ * fakes in tests). It turns bytes into messages and back: parses (a malformed request is answered
+ * 400, an unsupported version 505, statelessly, when the answer can be routed; other junk is
+ * dropped), records the request's real source in its top Via, and serializes what the layers
+ * above send. Nothing from the network throws out of it: a message that cannot be routed is
+ * dropped and logged, a failing receiver is logged. Built ready-made and injected into the user
+ * agent core, which owns it from then on (the core's close() closes it).
  */
 export class TransportLayer {
   /** The address the sockets are bound to (the default public address). */
@@ -47,6 +54,9 @@ export class TransportLayer {
     port: number;
     kinds?: SipTransportKind[];
     log?: Logger | undefined;
+    /** TCP connection limits (defaults: sip-limits.ts). */
+    limits?: Partial<TcpLimits> | undefined;
+    timers?: Timers | undefined;
   }): Promise<TransportLayer> {
     const kinds = o.kinds ?? ['udp', 'tcp'];
     for (let attempt = 0; ; attempt++) {
@@ -57,7 +67,7 @@ export class TransportLayer {
           const t =
             kind === 'udp'
               ? await UdpTransport.bind(o.bindAddress, port)
-              : await TcpTransport.listen(o.bindAddress, port);
+              : await TcpTransport.listen(o.bindAddress, port, { limits: o.limits, timers: o.timers, log: o.log });
           bound.push(t);
           port = t.localPort;
         }
@@ -87,12 +97,24 @@ export class TransportLayer {
     return this.#transports.get(kind)?.reliable ?? false;
   }
 
-  /** Serializes and sends; false when there is no transport of that kind. */
+  /** Serializes and sends; false when there is no transport of that kind or `remote` is unroutable (logged). */
   send(msg: SipMessage, remote: RemoteAddress): boolean {
     const t = this.#transports.get(remote.transport);
     if (!t) return false;
-    t.send(serializeMessage(msg), remote);
-    return true;
+    if (!isRoutable(remote)) {
+      this.#log?.warn(
+        { to: `${remote.address}:${remote.port}`, transport: remote.transport, ...describe(msg) },
+        'dropped unroutable SIP message',
+      );
+      return false;
+    }
+    try {
+      t.send(serializeMessage(msg), remote);
+      return true;
+    } catch (err) {
+      this.#log?.warn({ err, to: `${remote.address}:${remote.port}`, ...describe(msg) }, 'SIP send failed');
+      return false;
+    }
   }
 
   async close(): Promise<void> {
@@ -100,9 +122,26 @@ export class TransportLayer {
   }
 
   #onData(data: Buffer, src: RemoteAddress): void {
+    try {
+      this.#receive(data, src);
+    } catch (err) {
+      // The last line of defence: a bug above must not take the process (and every call) down.
+      this.#log?.error({ err, from: `${src.transport}:${src.address}:${src.port}` }, 'SIP message handling failed');
+    }
+  }
+
+  #receive(data: Buffer, src: RemoteAddress): void {
     const parsed = parseMessage(data);
     if (!parsed.ok) {
-      this.#log?.debug({ reason: parsed.reason, from: `${src.address}:${src.port}` }, 'dropped malformed SIP message');
+      const from = `${src.transport}:${src.address}:${src.port}`;
+      if (!parsed.rejected)
+        return void this.#log?.debug({ reason: parsed.reason, from }, 'dropped malformed SIP message');
+      this.#log?.debug(
+        { reason: parsed.reason, from, status: parsed.rejected.status },
+        'rejected malformed SIP request',
+      );
+      const answer = rejectionResponse(parsed.rejected, parsed.reason, src);
+      this.send(answer.response, answer.destination);
       return;
     }
     const msg = parsed.message;
@@ -110,6 +149,11 @@ export class TransportLayer {
     if (!recordSource(msg, src)) return;
     this.#receiver?.onRequest(msg, src);
   }
+}
+
+function describe(msg: SipMessage): Record<string, string | number> {
+  const cseq = msg.headers.get('CSeq') ?? '';
+  return msg.kind === 'request' ? { method: msg.method, cseq } : { status: msg.status, cseq };
 }
 
 /**
@@ -128,17 +172,6 @@ function recordSource(req: SipRequest, src: RemoteAddress): boolean {
     for (const v of vias.slice(1)) req.headers.append('Via', v);
   }
   return true;
-}
-
-/**
- * RFC 3261 §18.2.2 / RFC 3581 §4: where responses to `req` go. TCP: back on the connection it came
- * from; UDP: the source address (received) and the rport, else the Via port (default 5060).
- */
-export function responseDestination(req: SipRequest, src: RemoteAddress): RemoteAddress {
-  const via = parseVia(req.headers.get('Via') ?? '');
-  if (src.transport === 'tcp' || !via) return src;
-  const rport = via.params.get('rport');
-  return { transport: src.transport, address: src.address, port: rport ? Number(rport) : (via.port ?? 5060) };
 }
 
 /** Resolves a SIP URI to a transport destination (no DNS SRV: host:port, default 5060). */

@@ -39,9 +39,14 @@ export class UdpTransport implements SipTransport {
 
   send(data: Buffer, remote: RemoteAddress): void {
     if (this.#closed) return;
-    this.#socket.send(data, remote.port, remote.address, (err) => {
-      if (err) this.#handlers.onError(remote, err.message);
-    });
+    try {
+      this.#socket.send(data, remote.port, remote.address, (err) => {
+        if (err) this.#handlers.onError(remote, err.message);
+      });
+    } catch (err) {
+      // A bad port or address throws synchronously (ERR_SOCKET_BAD_PORT): report, never throw.
+      this.#handlers.onError(remote, (err as Error).message);
+    }
   }
 
   async close(): Promise<void> {
