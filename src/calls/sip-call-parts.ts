@@ -64,6 +64,8 @@ function offerOf(call: IncomingCall): InboundOfferPort {
     toUser: call.toUser ?? null,
     fromUser: call.fromUser ?? null,
     sipCallId: call.callId,
+    sourceAddress: call.source.address,
+    sourceTransport: call.source.transport,
     accept: () => call.accept(),
     reject: (status, reason) => call.reject(status, reason),
   };
