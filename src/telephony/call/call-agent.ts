@@ -5,7 +5,7 @@ import { TypedEmitter } from '../../shared/typed-emitter';
 import type { OutOfDialogRequest, RequestResult } from '../sip/out-of-dialog-request';
 import type { SipTimerConfig } from '../sip/transaction/sip-timers';
 import type { SipTransportKind } from '../sip/transport/sip-transport';
-import { UserAgentCore } from '../sip/user-agent-core';
+import { UserAgentCore, type UserAgentCoreOptions } from '../sip/user-agent-core';
 import { CallLeg } from './call-leg';
 import type { CallMediaDefaults, DialOptions } from './call-leg-types';
 
@@ -29,6 +29,7 @@ export interface CallAgentStartOptions {
   ids?: IdGenerator;
   log?: Logger;
   userAgentName?: string;
+  admitRequest?: UserAgentCoreOptions['admitRequest'];
 }
 
 /**
@@ -61,6 +62,7 @@ export class CallAgent {
       ids: o.ids,
       log: o.log,
       userAgentName: o.userAgentName,
+      admitRequest: o.admitRequest,
     });
     return new CallAgent({ core, media: o.media });
   }

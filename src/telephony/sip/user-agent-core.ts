@@ -54,6 +54,12 @@ export interface UserAgentCoreOptions {
   ids?: IdGenerator | undefined;
   log?: Logger | undefined;
   userAgentName?: string | undefined;
+  /**
+   * Admission of a new request that belongs to no transaction and no live dialog (the traffic
+   * anyone can send unauthenticated): false drops it silently, before any transaction state
+   * exists. The per-source token bucket (source-rate-limiter.ts) is plugged in here.
+   */
+  admitRequest?: ((req: SipRequest, source: RemoteAddress) => boolean) | undefined;
 }
 
 export type { RequestResult } from './out-of-dialog-request';
@@ -75,6 +81,7 @@ export class UserAgentCore implements UserAgentServices {
   delegate: UserAgentCoreDelegate | undefined;
   readonly #transport: TransportLayer;
   readonly #transactions: TransactionLayer;
+  readonly #admitRequest: UserAgentCoreOptions['admitRequest'];
   /** INVITEs handed to the delegate, by their server transaction: where a matching CANCEL goes. */
   readonly #invites = new WeakMap<ServerTransaction, IncomingInvite>();
   #closed = false;
@@ -86,6 +93,7 @@ export class UserAgentCore implements UserAgentServices {
     this.log = o.log;
     this.userAgentName = o.userAgentName ?? 'ThunderPhone';
     this.#transport = o.transport;
+    this.#admitRequest = o.admitRequest;
     this.publicHost = o.publicAddress ?? o.transport.localAddress;
     this.#transactions = new TransactionLayer({
       transport: o.transport,
@@ -247,6 +255,7 @@ export class UserAgentCore implements UserAgentServices {
       return;
     }
     if (existing) return void existing.receiveRequest(req);
+    if (this.#admitRequest && !this.dialogs.forRequest(req) && !this.#admitRequest(req, src)) return;
     const tx = this.#transactions.createServer(req, dest);
     if (req.method === 'CANCEL') return this.#onCancel(req, tx);
     if (tagOf(req.headers.get('To')) !== undefined) {
