@@ -22,6 +22,7 @@ import { recoveryPaused } from './outage-grace';
 import { TranscriptCheckpoint } from './transcript-checkpoint';
 import { dnsHostResolver, type HostResolver, type SourcePolicyDeps } from './inbound-source-policy';
 import { CidrList } from '../shared/cidr';
+import type { LegDialogSnapshot, RecoveryByeResult } from '../telephony/call/call-leg-types';
 
 export const DIAL_QUEUE = 'calls.dial';
 
@@ -42,6 +43,8 @@ export interface CallParts {
   createRecorder(path: string): RecorderPort | undefined;
   /** Registers the handler for INVITEs that reach our SIP port. */
   onIncoming(handler: (offer: InboundOfferPort) => Promise<void>): void;
+  /** BYE to the trunk for a dialog of a crashed process (recovery); without it recovery sends none. */
+  byeFromSnapshot?(snapshot: LegDialogSnapshot): Promise<RecoveryByeResult>;
   close(): Promise<void>;
 }
 
@@ -191,6 +194,7 @@ export class CallRuntime {
         instance: this.#d.instance,
         staleAfterMs: this.#d.orphanAfterMs ?? 3 * heartbeatMs,
         finalize: (input) => this.#finalizer.finalize(input),
+        ...(this.#d.parts.byeFromSnapshot ? { sendBye: (s) => this.#d.parts.byeFromSnapshot!(s) } : {}),
         ...(this.#d.isOwnerGone ? { isOwnerGone: this.#d.isOwnerGone } : {}),
       },
       this.#d.log,

@@ -59,6 +59,7 @@ export async function startSipCallParts(o: SipCallPartsOptions): Promise<CallPar
         (call) =>
           void handler(offerOf(call)).catch((err: unknown) => o.log.error({ err }, 'inbound call handler failed')),
       ),
+    byeFromSnapshot: (snapshot) => ua.byeFromSnapshot(snapshot),
     close: () => ua.close(),
   };
 }

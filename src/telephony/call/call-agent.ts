@@ -7,7 +7,8 @@ import type { SipTimerConfig } from '../sip/transaction/sip-timers';
 import type { SipTransportKind } from '../sip/transport/sip-transport';
 import { UserAgentCore, type UserAgentCoreOptions } from '../sip/user-agent-core';
 import { CallLeg } from './call-leg';
-import type { CallMediaDefaults, DialOptions } from './call-leg-types';
+import type { CallMediaDefaults, DialOptions, LegDialogSnapshot, RecoveryByeResult } from './call-leg-types';
+import { sendRecoveryBye } from '../sip/recovery-bye';
 
 export type { CallMediaDefaults } from './call-leg-types';
 import { IncomingCall } from './incoming-call';
@@ -95,6 +96,11 @@ export class CallAgent {
 
   request(o: OutOfDialogRequest): Promise<RequestResult> {
     return this.core.request(o);
+  }
+
+  /** BYE for a dialog of a crashed process, from its snapshot (the call's row); see sip/recovery-bye.ts. */
+  byeFromSnapshot(snapshot: LegDialogSnapshot): Promise<RecoveryByeResult> {
+    return sendRecoveryBye(this.core, snapshot);
   }
 
   /** Hangs up every leg (BYE / CANCEL / 503), then closes the core and its transports. */

@@ -12,6 +12,7 @@ import type {
   CallLegEvents,
   CallMediaDefaults,
   DialOptions,
+  LegDialogSnapshot,
   LegEnded,
   LegState,
   TransferResult,
@@ -75,6 +76,11 @@ export class CallLeg {
 
   get onHold(): boolean {
     return this.#media?.held ?? false;
+  }
+
+  /** The confirmed dialog as plain data (persisted so that a BYE can follow a crash); undefined until answered. */
+  dialogSnapshot(): LegDialogSnapshot | undefined {
+    return this.#session && !this.#session.terminated ? this.#session.snapshot() : undefined;
   }
 
   get endResult(): LegEnded | undefined {
