@@ -79,6 +79,7 @@ for (const dialect of testDialects()) {
       const done = await h.waitForTerminal(row.id, 10_000);
       assert.equal(done.direction, 'inbound');
       assert.equal(done.status, 'completed');
+      assert.equal(JSON.parse(done.sip_dialog ?? '{}').dialog?.callId, done.sip_call_id, 'the dialog was persisted');
       const ledger = await db.selectFrom('ledger_entries').selectAll().where('call_id', '=', row.id).execute();
       assert.deepEqual(
         ledger.map((e) => e.amount_cents),
