@@ -15,6 +15,7 @@ import { findTrunkForNumber, dialTarget } from './trunk-lookup';
 import { finalizeCall, type FinalizeInput } from './finalize-call';
 import { balanceOf, ledgerForCall, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
 import { CidrList } from '../shared/cidr';
+import { buildDigestAuthorization, parseDigestChallenge, type DigestChallenge } from '../telephony/sip/digest';
 import type { SourcePolicyDeps } from './inbound-source-policy';
 import { captureLog } from '../../test/support/log-capture';
 
@@ -79,11 +80,14 @@ async function seedTrunkNumber(
   return n.id;
 }
 
+type Rejection = { status: number; reason: string; headers?: Array<[string, string]> };
+
 function offerTo(
   user: string,
   sourceAddress = '127.0.0.1',
-): InboundOfferPort & { rejected: { status: number; reason: string }[] } {
-  const rejected: { status: number; reason: string }[] = [];
+  authorization: string | null = null,
+): InboundOfferPort & { rejected: Rejection[] } {
+  const rejected: Rejection[] = [];
   return {
     requestUser: user,
     toUser: user,
@@ -91,9 +95,11 @@ function offerTo(
     sipCallId: 'abc@host',
     sourceAddress,
     sourceTransport: 'udp',
+    authorization,
     rejected,
     accept: () => Promise.reject(new Error('must not answer')),
-    reject: (status: number, reason: string) => void rejected.push({ status, reason }),
+    reject: (status: number, reason: string, headers?: Array<[string, string]>) =>
+      void rejected.push(headers ? { status, reason, headers } : { status, reason }),
   };
 }
 
@@ -103,6 +109,7 @@ function loopbackSources(ctx: Ctx, resolved: Record<string, string[]> = {}): Sou
     db: ctx.store.db,
     resolveHost: async (host) => resolved[host] ?? (host === '127.0.0.1' ? ['127.0.0.1'] : []),
     demoSources: CidrList.of(ctx.config.sip.demoAllowedSources),
+    openCredentials: (sealed) => ctx.secretBox.openJson<Record<string, unknown>>(sealed),
   };
 }
 
@@ -222,6 +229,7 @@ describeEachDialect<Ctx>(
         log: silentLogger,
         instance: 'test-instance',
         sources: loopbackSources(ctx),
+        digest: { key: ctx.config.secretKey, nowMs: () => ctx.clock.nowMs() },
         resolveConfig: async () => null,
         finalize: () => Promise.reject(new Error('must not finalize')),
         createAgent: () => Promise.reject(new Error('must not build an agent')),
@@ -263,6 +271,7 @@ describeEachDialect<Ctx>(
         log: logs.log,
         instance: 'test-instance',
         sources: loopbackSources(ctx, { 'trunk.example.net': ['127.0.0.1', '::1'] }),
+        digest: { key: ctx.config.secretKey, nowMs: () => ctx.clock.nowMs() },
         resolveConfig: () => Promise.reject(new Error('must not ask the webhook')),
         finalize: () => Promise.reject(new Error('must not finalize')),
         createAgent: () => Promise.reject(new Error('must not build an agent')),
@@ -304,6 +313,72 @@ describeEachDialect<Ctx>(
       assert.deepEqual(orphan.rejected, [{ status: 403, reason: 'Forbidden' }]);
     });
 
+    test('inbound digest (sip_config.inbound_auth "digest"): 401 challenge, then the connection credentials; stale and forged nonces re-challenged', async () => {
+      const ctx = get();
+      const orgId = await seedOrg(ctx.store, ctx.clock, 0); // authenticated → reaches the balance check
+      await seedTrunkNumber(ctx, orgId, '+15553350001', {
+        sipConfig: { host: '127.0.0.1', port: 5060, transport: 'udp', inbound_auth: 'digest' },
+      });
+      const logs = captureLog('info');
+      const digest = { key: ctx.config.secretKey, nowMs: () => ctx.clock.nowMs() };
+      const deps = {
+        db: ctx.store.db,
+        repo: ctx.runtime.repo,
+        config: ctx.config,
+        log: logs.log,
+        instance: 'test-instance',
+        sources: loopbackSources(ctx),
+        digest,
+        resolveConfig: () => Promise.reject(new Error('must not ask the webhook')),
+        finalize: () => Promise.reject(new Error('must not finalize')),
+        createAgent: () => Promise.reject(new Error('must not build an agent')),
+        run: () => Promise.reject(new Error('must not run')),
+      };
+      const before = await ctx.store.db.selectFrom('calls').select('id').execute();
+      const uri = 'sip:+15553350001@127.0.0.1:5060';
+      const challengeOf = (offer: { rejected: Rejection[] }) => {
+        const r = offer.rejected[0];
+        assert.equal(r?.status, 401);
+        const header = r?.headers?.find(([n]) => n === 'WWW-Authenticate')?.[1] ?? '';
+        const ch = parseDigestChallenge(header);
+        assert.ok(ch, header);
+        assert.equal(ch.realm, 'thunderphone');
+        assert.equal(ch.qop, 'auth');
+        return { ch, header };
+      };
+      const answer = (ch: DigestChallenge, password: string) =>
+        buildDigestAuthorization(ch, { username: 'alice', password }, 'INVITE', uri, 'cn0nce');
+
+      const first = offerTo('+15553350001');
+      await handleInboundOffer(first, deps);
+      const { ch } = challengeOf(first);
+      const good = offerTo('+15553350001', '127.0.0.1', answer(ch, 'secret'));
+      await handleInboundOffer(good, deps);
+      assert.deepEqual(good.rejected, [{ status: 403, reason: 'Insufficient Balance' }], 'authenticated');
+      const wrong = offerTo('+15553350001', '127.0.0.1', answer(ch, 'guess'));
+      await handleInboundOffer(wrong, deps);
+      challengeOf(wrong);
+      assert.equal(logs.withMessage('inbound INVITE digest authentication failed').length, 1);
+      assert.ok(!JSON.stringify(logs.lines()).includes('secret'), 'no credentials in the logs');
+      const forged = offerTo(
+        '+15553350001',
+        '127.0.0.1',
+        answer({ ...ch, nonce: `${ctx.clock.nowMs().toString(36)}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA` }, 'secret'),
+      );
+      await handleInboundOffer(forged, deps);
+      challengeOf(forged);
+      ctx.clock.advance(6 * 60_000);
+      const late = offerTo('+15553350001', '127.0.0.1', answer(ch, 'secret'));
+      await handleInboundOffer(late, deps);
+      assert.match(challengeOf(late).header, /stale=true/);
+      // The address check still applies to an authenticated INVITE.
+      const elsewhere = offerTo('+15553350001', '127.0.0.2', answer(ch, 'secret'));
+      await handleInboundOffer(elsewhere, deps);
+      assert.deepEqual(elsewhere.rejected, [{ status: 403, reason: 'Forbidden' }]);
+      const after = await ctx.store.db.selectFrom('calls').select('id').execute();
+      assert.equal(after.length, before.length, 'no call row for any of them');
+    });
+
     test('inbound on a server without LLM_BASE_URL/STT_BASE_URL → 503 at once, no call row', async () => {
       const ctx = get();
       const orgId = await seedOrg(ctx.store, ctx.clock, 500);
@@ -318,6 +393,7 @@ describeEachDialect<Ctx>(
         log: silentLogger,
         instance: 'test-instance',
         sources: loopbackSources(ctx),
+        digest: { key: ctx.config.secretKey, nowMs: () => ctx.clock.nowMs() },
         resolveConfig: () => Promise.reject(new Error('must not ask the webhook')),
         finalize: () => Promise.reject(new Error('must not finalize')),
         createAgent: () => Promise.reject(new Error('must not build an agent')),
@@ -339,6 +415,7 @@ describeEachDialect<Ctx>(
         log: silentLogger,
         instance: 'test-instance',
         sources: loopbackSources(ctx),
+        digest: { key: ctx.config.secretKey, nowMs: () => ctx.clock.nowMs() },
         resolveConfig: async () => null,
         finalize: (input) =>
           import('./finalize-call').then((m) =>
@@ -384,6 +461,7 @@ describeEachDialect<Ctx>(
         log: silentLogger,
         instance: 'test-instance',
         sources: loopbackSources(ctx),
+        digest: { key: ctx.config.secretKey, nowMs: () => ctx.clock.nowMs() },
         resolveConfig: async () => ({
           config: { prompt: 'Hi' },
           agentId: null,

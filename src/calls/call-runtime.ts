@@ -109,6 +109,7 @@ export class CallRuntime {
       db: deps.store.db,
       resolveHost: deps.resolveHost ?? dnsHostResolver,
       demoSources: CidrList.of(deps.config.sip.demoAllowedSources),
+      openCredentials: (sealed) => deps.secretBox.openJson<Record<string, unknown>>(sealed),
     };
     this.#limiter = new TrunkRateLimiter(deps.config.calls.trunkCallsPerSecond, deps.clock);
     this.#finalizeDeps = {
@@ -166,6 +167,7 @@ export class CallRuntime {
         instance: this.#d.instance,
         resolveConfig: this.#d.inboundConfig,
         sources: this.#sources,
+        digest: { key: this.#d.config.secretKey, nowMs: () => this.#d.clock.nowMs() },
         finalize: (input) => this.#finalizer.finalize(input),
         run: (call, agent, leg) => this.#runInbound(call, agent, leg),
         createAgent: (call) => this.#d.parts.createAgent(call),

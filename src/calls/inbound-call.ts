@@ -7,6 +7,7 @@ import type { AgentSessionPort, CallLegPort } from './call-ports';
 import type { CallRepo, CallRow } from './call-repo';
 import type { FinalizeInput, FinalizeResult } from './finalize-call';
 import { checkInboundSource, type SourcePolicyDeps } from './inbound-source-policy';
+import { checkInboundDigest, type DigestServerDeps } from './inbound-digest';
 
 /** An INVITE that reached our SIP port, as the calls module sees it. */
 export interface InboundOfferPort {
@@ -18,9 +19,11 @@ export interface InboundOfferPort {
   /** The IP address the INVITE really came from (packet or connection source, not Via). */
   sourceAddress: string;
   sourceTransport: 'udp' | 'tcp';
+  /** The INVITE's Authorization header (answer to our digest challenge), if any. */
+  authorization: string | null;
   /** 200 OK with our SDP; resolves with the established leg. */
   accept(): Promise<CallLegPort>;
-  reject(status: number, reason: string): Promise<unknown> | unknown;
+  reject(status: number, reason: string, headers?: Array<[string, string]>): Promise<unknown> | unknown;
 }
 
 export interface ResolvedInboundConfig {
@@ -54,6 +57,8 @@ export interface InboundDeps {
   resolveConfig: InboundConfigResolver;
   /** Who may call which number (inbound-source-policy.ts). */
   sources: SourcePolicyDeps;
+  /** Nonces of inbound digest challenges (THUNDERPHONE_SECRET_KEY + clock). */
+  digest: DigestServerDeps;
   finalize: (input: FinalizeInput) => Promise<FinalizeResult>;
   createAgent: (call: CallRow) => Promise<AgentSessionPort>;
   run: (call: CallRow, agent: AgentSessionPort, leg: CallLegPort) => Promise<void>;
@@ -89,6 +94,18 @@ export async function handleInboundOffer(offer: InboundOfferPort, deps: InboundD
     );
     await offer.reject(403, 'Forbidden');
     return;
+  }
+  if (source.digest) {
+    const verdict = checkInboundDigest(offer.authorization, 'INVITE', source.digest, deps.digest);
+    if (!verdict.ok) {
+      if (verdict.failed)
+        deps.log.warn(
+          { to: number.number, source: `${offer.sourceTransport}:${offer.sourceAddress}` },
+          'inbound INVITE digest authentication failed',
+        );
+      await offer.reject(401, 'Unauthorized', [['WWW-Authenticate', verdict.wwwAuthenticate]]);
+      return;
+    }
   }
   const missing = missingAgentServices(deps.config);
   if (missing !== null) {

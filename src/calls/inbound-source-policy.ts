@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import type { Kysely } from 'kysely';
 import type { DB, Row } from '../store/tables';
 import { CidrList } from '../shared/cidr';
+import type { DigestCredentials } from '../telephony/sip/digest';
 
 /** Every address a trunk host name stands for (an IP literal is itself). Injected: tests resolve to loopback. */
 export type HostResolver = (host: string) => Promise<string[]>;
@@ -13,13 +14,17 @@ export const dnsHostResolver: HostResolver = async (host) => {
   return (await lookup(bare, { all: true, verbatim: true })).map((a) => a.address);
 };
 
-export type SourceDecision = { allowed: true } | { allowed: false; reason: string };
+export type SourceDecision =
+  /** `digest`: the connection has `sip_config.inbound_auth: "digest"`: the INVITE must authenticate with these. */
+  { allowed: true; digest?: DigestCredentials } | { allowed: false; reason: string };
 
 export interface SourcePolicyDeps {
   db: Kysely<DB>;
   resolveHost: HostResolver;
   /** SIP_DEMO_ALLOWED_SOURCES. */
   demoSources: CidrList;
+  /** Opens voip_connections.credentials_enc (SecretBox.openJson), for inbound digest authentication. */
+  openCredentials: (sealed: string) => Record<string, unknown>;
 }
 
 /**
@@ -27,7 +32,9 @@ export interface SourcePolicyDeps {
  * SIP_DEMO_ALLOWED_SOURCES (default loopback); a VoIP number only from its trunk — an address its
  * connection's `sip_config.host` resolves to now, or one in `sip_config.inbound_allowed_addresses`.
  * Any other number (no live connection) takes no inbound calls. A host that does not resolve
- * counts as no addresses (the allow-list still applies).
+ * counts as no addresses (the allow-list still applies). With `sip_config.inbound_auth: "digest"`
+ * the trunk's INVITEs must also pass digest authentication with the connection's own (sealed)
+ * credentials: both checks apply (to accept any source that authenticates, list 0.0.0.0/0 and ::/0).
  */
 export async function checkInboundSource(
   number: Row<'phone_numbers'>,
@@ -41,7 +48,7 @@ export async function checkInboundSource(
   if (number.voip_connection_id === null) return { allowed: false, reason: 'number has no VoIP connection' };
   const conn = await deps.db
     .selectFrom('voip_connections')
-    .select(['sip_config'])
+    .select(['sip_config', 'credentials_enc'])
     .where('id', '=', number.voip_connection_id)
     .where('org_id', '=', number.org_id)
     .where('deleted_at', 'is', null)
@@ -51,13 +58,20 @@ export async function checkInboundSource(
   const listed = Array.isArray(sip.inbound_allowed_addresses)
     ? CidrList.of(sip.inbound_allowed_addresses.filter((x): x is string => typeof x === 'string'))
     : CidrList.of([]);
-  if (listed.has(sourceAddress)) return { allowed: true };
+  let fromTrunk = listed.has(sourceAddress);
   const host = typeof sip.host === 'string' ? sip.host : typeof sip.domain === 'string' ? sip.domain : undefined;
-  if (host !== undefined) {
+  if (!fromTrunk && host !== undefined) {
     const addresses = await deps.resolveHost(host).catch(() => [] as string[]);
-    if (CidrList.of(addresses).has(sourceAddress)) return { allowed: true };
+    fromTrunk = CidrList.of(addresses).has(sourceAddress);
   }
-  return { allowed: false, reason: 'source is not the number’s trunk' };
+  if (!fromTrunk) return { allowed: false, reason: 'source is not the number’s trunk' };
+  if (sip.inbound_auth !== 'digest') return { allowed: true };
+  try {
+    const c = deps.openCredentials(conn.credentials_enc);
+    return { allowed: true, digest: { username: String(c.username ?? ''), password: String(c.password ?? '') } };
+  } catch {
+    return { allowed: false, reason: 'VoIP connection credentials are unreadable' };
+  }
 }
 
 function parseJsonObject(text: string): Record<string, unknown> {

@@ -100,8 +100,9 @@ function offerOf(call: IncomingCall): InboundOfferPort {
     sipCallId: call.callId,
     sourceAddress: call.source.address,
     sourceTransport: call.source.transport,
+    authorization: call.authorization ?? null,
     accept: () => call.accept(),
-    reject: (status, reason) => call.reject(status, reason),
+    reject: (status, reason, headers) => call.reject(status, reason, headers),
   };
 }
 

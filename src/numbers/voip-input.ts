@@ -14,6 +14,8 @@ export interface ManualSipConfig {
   transport: 'udp' | 'tcp';
   /** Extra sources (CIDRs) allowed to send inbound INVITEs besides the addresses `host` resolves to. */
   inbound_allowed_addresses?: string[];
+  /** `digest`: inbound INVITEs must also authenticate (401 challenge) with the connection's credentials. */
+  inbound_auth?: 'none' | 'digest';
 }
 
 /** How many CIDRs `sip_config.inbound_allowed_addresses` may list. */
@@ -35,6 +37,7 @@ const VISIBLE_SIP_KEYS = [
   'port',
   'transport',
   'inbound_allowed_addresses',
+  'inbound_auth',
   'domain',
   'region',
   'connectionId',
@@ -67,7 +70,7 @@ function parseManualSipConfig(raw: unknown, msgs: FieldMessages): ManualSipConfi
   }
   const s = raw as Record<string, unknown>;
   for (const k of Object.keys(s))
-    if (!['host', 'port', 'transport', 'inbound_allowed_addresses'].includes(k))
+    if (!['host', 'port', 'transport', 'inbound_allowed_addresses', 'inbound_auth'].includes(k))
       msgs.add(`sip_config.${k}`, 'Unknown field.');
   if (s.host === undefined) msgs.add('sip_config.host', 'This field is required.');
   else if (typeof s.host !== 'string' || !HOST.test(s.host))
@@ -84,6 +87,11 @@ function parseManualSipConfig(raw: unknown, msgs: FieldMessages): ManualSipConfi
   }
   const allowed = parseAllowedAddresses(s.inbound_allowed_addresses, msgs);
   if (allowed !== undefined) out.inbound_allowed_addresses = allowed;
+  if (s.inbound_auth !== undefined) {
+    if (s.inbound_auth !== 'none' && s.inbound_auth !== 'digest')
+      msgs.add('sip_config.inbound_auth', 'Must be "none" or "digest".');
+    else out.inbound_auth = s.inbound_auth;
+  }
   return out;
 }
 
@@ -170,7 +178,7 @@ export function redactSipConfig(sipConfig: Record<string, unknown>): Record<stri
 export function voipFingerprint(secretKey: Buffer, settings: VoipSettings): string {
   const key = createHmac('sha256', secretKey).update('thunderphone/voip-fingerprint/v1').digest();
   // Who may call in is not part of what the trunk test checked: changing it needs no new test.
-  const { inbound_allowed_addresses: _inbound, ...trunk } = settings.sipConfig;
+  const { inbound_allowed_addresses: _inbound, inbound_auth: _auth, ...trunk } = settings.sipConfig;
   return createHmac('sha256', key)
     .update(canonicalJson({ p: settings.provider, c: settings.credentials, s: trunk }))
     .digest('hex');

@@ -97,11 +97,13 @@ describeApi(
           sip_config: {
             ...TRUNK.sip_config,
             inbound_allowed_addresses: ['10.0.0.0/33', 'not-an-ip', '2001:db8::/129'],
+            inbound_auth: 'basic',
           },
         },
       });
       assert.equal(bad.status, 400, bad.text);
       for (const f of ['0', '1', '2']) assert.match(bad.body[`sip_config.inbound_allowed_addresses.${f}`][0], /CIDR/);
+      assert.match(bad.body['sip_config.inbound_auth']?.[0] ?? bad.text, /"none" or "digest"/);
       const notList = await h().request('POST', '/v1/voip-connections/test', {
         key: org.apiKey,
         body: { ...TRUNK, sip_config: { ...TRUNK.sip_config, inbound_allowed_addresses: '10.0.0.0/8' } },
@@ -110,8 +112,10 @@ describeApi(
       const allowed = ['203.0.113.0/24', '2001:DB8::/32', '198.51.100.7'];
       const conn = await createTrunk(h(), org, {
         ...TRUNK,
-        sip_config: { ...TRUNK.sip_config, inbound_allowed_addresses: allowed },
+        sip_config: { ...TRUNK.sip_config, inbound_allowed_addresses: allowed, inbound_auth: 'digest' },
       });
+      assert.equal(conn.sip_config.inbound_auth, 'digest');
+      assert.equal(JSON.stringify(conn).includes('secret'), false, 'the password is never returned');
       const expected = ['203.0.113.0/24', '2001:db8::/32', '198.51.100.7/32'];
       assert.deepEqual(conn.sip_config.inbound_allowed_addresses, expected);
       const got = await h().request('GET', `/v1/voip-connections/${conn.id}`, { key: org.apiKey });
