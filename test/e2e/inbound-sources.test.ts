@@ -4,7 +4,7 @@ import { testDialects } from '../support/dialects';
 import { startFakeOpenAiLlmServer, type FakeLlmServer } from '../../src/voice/testing/fake-openai-llm-server';
 import { startFakeOpenAiSttServer, type FakeSttServer } from '../../src/voice/testing/fake-openai-stt-server';
 import { openCallE2e, realAgent, type CallE2e } from './support/call-e2e-harness';
-import { callingPhone } from './support/trunk-scenarios';
+import { callingPhone, TRUNK_PASSWORD, TRUNK_USER } from './support/trunk-scenarios';
 import { speechUlaw, startSipp, type SippProcess } from './support/sipp-runner';
 
 /*
@@ -40,15 +40,22 @@ for (const dialect of testDialects()) {
       await stt?.close();
     });
 
-    async function dialFrom(localIp: string, number: string, hangUpAfterMs: number): Promise<SippProcess> {
+    async function dialFrom(
+      localIp: string,
+      number: string,
+      hangUpAfterMs: number,
+      auth?: { username: string; password: string },
+      timeoutS = 20,
+    ): Promise<SippProcess> {
+      const audioPath = speechUlaw(h.workDir, 'beep', 0.2, 0.2);
       const caller = await startSipp({
-        scenarioXml: callingPhone({ audioPath: speechUlaw(h.workDir, 'beep', 0.2, 0.2), hangUpAfterMs }),
+        scenarioXml: callingPhone({ audioPath, hangUpAfterMs, ...(auth ? { auth } : {}) }),
         transport: 'udp',
         remote: `127.0.0.1:${h.sipPort}`,
         service: number,
         localIp,
         workDir: h.workDir,
-        timeoutS: 20,
+        timeoutS,
       });
       sipps.push(caller);
       return caller;
@@ -85,6 +92,33 @@ for (const dialect of testDialects()) {
         ledger.map((e) => e.amount_cents),
         [-(done.billing_total_cents ?? 0)],
       );
+      assert.ok((done.billing_total_cents ?? 0) > 0);
+    });
+
+    test('inbound_auth "digest": the trunk must answer the 401 with the connection credentials; a wrong password never gets a call', async () => {
+      const { orgId } = await h.newOrg(1000);
+      const voipId = await h.addTrunk(orgId, { port: 5998, transport: 'udp' });
+      const db = h.deps.store.db;
+      await db
+        .updateTable('voip_connections')
+        .set({
+          sip_config: JSON.stringify({ host: '127.0.0.1', port: 5998, transport: 'udp', inbound_auth: 'digest' }),
+        })
+        .where('id', '=', voipId)
+        .execute();
+      const number = h.uniqueNumber();
+      await h.addNumber(orgId, number, { voipId });
+
+      const guesser = await dialFrom('127.0.0.1', number, 500, { username: TRUNK_USER, password: 'guess' }, 6);
+      assert.notEqual(await guesser.exited, 0, 'a wrong password is challenged again, never answered');
+      // (sipp waits for a 200 that never comes: the re-challenge is a 401 it does not expect)
+      assert.equal((await db.selectFrom('calls').select('id').where('org_id', '=', orgId).execute()).length, 0);
+
+      const trunk = await dialFrom('127.0.0.1', number, 1500, { username: TRUNK_USER, password: TRUNK_PASSWORD });
+      assert.equal(await trunk.exited, 0, trunk.diagnostics());
+      const row = await db.selectFrom('calls').selectAll().where('org_id', '=', orgId).executeTakeFirstOrThrow();
+      const done = await h.waitForTerminal(row.id, 10_000);
+      assert.equal(done.status, 'completed');
       assert.ok((done.billing_total_cents ?? 0) > 0);
     });
   });
