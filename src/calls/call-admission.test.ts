@@ -14,6 +14,10 @@ import { handleInboundOffer, normalizeNumber, type InboundOfferPort } from './in
 import { findTrunkForNumber, dialTarget } from './trunk-lookup';
 import { finalizeCall, type FinalizeInput } from './finalize-call';
 import { balanceOf, ledgerForCall, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
+import { CidrList } from '../shared/cidr';
+import { buildDigestAuthorization, parseDigestChallenge, type DigestChallenge } from '../telephony/sip/digest';
+import type { SourcePolicyDeps } from './inbound-source-policy';
+import { captureLog } from '../../test/support/log-capture';
 
 /** Parts that refuse to be used: these tests prove the call never reaches the SIP trunk. */
 const refusingParts: CallParts = {
@@ -37,7 +41,7 @@ async function seedTrunkNumber(
   ctx: Ctx,
   orgId: number,
   number: string,
-  opts: { status?: string; withTrunk?: boolean } = {},
+  opts: { status?: string; withTrunk?: boolean; sipConfig?: Record<string, unknown> } = {},
 ): Promise<number> {
   const now = ctx.clock.nowIso();
   let voipId: number | null = null;
@@ -51,7 +55,7 @@ async function seedTrunkNumber(
         setup_method: 'manual',
         status: 'connected',
         inferred_name: 0,
-        sip_config: JSON.stringify({ host: '127.0.0.1', port: 5099, transport: 'tcp' }),
+        sip_config: JSON.stringify(opts.sipConfig ?? { host: '127.0.0.1', port: 5099, transport: 'tcp' }),
         credentials_enc: ctx.secretBox.sealJson({ username: 'alice', password: 'secret' }),
         created_at: now,
         updated_at: now,
@@ -76,16 +80,36 @@ async function seedTrunkNumber(
   return n.id;
 }
 
-function offerTo(user: string): InboundOfferPort & { rejected: { status: number; reason: string }[] } {
-  const rejected: { status: number; reason: string }[] = [];
+type Rejection = { status: number; reason: string; headers?: Array<[string, string]> };
+
+function offerTo(
+  user: string,
+  sourceAddress = '127.0.0.1',
+  authorization: string | null = null,
+): InboundOfferPort & { rejected: Rejection[] } {
+  const rejected: Rejection[] = [];
   return {
     requestUser: user,
     toUser: user,
     fromUser: '+15557770000',
     sipCallId: 'abc@host',
+    sourceAddress,
+    sourceTransport: 'udp',
+    authorization,
     rejected,
     accept: () => Promise.reject(new Error('must not answer')),
-    reject: (status: number, reason: string) => void rejected.push({ status, reason }),
+    reject: (status: number, reason: string, headers?: Array<[string, string]>) =>
+      void rejected.push(headers ? { status, reason, headers } : { status, reason }),
+  };
+}
+
+/** Demo numbers from loopback (the default SIP_DEMO_ALLOWED_SOURCES); trunk hosts resolve to 127.0.0.1. */
+function loopbackSources(ctx: Ctx, resolved: Record<string, string[]> = {}): SourcePolicyDeps {
+  return {
+    db: ctx.store.db,
+    resolveHost: async (host) => resolved[host] ?? (host === '127.0.0.1' ? ['127.0.0.1'] : []),
+    demoSources: CidrList.of(ctx.config.sip.demoAllowedSources),
+    openCredentials: (sealed) => ctx.secretBox.openJson<Record<string, unknown>>(sealed),
   };
 }
 
@@ -204,6 +228,8 @@ describeEachDialect<Ctx>(
         config: ctx.config,
         log: silentLogger,
         instance: 'test-instance',
+        sources: loopbackSources(ctx),
+        digest: { key: ctx.config.secretKey, nowMs: () => ctx.clock.nowMs() },
         resolveConfig: async () => null,
         finalize: () => Promise.reject(new Error('must not finalize')),
         createAgent: () => Promise.reject(new Error('must not build an agent')),
@@ -224,6 +250,135 @@ describeEachDialect<Ctx>(
       assert.equal(after.length, before.length);
     });
 
+    test('inbound: only the trunk (resolved host + inbound_allowed_addresses) and demo sources may call; others 403, unbilled', async () => {
+      const ctx = get();
+      // Balance 0: an admitted source reaches the balance check (403 "Insufficient Balance"), a refused one never does.
+      const orgId = await seedOrg(ctx.store, ctx.clock, 0);
+      await seedTrunkNumber(ctx, orgId, '+15553340001', {
+        sipConfig: {
+          host: 'trunk.example.net',
+          port: 5060,
+          transport: 'udp',
+          inbound_allowed_addresses: ['10.1.0.0/16', '2001:db8::/32'],
+        },
+      });
+      await seedTrunkNumber(ctx, orgId, '+15553340002', { withTrunk: false });
+      const logs = captureLog('info');
+      const deps = {
+        db: ctx.store.db,
+        repo: ctx.runtime.repo,
+        config: ctx.config,
+        log: logs.log,
+        instance: 'test-instance',
+        sources: loopbackSources(ctx, { 'trunk.example.net': ['127.0.0.1', '::1'] }),
+        digest: { key: ctx.config.secretKey, nowMs: () => ctx.clock.nowMs() },
+        resolveConfig: () => Promise.reject(new Error('must not ask the webhook')),
+        finalize: () => Promise.reject(new Error('must not finalize')),
+        createAgent: () => Promise.reject(new Error('must not build an agent')),
+        run: () => Promise.reject(new Error('must not run')),
+      };
+      const before = await ctx.store.db.selectFrom('calls').select('id').execute();
+      const cases: [string, string, string][] = [
+        ['+15553340001', '127.0.0.1', 'Insufficient Balance'], // the trunk host's address
+        ['+15553340001', '::ffff:127.0.0.1', 'Insufficient Balance'], // the same over a dual-stack socket
+        ['+15553340001', '::1', 'Insufficient Balance'],
+        ['+15553340001', '10.1.200.3', 'Insufficient Balance'], // inbound_allowed_addresses
+        ['+15553340001', '2001:db8:ffff::9', 'Insufficient Balance'],
+        ['+15553340001', '127.0.0.2', 'Forbidden'],
+        ['+15553340001', '10.2.0.1', 'Forbidden'],
+        ['+15553340001', '2001:db9::1', 'Forbidden'],
+        ['+15553340002', '127.0.0.9', 'Insufficient Balance'], // demo number, loopback by default
+        ['+15553340002', '192.0.2.10', 'Forbidden'],
+      ];
+      for (const [to, source, reason] of cases) {
+        const offer = offerTo(to, source);
+        await handleInboundOffer(offer, deps);
+        assert.deepEqual(offer.rejected, [{ status: 403, reason }], `${to} from ${source}`);
+      }
+      const after = await ctx.store.db.selectFrom('calls').select('id').execute();
+      assert.equal(after.length, before.length, 'no call row for any of them');
+      const refused = logs.withMessage('inbound INVITE refused: source not allowed');
+      assert.deepEqual(
+        refused.map((l) => l.source),
+        ['udp:127.0.0.2', 'udp:10.2.0.1', 'udp:2001:db9::1', 'udp:192.0.2.10'],
+      );
+      // A deleted connection takes no calls, even from its own trunk.
+      await ctx.store.db
+        .updateTable('voip_connections')
+        .set({ deleted_at: ctx.clock.nowIso() })
+        .where('org_id', '=', orgId)
+        .execute();
+      const orphan = offerTo('+15553340001', '127.0.0.1');
+      await handleInboundOffer(orphan, deps);
+      assert.deepEqual(orphan.rejected, [{ status: 403, reason: 'Forbidden' }]);
+    });
+
+    test('inbound digest (sip_config.inbound_auth "digest"): 401 challenge, then the connection credentials; stale and forged nonces re-challenged', async () => {
+      const ctx = get();
+      const orgId = await seedOrg(ctx.store, ctx.clock, 0); // authenticated → reaches the balance check
+      await seedTrunkNumber(ctx, orgId, '+15553350001', {
+        sipConfig: { host: '127.0.0.1', port: 5060, transport: 'udp', inbound_auth: 'digest' },
+      });
+      const logs = captureLog('info');
+      const digest = { key: ctx.config.secretKey, nowMs: () => ctx.clock.nowMs() };
+      const deps = {
+        db: ctx.store.db,
+        repo: ctx.runtime.repo,
+        config: ctx.config,
+        log: logs.log,
+        instance: 'test-instance',
+        sources: loopbackSources(ctx),
+        digest,
+        resolveConfig: () => Promise.reject(new Error('must not ask the webhook')),
+        finalize: () => Promise.reject(new Error('must not finalize')),
+        createAgent: () => Promise.reject(new Error('must not build an agent')),
+        run: () => Promise.reject(new Error('must not run')),
+      };
+      const before = await ctx.store.db.selectFrom('calls').select('id').execute();
+      const uri = 'sip:+15553350001@127.0.0.1:5060';
+      const challengeOf = (offer: { rejected: Rejection[] }) => {
+        const r = offer.rejected[0];
+        assert.equal(r?.status, 401);
+        const header = r?.headers?.find(([n]) => n === 'WWW-Authenticate')?.[1] ?? '';
+        const ch = parseDigestChallenge(header);
+        assert.ok(ch, header);
+        assert.equal(ch.realm, 'thunderphone');
+        assert.equal(ch.qop, 'auth');
+        return { ch, header };
+      };
+      const answer = (ch: DigestChallenge, password: string) =>
+        buildDigestAuthorization(ch, { username: 'alice', password }, 'INVITE', uri, 'cn0nce');
+
+      const first = offerTo('+15553350001');
+      await handleInboundOffer(first, deps);
+      const { ch } = challengeOf(first);
+      const good = offerTo('+15553350001', '127.0.0.1', answer(ch, 'secret'));
+      await handleInboundOffer(good, deps);
+      assert.deepEqual(good.rejected, [{ status: 403, reason: 'Insufficient Balance' }], 'authenticated');
+      const wrong = offerTo('+15553350001', '127.0.0.1', answer(ch, 'guess'));
+      await handleInboundOffer(wrong, deps);
+      challengeOf(wrong);
+      assert.equal(logs.withMessage('inbound INVITE digest authentication failed').length, 1);
+      assert.ok(!JSON.stringify(logs.lines()).includes('secret'), 'no credentials in the logs');
+      const forged = offerTo(
+        '+15553350001',
+        '127.0.0.1',
+        answer({ ...ch, nonce: `${ctx.clock.nowMs().toString(36)}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA` }, 'secret'),
+      );
+      await handleInboundOffer(forged, deps);
+      challengeOf(forged);
+      ctx.clock.advance(6 * 60_000);
+      const late = offerTo('+15553350001', '127.0.0.1', answer(ch, 'secret'));
+      await handleInboundOffer(late, deps);
+      assert.match(challengeOf(late).header, /stale=true/);
+      // The address check still applies to an authenticated INVITE.
+      const elsewhere = offerTo('+15553350001', '127.0.0.2', answer(ch, 'secret'));
+      await handleInboundOffer(elsewhere, deps);
+      assert.deepEqual(elsewhere.rejected, [{ status: 403, reason: 'Forbidden' }]);
+      const after = await ctx.store.db.selectFrom('calls').select('id').execute();
+      assert.equal(after.length, before.length, 'no call row for any of them');
+    });
+
     test('inbound on a server without LLM_BASE_URL/STT_BASE_URL → 503 at once, no call row', async () => {
       const ctx = get();
       const orgId = await seedOrg(ctx.store, ctx.clock, 500);
@@ -237,6 +392,8 @@ describeEachDialect<Ctx>(
         config: unconfigured,
         log: silentLogger,
         instance: 'test-instance',
+        sources: loopbackSources(ctx),
+        digest: { key: ctx.config.secretKey, nowMs: () => ctx.clock.nowMs() },
         resolveConfig: () => Promise.reject(new Error('must not ask the webhook')),
         finalize: () => Promise.reject(new Error('must not finalize')),
         createAgent: () => Promise.reject(new Error('must not build an agent')),
@@ -257,6 +414,8 @@ describeEachDialect<Ctx>(
         config: ctx.config,
         log: silentLogger,
         instance: 'test-instance',
+        sources: loopbackSources(ctx),
+        digest: { key: ctx.config.secretKey, nowMs: () => ctx.clock.nowMs() },
         resolveConfig: async () => null,
         finalize: (input) =>
           import('./finalize-call').then((m) =>
@@ -301,6 +460,8 @@ describeEachDialect<Ctx>(
         config: ctx.config,
         log: silentLogger,
         instance: 'test-instance',
+        sources: loopbackSources(ctx),
+        digest: { key: ctx.config.secretKey, nowMs: () => ctx.clock.nowMs() },
         resolveConfig: async () => ({
           config: { prompt: 'Hi' },
           agentId: null,

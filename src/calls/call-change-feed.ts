@@ -6,7 +6,7 @@ import { systemTimers, type TimerHandle, type Timers } from '../shared/timers';
 import type { CallRow } from './call-queries';
 
 /** A call row as the feed reads it: everything but the large JSON columns. */
-export type CallChangeRow = Omit<CallRow, 'config' | 'variables' | 'transcript' | 'metrics'>;
+export type CallChangeRow = Omit<CallRow, 'config' | 'variables' | 'transcript' | 'metrics' | 'sip_dialog'>;
 
 export interface CallChange {
   call: CallChangeRow;

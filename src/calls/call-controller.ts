@@ -18,6 +18,7 @@ import { endReasonForOutcome, type EndReason } from './call-state';
 import { CallWatchdog } from './call-watchdog';
 import type { FinalizeInput, FinalizeResult, ToolCallRecord } from './finalize-call';
 import { MediaBridge } from './media-bridge';
+import { dialogColumns } from './sip-dialog-column';
 
 export interface CallLimits {
   ringTimeoutMs: number;
@@ -127,7 +128,7 @@ export class CallController {
     if (this.#ending || this.#answeredMs !== undefined) return;
     this.#answeredMs = this.#o.clock.monotonicMs();
     this.#watchdog.disarm('ring');
-    await this.#o.repo.markAnswered(this.#o.callId);
+    await this.#o.repo.markAnswered(this.#o.callId, dialogColumns(this.#leg?.dialogSnapshot?.()));
     const media = this.#leg?.media;
     if (!media) {
       this.#o.log.error({ callId: this.#o.callId }, 'answered leg has no media');

@@ -4,7 +4,7 @@
  * types, so the controller and bridge read fields that exist. The real CallLeg / RtpSession /
  * AgentSession satisfy them structurally; tests pass in-memory stand-ins.
  */
-import type { CallLegEvents, LegEnded, TransferResult } from '../telephony/call/call-leg-types';
+import type { CallLegEvents, LegDialogSnapshot, LegEnded, TransferResult } from '../telephony/call/call-leg-types';
 import type { AgentSessionEvents, TranscriptTurn } from '../voice/index';
 
 export type { LegDtmf, LegEnded, TransferResult } from '../telephony/call/call-leg-types';
@@ -38,6 +38,8 @@ export interface CallLegPort {
   hangUp(): Promise<unknown> | unknown;
   transfer(target: string): Promise<TransferResult>;
   sendDtmf(digits: string): Promise<unknown> | unknown;
+  /** The confirmed SIP dialog, persisted at answer time (a BYE after a crash); stand-ins may omit it. */
+  dialogSnapshot?(): LegDialogSnapshot | undefined;
 }
 
 /** The agent events the controller and the media bridge listen to. */

@@ -20,6 +20,9 @@ import { RetryingFinalizer } from './finalize-with-retry';
 import { OutageTolerantCallRepo } from './outage-tolerant-call-repo';
 import { recoveryPaused } from './outage-grace';
 import { TranscriptCheckpoint } from './transcript-checkpoint';
+import { dnsHostResolver, type HostResolver, type SourcePolicyDeps } from './inbound-source-policy';
+import { CidrList } from '../shared/cidr';
+import type { LegDialogSnapshot, RecoveryByeResult } from '../telephony/call/call-leg-types';
 
 export const DIAL_QUEUE = 'calls.dial';
 
@@ -40,6 +43,8 @@ export interface CallParts {
   createRecorder(path: string): RecorderPort | undefined;
   /** Registers the handler for INVITEs that reach our SIP port. */
   onIncoming(handler: (offer: InboundOfferPort) => Promise<void>): void;
+  /** BYE to the trunk for a dialog of a crashed process (recovery); without it recovery sends none. */
+  byeFromSnapshot?(snapshot: LegDialogSnapshot): Promise<RecoveryByeResult>;
   close(): Promise<void>;
 }
 
@@ -55,6 +60,8 @@ export interface CallRuntimeDeps {
   /** This process's id (instance-id.ts newInstanceId), written to calls.owner_instance. */
   instance: string;
   inboundConfig: InboundConfigResolver;
+  /** Resolves VoIP trunk hosts for the inbound source check (default: DNS). */
+  resolveHost?: HostResolver;
   recordingUrl?: FinalizeDeps['recordingUrl'];
   /** Delay before a call waiting for a concurrency slot tries again. */
   admissionRetryMs?: number;
@@ -88,6 +95,7 @@ export class CallRuntime {
   /** The repo live calls' controllers use: phase writes that never stop a call during an outage. */
   readonly #liveRepo: OutageTolerantCallRepo;
   readonly #live = new Map<number, CallController>();
+  readonly #sources: SourcePolicyDeps;
   /** Calls taken by this process (admitted or accepted) and not yet handed to a controller. */
   readonly #held = new Set<number>();
   #ticker: NodeJS.Timeout | undefined;
@@ -97,6 +105,12 @@ export class CallRuntime {
   constructor(deps: CallRuntimeDeps) {
     this.#d = deps;
     this.#repo = new CallRepo(deps.store.db, deps.store.dialect, deps.clock);
+    this.#sources = {
+      db: deps.store.db,
+      resolveHost: deps.resolveHost ?? dnsHostResolver,
+      demoSources: CidrList.of(deps.config.sip.demoAllowedSources),
+      openCredentials: (sealed) => deps.secretBox.openJson<Record<string, unknown>>(sealed),
+    };
     this.#limiter = new TrunkRateLimiter(deps.config.calls.trunkCallsPerSecond, deps.clock);
     this.#finalizeDeps = {
       db: deps.store.db,
@@ -152,6 +166,8 @@ export class CallRuntime {
         log: this.#d.log,
         instance: this.#d.instance,
         resolveConfig: this.#d.inboundConfig,
+        sources: this.#sources,
+        digest: { key: this.#d.config.secretKey, nowMs: () => this.#d.clock.nowMs() },
         finalize: (input) => this.#finalizer.finalize(input),
         run: (call, agent, leg) => this.#runInbound(call, agent, leg),
         createAgent: (call) => this.#d.parts.createAgent(call),
@@ -180,6 +196,7 @@ export class CallRuntime {
         instance: this.#d.instance,
         staleAfterMs: this.#d.orphanAfterMs ?? 3 * heartbeatMs,
         finalize: (input) => this.#finalizer.finalize(input),
+        ...(this.#d.parts.byeFromSnapshot ? { sendBye: (s) => this.#d.parts.byeFromSnapshot!(s) } : {}),
         ...(this.#d.isOwnerGone ? { isOwnerGone: this.#d.isOwnerGone } : {}),
       },
       this.#d.log,

@@ -6,6 +6,8 @@ import type { Logger } from '../shared/log';
 import type { AgentSessionPort, CallLegPort } from './call-ports';
 import type { CallRepo, CallRow } from './call-repo';
 import type { FinalizeInput, FinalizeResult } from './finalize-call';
+import { checkInboundSource, type SourcePolicyDeps } from './inbound-source-policy';
+import { checkInboundDigest, type DigestServerDeps } from './inbound-digest';
 
 /** An INVITE that reached our SIP port, as the calls module sees it. */
 export interface InboundOfferPort {
@@ -14,9 +16,14 @@ export interface InboundOfferPort {
   toUser: string | null;
   fromUser: string | null;
   sipCallId: string | null;
+  /** The IP address the INVITE really came from (packet or connection source, not Via). */
+  sourceAddress: string;
+  sourceTransport: 'udp' | 'tcp';
+  /** The INVITE's Authorization header (answer to our digest challenge), if any. */
+  authorization: string | null;
   /** 200 OK with our SDP; resolves with the established leg. */
   accept(): Promise<CallLegPort>;
-  reject(status: number, reason: string): Promise<unknown> | unknown;
+  reject(status: number, reason: string, headers?: Array<[string, string]>): Promise<unknown> | unknown;
 }
 
 export interface ResolvedInboundConfig {
@@ -48,13 +55,18 @@ export interface InboundDeps {
   log: Logger;
   instance: string;
   resolveConfig: InboundConfigResolver;
+  /** Who may call which number (inbound-source-policy.ts). */
+  sources: SourcePolicyDeps;
+  /** Nonces of inbound digest challenges (THUNDERPHONE_SECRET_KEY + clock). */
+  digest: DigestServerDeps;
   finalize: (input: FinalizeInput) => Promise<FinalizeResult>;
   createAgent: (call: CallRow) => Promise<AgentSessionPort>;
   run: (call: CallRow, agent: AgentSessionPort, leg: CallLegPort) => Promise<void>;
 }
 
 /**
- * Inbound calls (self-hosting contract §5): an INVITE to an active number of an org with a
+ * Inbound calls (self-hosting contract §5): an INVITE from the number's trunk (demo numbers:
+ * SIP_DEMO_ALLOWED_SOURCES; anything else 403, no call row, nothing billed) to an active number of an org with a
  * positive available balance runs the incoming webhook and is answered by the chosen agent once
  * the first minute at its product's rate is held. Unknown numbers get 404, a server without
  * LLM_BASE_URL/STT_BASE_URL 503, an org whose available balance (balance − running calls' holds
@@ -67,6 +79,33 @@ export async function handleInboundOffer(offer: InboundOfferPort, deps: InboundD
   if (!number) {
     await offer.reject(404, 'Not Found');
     return;
+  }
+  const source = await checkInboundSource(number, offer.sourceAddress, deps.sources);
+  if (!source.allowed) {
+    // Toll-fraud guard: no call row, no hold, no ledger entry; one log line (no credentials in it).
+    deps.log.warn(
+      {
+        to: number.number,
+        numberSource: number.source,
+        source: `${offer.sourceTransport}:${offer.sourceAddress}`,
+        reason: source.reason,
+      },
+      'inbound INVITE refused: source not allowed',
+    );
+    await offer.reject(403, 'Forbidden');
+    return;
+  }
+  if (source.digest) {
+    const verdict = checkInboundDigest(offer.authorization, 'INVITE', source.digest, deps.digest);
+    if (!verdict.ok) {
+      if (verdict.failed)
+        deps.log.warn(
+          { to: number.number, source: `${offer.sourceTransport}:${offer.sourceAddress}` },
+          'inbound INVITE digest authentication failed',
+        );
+      await offer.reject(401, 'Unauthorized', [['WWW-Authenticate', verdict.wwwAuthenticate]]);
+      return;
+    }
   }
   const missing = missingAgentServices(deps.config);
   if (missing !== null) {

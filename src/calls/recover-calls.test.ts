@@ -7,6 +7,8 @@ import type { Store } from '../store/db';
 import { CallRepo } from './call-repo';
 import type { FinalizeDeps } from './finalize-call';
 import { recoverOrphanedCalls, type RecoveryOptions } from './recover-calls';
+import { dialogColumns } from './sip-dialog-column';
+import type { LegDialogSnapshot } from '../telephony/call/call-leg-types';
 import { ledgerForCall, RATES, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
 
 const rates = { spark: 2, bolt: 5, storm: 9 };
@@ -67,6 +69,56 @@ describeEachDialect<Ctx>(
       assert.equal(done?.status, 'completed');
       assert.equal(done?.end_reason, 'error');
       assert.equal(done?.billable_minutes, 1, 'billed up to the last heartbeat (25 s) → 1 minute');
+    });
+
+    test('an answered call with a persisted dialog gets a BYE before it is finalized; no dialog or never answered: none', async () => {
+      const { store, clock, repo, deps } = get();
+      const snapshot: LegDialogSnapshot = {
+        dialog: {
+          callId: 'abc123@127.0.0.1',
+          localTag: 'ours1',
+          remoteTag: 'theirs1',
+          localHeader: '<sip:+15550001111@127.0.0.1>;tag=ours1',
+          remoteHeader: '<sip:+15550002222@trunk.example>;tag=theirs1',
+          routeSet: ['<sip:proxy.example;lr>'],
+          localSeq: 2,
+          remoteSeq: undefined,
+          remoteTarget: 'sip:trunk@198.51.100.4:5060',
+        },
+        transport: 'udp',
+        destination: { transport: 'udp', address: '198.51.100.4', port: 5060 },
+      };
+      const withDialog = await answeredCallOf('host-a/101/x');
+      await repo.update(withDialog, dialogColumns(snapshot));
+      const noDialog = await answeredCallOf('host-a/101/x');
+      const garbled = await answeredCallOf('host-a/101/x');
+      await repo.update(garbled, { sip_dialog: '{"dialog":{"callId":1}}' });
+      const sent: { snapshot: LegDialogSnapshot; statusAtBye: string | undefined }[] = [];
+      clock.advance(STALE_MS + 1000);
+      const report = await recoverOrphanedCalls(
+        repo,
+        deps,
+        opts('host-b/202/y', {
+          sendBye: async (s) => {
+            const row = await store.db
+              .selectFrom('calls')
+              .select('status')
+              .where('sip_call_id', '=', s.dialog.callId)
+              .executeTakeFirst();
+            sent.push({ snapshot: s, statusAtBye: row?.status });
+            return { status: 200 };
+          },
+        }),
+        silentLogger,
+      );
+      assert.deepEqual([...report.recovered].sort(), [withDialog, noDialog, garbled].sort());
+      assert.equal(sent.length, 1, 'one BYE: only the call whose dialog is known');
+      assert.deepEqual(sent[0]?.snapshot, JSON.parse(JSON.stringify(snapshot)));
+      assert.equal(sent[0]?.statusAtBye, 'in_progress', 'the BYE goes out before the call is finalized');
+      for (const id of [withDialog, noDialog, garbled]) {
+        assert.equal((await repo.get(id))?.status, 'completed');
+        assert.equal((await ledgerForCall(store.db, id)).length, 1, 'billed once');
+      }
     });
 
     test('a dialing call that never heartbeated counts from dialed_at', async () => {

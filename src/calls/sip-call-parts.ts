@@ -5,6 +5,9 @@ import { CallAgent } from '../telephony/call/call-agent';
 import { RtpPortPool } from '../telephony/rtp/port-pool';
 import { CallRecorder } from '../telephony/recording/call-recorder';
 import type { IncomingCall } from '../telephony/call/incoming-call';
+import type { SipRequest } from '../telephony/sip/message';
+import { SourceRateLimiter } from '../telephony/sip/source-rate-limiter';
+import type { RemoteAddress } from '../telephony/sip/transport/sip-transport';
 import type { AgentSessionPort } from './call-ports';
 import type { CallRow } from './call-repo';
 import type { CallParts } from './call-runtime';
@@ -24,6 +27,7 @@ export interface SipCallPartsOptions {
  */
 export async function startSipCallParts(o: SipCallPartsOptions): Promise<CallParts & { ua: CallAgent }> {
   const { config } = o;
+  const sipLog = o.log.child({ component: 'sip' });
   const ua = await CallAgent.start({
     bindAddress: config.sip.bind,
     port: config.sip.port,
@@ -35,7 +39,8 @@ export async function startSipCallParts(o: SipCallPartsOptions): Promise<CallPar
       sdpAddress: config.sip.publicAddress,
       mediaTimeoutMs: config.calls.mediaTimeoutMs,
     },
-    log: o.log.child({ component: 'sip' }),
+    log: sipLog,
+    admitRequest: sourceRateAdmission(config, o.clock, sipLog),
   });
   return {
     ua,
@@ -55,7 +60,36 @@ export async function startSipCallParts(o: SipCallPartsOptions): Promise<CallPar
         (call) =>
           void handler(offerOf(call)).catch((err: unknown) => o.log.error({ err }, 'inbound call handler failed')),
       ),
+    byeFromSnapshot: (snapshot) => ua.byeFromSnapshot(snapshot),
     close: () => ua.close(),
+  };
+}
+
+/**
+ * SIP_SOURCE_RATE_PER_SECOND / SIP_SOURCE_BURST: new out-of-dialog requests beyond a source's
+ * bucket are dropped without an answer (no 503: answering would still cost us a response per
+ * packet and reflect traffic to forged sources; a real client's retransmissions get through once
+ * its bucket refills). One warning per source each time it starts being limited.
+ */
+export function sourceRateAdmission(
+  config: Config,
+  clock: Clock,
+  log: Logger,
+): ((req: SipRequest, source: RemoteAddress) => boolean) | undefined {
+  if (config.sip.sourceRatePerSecond <= 0) return undefined;
+  const limiter = new SourceRateLimiter({
+    ratePerSecond: config.sip.sourceRatePerSecond,
+    burst: config.sip.sourceBurst,
+    nowMs: () => clock.monotonicMs(),
+  });
+  return (req, source) => {
+    const r = limiter.take(source.address);
+    if (r.firstRefusal)
+      log.warn(
+        { source: `${source.transport}:${source.address}`, method: req.method },
+        'SIP source over its rate limit: dropping its new requests',
+      );
+    return r.admitted;
   };
 }
 
@@ -65,8 +99,11 @@ function offerOf(call: IncomingCall): InboundOfferPort {
     toUser: call.toUser ?? null,
     fromUser: call.fromUser ?? null,
     sipCallId: call.callId,
+    sourceAddress: call.source.address,
+    sourceTransport: call.source.transport,
+    authorization: call.authorization ?? null,
     accept: () => call.accept(),
-    reject: (status, reason) => call.reject(status, reason),
+    reject: (status, reason, headers) => call.reject(status, reason, headers),
   };
 }
 

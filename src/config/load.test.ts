@@ -149,3 +149,22 @@ test('AGENT_DEPLOY_MODE: auto by default, manual on request, anything else is a 
     (err: ConfigError) => err.problems.some((p) => p.startsWith('AGENT_DEPLOY_MODE must be one of auto, manual')),
   );
 });
+
+test('SIP_DEMO_ALLOWED_SOURCES: loopback by default, IPv4/IPv6 CIDRs, anything else is a problem; SIP source rate limits', () => {
+  const d = loadConfig({ THUNDERPHONE_SECRET_KEY: KEY }).sip;
+  assert.deepEqual(d.demoAllowedSources, ['127.0.0.0/8', '::1']);
+  assert.deepEqual([d.sourceRatePerSecond, d.sourceBurst], [20, 100]);
+  const c = loadConfig({
+    THUNDERPHONE_SECRET_KEY: KEY,
+    SIP_DEMO_ALLOWED_SOURCES: '203.0.113.0/24, 2001:db8::/32,198.51.100.7',
+    SIP_SOURCE_RATE_PER_SECOND: '0',
+  }).sip;
+  assert.deepEqual(c.demoAllowedSources, ['203.0.113.0/24', '2001:db8::/32', '198.51.100.7']);
+  assert.equal(c.sourceRatePerSecond, 0);
+  assert.throws(
+    () => loadConfig({ THUNDERPHONE_SECRET_KEY: KEY, SIP_DEMO_ALLOWED_SOURCES: '10.0.0.0/33,pbx.example.com' }),
+    (err: ConfigError) =>
+      err.problems.filter((p) => p.startsWith('SIP_DEMO_ALLOWED_SOURCES: "')).length === 2 &&
+      err.problems.some((p) => p.includes('pbx.example.com')),
+  );
+});

@@ -3,6 +3,7 @@ import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { parseCidr } from '../shared/cidr';
 import { secureRandomBytes } from '../shared/ids';
 import {
   DEFAULT_RATE_CENTS_PER_MINUTE,
@@ -75,6 +76,13 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
     .filter(Boolean);
   for (const n of demoNumbers) if (!E164.test(n)) problems.push(`DEMO_NUMBERS: "${n}" is not an E.164 number`);
 
+  const demoAllowedSources = e.SIP_DEMO_ALLOWED_SOURCES.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const c of demoAllowedSources)
+    if (parseCidr(c) === null)
+      problems.push(`SIP_DEMO_ALLOWED_SOURCES: "${c}" is not an IPv4/IPv6 address or CIDR (e.g. 203.0.113.0/24)`);
+
   const endpoint = (prefix: 'LLM' | 'STT' | 'TTS', model: string | undefined) => {
     const baseUrl = e[`${prefix}_BASE_URL`];
     if (baseUrl === undefined) return undefined;
@@ -119,6 +127,9 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
         tcpMaxBufferBytes: e.SIP_TCP_MAX_BUFFER_BYTES,
         maxTransactionBytesPerSource: e.SIP_MAX_TRANSACTION_BYTES_PER_SOURCE,
       },
+      demoAllowedSources,
+      sourceRatePerSecond: e.SIP_SOURCE_RATE_PER_SECOND,
+      sourceBurst: e.SIP_SOURCE_BURST,
     },
     rtp: { portMin: e.RTP_PORT_MIN, portMax: e.RTP_PORT_MAX },
     demoNumbers,

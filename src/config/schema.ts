@@ -89,6 +89,20 @@ export const EnvSchema = Type.Object({
     default: 1_048_576,
     description: 'SIP transaction state one source address may hold; beyond, its new requests are dropped',
   }),
+  SIP_DEMO_ALLOWED_SOURCES: text({
+    default: '127.0.0.0/8,::1',
+    description:
+      'comma-separated IPv4/IPv6 addresses or CIDRs that may send INVITEs to demo numbers (your SIP provider or PBX); default loopback only',
+  }),
+  SIP_SOURCE_RATE_PER_SECOND: int(0, 100_000, {
+    default: 20,
+    description:
+      'new out-of-dialog SIP requests (INVITE, OPTIONS, ...) accepted per second from one source address; beyond it they are dropped; 0 = no limit',
+  }),
+  SIP_SOURCE_BURST: int(1, 1_000_000, {
+    default: 100,
+    description: 'how many such requests one source may send at once before SIP_SOURCE_RATE_PER_SECOND applies',
+  }),
   RTP_PORT_MIN: int(1024, 65534, { default: 20000, description: 'lowest RTP port' }),
   RTP_PORT_MAX: int(1025, 65535, { default: 30000, description: 'highest RTP port' }),
   DEMO_NUMBERS: text({ default: '', description: 'comma-separated E.164 pool of inbound-only demo numbers' }),
@@ -176,6 +190,11 @@ export const ConfigSchema = Type.Object({
       tcpMaxBufferBytes: Type.Integer(),
       maxTransactionBytesPerSource: Type.Integer(),
     }),
+    /** SIP_DEMO_ALLOWED_SOURCES: CIDRs allowed to call demo numbers. */
+    demoAllowedSources: Type.Array(Type.String()),
+    /** Token bucket per source address for new out-of-dialog requests (0 = off). */
+    sourceRatePerSecond: Type.Integer(),
+    sourceBurst: Type.Integer(),
   }),
   rtp: Type.Object({ portMin: Type.Integer(), portMax: Type.Integer() }),
   demoNumbers: Type.Array(Type.String()),

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { FieldMessages } from '../agents/call-config';
 import { canonicalJson } from '../shared/canonical-json';
+import { parseCidr } from '../shared/cidr';
 
 /** Providers of the public API. Only `manual` (your own SIP trunk) is checked for real here. */
 export const VOIP_PROVIDERS = ['twilio', 'telnyx', 'signalwire', 'vonage', 'manual'] as const;
@@ -11,7 +12,14 @@ export interface ManualSipConfig {
   host: string;
   port: number;
   transport: 'udp' | 'tcp';
+  /** Extra sources (CIDRs) allowed to send inbound INVITEs besides the addresses `host` resolves to. */
+  inbound_allowed_addresses?: string[];
+  /** `digest`: inbound INVITEs must also authenticate (401 challenge) with the connection's credentials. */
+  inbound_auth?: 'none' | 'digest';
 }
+
+/** How many CIDRs `sip_config.inbound_allowed_addresses` may list. */
+export const MAX_INBOUND_ALLOWED_ADDRESSES = 100;
 
 /** Validated provider + credentials + sip_config (credentials stay plain only in memory). */
 export interface VoipSettings {
@@ -24,7 +32,17 @@ const HOST = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$|^[0-9A-Fa
 const MAX_SECRET = 512;
 
 /** sip_config keys that are never secret and are shown by GET (everything else is hidden). */
-const VISIBLE_SIP_KEYS = ['host', 'port', 'transport', 'domain', 'region', 'connectionId', 'connection_id'];
+const VISIBLE_SIP_KEYS = [
+  'host',
+  'port',
+  'transport',
+  'inbound_allowed_addresses',
+  'inbound_auth',
+  'domain',
+  'region',
+  'connectionId',
+  'connection_id',
+];
 
 function parseManualCredentials(raw: unknown, msgs: FieldMessages): Record<string, string> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -52,7 +70,8 @@ function parseManualSipConfig(raw: unknown, msgs: FieldMessages): ManualSipConfi
   }
   const s = raw as Record<string, unknown>;
   for (const k of Object.keys(s))
-    if (!['host', 'port', 'transport'].includes(k)) msgs.add(`sip_config.${k}`, 'Unknown field.');
+    if (!['host', 'port', 'transport', 'inbound_allowed_addresses', 'inbound_auth'].includes(k))
+      msgs.add(`sip_config.${k}`, 'Unknown field.');
   if (s.host === undefined) msgs.add('sip_config.host', 'This field is required.');
   else if (typeof s.host !== 'string' || !HOST.test(s.host))
     msgs.add('sip_config.host', 'Enter a valid host name or IP address.');
@@ -66,6 +85,34 @@ function parseManualSipConfig(raw: unknown, msgs: FieldMessages): ManualSipConfi
     if (s.transport !== 'udp' && s.transport !== 'tcp') msgs.add('sip_config.transport', 'Must be "udp" or "tcp".');
     else out.transport = s.transport;
   }
+  const allowed = parseAllowedAddresses(s.inbound_allowed_addresses, msgs);
+  if (allowed !== undefined) out.inbound_allowed_addresses = allowed;
+  if (s.inbound_auth !== undefined) {
+    if (s.inbound_auth !== 'none' && s.inbound_auth !== 'digest')
+      msgs.add('sip_config.inbound_auth', 'Must be "none" or "digest".');
+    else out.inbound_auth = s.inbound_auth;
+  }
+  return out;
+}
+
+/** `inbound_allowed_addresses`: a list of IPv4/IPv6 addresses or CIDRs, normalised (`2001:DB8::/32` → lower case). */
+function parseAllowedAddresses(raw: unknown, msgs: FieldMessages): string[] | undefined {
+  const field = 'sip_config.inbound_allowed_addresses';
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw)) {
+    msgs.add(field, 'Expected a list of IP addresses or CIDRs, e.g. ["203.0.113.0/24", "2001:db8::/32"].');
+    return undefined;
+  }
+  if (raw.length > MAX_INBOUND_ALLOWED_ADDRESSES) {
+    msgs.add(field, `Ensure this list has no more than ${MAX_INBOUND_ALLOWED_ADDRESSES} entries.`);
+    return undefined;
+  }
+  const out: string[] = [];
+  raw.forEach((v: unknown, i) => {
+    const cidr = typeof v === 'string' && v.length <= 64 ? parseCidr(v) : null;
+    if (cidr === null) msgs.add(`${field}.${i}`, 'Enter a valid IPv4 or IPv6 address or CIDR, e.g. 203.0.113.0/24.');
+    else out.push(`${cidr.address}/${cidr.prefix}`);
+  });
   return out;
 }
 
@@ -110,7 +157,9 @@ export function parseVoipSettings(body: Record<string, unknown>, msgs: FieldMess
 }
 
 /** The manual trunk of validated settings. */
-export function manualTrunk(settings: Pick<VoipSettings, 'sipConfig'>): ManualSipConfig {
+export function manualTrunk(
+  settings: Pick<VoipSettings, 'sipConfig'>,
+): Omit<ManualSipConfig, 'inbound_allowed_addresses'> {
   const s = settings.sipConfig;
   return { host: String(s.host ?? ''), port: Number(s.port ?? 5060), transport: s.transport === 'tcp' ? 'tcp' : 'udp' };
 }
@@ -128,7 +177,9 @@ export function redactSipConfig(sipConfig: Record<string, unknown>): Record<stri
  */
 export function voipFingerprint(secretKey: Buffer, settings: VoipSettings): string {
   const key = createHmac('sha256', secretKey).update('thunderphone/voip-fingerprint/v1').digest();
+  // Who may call in is not part of what the trunk test checked: changing it needs no new test.
+  const { inbound_allowed_addresses: _inbound, inbound_auth: _auth, ...trunk } = settings.sipConfig;
   return createHmac('sha256', key)
-    .update(canonicalJson({ p: settings.provider, c: settings.credentials, s: settings.sipConfig }))
+    .update(canonicalJson({ p: settings.provider, c: settings.credentials, s: trunk }))
     .digest('hex');
 }

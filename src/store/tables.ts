@@ -175,6 +175,8 @@ export interface CallsTable {
   dialed_at: ColumnType<Iso | null, Iso | null | undefined, Iso | null>;
   /** The agent revision the call runs with (agents.version when placed / answered). Added by 0008. */
   agent_version: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The confirmed SIP dialog (JSON, calls/sip-dialog-column.ts), for a BYE after a crash. Added by 0007. */
+  sip_dialog: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CallEventsTable {

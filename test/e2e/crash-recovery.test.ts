@@ -22,7 +22,8 @@ import { startServerProcess } from './support/server-process';
 
 /*
  * A server process is killed with SIGKILL in the middle of an answered call. A new process on the
- * same SQLite file recovers the call at start: terminal state (completed, end_reason error), billed
+ * same SQLite file recovers the call at start: it sends the trunk (sipp) a BYE from the dialog
+ * persisted at answer time, then the terminal state (completed, end_reason error), billed once
  * for the answered time it knew of, and the signed telephony.complete still reaches the receiver.
  * The servers are started exactly as `npm start` does, from DATABASE_URL: a SQLite file, or a
  * fresh PostgreSQL database made for this test and dropped after it.
@@ -52,7 +53,7 @@ for (const dialect of testDialects())
       for (const c of cleanups.reverse()) await c();
     });
 
-    test('kill -9 while talking; the next start ends the call completed / error, bills it once, sends the webhook', async () => {
+    test('kill -9 while talking; the next start sends the trunk a BYE, ends the call completed / error, bills it once, sends the webhook', async () => {
       const dir = makeWorkDir();
       cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
       const llm = await startFakeOpenAiLlmServer(['Hello, this is Acme.']);
@@ -150,6 +151,14 @@ for (const dialect of testDialects())
         if (Date.now() > deadline) throw new Error(`call not answered (phase ${row.phase}): ${sipp.diagnostics()}`);
         await new Promise((r) => setTimeout(r, 50));
       }
+      // The confirmed dialog is on the row from the answer on: what lets the next process hang up the trunk.
+      const answered = await store.db
+        .selectFrom('calls')
+        .select(['sip_call_id', 'sip_dialog'])
+        .where('id', '=', call.id)
+        .executeTakeFirstOrThrow();
+      assert.ok(answered.sip_call_id, 'sip_call_id is set when the call is answered');
+      assert.equal(JSON.parse(answered.sip_dialog ?? '{}').dialog?.callId, answered.sip_call_id);
       await new Promise((r) => setTimeout(r, 1500));
       first.child.kill('SIGKILL');
       await first.exited;
@@ -171,6 +180,16 @@ for (const dialect of testDialects())
         } else if (Date.now() > deadline2) throw new Error('no telephony.complete after the restart');
         else await new Promise((r) => setTimeout(r, 100));
       }
+      // The trunk got a BYE from the new process (the scenario waits for it and answers 200: exit 0).
+      assert.equal(await sipp.exited, 0, `the trunk received no BYE: ${sipp.diagnostics()}`);
+      assert.equal(
+        rx.requests.filter((r) => {
+          const b = JSON.parse(r.raw.toString('utf8'));
+          return b.type === 'telephony.complete' && b.data.call_id === call.id;
+        }).length,
+        1,
+        'finalized once',
+      );
       assert.equal(hook.data.call_id, call.id);
       assert.equal(hook.data.status, 'completed');
       assert.equal(hook.data.end_reason, 'error');

@@ -8,7 +8,11 @@ export const TRUNK = {
 };
 
 /** POST /v1/voip-connections/test then create (the verifier must pass for TRUNK's password). */
-export async function createTrunk(h: ApiHarness, org: TestOrg, trunk = TRUNK): Promise<any> {
+export async function createTrunk(
+  h: ApiHarness,
+  org: TestOrg,
+  trunk: { sip_config: Record<string, unknown> } & Omit<typeof TRUNK, 'sip_config'> = TRUNK,
+): Promise<any> {
   const test = await h.request('POST', '/v1/voip-connections/test', { key: org.apiKey, body: trunk });
   assert.equal(test.status, 200, test.text);
   assert.equal(test.body.status, 'pass', test.text);

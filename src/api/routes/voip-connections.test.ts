@@ -88,6 +88,51 @@ describeApi(
       assert.equal(verifier.requests.length, before);
     });
 
+    test('sip_config.inbound_allowed_addresses: IPv4/IPv6 CIDRs validated with field errors, saved and returned', async () => {
+      const org = await h().createOrg();
+      const bad = await h().request('POST', '/v1/voip-connections/test', {
+        key: org.apiKey,
+        body: {
+          ...TRUNK,
+          sip_config: {
+            ...TRUNK.sip_config,
+            inbound_allowed_addresses: ['10.0.0.0/33', 'not-an-ip', '2001:db8::/129'],
+            inbound_auth: 'basic',
+          },
+        },
+      });
+      assert.equal(bad.status, 400, bad.text);
+      for (const f of ['0', '1', '2']) assert.match(bad.body[`sip_config.inbound_allowed_addresses.${f}`][0], /CIDR/);
+      assert.match(bad.body['sip_config.inbound_auth']?.[0] ?? bad.text, /"none" or "digest"/);
+      const notList = await h().request('POST', '/v1/voip-connections/test', {
+        key: org.apiKey,
+        body: { ...TRUNK, sip_config: { ...TRUNK.sip_config, inbound_allowed_addresses: '10.0.0.0/8' } },
+      });
+      assert.match(notList.body['sip_config.inbound_allowed_addresses'][0], /list/);
+      const allowed = ['203.0.113.0/24', '2001:DB8::/32', '198.51.100.7'];
+      const conn = await createTrunk(h(), org, {
+        ...TRUNK,
+        sip_config: { ...TRUNK.sip_config, inbound_allowed_addresses: allowed, inbound_auth: 'digest' },
+      });
+      assert.equal(conn.sip_config.inbound_auth, 'digest');
+      assert.equal(JSON.stringify(conn).includes('secret'), false, 'the password is never returned');
+      const expected = ['203.0.113.0/24', '2001:db8::/32', '198.51.100.7/32'];
+      assert.deepEqual(conn.sip_config.inbound_allowed_addresses, expected);
+      const got = await h().request('GET', `/v1/voip-connections/${conn.id}`, { key: org.apiKey });
+      assert.deepEqual(got.body.sip_config.inbound_allowed_addresses, expected);
+      // Changing who may call in needs no new trunk test: the evidence does not cover it.
+      const ev = (await h().request('POST', '/v1/voip-connections/test', { key: org.apiKey, body: TRUNK })).body;
+      const patched = await h().request('PATCH', `/v1/voip-connections/${conn.id}`, {
+        key: org.apiKey,
+        body: {
+          sip_config: { ...TRUNK.sip_config, inbound_allowed_addresses: ['::1'] },
+          verification_evidence_id: ev.verification_evidence_id,
+        },
+      });
+      assert.equal(patched.status, 200, patched.text);
+      assert.deepEqual(patched.body.sip_config.inbound_allowed_addresses, ['::1/128']);
+    });
+
     test('create needs evidence of the same org, the same settings, not expired', async () => {
       const org = await h().createOrg();
       const other = await h().createOrg();

@@ -6,6 +6,7 @@ import * as m0002w from './0002-webhooks';
 import * as m0004n from './0004-phone-number-holds';
 import * as m0005 from './0005-balance-holds';
 import * as m0006c from './0006-console-sessions';
+import * as m0007s from './0007-sip-dialogs-inbound';
 import * as m0008a from './0008-agent-drafts';
 
 export interface Migration {
@@ -21,5 +22,6 @@ export const MIGRATIONS: Migration[] = [
   { name: '0004-phone-number-holds', up: m0004n.up },
   { name: '0005-balance-holds', up: m0005.up },
   { name: '0006-console-sessions', up: m0006c.up },
+  { name: '0007-sip-dialogs-inbound', up: m0007s.up },
   { name: '0008-agent-drafts', up: m0008a.up },
 ];

@@ -6,9 +6,10 @@ import type { OutOfDialogRequest, RequestResult } from '../sip/out-of-dialog-req
 import type { SipLimits } from '../sip/sip-limits';
 import type { SipTimerConfig } from '../sip/transaction/sip-timers';
 import type { SipTransportKind } from '../sip/transport/sip-transport';
-import { UserAgentCore } from '../sip/user-agent-core';
+import { UserAgentCore, type UserAgentCoreOptions } from '../sip/user-agent-core';
 import { CallLeg } from './call-leg';
-import type { CallMediaDefaults, DialOptions } from './call-leg-types';
+import type { CallMediaDefaults, DialOptions, LegDialogSnapshot, RecoveryByeResult } from './call-leg-types';
+import { sendRecoveryBye } from '../sip/recovery-bye';
 
 export type { CallMediaDefaults } from './call-leg-types';
 import { IncomingCall } from './incoming-call';
@@ -32,6 +33,7 @@ export interface CallAgentStartOptions {
   userAgentName?: string;
   /** SIP limits against hostile peers (defaults: sip/sip-limits.ts). */
   limits?: Partial<SipLimits>;
+  admitRequest?: UserAgentCoreOptions['admitRequest'];
 }
 
 /**
@@ -65,6 +67,7 @@ export class CallAgent {
       log: o.log,
       userAgentName: o.userAgentName,
       limits: o.limits,
+      admitRequest: o.admitRequest,
     });
     return new CallAgent({ core, media: o.media });
   }
@@ -97,6 +100,11 @@ export class CallAgent {
 
   request(o: OutOfDialogRequest): Promise<RequestResult> {
     return this.core.request(o);
+  }
+
+  /** BYE for a dialog of a crashed process, from its snapshot (the call's row); see sip/recovery-bye.ts. */
+  byeFromSnapshot(snapshot: LegDialogSnapshot): Promise<RecoveryByeResult> {
+    return sendRecoveryBye(this.core, snapshot);
   }
 
   /** Hangs up every leg (BYE / CANCEL / 503), then closes the core and its transports. */

@@ -45,6 +45,9 @@ export interface LegDtmf {
 }
 
 export type { TransferResult } from '../sip/transfer-tracker';
+/** An answered leg's SIP dialog as JSON-safe data (CallLeg.dialogSnapshot, CallAgent.byeFromSnapshot). */
+export type { InviteSessionSnapshot as LegDialogSnapshot } from '../sip/invite-session';
+export type { RecoveryByeResult } from '../sip/recovery-bye';
 
 export interface CallLegEvents {
   ringing: () => void;

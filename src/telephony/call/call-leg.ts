@@ -12,6 +12,7 @@ import type {
   CallLegEvents,
   CallMediaDefaults,
   DialOptions,
+  LegDialogSnapshot,
   LegEnded,
   LegState,
   TransferResult,
@@ -75,6 +76,11 @@ export class CallLeg {
 
   get onHold(): boolean {
     return this.#media?.held ?? false;
+  }
+
+  /** The confirmed dialog as plain data (persisted so that a BYE can follow a crash); undefined until answered. */
+  dialogSnapshot(): LegDialogSnapshot | undefined {
+    return this.#session && !this.#session.terminated ? this.#session.snapshot() : undefined;
   }
 
   get endResult(): LegEnded | undefined {
@@ -203,9 +209,9 @@ export class CallLeg {
   }
 
   /** Refuses an inbound call (default 603 Decline). */
-  reject(status = 603, reason?: string): void {
+  reject(status = 603, reason?: string, headers?: Array<[string, string]>): void {
     if (this.#state !== 'offered') return;
-    this.#offer!.reject(status, reason);
+    this.#offer!.reject(status, reason, headers);
     this.#end(status === 486 || status === 600 ? 'busy' : 'rejected', { byRemote: false, sipStatus: status });
   }
 

@@ -9,6 +9,8 @@ export class IncomingCall {
   readonly toUser: string | undefined;
   readonly requestUri: string;
   readonly callId: string;
+  /** The INVITE's Authorization header (digest answer to our 401), if any. */
+  readonly authorization: string | undefined;
   /** Where responses and our in-dialog requests go (source address + rport). */
   readonly remote: RemoteAddress;
   /** Where the INVITE really came from: transport, address and port of the packet or connection. */
@@ -20,6 +22,7 @@ export class IncomingCall {
     this.leg = leg;
     this.requestUri = invite.requestUri;
     this.callId = invite.callId;
+    this.authorization = invite.request.headers.get('Authorization');
     this.remote = invite.remote;
     this.source = invite.source;
     this.fromUser = invite.fromUser;
@@ -37,7 +40,7 @@ export class IncomingCall {
     return this.leg;
   }
 
-  reject(status = 603, reason?: string): void {
-    this.leg.reject(status, reason);
+  reject(status = 603, reason?: string, headers?: Array<[string, string]>): void {
+    this.leg.reject(status, reason, headers);
   }
 }

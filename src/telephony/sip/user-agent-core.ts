@@ -58,6 +58,12 @@ export interface UserAgentCoreOptions {
   userAgentName?: string | undefined;
   /** Limits against hostile peers (defaults: sip-limits.ts; config SIP_TCP_*, SIP_MAX_TRANSACTION_BYTES_PER_SOURCE). */
   limits?: Partial<SipLimits> | undefined;
+  /**
+   * Admission of a new request that belongs to no transaction and no live dialog (the traffic
+   * anyone can send unauthenticated): false drops it silently, before any transaction state
+   * exists. The per-source token bucket (source-rate-limiter.ts) is plugged in here.
+   */
+  admitRequest?: ((req: SipRequest, source: RemoteAddress) => boolean) | undefined;
 }
 
 export type { RequestResult } from './out-of-dialog-request';
@@ -79,6 +85,7 @@ export class UserAgentCore implements UserAgentServices {
   delegate: UserAgentCoreDelegate | undefined;
   readonly #transport: TransportLayer;
   readonly #transactions: TransactionLayer;
+  readonly #admitRequest: UserAgentCoreOptions['admitRequest'];
   /** INVITEs handed to the delegate, by their server transaction: where a matching CANCEL goes. */
   readonly #invites = new WeakMap<ServerTransaction, IncomingInvite>();
   #closed = false;
@@ -90,6 +97,7 @@ export class UserAgentCore implements UserAgentServices {
     this.log = o.log;
     this.userAgentName = o.userAgentName ?? 'ThunderPhone';
     this.#transport = o.transport;
+    this.#admitRequest = o.admitRequest;
     this.publicHost = o.publicAddress ?? o.transport.localAddress;
     this.#transactions = new TransactionLayer({
       transport: o.transport,
@@ -258,6 +266,7 @@ export class UserAgentCore implements UserAgentServices {
       return;
     }
     if (existing) return void existing.receiveRequest(req);
+    if (this.#admitRequest && !this.dialogs.forRequest(req) && !this.#admitRequest(req, src)) return;
     const tx = this.#transactions.createServer(req, dest);
     if (!tx) return; // the source is over its transaction budget
     const unsupported = unsupportedRequest(req);

@@ -89,6 +89,8 @@ export interface SippOptions {
   workDir: string;
   /** SIP port to listen on (default: a free one); a trunk played by several sipp runs keeps its address. */
   port?: number;
+  /** Loopback address sipp sends from and listens on (default 127.0.0.1; 127.0.0.2 is "another host"). */
+  localIp?: string;
 }
 
 /** Runs one bounded sipp (`-m <maxCalls>`, `-timeout`) on loopback; always kill() it in the test's cleanup. */
@@ -102,11 +104,11 @@ export async function startSipp(o: SippOptions): Promise<SippProcess> {
     '-sf',
     scenario,
     '-i',
-    '127.0.0.1',
+    o.localIp ?? '127.0.0.1',
     '-p',
     String(port),
     '-mi',
-    '127.0.0.1',
+    o.localIp ?? '127.0.0.1',
     '-mp',
     String(mediaPort),
     '-t',

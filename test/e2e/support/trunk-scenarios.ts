@@ -213,20 +213,25 @@ SIP/2.0 200 OK
   );
 }
 
-/** A caller (UAC) that dials `service` at our SIP port, streams speech and hangs up. */
-export function callingPhone(o: { audioPath: string; hangUpAfterMs: number }): string {
-  return wrap(
-    'caller',
-    `
+/**
+ * A caller (UAC) that dials `service` at our SIP port, streams speech and hangs up. With `auth`
+ * it answers our 401 challenge (ACK, then the INVITE again with CSeq 2 and digest credentials).
+ */
+export function callingPhone(o: {
+  audioPath: string;
+  hangUpAfterMs: number;
+  auth?: { username: string; password: string };
+}): string {
+  const invite = (cseq: number, extra: string) => `
   <send retrans="500"><![CDATA[
 INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: <sip:+15557654321@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>
 Call-ID: [call_id]
-CSeq: 1 INVITE
+CSeq: ${cseq} INVITE
 Contact: <sip:+15557654321@[local_ip]:[local_port];transport=[transport]>
-Max-Forwards: 70
+Max-Forwards: 70${extra}
 Content-Type: application/sdp
 Content-Length: [len]
 
@@ -240,7 +245,27 @@ a=rtpmap:0 PCMU/8000
 a=rtpmap:101 telephone-event/8000
 a=ptime:20
 
-]]></send>
+]]></send>`;
+  const challenge = o.auth
+    ? `
+  <recv response="100" optional="true"/>
+  <recv response="401" auth="true"/>
+  <send><![CDATA[
+ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>${invite(2, `\n[authentication username=${o.auth.username} password=${o.auth.password}]`)}`
+    : '';
+  const base = o.auth ? 2 : 1;
+  return wrap(
+    'caller',
+    `${invite(1, '')}${challenge}
   <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
@@ -251,7 +276,7 @@ Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: <sip:+15557654321@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
 Call-ID: [call_id]
-CSeq: 1 ACK
+CSeq: ${base} ACK
 Max-Forwards: 70
 Content-Length: 0
 
@@ -264,7 +289,7 @@ Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: <sip:+15557654321@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
 To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
 Call-ID: [call_id]
-CSeq: 2 BYE
+CSeq: ${base + 1} BYE
 Max-Forwards: 70
 Content-Length: 0
 
