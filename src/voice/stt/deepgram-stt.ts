@@ -83,7 +83,7 @@ class DeepgramStream extends TypedEmitter<SttStreamEvents> implements SttStream 
     super();
     this.#encoding = o.encoding;
     this.#rate = options.sampleRateHz;
-    this.#finals = new FinalizeWaiters(options.timers, o.finalizeTimeoutMs ?? 3000);
+    this.#finals = new FinalizeWaiters(o.finalizeTimeoutMs ?? 3000);
     this.#socket = new SttSocket({
       url,
       headers: o.apiKey ? { authorization: `Token ${o.apiKey}` } : {},

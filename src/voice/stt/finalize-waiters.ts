@@ -1,14 +1,17 @@
 import { systemTimers, type Timers } from '../../shared/timers';
 import { ProviderError } from '../provider-error';
 
-/** The pending finalize() promises of a stream, each with its timeout. */
+/**
+ * The pending finalize() promises of a stream, each with its timeout. The timeout is a provider
+ * deadline in real time (like an HTTP timeout), not conversation time: `timers` is for tests only.
+ */
 export class FinalizeWaiters {
   readonly #timers: Timers;
   readonly #timeoutMs: number;
   readonly #waiters = new Set<{ resolve: () => void; reject: (err: unknown) => void }>();
 
-  constructor(timers: Timers | undefined, timeoutMs: number) {
-    this.#timers = timers ?? systemTimers;
+  constructor(timeoutMs: number, timers: Timers = systemTimers) {
+    this.#timers = timers;
     this.#timeoutMs = timeoutMs;
   }
 

@@ -69,7 +69,7 @@ class RealtimeTranscriptionStream extends TypedEmitter<SttStreamEvents> implemen
     super();
     this.#o = o;
     this.#language = options.language?.split('-')[0];
-    this.#finals = new FinalizeWaiters(options.timers, o.finalizeTimeoutMs ?? 5000);
+    this.#finals = new FinalizeWaiters(o.finalizeTimeoutMs ?? 5000);
     const headers: Record<string, string> = { 'openai-beta': 'realtime=v1' };
     if (o.apiKey) headers.authorization = `Bearer ${o.apiKey}`;
     this.#socket = new SttSocket({
