@@ -14,7 +14,7 @@ import type { CallRow } from './call-repo';
 import { conversationFor } from './conversation-config';
 
 export interface AgentFactoryDeps {
-  config: Pick<Config, 'llm' | 'stt' | 'tts'>;
+  config: Pick<Config, 'llm' | 'stt' | 'tts'> & Partial<Pick<Config, 'sttStreaming' | 'turns'>>;
   voices: VoiceCatalog;
   clock: Clock;
   log: Logger;
@@ -36,6 +36,16 @@ export function agentFactory(deps: AgentFactoryDeps): (call: CallRow) => Promise
     const conv = conversationFor(call, deps.voices);
     const engine = conv.voice?.engine ?? deps.voices.engine ?? 'embedded';
     const signingSecret = (await deps.signingSecretFor?.(Number(call.org_id))) ?? undefined;
+    const turns = deps.config.turns;
+    const timings: Partial<AgentTimings> = {
+      ...(turns && {
+        turnPauseMs: turns.pauseMs,
+        turnMinSilenceMs: turns.minSilenceMs,
+        turnMaxSilenceMs: turns.maxSilenceMs,
+        prepareReplies: turns.prepareReplies,
+      }),
+      ...deps.timings,
+    };
     const providers = deps.providers
       ? deps.providers(conv.config.product, engine)
       : providersFromConfig(deps.config, conv.config.product, engine);
@@ -47,7 +57,7 @@ export function agentFactory(deps: AgentFactoryDeps): (call: CallRow) => Promise
       log: deps.log.child({ callId: call.id, orgId: call.org_id }),
       toolHttp: deps.toolHttp,
       ...(signingSecret === undefined ? {} : { signingSecret }),
-      ...(deps.timings ? { timings: deps.timings } : {}),
+      timings,
     });
   };
 }

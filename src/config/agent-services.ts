@@ -7,8 +7,11 @@ import type { Config } from './config';
  * `checks.llm` / `checks.stt` (ops/readiness.ts).
  */
 /** One sentence naming what is missing, or null when calls can run. */
-export function missingAgentServices(config: Pick<Config, 'llm' | 'stt'>): string | null {
-  const missing = [config.llm ? null : 'LLM_BASE_URL (and LLM_MODEL)', config.stt ? null : 'STT_BASE_URL'].filter(
+export function missingAgentServices(
+  config: Pick<Config, 'llm' | 'stt'> & Partial<Pick<Config, 'sttStreaming'>>,
+): string | null {
+  const hears = config.stt !== undefined || config.sttStreaming !== undefined;
+  const missing = [config.llm ? null : 'LLM_BASE_URL (and LLM_MODEL)', hears ? null : 'STT_BASE_URL'].filter(
     (m): m is string => m !== null,
   );
   if (missing.length === 0) return null;

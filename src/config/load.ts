@@ -99,6 +99,24 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
     if (typeof model === 'string') modelByProduct[product] = model;
   }
   const stt = endpoint('STT', e.STT_MODEL);
+  const sttStreaming =
+    e.STT_STREAMING_PROVIDER === 'none'
+      ? undefined
+      : {
+          provider: e.STT_STREAMING_PROVIDER,
+          url:
+            e.STT_STREAMING_URL ??
+            (e.STT_STREAMING_PROVIDER === 'deepgram'
+              ? 'wss://api.deepgram.com/v1/listen'
+              : 'wss://api.openai.com/v1/realtime'),
+          apiKey: e.STT_STREAMING_API_KEY ?? e.STT_API_KEY,
+          model: e.STT_STREAMING_MODEL ?? (e.STT_STREAMING_PROVIDER === 'deepgram' ? 'nova-3' : 'gpt-4o-transcribe'),
+          encoding: e.STT_STREAMING_ENCODING,
+          endpointingMs: e.STT_ENDPOINTING_MS,
+          utteranceEndMs: e.STT_UTTERANCE_END_MS,
+        };
+  if (e.TURN_MIN_SILENCE_MS > e.TURN_MAX_SILENCE_MS)
+    problems.push('TURN_MIN_SILENCE_MS must not be higher than TURN_MAX_SILENCE_MS');
   const ttsOpenai = endpoint('TTS', e.TTS_MODEL);
   if (e.TTS_ENGINE === 'openai' && ttsOpenai === undefined) problems.push('TTS_ENGINE=openai needs TTS_BASE_URL');
 
@@ -135,6 +153,13 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
     demoNumbers,
     llm: llm === undefined ? undefined : { ...llm, modelByProduct },
     stt,
+    sttStreaming,
+    turns: {
+      pauseMs: e.TURN_PAUSE_MS,
+      minSilenceMs: e.TURN_MIN_SILENCE_MS,
+      maxSilenceMs: e.TURN_MAX_SILENCE_MS,
+      prepareReplies: e.TURN_PREPARE_REPLIES === 'true',
+    },
     tts: { engine: e.TTS_ENGINE, openai: ttsOpenai, voice: e.TTS_VOICE, primaryLanguage: e.TTS_PRIMARY_LANGUAGE },
     rateCentsPerMinute,
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,

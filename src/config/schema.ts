@@ -16,6 +16,10 @@ const LANGUAGE_TAG = {
 const PRIVATE_TARGET_POLICIES = ['none', 'loopback', 'all'] as const;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 const AGENT_DEPLOY_MODES = ['auto', 'manual'] as const;
+/** Streaming speech-to-text over a WebSocket: none (uploads only), Deepgram live, OpenAI Realtime transcription. */
+export const STT_STREAMING_PROVIDERS = ['none', 'deepgram', 'openai-realtime'] as const;
+const STT_STREAMING_ENCODINGS = ['mulaw', 'linear16'] as const;
+const BOOLEANS = ['true', 'false'] as const;
 export const PRODUCT_TIERS = ['spark', 'bolt', 'storm'] as const;
 /** The products that may have their own model (`LLM_MODEL_<PRODUCT>`, dashes as underscores). */
 export const LLM_MODEL_PRODUCTS = ['spark', 'bolt', 'storm-base', 'storm-extra'] as const;
@@ -116,6 +120,48 @@ export const EnvSchema = Type.Object({
   STT_BASE_URL: optionalText({ ...HTTP_URL, description: 'OpenAI-compatible /audio/transcriptions endpoint' }),
   STT_API_KEY: optionalText({ description: 'API key of STT_BASE_URL' }),
   STT_MODEL: text({ default: 'whisper-1', description: 'speech-to-text model' }),
+  STT_STREAMING_PROVIDER: oneOf(STT_STREAMING_PROVIDERS, {
+    default: 'none',
+    description:
+      'streaming speech to text over a WebSocket while the caller talks (deepgram = Deepgram live /v1/listen, openai-realtime = /v1/realtime?intent=transcription); the STT_BASE_URL upload stays the fallback',
+  }),
+  STT_STREAMING_URL: optionalText({
+    pattern: '^(ws|wss|http|https)://',
+    errorMessage: 'must be a ws(s) or http(s) URL',
+    description:
+      'WebSocket endpoint; default wss://api.deepgram.com/v1/listen (deepgram) or wss://api.openai.com/v1/realtime (openai-realtime)',
+  }),
+  STT_STREAMING_API_KEY: optionalText({ description: 'API key of the streaming STT; default STT_API_KEY' }),
+  STT_STREAMING_MODEL: optionalText({
+    description: 'streaming STT model; default nova-3 (deepgram) or gpt-4o-transcribe (openai-realtime)',
+  }),
+  STT_STREAMING_ENCODING: oneOf(STT_STREAMING_ENCODINGS, {
+    default: 'mulaw',
+    description: 'audio sent to Deepgram: mulaw (8 kHz μ-law, half the bytes) or linear16',
+  }),
+  STT_ENDPOINTING_MS: int(10, 10_000, {
+    default: 300,
+    description: "Deepgram's own endpointing (speech_final after this much silence)",
+  }),
+  STT_UTTERANCE_END_MS: int(1000, 10_000, { default: 1000, description: "Deepgram's utterance_end_ms" }),
+  TURN_PAUSE_MS: int(40, 2000, {
+    default: 160,
+    description:
+      'a pause this long asks the speech to text for final words (Deepgram Finalize, a realtime commit, or an early upload) and starts preparing the reply',
+  }),
+  TURN_MIN_SILENCE_MS: int(0, 10_000, {
+    default: 300,
+    description: 'end of turn after this much silence when the words read as a finished sentence or question',
+  }),
+  TURN_MAX_SILENCE_MS: int(100, 30_000, {
+    default: 1500,
+    description:
+      'end of turn after this much silence when the words read as unfinished ("and", "um", a number being dictated)',
+  }),
+  TURN_PREPARE_REPLIES: oneOf(BOOLEANS, {
+    default: 'true',
+    description: 'start the reply during the end-of-turn wait; used when the final words match, never heard otherwise',
+  }),
   TTS_ENGINE: oneOf(TTS_ENGINES, {
     default: 'auto',
     description: 'speech synthesis engine; auto = openai if TTS_BASE_URL is set, else espeak-ng, flite, embedded',
@@ -202,6 +248,24 @@ export const ConfigSchema = Type.Object({
     Type.Composite([Endpoint, Type.Object({ modelByProduct: Type.Record(Type.String(), Type.String()) })]),
   ),
   stt: Type.Optional(Endpoint),
+  sttStreaming: Type.Optional(
+    Type.Object({
+      provider: literalsOf(STT_STREAMING_PROVIDERS.filter((p) => p !== 'none') as ['deepgram', 'openai-realtime']),
+      url: Type.String(),
+      apiKey: Type.Optional(Type.String()),
+      model: Type.String(),
+      encoding: literalsOf(STT_STREAMING_ENCODINGS),
+      endpointingMs: Type.Integer(),
+      utteranceEndMs: Type.Integer(),
+    }),
+  ),
+  /** Turn-taking defaults of every conversation (voice/turn/end-of-turn.ts). */
+  turns: Type.Object({
+    pauseMs: Type.Integer(),
+    minSilenceMs: Type.Integer(),
+    maxSilenceMs: Type.Integer(),
+    prepareReplies: Type.Boolean(),
+  }),
   tts: Type.Object({
     /** As configured; the engine really used is VoiceCatalog.detect(config).engine. */
     engine: literalsOf(TTS_ENGINES),

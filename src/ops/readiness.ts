@@ -209,7 +209,12 @@ export class Readiness {
       rtp: rtpCheck(c, this.#rtp),
       tts: ttsCheck(this.#voices),
       llm: endpointCheck('llm', c.llm),
-      stt: endpointCheck('stt', c.stt),
+      stt: c.sttStreaming
+        ? ok(
+            `streaming ${c.sttStreaming.provider} ${c.sttStreaming.url} (model ${c.sttStreaming.model})` +
+              (c.stt ? `, upload fallback ${c.stt.baseUrl}` : ', no upload fallback'),
+          )
+        : endpointCheck('stt', c.stt),
       console: consoleCheck(this.#consoleBuild, c.http.publicBaseUrl),
     };
   }

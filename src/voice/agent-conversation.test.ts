@@ -79,11 +79,12 @@ describe('A caller talks with the agent', () => {
         Math.abs(user1.start_ms - callerStart) <= 300,
         `user turn starts when the caller spoke (${user1.start_ms} vs ${callerStart})`,
       );
-      assert.ok(tr[2]!.start_ms - user1.end_ms >= 600, 'the agent waits for the end-of-turn silence');
+      // A finished sentence ends the turn after the short silence (turnMinSilenceMs), not the neutral 600 ms.
+      assert.ok(tr[2]!.start_ms - user1.end_ms >= 300, 'the agent waits for the end-of-turn silence');
 
       assert.equal(d.metrics.length, 2);
       for (const m of d.metrics) {
-        assert.equal(m.endpointingMs, 600);
+        assert.equal(m.endpointingMs, 300);
         assert.ok(m.llmFirstTokenMs !== null && m.ttsFirstAudioMs !== null && m.totalMs !== null);
       }
       assert.equal(d.ended, undefined);

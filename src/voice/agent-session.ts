@@ -27,6 +27,9 @@ import { TurnLatency } from './turn/turn-latency';
 import { TurnTaking, type CallerTurn } from './turn/turn-taking';
 import { TurnMetricsLog } from './turn-metrics-log';
 
+/** How long stop() waits for the words of an utterance cut short by the hang-up. */
+const CLOSING_TRANSCRIPT_TIMEOUT_MS = 1500;
+
 /**
  * One conversation of the voice agent. See src/voice/index.ts for the owner-facing contract.
  * Composes the owners of the conversation's state and joins their events:
@@ -98,10 +101,12 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     this.#turns = new TurnTaking({
       vad: providers.vad,
       stt: providers.stt,
+      sttStreaming: providers.sttStreaming,
       language: config.language,
       timings: t,
       clock,
       time,
+      timers: options.timers,
       floor: () => ({ speaking: output.speaking, thinking: this.#responses.active, onHold: this.#timers.onHold }),
       work: this.#work,
       onListenerError,
@@ -149,8 +154,12 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     return this.#work.whenIdle(this.#output);
   }
 
-  /** Stops everything (idempotent); the transcript stays readable. */
+  /**
+   * Stops everything (idempotent); the transcript stays readable. Words the caller was still
+   * saying (a hang-up mid-sentence) are transcribed first and kept in the transcript.
+   */
   async stop(): Promise<void> {
+    if (!this.#ended) await this.#turns.flush(CLOSING_TRANSCRIPT_TIMEOUT_MS).catch(() => undefined);
     this.#finish();
     await this.#output.idle().catch(() => undefined);
   }
@@ -164,6 +173,9 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     turns.on('callerActivity', (kind) => timers.callerActivity(kind, this.#time.nowMs));
     turns.on('bargeIn', () => this.#interrupt());
     turns.on('callerTurn', (turn) => this.#onCallerTurn(turn));
+    turns.on('prepare', (text) => responses.prepare(text));
+    turns.on('discardPrepared', () => responses.discardPrepared());
+    turns.on('sttWarning', (err) => this.#report('stt', err));
     turns.on('keypad', (digits, atMs) => {
       this.#log.userDtmf(digits, atMs);
       void responses.respond();
@@ -200,7 +212,7 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     if (this.#ended) return;
     this.#log.user(turn.text, turn.startMs, turn.endMs);
     const latency = new TurnLatency(this.#o.clock, this.#metrics.nextTurn, turn.silenceWaitedMs, turn.detectedMono);
-    latency.sttDone();
+    latency.sttDone(turn.transcribedMono);
     if (turn.answerNow) void this.#responses.respond(undefined, latency);
   }
 

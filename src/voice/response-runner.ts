@@ -1,7 +1,8 @@
 import { TypedEmitter } from '../shared/typed-emitter';
 import type { AgentOutput } from './agent-output';
 import type { InflightWork } from './inflight-work';
-import type { ChatToolCall, LlmProvider } from './llm/llm';
+import { BufferedLlmStream } from './llm/buffered-llm-stream';
+import type { ChatToolCall, LlmEvent, LlmProvider } from './llm/llm';
 import type { SessionTime } from './session-time';
 import type { ToolCallRunner } from './tool-call-runner';
 import type { ToolEffect } from './tools/tool-dispatcher';
@@ -20,6 +21,16 @@ interface AgentResponse {
   acked: boolean;
   /** The LLM round being generated. */
   roundId?: number;
+}
+
+/** A reply started for the caller's words before their turn was over. */
+interface PreparedReply {
+  /** The caller's words it answers. */
+  readonly text: string;
+  /** The context length it was started on (the caller's words not yet in it). */
+  readonly baseLength: number;
+  readonly abort: AbortController;
+  readonly stream: BufferedLlmStream;
 }
 
 export interface ResponseRunnerEvents {
@@ -54,6 +65,7 @@ export class ResponseRunner extends TypedEmitter<ResponseRunnerEvents> {
   readonly #o: ResponseRunnerOptions;
   #current: AgentResponse | undefined;
   #acknowledgement: string | undefined;
+  #prepared: PreparedReply | undefined;
   #closed = false;
 
   constructor(options: ResponseRunnerOptions) {
@@ -101,6 +113,40 @@ export class ResponseRunner extends TypedEmitter<ResponseRunnerEvents> {
     });
   }
 
+  /**
+   * Starts the LLM on the caller's words while they pause (replacing any reply prepared before).
+   * Nothing reaches the output: `respond` takes it when the turn ends with exactly these words in
+   * the context, `discardPrepared` (the caller went on) drops it unheard.
+   */
+  prepare(userText: string): void {
+    if (this.#closed) return;
+    this.discardPrepared();
+    const { llm, log, tools, work } = this.#o;
+    const abort = new AbortController();
+    const messages = [...log.messages, { role: 'user' as const, content: userText }];
+    const stream = new BufferedLlmStream(llm.stream({ messages, tools: tools.specs, signal: abort.signal }));
+    void work.track(stream.finished);
+    this.#prepared = { text: userText, baseLength: log.messages.length, abort, stream };
+  }
+
+  /** The caller went on: the prepared reply is cancelled and never heard. */
+  discardPrepared(): void {
+    this.#prepared?.abort.abort();
+    this.#prepared = undefined;
+  }
+
+  /** The prepared reply, if it answers exactly the context as it is now (its words just logged). */
+  #takePrepared(): PreparedReply | undefined {
+    const p = this.#prepared;
+    this.#prepared = undefined;
+    if (!p) return undefined;
+    const messages = this.#o.log.messages;
+    const last = messages.at(-1);
+    if (messages.length === p.baseLength + 1 && last?.role === 'user' && last.content === p.text) return p;
+    p.abort.abort();
+    return undefined;
+  }
+
   /** Barge-in: the answer in flight stops now. */
   cancel(): void {
     this.#current?.abort.abort();
@@ -122,10 +168,18 @@ export class ResponseRunner extends TypedEmitter<ResponseRunnerEvents> {
   close(): void {
     this.#closed = true;
     this.#current?.abort.abort();
+    this.discardPrepared();
   }
 
   async #run(r: AgentResponse, instruction: string | undefined): Promise<void> {
     const { llm, log, output, tools, metrics, maxToolRounds } = this.#o;
+    // A reply prepared for these words during the end-of-turn wait: its first round is under way.
+    let prepared = instruction === undefined && r.latency ? this.#takePrepared() : undefined;
+    if (!prepared) this.discardPrepared();
+    if (prepared) {
+      const p = prepared;
+      r.abort.signal.addEventListener('abort', () => p.abort.abort(), { once: true });
+    }
     try {
       for (let round = 0; round < maxToolRounds; round++) {
         const roundId = output.newRound();
@@ -137,7 +191,10 @@ export class ResponseRunner extends TypedEmitter<ResponseRunnerEvents> {
           instruction && round === 0
             ? [...log.messages, { role: 'system' as const, content: instruction }]
             : log.messages;
-        for await (const ev of llm.stream({ messages, tools: tools.specs, signal: r.abort.signal })) {
+        const events: AsyncIterable<LlmEvent> =
+          prepared?.stream ?? llm.stream({ messages, tools: tools.specs, signal: r.abort.signal });
+        prepared = undefined;
+        for await (const ev of events) {
           if (r.abort.signal.aborted) return;
           if (ev.type === 'text') {
             r.latency?.llmFirstToken();

@@ -2,7 +2,7 @@ import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/log';
 import type { Timers } from '../shared/timers';
 import type { LlmProvider } from './llm/llm';
-import type { SttProvider } from './stt/stt';
+import type { StreamingSttProvider, SttProvider } from './stt/stt';
 import type { AgentTool } from './tools/agent-tool';
 import type { ToolHttpClient } from './tools/tool-http-client';
 import type { TtsProvider } from './tts/tts';
@@ -29,7 +29,10 @@ export interface AgentConversationConfig {
 }
 
 export interface AgentProviders {
-  stt: SttProvider;
+  /** Per-utterance upload: the only speech to text without `sttStreaming`, else its fallback. */
+  stt?: SttProvider | undefined;
+  /** Streaming speech to text: audio out frame by frame while the caller talks. */
+  sttStreaming?: StreamingSttProvider | undefined;
   llm: LlmProvider;
   tts: TtsProvider;
   /** A detector, or a factory run by prewarm() (fvad needs an async WASM load). */
@@ -38,8 +41,17 @@ export interface AgentProviders {
 
 /** Turn-taking timings, all in ms of session (call) time. */
 export interface AgentTimings {
-  /** Silence after speech that ends the caller's turn. */
+  /**
+   * Silence after speech that ends the caller's turn when the words read neither as finished nor
+   * as unfinished; a finished sentence waits `turnMinSilenceMs`, unfinished words `turnMaxSilenceMs`.
+   */
   endOfTurnSilenceMs: number;
+  turnMinSilenceMs: number;
+  turnMaxSilenceMs: number;
+  /** A pause this long asks STT for the final words (streaming finalize, or an early upload). */
+  turnPauseMs: number;
+  /** Start the reply during the end-of-turn wait (kept only when the final words match). */
+  prepareReplies: boolean;
   /** Speech needed before it counts as the caller talking (and barges in). */
   minSpeechMs: number;
   preRollMs: number;
@@ -64,6 +76,10 @@ export interface AgentTimings {
 
 export const DEFAULT_TIMINGS: AgentTimings = {
   endOfTurnSilenceMs: 600,
+  turnMinSilenceMs: 300,
+  turnMaxSilenceMs: 1500,
+  turnPauseMs: 160,
+  prepareReplies: true,
   minSpeechMs: 60,
   preRollMs: 200,
   maxUtteranceMs: 30_000,

@@ -12,6 +12,14 @@ import {
   type FakeSttUpload,
 } from './fake-openai-stt-server';
 import { SessionDriver, type DriverOptions } from './session-driver';
+import { DeepgramStt } from '../stt/deepgram-stt';
+import { OpenAiRealtimeStt } from '../stt/openai-realtime-stt';
+import { startFakeDeepgramServer, type FakeDeepgramOptions, type FakeDeepgramServer } from './fake-deepgram-server';
+import {
+  startFakeOpenAiRealtimeSttServer,
+  type FakeRealtimeSttOptions,
+  type FakeRealtimeSttServer,
+} from './fake-openai-realtime-stt-server';
 
 export interface RigOptions {
   llm: FakeLlmScript;
@@ -22,12 +30,18 @@ export interface RigOptions {
   llmIdleTimeoutMs?: number;
   sttTimeoutMs?: number;
   driver?: Partial<DriverOptions>;
+  /** Streaming STT through a fake Deepgram live server (the upload stays the fallback). */
+  deepgram?: FakeDeepgramOptions;
+  /** Streaming STT through a fake OpenAI Realtime transcription server. */
+  realtime?: FakeRealtimeSttOptions;
 }
 
 export interface Rig {
   d: SessionDriver;
   llm: FakeLlmServer;
   stt: FakeSttServer;
+  deepgram: FakeDeepgramServer | undefined;
+  realtime: FakeRealtimeSttServer | undefined;
   close(): Promise<void>;
 }
 
@@ -38,6 +52,19 @@ export interface Rig {
 export async function startAgentRig(o: RigOptions): Promise<Rig> {
   const llm = await startFakeOpenAiLlmServer(o.llm);
   const stt = await startFakeOpenAiSttServer(o.stt ?? ['']);
+  const deepgram = o.deepgram ? await startFakeDeepgramServer(o.deepgram) : undefined;
+  const realtime = o.realtime ? await startFakeOpenAiRealtimeSttServer(o.realtime) : undefined;
+  const sttStreaming = deepgram
+    ? new DeepgramStt({
+        url: deepgram.url,
+        encoding: 'mulaw',
+        endpointingMs: 300,
+        utteranceEndMs: 1000,
+        finalizeTimeoutMs: 1000,
+      })
+    : realtime
+      ? new OpenAiRealtimeStt({ url: realtime.url, model: 'fake-transcribe', finalizeTimeoutMs: 1000 })
+      : undefined;
   const d = new SessionDriver({
     config: {
       prompt: 'You are Ada, the receptionist of Acme Dental.',
@@ -54,6 +81,7 @@ export async function startAgentRig(o: RigOptions): Promise<Rig> {
         idleTimeoutMs: o.llmIdleTimeoutMs ?? 5000,
       }),
       stt: new OpenAiStt({ baseUrl: stt.baseUrl, model: 'fake-whisper', timeoutMs: o.sttTimeoutMs ?? 5000 }),
+      sttStreaming,
       tts: o.tts ?? new SpawnTts({ engine: 'espeak-ng' }),
       vad: fvadFactory(2),
     },
@@ -64,9 +92,11 @@ export async function startAgentRig(o: RigOptions): Promise<Rig> {
     d,
     llm,
     stt,
+    deepgram,
+    realtime,
     async close() {
       await d.session.stop();
-      await Promise.all([llm.close(), stt.close()]);
+      await Promise.all([llm.close(), stt.close(), deepgram?.close(), realtime?.close()]);
     },
   };
 }

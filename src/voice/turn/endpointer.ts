@@ -1,20 +1,32 @@
 /**
  * Sans-IO endpointing: fed one VAD decision per 20 ms frame, it decides when the caller starts
- * speaking (after `minSpeechMs` of speech) and when the turn ends (after `endOfTurnSilenceMs` of
- * non-speech), and keeps the utterance's audio (with a little pre-roll) for speech-to-text.
+ * speaking (after `minSpeechMs` of speech), counts the silence since their last speech, and keeps
+ * the utterance's audio (with a little pre-roll) for speech-to-text. When the turn is over is
+ * decided by TurnTaking (the adaptive end of turn), which then takes the utterance with `end()`.
  */
 export interface EndpointerOptions {
   minSpeechMs: number;
-  endOfTurnSilenceMs: number;
   preRollMs: number;
-  /** Utterances longer than this are cut and sent as a turn (keeps STT uploads bounded). */
+  /** Utterances longer than this are cut and sent as a turn (`tooLong`; keeps STT uploads bounded). */
   maxUtteranceMs: number;
   frameMs?: number;
 }
 
-export type EndpointEvent =
-  | { type: 'speech_started'; startMs: number }
-  | { type: 'speech_ended'; startMs: number; endMs: number; audio: Int16Array; silenceWaitedMs: number };
+/** The caller started speaking: `frames` is the utterance so far (pre-roll and the speech that started it). */
+export interface SpeechStarted {
+  type: 'speech_started';
+  startMs: number;
+  frames: Int16Array[];
+}
+
+export interface Utterance {
+  startMs: number;
+  /** Session ms of the last speech frame. */
+  endMs: number;
+  audio: Int16Array;
+  /** The silence after the last speech when the turn ended. */
+  silenceWaitedMs: number;
+}
 
 export class Endpointer {
   readonly #o: Required<EndpointerOptions>;
@@ -25,56 +37,76 @@ export class Endpointer {
   #inSpeech = false;
   #startMs = 0;
   #lastSpeechEndMs = 0;
+  #nowMs = 0;
 
   constructor(options: EndpointerOptions) {
     this.#o = { frameMs: 20, ...options };
   }
 
+  /** An utterance is open (from speech start until `end()`). */
   get inSpeech(): boolean {
     return this.#inSpeech;
   }
 
+  /** Silence since the caller's last speech frame (0 while they speak). */
+  get silenceMs(): number {
+    return this.#silenceRun * this.#o.frameMs;
+  }
+
+  /** The utterance reached `maxUtteranceMs`. */
+  get tooLong(): boolean {
+    return this.#inSpeech && this.#nowMs - this.#startMs >= this.#o.maxUtteranceMs;
+  }
+
   /** `nowMs` is the time at the END of this frame. */
-  push(frame: Int16Array, isSpeech: boolean, nowMs: number): EndpointEvent[] {
-    const { frameMs, minSpeechMs, endOfTurnSilenceMs, preRollMs, maxUtteranceMs } = this.#o;
-    const events: EndpointEvent[] = [];
+  push(frame: Int16Array, isSpeech: boolean, nowMs: number): SpeechStarted | undefined {
+    const { frameMs, minSpeechMs, preRollMs } = this.#o;
+    this.#nowMs = nowMs;
     if (!this.#inSpeech) {
       this.#preRoll.push(frame);
       const keep = Math.ceil((preRollMs + minSpeechMs) / frameMs);
       while (this.#preRoll.length > keep) this.#preRoll.shift();
       this.#speechRun = isSpeech ? this.#speechRun + 1 : 0;
-      if (this.#speechRun * frameMs >= minSpeechMs) {
-        this.#inSpeech = true;
-        this.#silenceRun = 0;
-        this.#startMs = nowMs - this.#speechRun * frameMs;
-        this.#lastSpeechEndMs = nowMs;
-        this.#utterance = [...this.#preRoll];
-        this.#preRoll.length = 0;
-        events.push({ type: 'speech_started', startMs: this.#startMs });
-      }
-      return events;
+      if (this.#speechRun * frameMs < minSpeechMs) return undefined;
+      this.#inSpeech = true;
+      this.#silenceRun = 0;
+      this.#startMs = nowMs - this.#speechRun * frameMs;
+      this.#lastSpeechEndMs = nowMs;
+      this.#utterance = [...this.#preRoll];
+      this.#preRoll.length = 0;
+      return { type: 'speech_started', startMs: this.#startMs, frames: [...this.#utterance] };
     }
     this.#utterance.push(frame);
     if (isSpeech) {
       this.#silenceRun = 0;
       this.#lastSpeechEndMs = nowMs;
     } else this.#silenceRun += 1;
-    const tooLong = nowMs - this.#startMs >= maxUtteranceMs;
-    if (this.#silenceRun * frameMs >= endOfTurnSilenceMs || tooLong) {
-      const trailing = Math.max(0, this.#silenceRun - Math.ceil(preRollMs / frameMs));
-      const frames = this.#utterance.slice(0, this.#utterance.length - trailing);
-      const audio = new Int16Array(frames.length * (frames[0]?.length ?? 0));
-      frames.forEach((f, i) => audio.set(f, i * f.length));
-      events.push({
-        type: 'speech_ended',
-        startMs: this.#startMs,
-        endMs: this.#lastSpeechEndMs,
-        audio,
-        silenceWaitedMs: this.#silenceRun * frameMs,
-      });
-      this.reset();
+    return undefined;
+  }
+
+  /** The utterance so far, without the silence after its last speech (beyond the pre-roll). */
+  audio(): Int16Array {
+    const trailing = Math.max(0, this.#silenceRun - Math.ceil(this.#o.preRollMs / this.#o.frameMs));
+    const frames = this.#utterance.slice(0, this.#utterance.length - trailing);
+    const audio = new Int16Array(frames.reduce((n, f) => n + f.length, 0));
+    let at = 0;
+    for (const f of frames) {
+      audio.set(f, at);
+      at += f.length;
     }
-    return events;
+    return audio;
+  }
+
+  /** The turn is over: returns the utterance and starts listening for the next one. */
+  end(): Utterance {
+    const u = {
+      startMs: this.#startMs,
+      endMs: this.#lastSpeechEndMs,
+      audio: this.audio(),
+      silenceWaitedMs: this.silenceMs,
+    };
+    this.reset();
+    return u;
   }
 
   reset(): void {

@@ -30,8 +30,9 @@ export class TurnLatency {
     return this.metrics.firstAudioMs !== null;
   }
 
-  sttDone(): void {
-    this.#sttDoneMs = this.#clock.monotonicMs();
+  /** The words are known (at `atMono`, default now; words known during the end-of-turn wait add nothing). */
+  sttDone(atMono = this.#clock.monotonicMs()): void {
+    this.#sttDoneMs = Math.max(atMono, this.#detectedMs);
     this.metrics.sttMs = this.#sttDoneMs - this.#detectedMs;
   }
 

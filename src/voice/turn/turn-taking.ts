@@ -1,12 +1,14 @@
 import type { Clock } from '../../shared/clock';
+import type { Timers } from '../../shared/timers';
 import { TypedEmitter } from '../../shared/typed-emitter';
 import type { InflightWork } from '../inflight-work';
 import type { SessionTime } from '../session-time';
-import type { SttProvider } from '../stt/stt';
+import type { StreamingSttProvider, SttProvider, SttStream } from '../stt/stt';
 import type { VadFactory, VadProvider } from '../vad/vad';
 import { BargeInPolicy, type AgentFloor } from './barge-in-policy';
 import { DtmfCollector } from './dtmf-collector';
-import { Endpointer, type EndpointerOptions, type EndpointEvent } from './endpointer';
+import { Endpointer, type EndpointerOptions } from './endpointer';
+import { endOfTurnSilenceMs } from './turn-completeness';
 
 /** A caller utterance, transcribed. */
 export interface CallerTurn {
@@ -14,12 +16,14 @@ export interface CallerTurn {
   /** Session ms of the speech. */
   startMs: number;
   endMs: number;
-  /** The silence the endpointer waited before deciding the turn was over. */
+  /** The silence the end of turn waited before deciding the turn was over. */
   silenceWaitedMs: number;
   /** Monotonic ms of the end-of-turn decision (latency metrics start here). */
   detectedMono: number;
-  /** False when the caller is already speaking again: one answer follows the whole turn. */
+  /** False when no answer should follow (the conversation is closing: the caller hung up mid-sentence). */
   answerNow: boolean;
+  /** Monotonic ms when the words were known (STT done); before `detectedMono` when known during the wait. */
+  transcribedMono: number;
 }
 
 export type CallerActivity = 'speech_started' | 'speech_ended' | 'keypad';
@@ -30,19 +34,40 @@ export interface TurnTakingEvents {
   /** The barge-in policy decided the caller takes the floor: stop the agent now. */
   bargeIn: () => void;
   callerTurn: (turn: CallerTurn) => void;
+  /**
+   * The caller paused and their words so far are known: a reply may be prepared for `text`. It
+   * is used only if the turn ends with exactly these words (`callerTurn`); `discardPrepared` otherwise.
+   */
+  prepare: (text: string) => void;
+  /** The caller went on after `prepare`: whatever was prepared must never be heard. */
+  discardPrepared: () => void;
   /** Keypad digits for the model ('#' or the inter-digit gap ended the entry). */
   keypad: (digits: string, atMs: number) => void;
   /** Speech-to-text failed for an utterance. */
   sttFailed: (err: unknown) => void;
+  /** The streaming STT had a problem it recovers from (a dropped connection): report only. */
+  sttWarning: (err: unknown) => void;
+}
+
+export interface TurnTakingTimings extends Omit<EndpointerOptions, 'frameMs'> {
+  sttTimeoutMs: number;
+  endOfTurnSilenceMs: number;
+  turnMinSilenceMs: number;
+  turnMaxSilenceMs: number;
+  turnPauseMs: number;
+  prepareReplies: boolean;
 }
 
 export interface TurnTakingOptions {
   vad: VadProvider | VadFactory;
-  stt: SttProvider;
+  stt?: SttProvider | undefined;
+  sttStreaming?: StreamingSttProvider | undefined;
   language: string | undefined;
-  timings: EndpointerOptions & { sttTimeoutMs: number };
+  timings: TurnTakingTimings;
   clock: Clock;
   time: SessionTime;
+  /** Keep-alive and reconnect timers of the streaming STT. */
+  timers?: Timers | undefined;
   /** What the agent is doing right now (for the barge-in policy). */
   floor: () => AgentFloor;
   /** Pending provider work (the session's whenIdle). */
@@ -50,11 +75,37 @@ export interface TurnTakingOptions {
   onListenerError: (err: unknown) => void;
 }
 
+/** The caller's turn being spoken: its words so far and what is known about them. */
+interface OpenTurn {
+  /** Final segments (streaming). */
+  finals: string[];
+  interim: string;
+  /** Upload path: the words of the audio up to the current pause. */
+  uploadText: string | undefined;
+  /** Counts the caller's pauses; a result for an older pause is stale. */
+  pause: number;
+  /** The words up to the current pause are known. */
+  ready: boolean;
+  transcribedMono: number;
+  /** The words were asked for in this pause. */
+  requested: boolean;
+  upload: AbortController | undefined;
+  /** The stream failed this turn: the upload takes over. */
+  streamFailed: boolean;
+  /** Speech to text failed and nothing else can hear this turn. */
+  failed: unknown;
+  /** The words a reply was prepared for. */
+  prepared: string | undefined;
+}
+
 /**
- * The caller's side of the conversation: VAD → endpointer (speech start / end of turn) →
- * speech-to-text, one utterance at a time and in order, plus keypad entry. Asks the
- * `BargeInPolicy` whether a caller signal interrupts the agent, and decides when a transcribed
- * turn is answered.
+ * The caller's side of the conversation: VAD → endpointer (speech start, silence) → speech to
+ * text → the adaptive end of turn, plus keypad entry. With a streaming STT the audio goes out
+ * frame by frame while the caller talks; at a short pause (`turnPauseMs`) the final words are
+ * asked for (or, uploads only, the utterance so far is uploaded early). The turn ends when the
+ * words are known and the silence reached what they call for (turn-completeness.ts): short
+ * after a finished sentence, long after "and", "um" or a number being dictated. Asks the
+ * `BargeInPolicy` whether a caller signal interrupts the agent.
  */
 export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
   readonly #o: TurnTakingOptions;
@@ -62,8 +113,8 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
   readonly #policy = new BargeInPolicy();
   readonly #dtmf = new DtmfCollector();
   #vad: VadProvider | undefined;
-  /** Utterances are transcribed one after the other, in order. */
-  #stt: Promise<void> = Promise.resolve();
+  #stream: SttStream | undefined;
+  #turn: OpenTurn | undefined;
   #closed = false;
 
   constructor(options: TurnTakingOptions) {
@@ -88,8 +139,9 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
     return this.#dtmf.lastDigitMs;
   }
 
-  /** Loads the VAD when the session was given a factory (fvad compiles WASM). */
+  /** Loads the VAD when the session was given a factory (fvad compiles WASM); opens the STT stream. */
   async prewarm(): Promise<void> {
+    this.#openStream();
     const vad = this.#o.vad;
     if (this.#vad || typeof vad !== 'function') return;
     const loaded = await vad();
@@ -100,9 +152,21 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
   /** One 20 ms caller frame. */
   pushAudio(frame: Int16Array): void {
     if (this.#closed || !this.#vad) return;
+    const ep = this.#endpointer;
+    const isSpeech = this.#vad.isSpeech(frame);
+    const silenceBefore = ep.silenceMs;
     // Durations inside the endpointer count frames; only the turn's position uses the clock.
-    const events = this.#endpointer.push(frame, this.#vad.isSpeech(frame), this.#o.time.liveMs());
-    for (const ev of events) this.#onEndpoint(ev);
+    const started = ep.push(frame, isSpeech, this.#o.time.liveMs());
+    if (started) {
+      this.#onSpeechStarted(started.startMs, started.frames);
+      return;
+    }
+    const turn = this.#turn;
+    if (!ep.inSpeech || !turn) return;
+    this.#stream?.send(frame);
+    if (isSpeech && silenceBefore >= this.#o.timings.turnPauseMs) this.#resumed(turn);
+    if (!turn.requested && (ep.silenceMs >= this.#o.timings.turnPauseMs || ep.tooLong)) this.#request(turn);
+    this.#maybeEnd();
   }
 
   /** A keypad digit (RFC 4733 / INFO); '#' hands the entry over at once. */
@@ -120,46 +184,219 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
     this.emit('keypad', digits, this.#dtmf.lastDigitMs);
   }
 
+  /**
+   * The conversation is closing (the caller hung up): the words of an utterance still being
+   * spoken are transcribed and handed over as a turn that is not answered. Bounded by `timeoutMs`.
+   */
+  async flush(timeoutMs: number): Promise<void> {
+    const turn = this.#turn;
+    if (this.#closed || !turn || !this.#endpointer.inSpeech) return;
+    const u = this.#endpointer.audio();
+    let text = '';
+    try {
+      if (this.#stream && !turn.streamFailed) {
+        await withTimeout(this.#stream.finalize(), timeoutMs);
+        text = this.#text(turn);
+      } else if (turn.ready) text = this.#text(turn);
+      else if (this.#o.stt && u.length > 0)
+        text = await this.#o.stt.transcribe(u, {
+          sampleRateHz: 8000,
+          language: this.#o.language,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+    } catch {
+      text = this.#text(turn, true);
+    }
+    if (this.#closed || this.#turn !== turn) return;
+    this.#endTurn(turn, text, false);
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#turn?.upload?.abort();
+    this.#stream?.close();
     this.#vad?.close();
   }
 
-  #onEndpoint(ev: EndpointEvent): void {
-    if (ev.type === 'speech_started') {
-      this.emit('callerActivity', 'speech_started');
-      const signal = { type: 'speech_started', atMs: ev.startMs } as const;
-      if (this.#policy.shouldInterrupt(signal, this.#o.floor())) this.emit('bargeIn');
-      return;
-    }
-    this.emit('callerActivity', 'speech_ended');
-    const detectedMono = this.#o.clock.monotonicMs();
-    this.#stt = this.#stt.then(() => this.#o.work.track(this.#transcribe(ev, detectedMono))).catch(() => undefined);
+  // ---- the caller's turn ---------------------------------------------------------------------
+
+  #openStream(): void {
+    const p = this.#o.sttStreaming;
+    if (!p || this.#stream || this.#closed) return;
+    const stream = (this.#stream = p.open({ sampleRateHz: 8000, language: this.#o.language, timers: this.#o.timers }));
+    stream.on('result', (r) => {
+      const turn = this.#turn;
+      if (!turn) return;
+      if (r.isFinal) {
+        if (r.text !== '') turn.finals.push(r.text);
+        turn.interim = '';
+      } else turn.interim = r.text;
+    });
+    stream.on('error', (err) => this.emit('sttWarning', err));
   }
 
-  async #transcribe(ev: Extract<EndpointEvent, { type: 'speech_ended' }>, detectedMono: number): Promise<void> {
-    if (this.#closed) return;
-    let text: string;
-    try {
-      text = await this.#o.stt.transcribe(ev.audio, {
-        sampleRateHz: 8000,
-        language: this.#o.language,
-        signal: AbortSignal.timeout(this.#o.timings.sttTimeoutMs),
-      });
-    } catch (err) {
-      if (!this.#closed) this.emit('sttFailed', err);
+  #onSpeechStarted(startMs: number, frames: Int16Array[]): void {
+    this.#turn?.upload?.abort();
+    this.#turn = {
+      finals: [],
+      interim: '',
+      uploadText: undefined,
+      pause: 0,
+      ready: false,
+      transcribedMono: 0,
+      requested: false,
+      upload: undefined,
+      streamFailed: false,
+      failed: undefined,
+      prepared: undefined,
+    };
+    for (const f of frames) this.#stream?.send(f);
+    this.emit('callerActivity', 'speech_started');
+    if (this.#policy.shouldInterrupt({ type: 'speech_started', atMs: startMs }, this.#o.floor())) this.emit('bargeIn');
+  }
+
+  /** The caller speaks again after a pause: the words are not complete any more. */
+  #resumed(turn: OpenTurn): void {
+    turn.pause += 1;
+    turn.ready = false;
+    turn.requested = false;
+    turn.failed = undefined;
+    turn.upload?.abort();
+    turn.upload = undefined;
+    turn.uploadText = undefined;
+    if (turn.prepared !== undefined) {
+      turn.prepared = undefined;
+      this.emit('discardPrepared');
+    }
+  }
+
+  /** Asks for the words up to this pause: the stream's final results, or an upload of the audio so far. */
+  #request(turn: OpenTurn): void {
+    turn.requested = true;
+    const pause = turn.pause;
+    const known = (): void => {
+      if (this.#turn !== turn || turn.pause !== pause || this.#closed) return;
+      turn.ready = true;
+      turn.transcribedMono = this.#o.clock.monotonicMs();
+      this.#onWordsKnown(turn);
+    };
+    if (this.#stream && !turn.streamFailed) {
+      void this.#o.work.track(
+        this.#stream.finalize().then(known, (err: unknown) => {
+          if (this.#turn !== turn || this.#closed) return;
+          this.emit('sttWarning', err);
+          turn.streamFailed = true;
+          if (turn.pause === pause) this.#upload(turn, pause, known);
+        }),
+      );
+    } else this.#upload(turn, pause, known);
+  }
+
+  #upload(turn: OpenTurn, pause: number, known: () => void): void {
+    const stt = this.#o.stt;
+    if (!stt) {
+      turn.failed = new Error('no speech to text can hear this turn');
+      this.#maybeEnd();
       return;
     }
-    if (text === '' || this.#closed) return;
+    const abort = new AbortController();
+    turn.upload = abort;
+    const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(this.#o.timings.sttTimeoutMs)]);
+    const audio = this.#endpointer.audio();
+    void this.#o.work.track(
+      stt.transcribe(audio, { sampleRateHz: 8000, language: this.#o.language, signal }).then(
+        (text) => {
+          if (turn.pause !== pause) return;
+          turn.uploadText = text.trim();
+          known();
+        },
+        (err: unknown) => {
+          if (abort.signal.aborted || this.#turn !== turn || turn.pause !== pause || this.#closed) return;
+          turn.failed = err;
+          this.#maybeEnd();
+        },
+      ),
+    );
+  }
+
+  #onWordsKnown(turn: OpenTurn): void {
+    const text = this.#text(turn);
+    if (this.#o.timings.prepareReplies && text !== '' && turn.prepared !== text && this.#endpointer.silenceMs > 0) {
+      turn.prepared = text;
+      this.emit('prepare', text);
+    }
+    this.#maybeEnd();
+  }
+
+  /** The turn's words: the finals (streaming) or the upload's; `withInterim` adds the words not yet final. */
+  #text(turn: OpenTurn, withInterim = false): string {
+    if (turn.uploadText !== undefined) return turn.uploadText;
+    const parts = withInterim && turn.interim !== '' ? [...turn.finals, turn.interim] : turn.finals;
+    return parts.join(' ').replace(/\s+/g, ' ').trim();
+  }
+
+  /** Ends the turn once its words are known and the silence reached what they call for. */
+  #maybeEnd(): void {
+    const turn = this.#turn;
+    const ep = this.#endpointer;
+    if (!turn || !ep.inSpeech || this.#closed) return;
+    const t = this.#o.timings;
+    if (turn.failed !== undefined) {
+      // Nothing can transcribe this turn: give up once the caller is clearly done.
+      if (ep.silenceMs < t.endOfTurnSilenceMs && !ep.tooLong) return;
+      const err = turn.failed;
+      ep.end();
+      this.#turn = undefined;
+      this.emit('callerActivity', 'speech_ended');
+      this.emit('sttFailed', err);
+      return;
+    }
+    if (!turn.ready) return;
+    const text = this.#text(turn);
+    const wait = endOfTurnSilenceMs(text, {
+      minMs: t.turnMinSilenceMs,
+      neutralMs: t.endOfTurnSilenceMs,
+      maxMs: t.turnMaxSilenceMs,
+    });
+    if (ep.silenceMs < wait && !ep.tooLong) return;
+    this.#endTurn(turn, text, true);
+  }
+
+  #endTurn(turn: OpenTurn, text: string, answerNow: boolean): void {
+    const detectedMono = this.#o.clock.monotonicMs();
+    const u = this.#endpointer.end();
+    this.#turn = undefined;
+    turn.upload?.abort();
+    this.emit('callerActivity', 'speech_ended');
+    if (text === '') {
+      if (turn.prepared !== undefined) this.emit('discardPrepared');
+      return;
+    }
     this.emit('callerTurn', {
       text,
-      startMs: ev.startMs,
-      endMs: ev.endMs,
-      silenceWaitedMs: ev.silenceWaitedMs,
+      startMs: u.startMs,
+      endMs: u.endMs,
+      silenceWaitedMs: u.silenceWaitedMs,
       detectedMono,
-      // The caller already started talking again: answer once, after that utterance too.
-      answerNow: !this.#endpointer.inSpeech,
+      transcribedMono: turn.ready ? turn.transcribedMono : detectedMono,
+      answerNow,
     });
   }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timed out')), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
 }

@@ -19,32 +19,32 @@ describe('VAD and endpointing', () => {
     }
   });
 
-  test('the endpointer reports start after min speech and end after the configured silence, with the audio', () => {
-    const ep = new Endpointer({ minSpeechMs: 60, endOfTurnSilenceMs: 400, preRollMs: 100, maxUtteranceMs: 10_000 });
+  test('the endpointer reports the start after min speech, counts the silence after it and hands over the audio', () => {
+    const ep = new Endpointer({ minSpeechMs: 60, preRollMs: 100, maxUtteranceMs: 10_000 });
     const vad = new EnergyVad(-45);
     const speech = Array.from({ length: 50 }, () =>
       Int16Array.from({ length: 160 }, (_, i) => Math.round(5000 * Math.sin(i / 3))),
     );
-    const frames = [...silenceFrames(200), ...speech, ...silenceFrames(1000)];
-    const events: string[] = [];
-    let audioMs = 0;
+    const frames = [...silenceFrames(200), ...speech, ...silenceFrames(400)];
+    const starts: number[] = [];
     frames.forEach((f, i) => {
-      for (const e of ep.push(f, vad.isSpeech(f), (i + 1) * 20)) {
-        events.push(`${e.type}@${e.type === 'speech_started' ? e.startMs : e.endMs}`);
-        if (e.type === 'speech_ended') {
-          audioMs = (e.audio.length / 8000) * 1000;
-          assert.equal(e.silenceWaitedMs, 400);
-        }
-      }
+      const e = ep.push(f, vad.isSpeech(f), (i + 1) * 20);
+      if (e) starts.push(e.startMs);
     });
-    // Speech spans 200..1200 ms; the end is known after 400 ms of silence.
-    assert.deepEqual(events, ['speech_started@200', 'speech_ended@1200']);
+    // Speech spans 200..1200 ms; 400 ms of silence follow.
+    assert.deepEqual(starts, [200]);
+    assert.equal(ep.silenceMs, 400);
+    const u = ep.end();
+    assert.deepEqual([u.startMs, u.endMs, u.silenceWaitedMs], [200, 1200, 400]);
+    const audioMs = (u.audio.length / 8000) * 1000;
     assert.ok(audioMs >= 1000 && audioMs <= 1300, `utterance ${audioMs} ms`);
+    assert.equal(ep.inSpeech, false);
   });
 
   test('a blip shorter than the minimum speech is not a turn', () => {
-    const ep = new Endpointer({ minSpeechMs: 100, endOfTurnSilenceMs: 400, preRollMs: 100, maxUtteranceMs: 10_000 });
-    const events = [true, true, false, false, false].flatMap((s, i) => ep.push(new Int16Array(160), s, (i + 1) * 20));
-    assert.deepEqual(events, []);
+    const ep = new Endpointer({ minSpeechMs: 100, preRollMs: 100, maxUtteranceMs: 10_000 });
+    const events = [true, true, false, false, false].map((s, i) => ep.push(new Int16Array(160), s, (i + 1) * 20));
+    assert.deepEqual(events.filter(Boolean), []);
+    assert.equal(ep.inSpeech, false);
   });
 });
