@@ -64,7 +64,10 @@ export interface RecorderPort {
 
 /** The agent's conversation events the realtime WebSocket adds to the phone call's (realtime-bridge.ts). */
 export type RealtimeAgentPortEvents = AgentSessionPortEvents &
-  Pick<AgentSessionEvents, 'callerSpeech' | 'userTurn' | 'responseStarted' | 'responseText' | 'clientToolCall' | 'responseDone'>;
+  Pick<
+    AgentSessionEvents,
+    'callerSpeech' | 'userTurn' | 'responseStarted' | 'responseText' | 'clientToolCall' | 'responseDone'
+  >;
 
 /** An agent session driven by a realtime client: text turns, responses on request, client tools. */
 export interface RealtimeAgentPort extends Omit<AgentSessionPort, 'on'> {

@@ -10,7 +10,13 @@ import { CallController } from './call-controller';
 import { CallRepo, type CallRow } from './call-repo';
 import { extendHold } from '../billing/balance-holds';
 import { productTier } from './call-charge';
-import { finalizeCall, type CallEventEmitter, type FinalizeDeps, type FinalizeInput, type FinalizeResult } from './finalize-call';
+import {
+  finalizeCall,
+  type CallEventEmitter,
+  type FinalizeDeps,
+  type FinalizeInput,
+  type FinalizeResult,
+} from './finalize-call';
 import { recoverOrphanedCalls } from './recover-calls';
 import { TrunkRateLimiter } from './trunk-rate-limiter';
 import { dialTarget, findTrunkForNumber } from './trunk-lookup';

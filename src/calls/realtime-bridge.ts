@@ -1,10 +1,16 @@
 import { FRAME_MS } from '../audio/frame';
 import { TypedEmitter } from '../shared/typed-emitter';
 import type { Logger } from '../shared/log';
-import { ClientEventError, parseClientEvent, type AudioFormatUpdate, type ClientEvent } from '../realtime/client-events';
+import {
+  ClientEventError,
+  parseClientEvent,
+  type AudioFormatUpdate,
+  type ClientEvent,
+  type SessionUpdate,
+} from '../realtime/client-events';
 import { RealtimeAudioIn, RealtimeAudioOut } from '../realtime/realtime-audio';
 import type { RealtimeAudioSpec } from '../realtime/realtime-query';
-import { ServerEvents, type ServerEvent, type SessionView } from '../realtime/server-events';
+import type { ServerEvent, ServerEvents, SessionView } from '../realtime/server-events';
 import type { MediaEvents, MediaPort, RealtimeAgentPort } from './call-ports';
 
 /** The socket as the bridge sees it (api/routes/realtime.ts adapts the `ws` socket). */
@@ -74,10 +80,9 @@ export class RealtimeBridge extends TypedEmitter<RealtimeBridgeEvents> {
     this.#session = options.session;
     this.#in = new RealtimeAudioIn(options.session.input);
     this.#out = new RealtimeAudioOut(options.session.output);
-    const bridge = this;
     this.media = {
       on: (event, listener) => this.#mediaEvents.on(event, listener),
-      sendAudio: (frame) => bridge.#sendAgentAudio(frame),
+      sendAudio: (frame) => this.#sendAgentAudio(frame),
       clearOutgoing: () => undefined,
     };
   }
@@ -224,7 +229,7 @@ export class RealtimeBridge extends TypedEmitter<RealtimeBridgeEvents> {
     }
   }
 
-  #onSessionUpdate(update: import('../realtime/client-events').SessionUpdate, eventId: string | undefined): void {
+  #onSessionUpdate(update: SessionUpdate, eventId: string | undefined): void {
     const s = { ...this.#session };
     if (!this.#o.agentIsAuthority && !this.#configured) {
       if (update.instructions !== undefined) s.instructions = update.instructions;
@@ -326,7 +331,11 @@ export class RealtimeBridge extends TypedEmitter<RealtimeBridgeEvents> {
     const itemId = this.#pendingUserItems.shift();
     if (itemId === undefined) return;
     this.#send(
-      this.#ev.event('conversation.item.input_audio_transcription.delta', { item_id: itemId, content_index: 0, delta: text }),
+      this.#ev.event('conversation.item.input_audio_transcription.delta', {
+        item_id: itemId,
+        content_index: 0,
+        delta: text,
+      }),
     );
     this.#send(
       this.#ev.event('conversation.item.input_audio_transcription.completed', {
@@ -342,7 +351,14 @@ export class RealtimeBridge extends TypedEmitter<RealtimeBridgeEvents> {
     this.#responses.set(id, r);
     this.#send(
       this.#ev.event('response.created', {
-        response: { id: r.id, object: 'realtime.response', status: 'in_progress', status_details: null, output: [], usage: null },
+        response: {
+          id: r.id,
+          object: 'realtime.response',
+          status: 'in_progress',
+          status_details: null,
+          output: [],
+          usage: null,
+        },
       }),
     );
   }

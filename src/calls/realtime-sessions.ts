@@ -232,7 +232,13 @@ export class RealtimeSessions {
     const guard = new BalanceGuard({
       rateCentsPerMinute: d.config.rateCentsPerMinute[productTier(call.product)],
       reserveMinutes: (minutes) =>
-        extendHold(d.db, { orgId: call.org_id, callId: call.id, minutes, nowIso: d.clock.nowIso(), nowMs: d.clock.nowMs() }),
+        extendHold(d.db, {
+          orgId: call.org_id,
+          callId: call.id,
+          minutes,
+          nowIso: d.clock.nowIso(),
+          nowMs: d.clock.nowMs(),
+        }),
       onExhausted: () => void end('insufficient_balance'),
       onError: (err) => log.warn({ err }, 'realtime balance check failed'),
       ...(d.balanceMinuteMs !== undefined ? { minuteMs: d.balanceMinuteMs } : {}),
@@ -299,20 +305,42 @@ export class RealtimeSessions {
         }
         agent = a;
         a.on('toolCall', (t: ToolCallAudit) => {
-          if (!t.builtin) toolCalls.push({ name: t.name, arguments: t.arguments, response: t.response ?? null, error: t.error ?? null });
+          if (!t.builtin)
+            toolCalls.push({
+              name: t.name,
+              arguments: t.arguments,
+              response: t.response ?? null,
+              error: t.error ?? null,
+            });
         });
         a.on('metrics', (m) => void turnMetrics.push(m));
         a.on('action', (action) => {
           if (action.type === 'end_call') void end('agent_end');
-          else action.resolve({ ok: false, error: 'This session is not a phone call: there is nothing to transfer or dial.' });
+          else
+            action.resolve({
+              ok: false,
+              error: 'This session is not a phone call: there is nothing to transfer or dial.',
+            });
         });
         a.on('ended', ({ reason }) => void end(reason));
-        media = new MediaBridge({ media: bridge.media, nowMs: () => d.clock.monotonicMs(), timers, agent: a, recorder });
+        media = new MediaBridge({
+          media: bridge.media,
+          nowMs: () => d.clock.monotonicMs(),
+          timers,
+          agent: a,
+          recorder,
+        });
         bridge.attach(a);
         await a.prewarm();
         await a.start();
         media.open();
-        checkpoint = new TranscriptCheckpoint({ db: d.db, clock: d.clock, log, callId: call.id, transcript: () => a.transcript() });
+        checkpoint = new TranscriptCheckpoint({
+          db: d.db,
+          clock: d.clock,
+          log,
+          callId: call.id,
+          transcript: () => a.transcript(),
+        });
         checkpoint.start();
         bridge.drain();
       } catch (err) {

@@ -113,7 +113,8 @@ export const EnvSchema = Type.Object({
   }),
   PUBLIC_BASE_URL: optionalText({ description: 'base of links handed out; default http://localhost:$PORT' }),
   TLS_CERT_FILE: optionalText({
-    description: 'PEM certificate: the server speaks HTTPS/WSS itself (with TLS_KEY_FILE); else put a TLS proxy in front',
+    description:
+      'PEM certificate: the server speaks HTTPS/WSS itself (with TLS_KEY_FILE); else put a TLS proxy in front',
   }),
   TLS_KEY_FILE: optionalText({ description: 'PEM private key of TLS_CERT_FILE' }),
   ALLOW_PRIVATE_TARGETS: oneOf(PRIVATE_TARGET_POLICIES, {

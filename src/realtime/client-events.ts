@@ -73,7 +73,8 @@ export function parseClientEvent(text: string): ClientEvent {
   const fail = (message: string, param?: string): never => {
     throw new ClientEventError(message, eventId, param);
   };
-  const str = (v: unknown, param: string): string => (typeof v === 'string' ? v : fail(`${param} must be a string.`, param));
+  const str = (v: unknown, param: string): string =>
+    typeof v === 'string' ? v : fail(`${param} must be a string.`, param);
   switch (raw.type) {
     case 'session.update':
       return { type: 'session.update', eventId, session: parseSession(isObj(raw.session) ? raw.session : {}, fail) };
@@ -136,7 +137,7 @@ function parseSession(s: Obj, fail: (m: string, p?: string) => never): SessionUp
   const out: SessionUpdate = {};
   if (s.instructions !== undefined) {
     if (typeof s.instructions !== 'string') fail('session.instructions must be a string.', 'session.instructions');
-    out.instructions = s.instructions as string;
+    out.instructions = s.instructions;
   }
   const audio = isObj(s.audio) ? s.audio : {};
   const input = isObj(audio.input) ? audio.input : {};
@@ -144,7 +145,7 @@ function parseSession(s: Obj, fail: (m: string, p?: string) => never): SessionUp
   const voice = output.voice ?? s.voice;
   if (voice !== undefined) {
     if (typeof voice !== 'string') fail('session.voice must be a string.', 'session.voice');
-    out.voice = voice as string;
+    out.voice = voice;
   }
   if (s.tools !== undefined) {
     if (!Array.isArray(s.tools)) fail('session.tools must be an array.', 'session.tools');
@@ -178,10 +179,12 @@ function audioSpecOf(
   const param = `session.audio.${side}.format`;
   const name = isObj(v) ? v.type : v;
   const format = parseAudioFormat(name);
-  if (!format) return fail(`${param} must be pcm16 (audio/pcm), g711_ulaw (audio/pcmu) or g711_alaw (audio/pcma).`, param);
+  if (!format)
+    return fail(`${param} must be pcm16 (audio/pcm), g711_ulaw (audio/pcmu) or g711_alaw (audio/pcma).`, param);
   if (format !== 'pcm16') return { format, rateHz: 8000 };
   const rate = isObj(v) ? v.rate : undefined;
   if (rate === undefined) return { format };
-  if (!(REALTIME_PCM_RATES as readonly unknown[]).includes(rate)) return fail(`${param}.rate must be 16000 or 24000.`, param);
+  if (!(REALTIME_PCM_RATES as readonly unknown[]).includes(rate))
+    return fail(`${param}.rate must be 16000 or 24000.`, param);
   return { format, rateHz: rate as number };
 }

@@ -98,6 +98,8 @@ export class RealtimeAudioOut {
   }
 
   #newResampler(): StreamingResampler | undefined {
-    return this.#spec.rateHz === TELEPHONY_RATE_HZ ? undefined : new StreamingResampler(TELEPHONY_RATE_HZ, this.#spec.rateHz);
+    return this.#spec.rateHz === TELEPHONY_RATE_HZ
+      ? undefined
+      : new StreamingResampler(TELEPHONY_RATE_HZ, this.#spec.rateHz);
   }
 }

@@ -13,7 +13,8 @@ export interface RealtimeAudioSpec {
 }
 
 /** What a session runs: a saved agent, or an inline agent configured by the client's session.update. */
-export type RealtimeTarget = { kind: 'agent'; agentId: number } | { kind: 'inline'; product: Product; language: string };
+export type RealtimeTarget =
+  { kind: 'agent'; agentId: number } | { kind: 'inline'; product: Product; language: string };
 
 /** The handshake's query parameters (thunderphone-api.md §3.22), checked. */
 export interface RealtimeQuery {

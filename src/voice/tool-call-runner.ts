@@ -94,7 +94,10 @@ export class ToolCallRunner extends TypedEmitter<ToolCallRunnerEvents> {
   async run(call: ChatToolCall): Promise<ToolEffect> {
     const { time } = this.#o;
     const atMs = time.nowMs;
-    if (this.#clientTools.has(call.function.name) && !this.#ownSpecs.some((s) => s.function.name === call.function.name)) {
+    if (
+      this.#clientTools.has(call.function.name) &&
+      !this.#ownSpecs.some((s) => s.function.name === call.function.name)
+    ) {
       let args: unknown = call.function.arguments;
       try {
         args = JSON.parse(call.function.arguments);

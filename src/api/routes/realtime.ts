@@ -37,7 +37,10 @@ async function realtimeOrg(deps: ApiDeps, request: FastifyRequest): Promise<numb
   if (readCookie(request, CONSOLE_COOKIE) !== undefined) {
     const origin = request.headers.origin;
     if (typeof origin !== 'string' || !sameOrigin(deps, request, origin))
-      throw new AppError('realtime_origin_not_allowed', 'The console session cookie only opens sockets from this server.');
+      throw new AppError(
+        'realtime_origin_not_allowed',
+        'The console session cookie only opens sockets from this server.',
+      );
     const key = await apiKeyFromConsoleSession(deps, request);
     return Number(key.org_id);
   }
@@ -118,7 +121,9 @@ export function registerRealtimeRoutes(app: FastifyInstance, deps: ApiDeps): voi
       const admitted = request.realtime;
       request.realtime = undefined;
       if (!admitted) return socket.close(1011, 'not admitted');
-      void admitted.run(socketAdapter(socket)).catch((err: unknown) => deps.log.error({ err }, 'realtime session failed'));
+      void admitted
+        .run(socketAdapter(socket))
+        .catch((err: unknown) => deps.log.error({ err }, 'realtime session failed'));
     },
   });
 }
