@@ -271,6 +271,59 @@ for (const dialect of testDialects()) {
         assert.ok(t.content.length < LONG.length && LONG.startsWith(t.content.slice(0, 10)), t.content);
     });
 
+    test('POST /v1/realtime/sessions: a single-use client secret opens one socket for its agent; used, expired or foreign ones are refused', async () => {
+      const res = await h.api.request('POST', '/v1/realtime/sessions', { key, body: { agent_id: agentId } });
+      assert.equal(res.status, 201, res.text);
+      assert.match(res.body.value, /^ek_[0-9a-f]{48}$/);
+      assert.equal(res.body.client_secret.value, res.body.value);
+      assert.equal(res.body.agent_id, agentId);
+      // The secret decides the agent: a query naming another one is ignored.
+      const c = await connect(h, `agent_id=${otherAgentId}&model=gpt-realtime`, {
+        authorization: `Bearer ${res.body.value}`,
+      });
+      const created = await c.waitFor('session.created');
+      assert.equal(created.session.instructions, 'You answer questions about orders.');
+      c.ws.close();
+      const reused = await refused(connect(h, '', { authorization: `Bearer ${res.body.value}` }));
+      assert.deepEqual([reused.status, reused.body.code], [401, 'realtime_secret_invalid']);
+
+      const late = await h.api.request('POST', '/v1/realtime/sessions', { key, body: { product: 'bolt' } });
+      assert.equal(late.status, 201);
+      await h.api.deps.store.db
+        .updateTable('realtime_secrets')
+        .set({ expires_at: '2000-01-01T00:00:00.000Z' })
+        .where('used_at', 'is', null)
+        .execute();
+      const expired = await refused(connect(h, '', { authorization: `Bearer ${late.body.value}` }));
+      assert.deepEqual([expired.status, expired.body.code], [401, 'realtime_secret_invalid']);
+
+      const foreign = await h.api.request('POST', '/v1/realtime/sessions', { key, body: { agent_id: otherAgentId } });
+      assert.deepEqual([foreign.status, foreign.body.code], [404, 'agent_not_found']);
+      const bad = await h.api.request('POST', '/v1/realtime/sessions', { key, body: { product: 'turbo' } });
+      assert.deepEqual([bad.status, bad.body.code], [400, 'realtime_invalid_parameter']);
+      const rows = await h.api.deps.store.db.selectFrom('realtime_secrets').selectAll().execute();
+      assert.ok(
+        rows.every((r) => !r.secret_hash.includes(res.body.value)),
+        'only hashes are stored',
+      );
+    });
+
+    test("the console's session cookie opens a socket only from this server's origin", async () => {
+      const signIn = await h.api.request('POST', '/console/session', {
+        body: { key },
+        headers: { 'x-thunderphone-console': '1' },
+      });
+      assert.equal(signIn.status, 201, signIn.text);
+      const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
+      const evil = await refused(connect(h, 'model=spark', { cookie, origin: 'https://evil.example' }));
+      assert.deepEqual([evil.status, evil.body.code], [403, 'realtime_origin_not_allowed']);
+      const none = await refused(connect(h, 'model=spark', { cookie }));
+      assert.equal(none.status, 403);
+      const c = await connect(h, 'model=spark', { cookie, origin: h.origin });
+      await c.waitFor('session.created');
+      c.ws.close();
+    });
+
     test('an abrupt disconnect mid-answer ends the session and bills it exactly once', async () => {
       const c = await connect(h, 'model=spark', bearer());
       await c.waitFor('session.created');

@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { ApiDeps } from '../deps';
+import { errorResponses } from '../wire/common';
 import { findActiveApiKey } from '../../orgs/api-keys';
 import { AppError } from '../../shared/errors';
 import { parseRealtimeQuery } from '../../realtime/realtime-query';
+import { consumeRealtimeSecret, REALTIME_SECRET_PREFIX, type SecretSession } from '../../realtime/realtime-secrets';
 import type { RealtimeDialect } from '../../realtime/server-events';
 import type { AdmittedSession, RealtimeSocket } from '../../calls/realtime-sessions';
 import { apiKeyFromConsoleSession, CONSOLE_COOKIE, readCookie } from '../plugins/console-session';
@@ -23,16 +25,20 @@ declare module 'fastify' {
  * prefer the header or a client secret), or the web console's session cookie — accepted only
  * when the upgrade's `Origin` is this server (a cross-site page cannot open the socket with it).
  */
-async function realtimeOrg(deps: ApiDeps, request: FastifyRequest): Promise<number> {
+async function realtimeOrg(
+  deps: ApiDeps,
+  request: FastifyRequest,
+): Promise<{ orgId: number; session?: SecretSession }> {
   const header = request.headers.authorization;
   const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
   const query = request.query as Record<string, unknown>;
   const queryKey = typeof query.api_key === 'string' ? query.api_key : undefined;
   const raw = bearer ?? queryKey;
+  if (raw?.startsWith(REALTIME_SECRET_PREFIX)) return consumeRealtimeSecret(deps.store.db, deps.clock, raw);
   if (raw !== undefined) {
     const key = await findActiveApiKey(deps.store.db, raw);
     if (!key) throw new AppError('invalid_api_key', 'Invalid API key.');
-    return Number(key.org_id);
+    return { orgId: Number(key.org_id) };
   }
   if (readCookie(request, CONSOLE_COOKIE) !== undefined) {
     const origin = request.headers.origin;
@@ -42,7 +48,7 @@ async function realtimeOrg(deps: ApiDeps, request: FastifyRequest): Promise<numb
         'The console session cookie only opens sockets from this server.',
       );
     const key = await apiKeyFromConsoleSession(deps, request);
-    return Number(key.org_id);
+    return { orgId: Number(key.org_id) };
   }
   throw new AppError('not_authenticated', 'Authentication credentials were not provided.');
 }
@@ -60,6 +66,12 @@ function sameOrigin(deps: ApiDeps, request: FastifyRequest, origin: string): boo
     allowed.add(`https://${host}`);
   }
   return allowed.has(origin);
+}
+
+/** A client secret fixes the session's agent (or product and language); the query keeps only formats and numbers. */
+function queryOfSecret(raw: unknown, session: SecretSession) {
+  const { agent_id: _a, product: _p, language: _l, model: _m, ...rest } = raw as Record<string, unknown>;
+  return parseRealtimeQuery(rest, 'agent_id' in session ? { agentId: session.agent_id } : session);
 }
 
 function dialectOf(request: FastifyRequest): RealtimeDialect {
@@ -93,12 +105,14 @@ export function registerRealtimeRoutes(app: FastifyInstance, deps: ApiDeps): voi
   app.route({
     method: 'GET',
     url: '/v1/realtime',
-    schema: { hide: true },
+    schema: { hide: true, response: errorResponses },
     preHandler: async (request) => {
       if (!request.ws)
         throw new AppError('websocket_upgrade_required', 'GET /v1/realtime is a WebSocket: send Upgrade: websocket.');
-      const orgId = await realtimeOrg(deps, request);
-      const query = parseRealtimeQuery(request.query as Record<string, unknown>);
+      const { orgId, session } = await realtimeOrg(deps, request);
+      const query = session
+        ? queryOfSecret(request.query, session)
+        : parseRealtimeQuery(request.query as Record<string, unknown>);
       const sessions = deps.realtime;
       if (!sessions) throw new AppError('agent_not_configured', 'This server runs no realtime sessions.');
       const model = (request.query as Record<string, unknown>).model;
