@@ -53,7 +53,6 @@ async function main(): Promise<void> {
   );
   if (tts.selection?.problem) log.warn({ fix: tts.selection.problem.fix }, tts.selection.problem.reason);
 
-  const app = await buildServer(deps);
   // The queue first: pg-boss ignores work()/createQueue() issued before start().
   await deps.queue.start();
   const webhookWorkers = await startWebhookWorkers(deps);
@@ -63,6 +62,8 @@ async function main(): Promise<void> {
     config.sip.port,
     startCallRuntime({ ...deps, recordingUrl: recordingUrlMaker(config, systemClock) }),
   );
+  // After the call runtime: GET /v1/realtime sessions run (and are heartbeated) there.
+  const app = await buildServer({ ...deps, realtime: calls.realtime });
   deps.readiness.sipStarted(calls.sipPort);
   await deps.readiness.probeRtp();
   await withPortHint('PORT', config.http.port, app.listen({ port: config.http.port, host: config.http.host }));

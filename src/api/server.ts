@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -11,6 +13,7 @@ import { registerCors } from './plugins/cors';
 import { authenticateAdmin, authenticateTenant } from './plugins/auth';
 import { healthRoutes } from './routes/health';
 import { ADMIN_ROUTES, PUBLIC_ROUTES, TENANT_ROUTES } from './routes/index';
+import { REALTIME_MAX_FRAME_BYTES, registerRealtimeRoutes } from './routes/realtime';
 
 export interface RouteInfo {
   method: string;
@@ -24,7 +27,10 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance & { routeInfo: RouteInfo[] }> {
   // pino's Logger as Fastify's base logger type (Fastify otherwise infers its generics from it).
   const loggerInstance: FastifyBaseLogger = deps.log;
+  const tls = deps.config.http.tls;
   const app = Fastify({
+    // TLS_CERT_FILE / TLS_KEY_FILE: HTTPS and WSS without a proxy (the OpenAI SDK's realtime client only speaks wss).
+    ...(tls ? { https: { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } } : {}),
     loggerInstance,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     routerOptions: { ignoreTrailingSlash: true },
@@ -94,6 +100,9 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance & { ro
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  // WebSocket upgrades go through the router and its hooks first (auth, admission), then upgrade.
+  await app.register(websocket, { options: { maxPayload: REALTIME_MAX_FRAME_BYTES } });
+  registerRealtimeRoutes(app, deps);
   await app.register(
     async (v1) => {
       await v1.register(healthRoutes(deps));

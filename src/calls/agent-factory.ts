@@ -2,6 +2,7 @@ import type { Config, TtsEngineName } from '../config/config';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/log';
 import {
+  type AgentSession,
   createAgentSession,
   providersFromConfig,
   type AgentProviders,
@@ -9,7 +10,6 @@ import {
   type ToolHttpClient,
 } from '../voice/index';
 import type { VoiceCatalog } from '../voice/tts/voice-catalog';
-import type { AgentSessionPort } from './call-ports';
 import type { CallRow } from './call-repo';
 import { conversationFor } from './conversation-config';
 
@@ -31,7 +31,7 @@ export interface AgentFactoryDeps {
 }
 
 /** Builds the agent session of a call from its stored configuration. */
-export function agentFactory(deps: AgentFactoryDeps): (call: CallRow) => Promise<AgentSessionPort> {
+export function agentFactory(deps: AgentFactoryDeps): (call: CallRow) => Promise<AgentSession> {
   return async (call) => {
     const conv = conversationFor(call, deps.voices);
     const engine = conv.voice?.engine ?? deps.voices.engine ?? 'embedded';

@@ -5,7 +5,7 @@
  * AgentSession satisfy them structurally; tests pass in-memory stand-ins.
  */
 import type { CallLegEvents, LegDialogSnapshot, LegEnded, TransferResult } from '../telephony/call/call-leg-types';
-import type { AgentSessionEvents, TranscriptTurn } from '../voice/index';
+import type { AgentSessionEvents, TranscriptTurn, TurnMetrics } from '../voice/index';
 
 export type { LegDtmf, LegEnded, TransferResult } from '../telephony/call/call-leg-types';
 export type { AgentAction, ToolCallAudit, TranscriptTurn, TurnMetrics } from '../voice/index';
@@ -62,4 +62,24 @@ export interface RecorderPort {
   writeInbound(frame: PcmFrame): void;
   writeOutbound(frame: PcmFrame): void;
   close(): Promise<unknown> | unknown;
+}
+
+/** The agent's conversation events the realtime WebSocket adds to the phone call's (realtime-bridge.ts). */
+export type RealtimeAgentPortEvents = AgentSessionPortEvents &
+  Pick<
+    AgentSessionEvents,
+    'callerSpeech' | 'userTurn' | 'responseStarted' | 'responseText' | 'clientToolCall' | 'responseDone'
+  >;
+
+/** An agent session driven by a realtime client: text turns, responses on request, client tools. */
+export interface RealtimeAgentPort extends Omit<AgentSessionPort, 'on'> {
+  on<K extends keyof RealtimeAgentPortEvents>(event: K, listener: RealtimeAgentPortEvents[K]): unknown;
+  readonly nowMs: number;
+  addUserText(text: string): void;
+  addUserSpeech(audio: Int16Array, startMs: number, endMs: number): Promise<string>;
+  respondNow(instructions?: string): void;
+  cancelResponse(): void;
+  setClientTools(tools: readonly { name: string; description: string; parameters: Record<string, unknown> }[]): void;
+  submitToolOutput(callId: string, output: unknown): boolean;
+  metrics(): TurnMetrics[];
 }

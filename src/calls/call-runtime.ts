@@ -10,7 +10,13 @@ import { CallController } from './call-controller';
 import { CallRepo, type CallRow } from './call-repo';
 import { extendHold } from '../billing/balance-holds';
 import { productTier } from './call-charge';
-import { finalizeCall, type CallEventEmitter, type FinalizeDeps } from './finalize-call';
+import {
+  finalizeCall,
+  type CallEventEmitter,
+  type FinalizeDeps,
+  type FinalizeInput,
+  type FinalizeResult,
+} from './finalize-call';
 import { recoverOrphanedCalls } from './recover-calls';
 import { TrunkRateLimiter } from './trunk-rate-limiter';
 import { dialTarget, findTrunkForNumber } from './trunk-lookup';
@@ -131,12 +137,31 @@ export class CallRuntime {
     });
   }
 
+  /** This process's instance id (calls.owner_instance). */
+  get instance(): string {
+    return this.#d.instance;
+  }
+
   get repo(): CallRepo {
     return this.#repo;
   }
 
   get liveCallIds(): number[] {
     return [...this.#live.keys()];
+  }
+
+  /** A call run by another part of this process (a realtime session): heartbeated with ours until released. */
+  adopt(callId: number): void {
+    this.#held.add(callId);
+  }
+
+  release(callId: number): void {
+    this.#held.delete(callId);
+  }
+
+  /** Ends a call exactly once, retried through a database outage (the runtime's own finalizer). */
+  finalize(input: FinalizeInput): Promise<FinalizeResult | undefined> {
+    return this.#finalizer.finalize(input);
   }
 
   /** Waits until the call's controller finished (undefined when it does not run here). */

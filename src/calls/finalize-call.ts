@@ -148,10 +148,12 @@ async function finalizeInTransaction(deps: FinalizeDeps, input: FinalizeInput): 
     }
 
     const agentName = await agentNameOf(trx, updated);
+    // Browser and realtime sessions (direction mic/widget) report as web.*, phone calls as telephony.* (API §5.3).
+    const family = call.direction === 'mic' || call.direction === 'widget' ? 'web' : 'telephony';
     for (const tool of input.toolCalls ?? []) {
       await deps.events.emit(trx, {
         orgId: call.org_id,
-        type: 'telephony.tool',
+        type: `${family}.tool`,
         data: {
           call_id: call.id,
           direction: call.direction,
@@ -165,7 +167,7 @@ async function finalizeInTransaction(deps: FinalizeDeps, input: FinalizeInput): 
     }
     await deps.events.emit(trx, {
       orgId: call.org_id,
-      type: 'telephony.complete',
+      type: `${family}.complete`,
       data: completePayload(updated, agentName, deps),
     });
     return { finalized: true, call: updated };

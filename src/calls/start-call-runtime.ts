@@ -14,6 +14,7 @@ import { inboundConfigResolver, type IncomingWebhook } from './inbound-config';
 import { startSipCallParts } from './sip-call-parts';
 import { signRecordingUrl } from './recording-url';
 import { newInstanceId } from './instance-id';
+import { RealtimeSessions, REALTIME_TIMINGS } from './realtime-sessions';
 
 export interface CallRuntimeHostDeps {
   config: Config;
@@ -32,6 +33,8 @@ export interface CallRuntimeHostDeps {
 
 export interface RunningCalls {
   runtime: CallRuntime;
+  /** GET /v1/realtime sessions (their calls are heartbeated and finalized by the runtime). */
+  realtime: RealtimeSessions;
   /** The SIP port really bound (SIP_PORT=0 picks a free one). */
   sipPort: number;
   stop(): Promise<void>;
@@ -70,5 +73,35 @@ export async function startCallRuntime(deps: CallRuntimeHostDeps): Promise<Runni
     recordingUrl: deps.recordingUrl ?? ((call) => signRecordingUrl(deps.config, call.id, deps.clock.nowMs()).url),
   });
   await runtime.start();
-  return { runtime, sipPort: parts.ua.port, stop: () => runtime.stop() };
+  const realtime = new RealtimeSessions({
+    db: deps.store.db,
+    dialect: deps.store.dialect,
+    config: deps.config,
+    clock: deps.clock,
+    ids: deps.ids,
+    log,
+    voices: deps.voices,
+    instance: runtime.instance,
+    createAgent: agentFactory({
+      config: deps.config,
+      voices: deps.voices,
+      clock: deps.clock,
+      log,
+      toolHttp: deps.httpClient,
+      signingSecretFor: (orgId) => deps.webhooks.toolSigningSecret(orgId),
+      timings: REALTIME_TIMINGS,
+    }),
+    finalize: (input) => runtime.finalize(input),
+    createRecorder: (path) => parts.createRecorder(path),
+    live: runtime,
+  });
+  return {
+    runtime,
+    realtime,
+    sipPort: parts.ua.port,
+    stop: async () => {
+      await realtime.stop();
+      await runtime.stop();
+    },
+  };
 }

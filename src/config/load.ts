@@ -124,12 +124,16 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
   const cors = parseCorsOrigins(e.CORS_ALLOWED_ORIGINS, problems);
   const secretKey = loadSecretKey(e.THUNDERPHONE_SECRET_KEY, dataDir, problems, options.persistSecretKey ?? true);
 
+  const tls = e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : null;
+  if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined))
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE: set both (HTTPS) or neither (plain HTTP)');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     http: {
       port: e.PORT,
       host: e.HOST,
-      publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      publicBaseUrl: (e.PUBLIC_BASE_URL ?? `${tls ? 'https' : 'http'}://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      tls,
     },
     databaseUrl: e.DATABASE_URL,
     dataDir,

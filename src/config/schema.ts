@@ -188,6 +188,11 @@ export const EnvSchema = Type.Object({
     description: 'per-product prices in whole cents; products not listed keep these defaults',
   }),
   PUBLIC_BASE_URL: optionalText({ description: 'base of links handed out; default http://localhost:$PORT' }),
+  TLS_CERT_FILE: optionalText({
+    description:
+      'PEM certificate: the server speaks HTTPS/WSS itself (with TLS_KEY_FILE); else put a TLS proxy in front',
+  }),
+  TLS_KEY_FILE: optionalText({ description: 'PEM private key of TLS_CERT_FILE' }),
   ALLOW_PRIVATE_TARGETS: oneOf(PRIVATE_TARGET_POLICIES, {
     default: 'loopback',
     description: 'where webhooks and tool calls may go besides public addresses',
@@ -219,7 +224,13 @@ const Endpoint = Type.Object({ baseUrl: Type.String(), apiKey: Type.Optional(Typ
 
 /** The parsed, frozen configuration. Built once by loadConfig and injected everywhere. */
 export const ConfigSchema = Type.Object({
-  http: Type.Object({ port: Type.Integer(), host: Type.String(), publicBaseUrl: Type.String() }),
+  http: Type.Object({
+    port: Type.Integer(),
+    host: Type.String(),
+    publicBaseUrl: Type.String(),
+    /** PEM files the server terminates TLS with (null: plain HTTP). */
+    tls: Type.Optional(Type.Union([Type.Null(), Type.Object({ certFile: Type.String(), keyFile: Type.String() })])),
+  }),
   databaseUrl: Type.String(),
   dataDir: Type.String(),
   adminToken: Type.Optional(Type.String()),

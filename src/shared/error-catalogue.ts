@@ -81,6 +81,14 @@ export const ERROR_CATALOGUE = {
   invalid_dtmf: 'invalid',
   dtmf_not_negotiated: 'unprocessable',
 
+  // Realtime WebSocket (GET /v1/realtime, POST /v1/realtime/sessions; src/realtime/).
+  websocket_upgrade_required: 'invalid',
+  realtime_invalid_parameter: 'invalid',
+  realtime_secret_invalid: 'unauthenticated',
+  realtime_origin_not_allowed: 'forbidden',
+  realtime_invalid_event: 'invalid',
+  realtime_unknown_item: 'not_found',
+
   // Voice agent and its providers (voice/provider-error.ts, voice/providers-from-config.ts).
   agent_not_configured: 'unavailable',
   provider_timeout: 'upstream',

@@ -305,6 +305,18 @@ export interface WebhookAttemptsTable {
 }
 
 /** Web console session (migration 0006): the cookie's token is stored only as its SHA-256. */
+/** POST /v1/realtime/sessions client secrets (migration 0012); `session` is JSON {agent_id} | {product, language}. */
+export interface RealtimeSecretsTable {
+  id: string;
+  secret_hash: string;
+  org_id: number;
+  api_key_id: string;
+  session: Json;
+  created_at: Iso;
+  expires_at: Iso;
+  used_at: Iso | null;
+}
+
 export interface ConsoleSessionsTable {
   id: string;
   token_hash: string;
@@ -336,6 +348,7 @@ export interface DB {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   console_sessions: ConsoleSessionsTable;
+  realtime_secrets: RealtimeSecretsTable;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;

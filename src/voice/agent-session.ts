@@ -1,4 +1,5 @@
 import { fillPromptVariables } from '../agents/prompt-variables';
+import { AppError } from '../shared/errors';
 import { TypedEmitter } from '../shared/typed-emitter';
 import { AgentOutput } from './agent-output';
 import { InflightWork } from './inflight-work';
@@ -55,6 +56,11 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   #prewarm: Promise<void> | undefined;
   #ended = false;
   #failures = 0;
+  #responseSeq = 0;
+  /** Responses not yet reported done (responseDone), by id. */
+  readonly #openResponses = new Set<number>();
+  /** The response whose generation is running (client tool calls belong to it). */
+  #generating: number | undefined;
 
   constructor(options: AgentSessionOptions) {
     const onListenerError = (err: unknown): void => options.log.error({ err }, 'agent session listener failed');
@@ -96,6 +102,7 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
       metrics: this.#metrics,
       work: this.#work,
       time,
+      nextResponseId: () => ++this.#responseSeq,
       onListenerError,
     });
     this.#turns = new TurnTaking({
@@ -138,6 +145,71 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     if (this.#time.started && !this.#ended) this.#turns.pushDtmf(digit);
   }
 
+  // ---- the conversation driven by its owner (the realtime WebSocket) ---------------------------
+
+  /** Text from the user (a typed message): joins the conversation; no answer until respondNow(). */
+  addUserText(text: string): void {
+    if (this.#ended) return;
+    this.#tools.settleClientCalls();
+    const atMs = this.#time.started ? this.#time.liveMs() : 0;
+    this.#log.user(text, atMs, atMs);
+    this.emit('userTurn', { text, startMs: atMs, endMs: atMs, source: 'text' });
+  }
+
+  /**
+   * Speech the owner delimited itself (the realtime client commits its turns): transcribed and
+   * added as a user turn; no answer until respondNow(). Resolves with the text ('' = nothing heard).
+   */
+  async addUserSpeech(audio: Int16Array, startMs: number, endMs: number): Promise<string> {
+    if (this.#ended || audio.length === 0) return '';
+    const stt = this.#o.providers.stt;
+    // Committed turns are transcribed whole; a streaming-only STT configuration has no upload endpoint.
+    if (!stt)
+      throw new AppError(
+        'agent_not_configured',
+        'STT_BASE_URL is not set: committed audio turns need the per-utterance speech-to-text endpoint.',
+      );
+    const text = await this.#work.track(
+      stt.transcribe(audio, {
+        sampleRateHz: 8000,
+        language: this.#o.config.language,
+        signal: AbortSignal.timeout(this.#t.sttTimeoutMs),
+      }),
+    );
+    if (text === '' || this.#ended) return '';
+    this.#tools.settleClientCalls();
+    this.#log.user(text, startMs, endMs);
+    this.emit('userTurn', { text, startMs, endMs, source: 'speech' });
+    return text;
+  }
+
+  /** Session ms now (0 before start()). */
+  get nowMs(): number {
+    return this.#time.started ? this.#time.liveMs() : 0;
+  }
+
+  /** Answers now (replacing an answer in flight); `instructions` add a one-off system message. */
+  respondNow(instructions?: string): void {
+    if (this.#ended) return;
+    this.#tools.settleClientCalls();
+    void this.#responses.respond(instructions);
+  }
+
+  /** Stops the answer in flight and its audio, as a barge-in does. */
+  cancelResponse(): void {
+    if (!this.#ended) this.#interrupt();
+  }
+
+  /** Tools the owner's client runs itself (realtime `session.update` tools), shown to the model. */
+  setClientTools(tools: readonly { name: string; description: string; parameters: Record<string, unknown> }[]): void {
+    this.#tools.setClientTools(tools.map((t) => ({ type: 'function', function: t })));
+  }
+
+  /** The client's output for one of its tool calls; false when the call id is unknown or answered. */
+  submitToolOutput(callId: string, output: unknown): boolean {
+    return this.#tools.submitClientOutput(callId, output);
+  }
+
   /** Turns relative to the call start (thunderphone-api.md §4.4), assistant turns cut to what was played. */
   transcript(): TranscriptTurn[] {
     const entries = [...this.#log.turns, ...this.#output.transcriptEntries()];
@@ -170,7 +242,14 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     const turns = this.#turns;
     const responses = this.#responses;
     const timers = this.#timers;
-    turns.on('callerActivity', (kind) => timers.callerActivity(kind, this.#time.nowMs));
+    turns.on('callerActivity', (kind) => {
+      timers.callerActivity(kind, this.#time.nowMs);
+      if (kind !== 'keypad')
+        this.emit('callerSpeech', {
+          state: kind === 'speech_started' ? 'started' : 'stopped',
+          atMs: this.#time.liveMs(),
+        });
+    });
     turns.on('bargeIn', () => this.#interrupt());
     turns.on('callerTurn', (turn) => this.#onCallerTurn(turn));
     turns.on('prepare', (text) => responses.prepare(text));
@@ -182,15 +261,29 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     });
     turns.on('sttFailed', (err) => {
       this.#report('stt', err);
-      if (!this.#countFailure()) this.#output.say(STT_FALLBACK, { remember: true });
+      if (!this.#countFailure()) this.#sayLine(STT_FALLBACK);
     });
     responses.on('spoke', () => timers.leaveHold());
     responses.on('roundDone', () => void (this.#failures = 0));
     responses.on('failed', (err, instruction) => {
       this.#report('llm', err);
       // A failed greeting leaves the line to the caller; a failed answer apologizes.
-      if (!this.#countFailure() && instruction !== GREETING_INSTRUCTION)
-        this.#output.say(LLM_FALLBACK, { remember: true });
+      if (!this.#countFailure() && instruction !== GREETING_INSTRUCTION) this.#sayLine(LLM_FALLBACK);
+    });
+    responses.on('started', (id) => {
+      this.#openResponses.add(id);
+      this.#generating = id;
+      this.emit('responseStarted', id);
+    });
+    responses.on('text', (id, delta) => this.emit('responseText', id, delta));
+    responses.on('finished', (id, status) => {
+      if (this.#generating === id) this.#generating = undefined;
+      // A completed answer is done once what it says has been played.
+      if (status === 'completed') this.#output.afterPlayout(() => this.#responseDone(id, 'completed'));
+      else this.#responseDone(id, status);
+    });
+    this.#tools.on('clientCall', (call) => {
+      if (this.#generating !== undefined) this.emit('clientToolCall', this.#generating, call);
     });
     responses.on('endCall', () => {
       // Hang up only after the goodbye has been played.
@@ -208,9 +301,26 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     this.#output.on('error', (source, error, fatal) => this.#report(source, error, fatal));
   }
 
+  /** A fixed line (fallbacks) as a response of its own: remembered in the context, done after playout. */
+  #sayLine(text: string): void {
+    const id = ++this.#responseSeq;
+    this.#openResponses.add(id);
+    this.emit('responseStarted', id);
+    this.emit('responseText', id, text);
+    this.#output.say(text, { remember: true });
+    this.#output.afterPlayout(() => this.#responseDone(id, 'completed'));
+  }
+
+  #responseDone(id: number, status: 'completed' | 'cancelled' | 'failed'): void {
+    if (!this.#openResponses.delete(id)) return;
+    this.emit('responseDone', id, status);
+  }
+
   #onCallerTurn(turn: CallerTurn): void {
     if (this.#ended) return;
+    this.#tools.settleClientCalls();
     this.#log.user(turn.text, turn.startMs, turn.endMs);
+    this.emit('userTurn', { text: turn.text, startMs: turn.startMs, endMs: turn.endMs, source: 'speech' });
     const latency = new TurnLatency(this.#o.clock, this.#metrics.nextTurn, turn.silenceWaitedMs, turn.detectedMono);
     latency.sttDone(turn.transcribedMono);
     if (turn.answerNow) void this.#responses.respond(undefined, latency);
@@ -220,6 +330,7 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   #interrupt(): void {
     this.#responses.cancel();
     const dropped = this.#output.interrupt();
+    for (const id of [...this.#openResponses]) this.#responseDone(id, 'cancelled');
     this.emit('interrupt');
     this.#o.log.debug({ callId: this.#o.callId, droppedFrames: dropped }, 'barge-in');
   }

@@ -33,7 +33,16 @@ interface PreparedReply {
   readonly stream: BufferedLlmStream;
 }
 
+/** How an answer ended: all generated, stopped (barge-in, cancel, replaced) or the LLM failed. */
+export type ResponseStatus = 'completed' | 'cancelled' | 'failed';
+
 export interface ResponseRunnerEvents {
+  /** An answer started (its id is the session's response id). */
+  started: (responseId: number) => void;
+  /** Text of the answer as the model streams it. */
+  text: (responseId: number, delta: string) => void;
+  /** The answer's generation is over (its audio may still be playing). */
+  finished: (responseId: number, status: ResponseStatus) => void;
   /** The model produced text: the agent speaks again (a hold ends). */
   spoke: () => void;
   /** An LLM round went through (the consecutive-failure count resets). */
@@ -53,6 +62,8 @@ export interface ResponseRunnerOptions {
   metrics: TurnMetricsLog;
   work: InflightWork;
   time: SessionTime;
+  /** Response ids, shared with the session's fixed lines. */
+  nextResponseId: () => number;
   onListenerError: (err: unknown) => void;
 }
 
@@ -108,7 +119,10 @@ export class ResponseRunner extends TypedEmitter<ResponseRunnerEvents> {
       acked: false,
     };
     this.#current = r;
-    return this.#o.work.track(this.#run(r, instruction)).finally(() => {
+    const id = this.#o.nextResponseId();
+    this.emit('started', id);
+    const run = this.#run(r, instruction, id).then((status) => this.emit('finished', id, status));
+    return this.#o.work.track(run).finally(() => {
       if (this.#current === r) this.#current = undefined;
     });
   }
@@ -171,7 +185,7 @@ export class ResponseRunner extends TypedEmitter<ResponseRunnerEvents> {
     this.discardPrepared();
   }
 
-  async #run(r: AgentResponse, instruction: string | undefined): Promise<void> {
+  async #run(r: AgentResponse, instruction: string | undefined, id: number): Promise<ResponseStatus> {
     const { llm, log, output, tools, metrics, maxToolRounds } = this.#o;
     // A reply prepared for these words during the end-of-turn wait: its first round is under way.
     let prepared = instruction === undefined && r.latency ? this.#takePrepared() : undefined;
@@ -195,32 +209,38 @@ export class ResponseRunner extends TypedEmitter<ResponseRunnerEvents> {
           prepared?.stream ?? llm.stream({ messages, tools: tools.specs, signal: r.abort.signal });
         prepared = undefined;
         for await (const ev of events) {
-          if (r.abort.signal.aborted) return;
+          if (r.abort.signal.aborted) return 'cancelled';
           if (ev.type === 'text') {
             r.latency?.llmFirstToken();
             r.hasText = true;
             this.emit('spoke');
             text += ev.text;
             output.text(roundId, ev.text);
+            this.emit('text', id, ev.text);
           } else if (ev.type === 'tool_call') calls.push(ev.call);
         }
-        if (r.abort.signal.aborted) return;
+        if (r.abort.signal.aborted) return 'cancelled';
         output.flush(roundId);
         log.assistant(roundId, text, calls);
         this.emit('roundDone');
-        if (calls.length === 0) return;
+        if (calls.length === 0) return 'completed';
         let effect: ToolEffect = 'continue';
         for (const call of calls) {
           const e = await tools.run(call);
           if (e !== 'continue') effect = e;
         }
-        if (r.abort.signal.aborted) return;
-        if (effect === 'end_call') return this.emit('endCall');
-        if (effect === 'hold') return;
+        if (r.abort.signal.aborted) return 'cancelled';
+        if (effect === 'end_call') {
+          this.emit('endCall');
+          return 'completed';
+        }
+        if (effect === 'hold' || effect === 'client') return 'completed';
       }
+      return 'completed';
     } catch (err) {
-      if (r.abort.signal.aborted || this.#closed) return;
+      if (r.abort.signal.aborted || this.#closed) return 'cancelled';
       this.emit('failed', err, instruction);
+      return 'failed';
     }
   }
 }

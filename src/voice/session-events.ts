@@ -58,4 +58,20 @@ export interface AgentSessionEvents {
   metrics: (metrics: TurnMetrics) => void;
   /** A provider failed; the call goes on unless `fatal`. */
   error: (info: { source: string; error: Error; fatal: boolean }) => void;
+  // ---- the conversation as a sequence of items (the realtime WebSocket's view; calls may ignore it)
+  /** Turn detection heard the caller start / stop speaking (session ms). */
+  callerSpeech: (info: { state: 'started' | 'stopped'; atMs: number }) => void;
+  /** A caller turn entered the conversation: transcribed speech, or text the owner added. */
+  userTurn: (turn: { text: string; startMs: number; endMs: number; source: 'speech' | 'text' }) => void;
+  /** An answer (or a fixed line such as a fallback) started. */
+  responseStarted: (responseId: number) => void;
+  /** Text of the answer as it is generated (what the agent is about to say). */
+  responseText: (responseId: number, delta: string) => void;
+  /** The model called a tool that the owner declared (setClientTools): answer with submitToolOutput. */
+  clientToolCall: (responseId: number, call: { callId: string; name: string; arguments: string }) => void;
+  /**
+   * The answer is over: `completed` once its audio has been played, `cancelled` at a barge-in or
+   * cancelResponse (its text was cut to what was played), `failed` when the LLM failed.
+   */
+  responseDone: (responseId: number, status: 'completed' | 'cancelled' | 'failed') => void;
 }

@@ -181,7 +181,7 @@ describe('web console in Chromium [sqlite: the console does not depend on the di
       await heading(page, 'Front desk');
       await page.getByText('Created: saved as version 1.').waitFor();
       assert.match(page.url(), /\/agents\/\d+$/);
-      await page.getByTestId('talk-unavailable').waitFor();
+      await page.getByRole('button', { name: 'Start talking' }).waitFor();
 
       const preview = page.waitForResponse((r) => r.url().includes('/preview'));
       await page.getByRole('button', { name: 'Preview voice' }).click();

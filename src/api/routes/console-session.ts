@@ -40,7 +40,8 @@ function features(deps: ApiDeps, request: FastifyRequest) {
   const has = (url: string) => request.server.hasRoute({ method: 'GET', url });
   return {
     campaigns: has('/v1/campaigns'),
-    realtime: has('/v1/realtime'),
+    // The route always exists; sessions run only where the call runtime runs them (npm start).
+    realtime: deps.realtime !== undefined && has('/v1/realtime'),
     operator: deps.config.adminToken !== undefined,
   };
 }

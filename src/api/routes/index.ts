@@ -16,6 +16,7 @@ import { callDetailRoutes } from './call-details';
 import { voicePreviewRoutes } from './voice-preview';
 import { consoleSessionRoutes } from './console-session';
 import { consoleStaticRoutes } from './console-static';
+import { realtimeSessionRoutes } from './realtime-sessions';
 
 /**
  * Tenant routes under /v1 (Bearer sk_live_ key required). One line per resource file;
@@ -36,6 +37,8 @@ export const TENANT_ROUTES: RouteModule[] = [
   callStreamRoutes,
   callDetailRoutes,
   voicePreviewRoutes,
+  // Client secrets for the /v1/realtime WebSocket (the socket itself: routes/realtime.ts).
+  realtimeSessionRoutes,
 ];
 
 /** Operator admin routes under /admin/v1 (THUNDERPHONE_ADMIN_TOKEN). */

@@ -11,8 +11,11 @@ export interface BuiltinToolHost {
   hold(): number;
 }
 
-/** After the tool: continue the LLM round, hang up once the goodbye is played, or stay silent on hold. */
-export type ToolEffect = 'continue' | 'end_call' | 'hold';
+/**
+ * After the tool: continue the LLM round, hang up once the goodbye is played, stay silent on hold,
+ * or (a tool of the realtime client) end the answer and wait for the client's output.
+ */
+export type ToolEffect = 'continue' | 'end_call' | 'hold' | 'client';
 
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 const DTMF = /^[0-9*#A-Da-d]{1,32}$/;

@@ -7,6 +7,7 @@ export function TalkPanel({ agentId }: { agentId: number }) {
   const session = useSignedIn();
   const client = createRealtimeClient(session.features);
   const [state, setState] = useState<string>('idle');
+  const [detail, setDetail] = useState<string | undefined>(undefined);
   const [turns, setTurns] = useState<TalkTranscriptEvent[]>([]);
   const talk = useRef<TalkSession | undefined>(undefined);
 
@@ -21,7 +22,10 @@ export function TalkPanel({ agentId }: { agentId: number }) {
   const start = async () => {
     setTurns([]);
     talk.current = await client.talk(agentId, {
-      onState: (s) => setState(s),
+      onState: (s, d) => {
+        setState(s);
+        setDetail(d);
+      },
       onTranscript: (e) =>
         setTurns((prev) => {
           const last = prev[prev.length - 1];
@@ -41,7 +45,10 @@ export function TalkPanel({ agentId }: { agentId: number }) {
             Hang up
           </button>
         )}
-        <span role="status">{state}</span>
+        <span role="status" data-testid="talk-state">
+          {state}
+          {detail ? `: ${detail}` : ''}
+        </span>
       </div>
       <ol className="transcript" aria-live="polite">
         {turns.map((t, i) => (
