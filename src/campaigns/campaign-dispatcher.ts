@@ -252,25 +252,21 @@ export async function dispatchOnce(d: DispatcherDeps, campaignId: number): Promi
   return d.intervalMs;
 }
 
-/** Registers the dispatcher worker and restarts chains of running campaigns that have none. */
-export async function startCampaignDispatcher(d: DispatcherDeps): Promise<void> {
-  await d.queue.work<DispatchJob>(
-    CAMPAIGN_DISPATCH_QUEUE,
-    async (job) => {
-      const payload = { campaignId: Number(job.payload.campaignId), slot: String(job.payload.slot) };
-      if (!(await isCurrentSlot(d.db, payload))) return;
-      const next = await dispatchOnce(d, payload.campaignId);
-      await continueChain(d.db, d.queue, d.ids, payload, next);
-    },
-    { concurrency: 2 },
-  );
-  const orphans = await d.db
+/**
+ * Chains that lost their job: a running campaign without a token, or one whose job is overdue by
+ * `staleMs` (its worker was killed mid-pass: pg-boss keeps that job `active` until it expires),
+ * and paused/cancelled ones that still have calls to harvest. A new token makes the lost job stale.
+ */
+export async function restartLostChains(d: DispatcherDeps, staleMs: number): Promise<number> {
+  const overdue = new Date(d.clock.nowMs() - staleMs).toISOString();
+  const rows = await d.db
     .selectFrom('campaigns')
-    .select(['id', 'status'])
-    .where('status', 'in', ['running', 'paused'])
-    .where('dispatch_slot', 'is', null)
+    .select(['id', 'status', 'dispatch_slot'])
+    .where('status', 'in', ['running', 'paused', 'cancelled'])
+    .where((eb) => eb.or([eb('dispatch_slot', 'is', null), eb('dispatch_due_at', '<', overdue)]))
     .execute();
-  for (const o of orphans) {
+  let kicked = 0;
+  for (const o of rows) {
     const calling = await d.db
       .selectFrom('campaign_contacts')
       .select('id')
@@ -278,6 +274,31 @@ export async function startCampaignDispatcher(d: DispatcherDeps): Promise<void> 
       .where('status', '=', 'calling')
       .limit(1)
       .executeTakeFirst();
-    if (o.status === 'running' || calling) await kickDispatcher(d.db, d.queue, d.ids, Number(o.id));
+    if (o.status !== 'running' && !calling) continue;
+    await kickDispatcher(d.db, d.queue, d.ids, d.clock, Number(o.id));
+    kicked++;
   }
+  if (kicked > 0) d.log.info({ kicked }, 'campaign dispatch chains restarted');
+  return kicked;
+}
+
+/** Registers the dispatcher worker and a watchdog for lost chains (at start, then every staleMs). */
+export async function startCampaignDispatcher(d: DispatcherDeps): Promise<{ stop(): void }> {
+  await d.queue.work<DispatchJob>(
+    CAMPAIGN_DISPATCH_QUEUE,
+    async (job) => {
+      const payload = { campaignId: Number(job.payload.campaignId), slot: String(job.payload.slot) };
+      if (!(await isCurrentSlot(d.db, payload))) return;
+      const next = await dispatchOnce(d, payload.campaignId);
+      await continueChain(d.db, d.queue, d.ids, d.clock, payload, next);
+    },
+    { concurrency: 2 },
+  );
+  const staleMs = Math.max(10_000, 10 * d.intervalMs);
+  const check = () =>
+    restartLostChains(d, staleMs).catch((err: unknown) => d.log.warn({ err }, 'campaign chain check failed'));
+  await check();
+  const timer = setInterval(() => void check(), staleMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

@@ -107,6 +107,7 @@ export async function createCampaign(d: CampaignDeps, orgId: number, body: Recor
       status: 'draft',
       pause_reason: null,
       dispatch_slot: null,
+      dispatch_due_at: null,
       consent_at: null,
       started_at: null,
       finished_at: null,
@@ -282,7 +283,7 @@ export async function startCampaign(d: CampaignDeps, orgId: number, publicId: st
       'start',
       trx,
     );
-    await kickDispatcher(trx, d.queue, d.ids, row.id);
+    await kickDispatcher(trx, d.queue, d.ids, d.clock, row.id);
     return row;
   });
 }
@@ -317,7 +318,7 @@ export async function resumeCampaign(d: CampaignDeps, orgId: number, publicId: s
   await requireRunnable(d, c, orgId);
   return d.db.transaction().execute(async (trx) => {
     const row = await transition(d, c, ['paused'], { status: 'running', pause_reason: null }, 'resume', trx);
-    await kickDispatcher(trx, d.queue, d.ids, row.id);
+    await kickDispatcher(trx, d.queue, d.ids, d.clock, row.id);
     return row;
   });
 }

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../store/tables';
 import type { JobQueue } from '../jobs/job-queue';
 import type { IdGenerator } from '../shared/ids';
+import type { Clock } from '../shared/clock';
 
 /**
  * The dispatcher runs as a chain of `campaigns.dispatch` jobs, one chain per campaign. The
@@ -25,11 +26,16 @@ export async function kickDispatcher(
   trx: Transaction<DB> | Kysely<DB>,
   queue: JobQueue,
   ids: IdGenerator,
+  clock: Clock,
   campaignId: number,
   delayMs = 0,
 ): Promise<void> {
   const slot = ids.uuid();
-  await trx.updateTable('campaigns').set({ dispatch_slot: slot }).where('id', '=', campaignId).execute();
+  await trx
+    .updateTable('campaigns')
+    .set({ dispatch_slot: slot, dispatch_due_at: new Date(clock.nowMs() + delayMs).toISOString() })
+    .where('id', '=', campaignId)
+    .execute();
   await queue.enqueue(CAMPAIGN_DISPATCH_QUEUE, { campaignId, slot } satisfies DispatchJob, {
     trx,
     delayMs,
@@ -42,14 +48,16 @@ export async function continueChain(
   db: Kysely<DB>,
   queue: JobQueue,
   ids: IdGenerator,
+  clock: Clock,
   job: DispatchJob,
   delayMs: number | null,
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const next = delayMs === null ? null : ids.uuid();
+    const due = delayMs === null ? null : new Date(clock.nowMs() + Math.max(0, Math.round(delayMs))).toISOString();
     const r = await trx
       .updateTable('campaigns')
-      .set({ dispatch_slot: next })
+      .set({ dispatch_slot: next, dispatch_due_at: due })
       .where('id', '=', job.campaignId)
       .where('dispatch_slot', '=', job.slot)
       .executeTakeFirst();

@@ -14,8 +14,8 @@ export async function startCampaignWorkers(deps: {
   ids: IdGenerator;
   log: Logger;
   queue: JobQueue;
-}): Promise<void> {
-  await startCampaignDispatcher({
+}): Promise<{ stop(): void }> {
+  return startCampaignDispatcher({
     db: deps.store.db,
     dialect: deps.store.dialect,
     clock: deps.clock,

@@ -338,6 +338,8 @@ export interface CampaignsTable {
   pause_reason: string | null;
   /** The dispatcher chain's current token (uuid); only the job carrying it continues the chain. */
   dispatch_slot: string | null;
+  /** When the chain's current job is due: a chain long overdue lost its job (a killed worker) and is restarted. */
+  dispatch_due_at: Iso | null;
   consent_at: Iso | null;
   started_at: Iso | null;
   finished_at: Iso | null;

@@ -20,15 +20,17 @@ const RING = '+1415900';
 for (const dialect of testDialects()) {
   describe(`campaign through sipp trunks [${dialect}]`, () => {
     let h: CallE2e;
+    let dispatcher: { stop(): void } | undefined;
     const sipps: SippProcess[] = [];
     before(async () => {
       h = await openCallE2e(dialect, {
         env: { ...(await unreachableAiEnv()), RING_TIMEOUT_MS: '1500', CAMPAIGN_DISPATCH_INTERVAL_MS: '150' },
         createAgent: realAgent,
       });
-      await startCampaignWorkers(h.deps);
+      dispatcher = await startCampaignWorkers(h.deps);
     });
     after(async () => {
+      dispatcher?.stop();
       for (const s of sipps) await s.kill();
       await h?.close();
     });

@@ -27,6 +27,7 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('pause_reason', 'text')
     .addColumn('dispatch_slot', 'text')
+    .addColumn('dispatch_due_at', 'text')
     .addColumn('consent_at', 'text')
     .addColumn('started_at', 'text')
     .addColumn('finished_at', 'text')
