@@ -8,6 +8,7 @@ import { createOrg } from './orgs/org-service';
 import { startWebhookWorkers } from './webhooks/start-webhook-workers';
 import { startCallRuntime } from './calls/start-call-runtime';
 import { startNumberWorkers } from './numbers/start-number-workers';
+import { startCampaignWorkers } from './campaigns/start-campaign-workers';
 import { recordingUrlMaker } from './calls/recording-url';
 import { formatStartBanner, redactDatabaseUrl } from './ops/start-banner';
 import type { ReadinessCheck } from './ops/readiness';
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
   await deps.queue.start();
   const webhookWorkers = await startWebhookWorkers(deps);
   await startNumberWorkers(deps);
+  await startCampaignWorkers(deps);
   const calls = await withPortHint(
     'SIP_PORT',
     config.sip.port,

@@ -134,6 +134,8 @@ export class CallChangeFeed {
           'heartbeat_at',
           'dialed_at',
           'agent_version',
+          'campaign_id',
+          'campaign_contact_id',
           sql<number>`length(transcript)`.as('transcript_chars'),
         ])
         .where((eb) =>

@@ -39,6 +39,21 @@ export interface PlaceCallDeps {
   dialect: DialectName;
   clock: Clock;
   queue: JobQueue;
+  /** OUTBOUND_ATTESTATION_REQUIRED: the org's outbound attestation is needed (403 outbound_attestation_missing). */
+  requireAttestation?: boolean;
+}
+
+/**
+ * A campaign's attempt (campaigns/campaign-dispatcher.ts): the call row carries the campaign ids,
+ * and `claim` runs inside the call's transaction first — false (the contact was claimed by
+ * another dispatcher) rolls everything back and placeCall returns null.
+ */
+export interface CampaignAttempt {
+  campaignId: number;
+  contactId: number;
+  claim(trx: Transaction<DB>): Promise<boolean>;
+  /** After the call row exists, in the same transaction (the contact remembers its call). */
+  placed(trx: Transaction<DB>, callId: number): Promise<void>;
 }
 
 /** A validated request to place a call. */
@@ -106,10 +121,12 @@ async function loadChecks(db: Kysely<DB>, orgId: number, req: PlaceCallInput) {
           agentId !== undefined ? eb('a.id', '=', agentId) : eb('a.id', '=', eb.ref('pn.outbound_agent_id')),
         ),
     )
+    .leftJoin('outbound_attestations as att', 'att.org_id', 'o.id')
     .selectAll('a')
     .select([
       'o.trial as org_trial',
       'o.balance_cents as org_balance_cents',
+      'att.org_id as attested_org_id',
       'pn.id as number_id',
       'pn.source as number_source',
       'pn.status as number_status',
@@ -216,7 +233,24 @@ async function insertCallWithEvent(
   return callId;
 }
 
-export async function placeCall(d: PlaceCallDeps, orgId: number, req: PlaceCallInput): Promise<PlacedCall> {
+class ClaimLost extends Error {}
+
+export const ATTESTATION_MISSING_DETAIL =
+  'Outbound blocked: this organization has no outbound-calling (TCPA) attestation. The operator records it once (thunderphone admin attest <org_id>); see GET /v1/outbound-tcpa-confirmation.';
+
+export async function placeCall(d: PlaceCallDeps, orgId: number, req: PlaceCallInput): Promise<PlacedCall>;
+export async function placeCall(
+  d: PlaceCallDeps,
+  orgId: number,
+  req: PlaceCallInput,
+  attempt: CampaignAttempt,
+): Promise<PlacedCall | null>;
+export async function placeCall(
+  d: PlaceCallDeps,
+  orgId: number,
+  req: PlaceCallInput,
+  attempt?: CampaignAttempt,
+): Promise<PlacedCall | null> {
   const checks = await loadChecks(d.db, orgId, req);
   const priorId = checks.prior_id ?? null;
   if (req.idempotency !== undefined && priorId !== null) {
@@ -269,12 +303,15 @@ export async function placeCall(d: PlaceCallDeps, orgId: number, req: PlaceCallI
       'outbound_trial_org',
       'Outbound blocked: trial organizations cannot place outbound calls. Ask the operator to lift the trial restriction.',
     );
+  if (d.requireAttestation === true && checks.attested_org_id === null)
+    throw new AppError('outbound_attestation_missing', ATTESTATION_MISSING_DETAIL);
   if (Number(checks.org_balance_cents) <= 0) throw new AppError('insufficient_balance', 'Insufficient balance');
 
   const config = resolvedConfig(source, agent, cfg, req);
   const now = d.clock.nowIso();
   try {
     const callId = await d.db.transaction().execute(async (trx) => {
+      if (attempt !== undefined && !(await attempt.claim(trx))) throw new ClaimLost();
       const id = await insertCallWithEvent(
         trx,
         d.dialect,
@@ -282,6 +319,8 @@ export async function placeCall(d: PlaceCallDeps, orgId: number, req: PlaceCallI
           org_id: orgId,
           agent_id: agent?.id ?? null,
           agent_version: agent?.version ?? null,
+          campaign_id: attempt?.campaignId ?? null,
+          campaign_contact_id: attempt?.contactId ?? null,
           phone_number_id: Number(number.id),
           direction: 'outbound',
           from_number: req.from,
@@ -303,10 +342,12 @@ export async function placeCall(d: PlaceCallDeps, orgId: number, req: PlaceCallI
         { type: 'call.initiated', data: JSON.stringify({ source, agent_id: agent?.id ?? null }) },
       );
       await d.queue.enqueue(DIAL_QUEUE, { callId: id }, { trx });
+      await attempt?.placed(trx, id);
       return id;
     });
     return { callId, idempotentReplay: false };
   } catch (err) {
+    if (err instanceof ClaimLost) return null;
     if (req.idempotency !== undefined && isUniqueViolation(err)) {
       // A concurrent request with the same key won the insert: answer as its replay.
       const replay = await replayOrConflict(d, orgId, req.idempotency.key, req.idempotency.requestHash);

@@ -86,6 +86,29 @@ for (const dialect of testDialects()) {
       assert.equal(row.balance_cents, 450);
     });
 
+    test('attest records the outbound attestation, attestation shows it, unattest removes it', async () => {
+      const created = JSON.parse((await cli(url, ['admin', 'orgs', 'create', '--name', 'Gate Co'])).stdout);
+      const id = String(created.org.id);
+      const none = await cli(url, ['admin', 'attestation', id]);
+      assert.equal(JSON.parse(none.stdout).confirmed, false);
+      const noBy = await cli(url, ['admin', 'attest', id]);
+      assert.equal(noBy.code, 2);
+      assert.match(noBy.stderr, /--by/);
+      const att = await cli(url, ['admin', 'attest', id, '--by', 'Grace Hopper', '--text', 'We have consent.']);
+      assert.equal(att.code, 0, att.stderr);
+      const shown = JSON.parse((await cli(url, ['admin', 'attestation', id])).stdout);
+      assert.deepEqual(
+        [shown.confirmed, shown.attested_by, shown.attestation_text],
+        [true, 'Grace Hopper', 'We have consent.'],
+      );
+      const removed = await cli(url, ['admin', 'unattest', id]);
+      assert.equal(JSON.parse(removed.stdout).removed, true);
+      assert.equal(JSON.parse((await cli(url, ['admin', 'attestation', id])).stdout).confirmed, false);
+      const unknown = await cli(url, ['admin', 'attest', '999999', '--by', 'x']);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /Organization not found/);
+    });
+
     test('usage errors exit 2, failed operations exit 1, both with a message', async () => {
       const bad = await cli(url, ['admin', 'orgs', 'create']);
       assert.equal(bad.code, 2);

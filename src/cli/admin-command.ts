@@ -6,11 +6,28 @@ import type { IdGenerator } from '../shared/ids';
 import { AppError } from '../shared/errors';
 import { listAllOrgs } from '../orgs/org-queries';
 import { adminCreateOrg, adminCredit } from '../orgs/operator-admin';
+import {
+  getOutboundAttestation,
+  recordOutboundAttestation,
+  revokeOutboundAttestation,
+  type OutboundAttestation,
+} from '../campaigns/outbound-attestation';
+
+const attestationJson = (orgId: number, a: OutboundAttestation | null) => ({
+  org_id: orgId,
+  confirmed: a !== null,
+  attested_by: a?.attestedBy ?? null,
+  attested_at: a?.attestedAt ?? null,
+  attestation_text: a?.attestationText ?? null,
+});
 
 export const ADMIN_USAGE = `Usage:
   thunderphone admin orgs create --name <name> [--balance-cents <n>] [--trial]
   thunderphone admin orgs list
   thunderphone admin credits <org_id> <amount_cents> [--description <text>]
+  thunderphone admin attest <org_id> --by <name or e-mail> [--text <attestation text>]
+  thunderphone admin attestation <org_id>          (show the org's outbound attestation)
+  thunderphone admin unattest <org_id>             (remove it: campaigns can no longer start)
 
 Works directly on DATABASE_URL (default sqlite:./data/thunderphone.db); output is JSON.`;
 
@@ -40,6 +57,8 @@ export async function runAdminCommand(
       'balance-cents': { type: 'string' },
       trial: { type: 'boolean' },
       description: { type: 'string' },
+      by: { type: 'string' },
+      text: { type: 'string' },
     },
   });
   const [group, action, ...rest] = positionals;
@@ -89,6 +108,23 @@ export async function runAdminCommand(
       description: entry.description,
       created_at: entry.created_at,
     };
+  }
+  if (group === 'attest' && action !== undefined && rest.length === 0) {
+    if (values.by === undefined) throw new UsageError('--by <name or e-mail> is required');
+    const orgId = int(action, 'org_id');
+    const a = await recordOutboundAttestation(ctx.db, ctx.clock, orgId, {
+      attestedBy: values.by,
+      ...(values.text !== undefined ? { text: values.text } : {}),
+    });
+    return attestationJson(orgId, a);
+  }
+  if (group === 'attestation' && action !== undefined && rest.length === 0) {
+    const orgId = int(action, 'org_id');
+    return attestationJson(orgId, await getOutboundAttestation(ctx.db, orgId));
+  }
+  if (group === 'unattest' && action !== undefined && rest.length === 0) {
+    const orgId = int(action, 'org_id');
+    return { org_id: orgId, removed: await revokeOutboundAttestation(ctx.db, orgId) };
   }
   throw new UsageError(group === undefined ? 'missing command' : `unknown command: ${positionals.join(' ')}`);
 }

@@ -176,6 +176,11 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
       ringTimeoutMs: e.RING_TIMEOUT_MS,
       maxCallDurationMs: e.MAX_CALL_DURATION_MS,
       mediaTimeoutMs: e.MEDIA_TIMEOUT_MS,
+      outboundAttestationRequired: e.OUTBOUND_ATTESTATION_REQUIRED === 'true',
+    },
+    campaigns: {
+      dispatchIntervalMs: e.CAMPAIGN_DISPATCH_INTERVAL_MS,
+      retryDelaySeconds: e.CAMPAIGN_RETRY_DELAY_SECONDS,
     },
     recordings: { dir: resolve(e.RECORDINGS_DIR ?? join(dataDir, 'recordings')), urlTtlMs: RECORDING_URL_TTL_MS },
   });

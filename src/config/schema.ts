@@ -213,6 +213,20 @@ export const EnvSchema = Type.Object({
   RING_TIMEOUT_MS: int(1000, 600_000, { default: 45_000, description: 'unanswered outbound calls end after this' }),
   MAX_CALL_DURATION_MS: int(1000, 24 * 3_600_000, { default: 30 * 60_000, description: "a call's length cap" }),
   MEDIA_TIMEOUT_MS: int(1000, 3_600_000, { default: 30_000, description: 'no RTP for this long ends the call' }),
+  OUTBOUND_ATTESTATION_REQUIRED: oneOf(['false', 'true'] as const, {
+    default: 'false',
+    description:
+      "true = POST /v1/call also needs the org's outbound attestation (campaign start always does): 403 outbound_attestation_missing",
+  }),
+  CAMPAIGN_DISPATCH_INTERVAL_MS: int(50, 600_000, {
+    default: 5000,
+    description: 'how often a running campaign looks for finished calls and free call slots',
+  }),
+  CAMPAIGN_RETRY_DELAY_SECONDS: int(0, 30 * 86_400, {
+    default: 1800,
+    description:
+      "default retry_delay_seconds of new campaigns (wait before a no_answer/busy/voicemail contact's next attempt)",
+  }),
   RECORDINGS_DIR: optionalText({ description: 'where recordings are written; default <data dir>/recordings' }),
 });
 export type EnvName = keyof typeof EnvSchema.properties;
@@ -298,7 +312,10 @@ export const ConfigSchema = Type.Object({
     ringTimeoutMs: Type.Integer(),
     maxCallDurationMs: Type.Integer(),
     mediaTimeoutMs: Type.Integer(),
+    /** OUTBOUND_ATTESTATION_REQUIRED: POST /v1/call needs the org's outbound attestation too. */
+    outboundAttestationRequired: Type.Boolean(),
   }),
+  campaigns: Type.Object({ dispatchIntervalMs: Type.Integer(), retryDelaySeconds: Type.Integer() }),
   recordings: Type.Object({ dir: Type.String(), urlTtlMs: Type.Integer() }),
 });
 

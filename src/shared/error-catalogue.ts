@@ -66,6 +66,14 @@ export const ERROR_CATALOGUE = {
   recording_not_found: 'not_found',
   invalid_signature: 'forbidden',
 
+  // Campaigns and the outbound gate (campaigns/).
+  campaign_not_found: 'not_found',
+  campaign_state_conflict: 'conflict',
+  consent_to_charge_required: 'invalid',
+  outbound_attestation_missing: 'forbidden',
+  too_many_contacts: 'payload_too_large',
+  invalid_contacts_upload: 'invalid',
+
   // Webhooks.
   url_not_allowed: 'invalid',
   webhook_endpoint_not_found: 'not_found',

@@ -46,7 +46,13 @@ export const callRoutes: RouteModule = (deps) => async (app) => {
       if (missing !== null) throw new AppError('agent_not_configured', missing);
       const input = placeCallInputOf(req.body, deps.voices, config.allowPrivateTargets);
       const placed = await placeCall(
-        { db: store.db, dialect: store.dialect, clock, queue: deps.queue },
+        {
+          db: store.db,
+          dialect: store.dialect,
+          clock,
+          queue: deps.queue,
+          requireAttestation: config.calls.outboundAttestationRequired,
+        },
         req.auth.orgId,
         input,
       );

@@ -5,11 +5,13 @@ import { agentRoutes } from './agents';
 import { voiceRoutes } from './voices';
 import { billingRoutes } from './billing';
 import { adminOrgRoutes } from './admin-orgs';
+import { adminAttestationRoutes } from './admin-attestations';
 import { webhookEndpointRoutes } from './webhook-endpoints';
 import { legacyWebhookRoutes } from './legacy-webhook';
 import { phoneNumberRoutes } from './phone-numbers';
 import { voipConnectionRoutes } from './voip-connections';
 import { callRoutes } from './calls';
+import { campaignRoutes } from './campaigns';
 import { recordingRoutes } from './recordings';
 import { callStreamRoutes } from './call-stream';
 import { callDetailRoutes } from './call-details';
@@ -33,6 +35,7 @@ export const TENANT_ROUTES: RouteModule[] = [
   phoneNumberRoutes,
   voipConnectionRoutes,
   callRoutes,
+  campaignRoutes,
   // Web console reads (also plain API): live call stream, call page details, voice samples.
   callStreamRoutes,
   callDetailRoutes,
@@ -42,7 +45,7 @@ export const TENANT_ROUTES: RouteModule[] = [
 ];
 
 /** Operator admin routes under /admin/v1 (THUNDERPHONE_ADMIN_TOKEN). */
-export const ADMIN_ROUTES: RouteModule[] = [adminOrgRoutes];
+export const ADMIN_ROUTES: RouteModule[] = [adminOrgRoutes, adminAttestationRoutes];
 
 /** Public routes outside /v1 auth (signed recording links and the like). */
 export const PUBLIC_ROUTES: RouteModule[] = [

@@ -7,8 +7,8 @@ export const TRUNK_USER = 'alice';
 export const TRUNK_PASSWORD = 'secret';
 
 /** sipp refuses variables that are assigned but never used: capture the dialog only when a scenario sends in-dialog requests. */
-const captureDialog = (capture: boolean) => `
-    <action>${
+const captureDialog = (capture: boolean, extra = '') => `
+    <action>${extra}${
       capture
         ? `
       <ereg regexp=".*" search_in="hdr" header="From:" check_it="true" assign_to="remote_from"/>
@@ -19,7 +19,7 @@ const captureDialog = (capture: boolean) => `
       <verifyauth assign_to="authvalid" username="${TRUNK_USER}" password="${TRUNK_PASSWORD}"/>
     </action>`;
 
-const challenge = (capture: boolean) => `
+const challenge = (capture: boolean, extraActions = '') => `
   <recv request="INVITE" crlf="true"/>
   <send><![CDATA[
 SIP/2.0 401 Unauthorized
@@ -33,7 +33,7 @@ Content-Length: 0
 
 ]]></send>
   <recv request="ACK"/>
-  <recv request="INVITE" crlf="true">${captureDialog(capture)}
+  <recv request="INVITE" crlf="true">${captureDialog(capture, extraActions)}
   </recv>`;
 
 /** Answers (re-challenging) with 401 when the credentials are wrong, as real trunks do. */
@@ -295,5 +295,42 @@ Content-Length: 0
 
 ]]></send>
   <recv response="200" crlf="true"/>`,
+  );
+}
+
+/**
+ * One trunk for a whole campaign: it answers by the dialed number (the To user). Numbers with
+ * `busyMark` in them get 486 Busy Here, numbers with `ringMark` ring until our CANCEL (no answer),
+ * every other number is answered and hung up after `hangUpAfterMs`. Run it with `maxCalls` ≥ the
+ * calls expected.
+ */
+export function routingTrunk(o: { busyMark: string; ringMark: string; hangUpAfterMs: number }): string {
+  const routeActions = `
+      <ereg regexp="${o.busyMark}" search_in="hdr" header="To:" check_it="false" assign_to="isbusy"/>
+      <ereg regexp="${o.ringMark}" search_in="hdr" header="To:" check_it="false" assign_to="isring"/>`;
+  const route = `
+  <nop hide="true" test="isbusy" next="busy"/>
+  <nop hide="true" test="isring" next="ring"/>`;
+  return wrap(
+    'campaign trunk',
+    `${challenge(true, routeActions)}${rejectBadAuth}${route}${response('100 Trying')}${response('180 Ringing')}
+  <pause milliseconds="200"/>${okWithSdp}
+  <pause milliseconds="${o.hangUpAfterMs}"/>${trunkBye}
+  <nop hide="true" next="end"/>
+  <label id="busy"/>${response('486 Busy Here')}
+  <recv request="ACK" next="end"/>
+  <label id="ring"/>${response('180 Ringing')}
+  <recv request="CANCEL" timeout="60000"/>${okToRequest}
+  <send><![CDATA[
+SIP/2.0 487 Request Terminated
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag09[call_number]
+[last_Call-ID:]
+CSeq: [cseq] INVITE
+Content-Length: 0
+
+]]></send>
+  <recv request="ACK"/>`,
   );
 }
