@@ -6,7 +6,10 @@ import { systemTimers, type TimerHandle, type Timers } from '../shared/timers';
 import type { CallRow } from './call-queries';
 
 /** A call row as the feed reads it: everything but the large JSON columns. */
-export type CallChangeRow = Omit<CallRow, 'config' | 'variables' | 'transcript' | 'metrics'>;
+export type CallChangeRow = Omit<
+  CallRow,
+  'config' | 'variables' | 'transcript' | 'metrics' | 'grade' | 'extracted_data'
+>;
 
 export interface CallChange {
   call: CallChangeRow;
@@ -134,6 +137,12 @@ export class CallChangeFeed {
           'heartbeat_at',
           'dialed_at',
           'agent_version',
+          'summary',
+          'grade_status',
+          'grade_score',
+          'grade_updated_at',
+          'answered_by',
+          'answered_by_ms',
           sql<number>`length(transcript)`.as('transcript_chars'),
         ])
         .where((eb) =>

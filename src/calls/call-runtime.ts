@@ -104,6 +104,7 @@ export class CallRuntime {
       rateCentsPerMinute: deps.config.rateCentsPerMinute,
       events: deps.events,
       log: deps.log,
+      analysisQueue: deps.queue,
       ...(deps.recordingUrl ? { recordingUrl: deps.recordingUrl } : {}),
     };
     this.#finalizer = new RetryingFinalizer({

@@ -9,6 +9,8 @@ import { callCharge } from './call-charge';
 import type { EndReason } from './call-state';
 import type { CallRow } from './call-repo';
 import { jsonArrayColumn, jsonObjectColumn } from '../store/json-columns';
+import type { JobQueue } from '../jobs/job-queue';
+import { requestCallAnalysis } from '../analysis/call-analysis-queue';
 
 /** The part of WebhookService the calls module uses: an outbox write inside our transaction. */
 export interface CallEventEmitter {
@@ -48,6 +50,8 @@ export interface FinalizeDeps {
   events: CallEventEmitter;
   /** Expiring signed URL of the recording for the webhook (null without a recording). */
   recordingUrl?: (call: CallRow) => string | null;
+  /** Where the post-call analysis job goes (answered calls whose agent has `post_call_analysis`). */
+  analysisQueue?: JobQueue;
   /** Warns when a charge had to be capped at the balance (the call ran past its reservation). */
   log?: Logger;
 }
@@ -62,7 +66,8 @@ export interface FinalizeResult {
  * Ends a call in ONE transaction: terminal status, times, transcript, the bill (one ledger debit
  * with reference `call:<id>`, only if the call was answered) and its balance hold closed —
  * settled with the debit, or released when nothing is charged — and the `telephony.complete` and
- * `telephony.tool` webhooks through the outbox. Guarded on `status = 'in_progress'`, so retries,
+ * `telephony.tool` webhooks through the outbox, and — for an answered call whose agent asks for it —
+ * the post-call analysis job (analysis/). Guarded on `status = 'in_progress'`, so retries,
  * races and restarts cannot end or bill a call twice. The debit never takes the balance below
  * zero (billing/balance-holds.ts settleHold): a call that ran past its reservation is charged
  * at most what is left.
@@ -146,6 +151,9 @@ async function finalizeInTransaction(deps: FinalizeDeps, input: FinalizeInput): 
         nowIso,
       });
     }
+
+    if (status === 'completed' && deps.analysisQueue && jsonObjectColumn(call.config).post_call_analysis)
+      await requestCallAnalysis(trx, deps.analysisQueue, call.id, nowIso);
 
     const agentName = await agentNameOf(trx, updated);
     for (const tool of input.toolCalls ?? []) {

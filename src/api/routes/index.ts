@@ -13,6 +13,7 @@ import { callRoutes } from './calls';
 import { recordingRoutes } from './recordings';
 import { callStreamRoutes } from './call-stream';
 import { callDetailRoutes } from './call-details';
+import { callGradeRoutes } from './call-grades';
 import { voicePreviewRoutes } from './voice-preview';
 import { consoleSessionRoutes } from './console-session';
 import { consoleStaticRoutes } from './console-static';
@@ -32,6 +33,7 @@ export const TENANT_ROUTES: RouteModule[] = [
   phoneNumberRoutes,
   voipConnectionRoutes,
   callRoutes,
+  callGradeRoutes,
   // Web console reads (also plain API): live call stream, call page details, voice samples.
   callStreamRoutes,
   callDetailRoutes,
