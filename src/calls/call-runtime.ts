@@ -20,6 +20,8 @@ import { RetryingFinalizer } from './finalize-with-retry';
 import { OutageTolerantCallRepo } from './outage-tolerant-call-repo';
 import { recoveryPaused } from './outage-grace';
 import { TranscriptCheckpoint } from './transcript-checkpoint';
+import { jsonObjectColumn } from '../store/json-columns';
+import type { VoicemailAction } from '../agents/agent-input';
 
 export const DIAL_QUEUE = 'calls.dial';
 
@@ -316,6 +318,9 @@ export class CallRuntime {
       clock: d.clock,
       log: d.log.child({ callId: call.id, orgId: call.org_id }),
       ...(d.balanceMinuteMs !== undefined ? { balanceMinuteMs: d.balanceMinuteMs } : {}),
+      ...(call.direction === 'outbound'
+        ? { voicemail: { action: voicemailActionOf(call), holdGreetingMs: d.config.calls.voicemailHoldGreetingMs } }
+        : {}),
     });
     this.#live.set(call.id, controller);
     // Seam for the console: the live transcript reaches the database (and so every server) as it grows.
@@ -334,4 +339,10 @@ export class CallRuntime {
     });
     return controller;
   }
+}
+
+/** The call's voicemail_action (calls.config, copied from the agent at placement; default continue). */
+function voicemailActionOf(call: CallRow): VoicemailAction {
+  const v = jsonObjectColumn(call.config).voicemail_action;
+  return v === 'hang_up' || v === 'leave_message' ? v : 'continue';
 }

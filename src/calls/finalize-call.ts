@@ -41,6 +41,8 @@ export interface FinalizeInput {
   recordingPath?: string | null;
   metrics?: Record<string, unknown>;
   toolCalls?: ToolCallRecord[];
+  /** Outbound answering-machine detection: human | machine | unknown, answer → decision ms. */
+  answeredBy?: { answeredBy: string; decisionMs: number | null };
 }
 
 export interface FinalizeDeps {
@@ -124,6 +126,9 @@ async function finalizeInTransaction(deps: FinalizeDeps, input: FinalizeInput): 
         transcript: JSON.stringify(transcript),
         ...(input.recordingPath !== undefined ? { recording_path: input.recordingPath } : {}),
         ...(input.metrics !== undefined ? { metrics: JSON.stringify(input.metrics) } : {}),
+        ...(input.answeredBy && answered
+          ? { answered_by: input.answeredBy.answeredBy, answered_by_ms: input.answeredBy.decisionMs }
+          : {}),
         billable_minutes: charge.billableMinutes,
         billing_total_cents: settlement.debitCents,
         billed_at: nowIso,
@@ -204,6 +209,8 @@ export function completePayload(
     billing_total_cents: call.billing_total_cents,
     transcripts: jsonArrayColumn(call.transcript),
     agent_name: agentName,
+    answered_by: call.answered_by ?? null,
+    answered_by_decision_ms: call.answered_by_ms ?? null,
   };
 }
 

@@ -126,6 +126,7 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
       ringTimeoutMs: e.RING_TIMEOUT_MS,
       maxCallDurationMs: e.MAX_CALL_DURATION_MS,
       mediaTimeoutMs: e.MEDIA_TIMEOUT_MS,
+      voicemailHoldGreetingMs: e.VOICEMAIL_HOLD_GREETING_MS,
     },
     recordings: { dir: resolve(e.RECORDINGS_DIR ?? join(dataDir, 'recordings')), urlTtlMs: RECORDING_URL_TTL_MS },
   });

@@ -132,6 +132,11 @@ export const EnvSchema = Type.Object({
   RING_TIMEOUT_MS: int(1000, 600_000, { default: 45_000, description: 'unanswered outbound calls end after this' }),
   MAX_CALL_DURATION_MS: int(1000, 24 * 3_600_000, { default: 30 * 60_000, description: "a call's length cap" }),
   MEDIA_TIMEOUT_MS: int(1000, 3_600_000, { default: 30_000, description: 'no RTP for this long ends the call' }),
+  VOICEMAIL_HOLD_GREETING_MS: int(0, 10_000, {
+    default: 2_500,
+    description:
+      "outbound calls with voicemail_action hang_up/leave_message: the agent's first words wait at most this long for the human/machine decision",
+  }),
   RECORDINGS_DIR: optionalText({ description: 'where recordings are written; default <data dir>/recordings' }),
 });
 export type EnvName = keyof typeof EnvSchema.properties;
@@ -177,6 +182,7 @@ export const ConfigSchema = Type.Object({
     ringTimeoutMs: Type.Integer(),
     maxCallDurationMs: Type.Integer(),
     mediaTimeoutMs: Type.Integer(),
+    voicemailHoldGreetingMs: Type.Integer(),
   }),
   recordings: Type.Object({ dir: Type.String(), urlTtlMs: Type.Integer() }),
 });
