@@ -9,6 +9,7 @@ import { startWebhookWorkers } from './webhooks/start-webhook-workers';
 import { startCallRuntime } from './calls/start-call-runtime';
 import { startNumberWorkers } from './numbers/start-number-workers';
 import { startCampaignWorkers } from './campaigns/start-campaign-workers';
+import { startAnalysisWorkers } from './analysis/start-analysis-workers';
 import { recordingUrlMaker } from './calls/recording-url';
 import { formatStartBanner, redactDatabaseUrl } from './ops/start-banner';
 import type { ReadinessCheck } from './ops/readiness';
@@ -59,6 +60,14 @@ async function main(): Promise<void> {
   const webhookWorkers = await startWebhookWorkers(deps);
   await startNumberWorkers(deps);
   await startCampaignWorkers(deps);
+  await startAnalysisWorkers({
+    db: deps.store.db,
+    queue: deps.queue,
+    clock: systemClock,
+    log: log.child({ component: 'analysis' }),
+    events: deps.webhooks,
+    llm: config.llm,
+  });
   const calls = await withPortHint(
     'SIP_PORT',
     config.sip.port,

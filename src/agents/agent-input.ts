@@ -1,8 +1,13 @@
 import type { VoiceCatalog } from '../voice/tts/voice-catalog';
 import type { PrivateTargetPolicy } from '../net/address-policy';
+import { parsePostCallAnalysis, type PostCallAnalysisSettings } from '../analysis/analysis-settings';
 import { CALL_CONFIG_FIELDS, FieldMessages, parseSharedAgentFields, type CallAgentConfig } from './call-config';
 
 export type SpeakOrder = 'agent_first' | 'caller_first';
+/** What an outbound call does when an answering machine picked up (calls/voicemail/). */
+export type VoicemailAction = 'hang_up' | 'leave_message' | 'continue';
+export const VOICEMAIL_ACTIONS: readonly VoicemailAction[] = ['hang_up', 'leave_message', 'continue'];
+export const MAX_VOICEMAIL_MESSAGE_CHARS = 2_000;
 
 /** Everything an agent stores (thunderphone-api.md §3.7, §7.1). */
 export interface AgentSettings extends CallAgentConfig {
@@ -15,6 +20,12 @@ export interface AgentSettings extends CallAgentConfig {
   primary_language: string;
   additional_languages: string[];
   integration_ids: string[];
+  /** Outbound calls answered by a machine: hang up (end_reason voicemail), leave a message, or talk on. */
+  voicemail_action?: VoicemailAction;
+  /** Spoken after the beep with `leave_message` ({{variables}} filled). */
+  voicemail_message?: string;
+  /** Summary, grading and data extraction after the call (null = none). */
+  post_call_analysis?: PostCallAnalysisSettings | null;
 }
 
 export const MAX_HOLD_SECONDS = 3600;
@@ -34,6 +45,9 @@ const AGENT_ONLY_FIELDS = [
   'mcp_server_ids',
   'knowledge_base_ids',
   'knowledge_document_ids',
+  'voicemail_action',
+  'voicemail_message',
+  'post_call_analysis',
 ] as const;
 const WRITABLE: readonly string[] = [...CALL_CONFIG_FIELDS, ...AGENT_ONLY_FIELDS];
 /** Read-only fields of the agent object: ignored on input so GET → edit → PUT round-trips. */
@@ -49,6 +63,9 @@ export const AGENT_DEFAULTS = {
   primary_language: 'en-US',
   additional_languages: [],
   integration_ids: [],
+  voicemail_action: 'continue',
+  voicemail_message: '',
+  post_call_analysis: null,
 } as const;
 
 export type AgentParseResult = { ok: true; settings: AgentSettings } | { ok: false; fields: Record<string, string[]> };
@@ -127,6 +144,28 @@ export function parseAgentInput(
     else if (v.length > 0) msgs.add(k, `Unknown id(s): ${v.slice(0, 5).map(String).join(', ')}.`);
   }
 
+  let voicemailAction: VoicemailAction = base?.voicemail_action ?? AGENT_DEFAULTS.voicemail_action;
+  if (has('voicemail_action')) {
+    if (VOICEMAIL_ACTIONS.includes(body.voicemail_action as VoicemailAction))
+      voicemailAction = body.voicemail_action as VoicemailAction;
+    else msgs.add('voicemail_action', `Must be one of ${VOICEMAIL_ACTIONS.join(', ')}.`);
+  }
+  let voicemailMessage = base?.voicemail_message ?? AGENT_DEFAULTS.voicemail_message;
+  if (has('voicemail_message')) {
+    if (typeof body.voicemail_message !== 'string') msgs.add('voicemail_message', 'Must be a string.');
+    else if (body.voicemail_message.length > MAX_VOICEMAIL_MESSAGE_CHARS)
+      msgs.add('voicemail_message', `Ensure this field has no more than ${MAX_VOICEMAIL_MESSAGE_CHARS} characters.`);
+    else voicemailMessage = body.voicemail_message;
+  }
+  if (voicemailAction === 'leave_message' && voicemailMessage.trim() === '' && !msgs.fields.voicemail_message)
+    msgs.add('voicemail_message', 'Required when voicemail_action is "leave_message".');
+
+  let analysis: PostCallAnalysisSettings | null = base
+    ? (base.post_call_analysis ?? null)
+    : AGENT_DEFAULTS.post_call_analysis;
+  if (body.post_call_analysis !== undefined)
+    analysis = parsePostCallAnalysis(body.post_call_analysis, 'post_call_analysis', msgs.add);
+
   if (!msgs.empty) return { ok: false, fields: msgs.fields };
   return {
     ok: true,
@@ -140,6 +179,9 @@ export function parseAgentInput(
       primary_language: primary,
       additional_languages: additional,
       integration_ids: [],
+      voicemail_action: voicemailAction,
+      voicemail_message: voicemailMessage,
+      post_call_analysis: analysis,
     },
   };
 }

@@ -2,7 +2,8 @@ import type { Kysely, Transaction } from 'kysely';
 import type { DB, Row } from '../store/tables';
 import type { Clock } from '../shared/clock';
 import { thinkingLevelOf, type Product } from './products';
-import type { AgentSettings, SpeakOrder } from './agent-input';
+import type { AgentSettings, SpeakOrder, VoicemailAction } from './agent-input';
+import type { PostCallAnalysisSettings } from '../analysis/analysis-settings';
 import type { CallAgentConfig } from './call-config';
 import type { InlineTool } from './inline-tool';
 
@@ -62,6 +63,12 @@ export function agentFromRow(row: Row<'agents'>): AgentRecord {
     additional_languages: JSON.parse(row.additional_languages) as string[],
     tools: JSON.parse(row.tools) as InlineTool[],
     integration_ids: JSON.parse(row.integration_ids) as string[],
+    voicemail_action: (row.voicemail_action ?? 'continue') as VoicemailAction,
+    voicemail_message: row.voicemail_message ?? '',
+    post_call_analysis:
+      row.post_call_analysis === null || row.post_call_analysis === undefined
+        ? null
+        : (JSON.parse(row.post_call_analysis) as PostCallAnalysisSettings),
     version: row.version,
     deployed_at: row.deployed_at ?? row.updated_at,
     deploy_mode: row.deploy_mode === 'manual' ? 'manual' : 'auto',
@@ -100,6 +107,9 @@ export function settingsOf(a: AgentSettings): AgentSettings {
     primary_language: a.primary_language,
     additional_languages: a.additional_languages,
     integration_ids: a.integration_ids,
+    voicemail_action: a.voicemail_action ?? 'continue',
+    voicemail_message: a.voicemail_message ?? '',
+    post_call_analysis: a.post_call_analysis ?? null,
   };
 }
 
@@ -125,6 +135,9 @@ export function settingsColumns(s: AgentSettings) {
     additional_languages: JSON.stringify(s.additional_languages),
     tools: JSON.stringify(s.tools),
     integration_ids: JSON.stringify(s.integration_ids),
+    voicemail_action: s.voicemail_action ?? 'continue',
+    voicemail_message: s.voicemail_message ?? '',
+    post_call_analysis: s.post_call_analysis ? JSON.stringify(s.post_call_analysis) : null,
   };
 }
 

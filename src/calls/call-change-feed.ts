@@ -6,7 +6,10 @@ import { systemTimers, type TimerHandle, type Timers } from '../shared/timers';
 import type { CallRow } from './call-queries';
 
 /** A call row as the feed reads it: everything but the large JSON columns. */
-export type CallChangeRow = Omit<CallRow, 'config' | 'variables' | 'transcript' | 'metrics' | 'sip_dialog'>;
+export type CallChangeRow = Omit<
+  CallRow,
+  'config' | 'variables' | 'transcript' | 'metrics' | 'grade' | 'extracted_data' | 'sip_dialog'
+>;
 
 export interface CallChange {
   call: CallChangeRow;
@@ -136,6 +139,12 @@ export class CallChangeFeed {
           'agent_version',
           'campaign_id',
           'campaign_contact_id',
+          'summary',
+          'grade_status',
+          'grade_score',
+          'grade_updated_at',
+          'answered_by',
+          'answered_by_ms',
           sql<number>`length(transcript)`.as('transcript_chars'),
         ])
         .where((eb) =>

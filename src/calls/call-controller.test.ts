@@ -10,6 +10,7 @@ import { CallController } from './call-controller';
 import { CallRepo } from './call-repo';
 import { finalizeCall } from './finalize-call';
 import { extendHold } from '../billing/balance-holds';
+import { labelledAnswers } from './voicemail/testing/answer-recordings';
 import { balanceOf, ledgerForCall, RATES, RecordingEmitter, seedOrg, seedOutboundCall } from './testing/call-fixtures';
 
 /*
@@ -121,6 +122,14 @@ function reserveFor(ctx: Ctx, callId: number, minutes: number, orgId = ctx.orgId
     nowIso: systemClock.nowIso(),
     nowMs: systemClock.nowMs(),
   });
+}
+
+/** After the answer: silent frames until the media bridge is open (the agent hears them), so no frame is lost. */
+async function untilMediaFlows(leg: InMemoryLeg, agent: InMemoryAgent): Promise<void> {
+  while (agent.heard === 0) {
+    leg.media.emit('audio', new Int16Array(160));
+    await new Promise((r) => setImmediate(r));
+  }
 }
 
 describeEachDialect<Ctx>(
@@ -284,6 +293,80 @@ describeEachDialect<Ctx>(
       assert.equal(r?.call?.end_reason, 'insufficient_balance');
       assert.equal(r?.call?.billing_total_cents, 2);
       assert.equal(await balanceOf(ctx.store.db, poorOrg), 1);
+    });
+    test('voicemail hang_up: a real voicemail greeting ends the call with voicemail, billed as answered; the agent never speaks', async () => {
+      const ctx = get();
+      const call = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
+      await ctx.repo.admit(call.id, 'inst', 10, RATES);
+      const agent = new InMemoryAgent();
+      const leg = new InMemoryLeg();
+      const c = controllerFor(ctx, call.id, agent, { voicemail: { action: 'hang_up', holdGreetingMs: 2500 } });
+      c.attach(leg);
+      leg.emit('answered');
+      await untilMediaFlows(leg, agent);
+      const greeting = labelledAnswers().find((a) => a.name.startsWith('nobody available'))!;
+      for (const f of greeting.frames) {
+        await Promise.resolve();
+        if (leg.hungUp > 0) break;
+        leg.media.emit('audio', f);
+      }
+      const r = await c.done;
+      assert.equal(agent.started, false, 'the agent waited for the decision and never spoke to the machine');
+      assert.equal(leg.hungUp, 1);
+      assert.equal(r?.call?.end_reason, 'voicemail');
+      assert.equal(r?.call?.status, 'completed');
+      assert.equal(r?.call?.answered_by, 'machine');
+      assert.ok((r?.call?.answered_by_ms ?? 0) > 0);
+      assert.equal(r?.call?.billable_minutes, 1);
+      assert.equal((await ledgerForCall(ctx.store.db, call.id)).length, 1);
+      const complete = ctx.emitter.events.find((e) => e.type === 'telephony.complete' && e.data.call_id === call.id);
+      assert.equal(complete?.data.end_reason, 'voicemail');
+      assert.equal(complete?.data.answered_by, 'machine');
+    });
+
+    test('voicemail hang_up: a person saying "hello" is decided human and the agent starts; the call goes on', async () => {
+      const ctx = get();
+      const call = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
+      await ctx.repo.admit(call.id, 'inst', 10, RATES);
+      const agent = new InMemoryAgent();
+      const leg = new InMemoryLeg();
+      const c = controllerFor(ctx, call.id, agent, { voicemail: { action: 'hang_up', holdGreetingMs: 2500 } });
+      c.attach(leg);
+      leg.emit('answered');
+      await untilMediaFlows(leg, agent);
+      const hello = labelledAnswers().find((a) => a.name === 'hello (200 ms)')!;
+      const frames = hello.frames.slice(0, 150);
+      for (const [i, f] of frames.entries()) {
+        leg.media.emit('audio', f);
+        await Promise.resolve();
+        if (i === 20) assert.equal(agent.started, false, 'held while undecided');
+      }
+      await agent.whenStarted;
+      assert.equal(leg.hungUp, 0);
+      leg.emit('ended', { outcome: 'completed', byRemote: true } satisfies LegEnded);
+      const r = await c.done;
+      assert.equal(r?.call?.end_reason, 'caller_hangup');
+      assert.equal(r?.call?.answered_by, 'human');
+      assert.ok((r?.call?.answered_by_ms ?? 0) <= hello.speechEndMs + 1000);
+    });
+
+    test('voicemail continue: the agent starts at once and a machine does not end the call (answered_by is still reported)', async () => {
+      const ctx = get();
+      const call = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
+      await ctx.repo.admit(call.id, 'inst', 10, RATES);
+      const agent = new InMemoryAgent();
+      const leg = new InMemoryLeg();
+      const c = controllerFor(ctx, call.id, agent, { voicemail: { action: 'continue', holdGreetingMs: 2500 } });
+      c.attach(leg);
+      leg.emit('answered');
+      await agent.whenStarted;
+      for (const f of labelledAnswers().find((a) => a.name.startsWith('leave your message'))!.frames)
+        leg.media.emit('audio', f);
+      assert.equal(leg.hungUp, 0);
+      leg.emit('ended', { outcome: 'completed', byRemote: true } satisfies LegEnded);
+      const r = await c.done;
+      assert.equal(r?.call?.end_reason, 'caller_hangup');
+      assert.equal(r?.call?.answered_by, 'machine');
     });
   },
 );

@@ -19,6 +19,9 @@ import { CallWatchdog } from './call-watchdog';
 import type { FinalizeInput, FinalizeResult, ToolCallRecord } from './finalize-call';
 import { MediaBridge } from './media-bridge';
 import { dialogColumns } from './sip-dialog-column';
+import { VoicemailScreen } from './voicemail/voicemail-screen';
+import type { AmdDecision } from './voicemail/answering-machine-detector';
+import type { VoicemailAction } from '../agents/agent-input';
 
 export interface CallLimits {
   ringTimeoutMs: number;
@@ -48,6 +51,12 @@ export interface CallControllerOptions {
   balanceMinuteMs?: number;
   /** Extra wait after the agent's last audio before an agent-initiated hang-up. */
   hangUpGraceMs?: number;
+  /**
+   * Outbound calls: answering-machine detection (calls/voicemail/). `hang_up` ends a call answered
+   * by a machine with `voicemail`; the agent's first words wait for the decision at most
+   * `holdGreetingMs` (`continue`: never).
+   */
+  voicemail?: { action: VoicemailAction; holdGreetingMs: number };
 }
 
 /**
@@ -71,6 +80,8 @@ export class CallController {
   #framesIn = 0;
   #framesOut = 0;
   #ending = false;
+  #screen: VoicemailScreen | undefined;
+  #answeredBy: AmdDecision | undefined;
   readonly #agentMetrics: TurnMetrics[] = [];
   readonly #done: Promise<FinalizeResult | undefined>;
   #resolveDone!: (r: FinalizeResult | undefined) => void;
@@ -135,12 +146,22 @@ export class CallController {
       await this.end('error');
       return;
     }
+    const vm = this.#o.voicemail;
+    const screen = vm
+      ? new VoicemailScreen({
+          action: vm.action,
+          holdGreetingMs: vm.holdGreetingMs,
+          onDecision: (d) => this.#onAnsweredBy(d, vm.action),
+        })
+      : undefined;
+    this.#screen = screen;
     this.#bridge = new MediaBridge({
       media,
       nowMs: () => this.#o.clock.monotonicMs(),
       timers: this.#timers,
       agent: this.#o.agent,
       recorder: this.#o.recorder,
+      ...(screen ? { onCallerFrame: (f: Int16Array) => screen.push(f) } : {}),
       onInboundAudio: () => this.#feedMedia(),
       onOutboundAudio: () => this.#onAgentFrame(),
     });
@@ -149,6 +170,8 @@ export class CallController {
     this.#guard.start();
     try {
       await this.#o.prewarm;
+      // A human must not wait: the screen lets the agent speak once it is decided (or the hold ran out).
+      if (screen) await Promise.race([screen.ready, this.#done]);
       if (this.#ending) return;
       await this.#o.agent.start();
     } catch (err) {
@@ -183,6 +206,7 @@ export class CallController {
         recordingPath: this.#answeredMs !== undefined && o.recorder ? (o.recordingPath ?? null) : null,
         metrics: this.#metrics(),
         toolCalls: this.#toolCalls,
+        ...(this.#screen ? { answeredBy: this.#answeredByForFinalize() } : {}),
       });
     } catch (err) {
       o.log.error({ callId: o.callId, err }, 'ending the call failed');
@@ -190,6 +214,21 @@ export class CallController {
     }
     this.#resolveDone(result);
     return result;
+  }
+
+  #onAnsweredBy(d: AmdDecision, action: VoicemailAction): void {
+    this.#answeredBy = d;
+    this.#o.log.info(
+      { callId: this.#o.callId, answeredBy: d.answeredBy, reason: d.reason, decisionMs: d.decisionMs },
+      'answered by',
+    );
+    if (d.answeredBy === 'machine' && action === 'hang_up') void this.end('voicemail');
+  }
+
+  /** Who answered, for the call row: undecided when the call ended → unknown at that point. */
+  #answeredByForFinalize(): { answeredBy: string; decisionMs: number | null } {
+    if (this.#answeredBy) return { answeredBy: this.#answeredBy.answeredBy, decisionMs: this.#answeredBy.decisionMs };
+    return { answeredBy: 'unknown', decisionMs: null };
   }
 
   async #onLegEnded(e: LegEnded): Promise<void> {

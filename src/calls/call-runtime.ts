@@ -29,6 +29,8 @@ import { TranscriptCheckpoint } from './transcript-checkpoint';
 import { dnsHostResolver, type HostResolver, type SourcePolicyDeps } from './inbound-source-policy';
 import { CidrList } from '../shared/cidr';
 import type { LegDialogSnapshot, RecoveryByeResult } from '../telephony/call/call-leg-types';
+import { jsonObjectColumn } from '../store/json-columns';
+import type { VoicemailAction } from '../agents/agent-input';
 
 export const DIAL_QUEUE = 'calls.dial';
 
@@ -124,6 +126,7 @@ export class CallRuntime {
       rateCentsPerMinute: deps.config.rateCentsPerMinute,
       events: deps.events,
       log: deps.log,
+      analysisQueue: deps.queue,
       ...(deps.recordingUrl ? { recordingUrl: deps.recordingUrl } : {}),
     };
     this.#finalizer = new RetryingFinalizer({
@@ -357,6 +360,9 @@ export class CallRuntime {
       clock: d.clock,
       log: d.log.child({ callId: call.id, orgId: call.org_id }),
       ...(d.balanceMinuteMs !== undefined ? { balanceMinuteMs: d.balanceMinuteMs } : {}),
+      ...(call.direction === 'outbound'
+        ? { voicemail: { action: voicemailActionOf(call), holdGreetingMs: d.config.calls.voicemailHoldGreetingMs } }
+        : {}),
     });
     this.#live.set(call.id, controller);
     // Seam for the console: the live transcript reaches the database (and so every server) as it grows.
@@ -375,4 +381,10 @@ export class CallRuntime {
     });
     return controller;
   }
+}
+
+/** The call's voicemail_action (calls.config, copied from the agent at placement; default continue). */
+function voicemailActionOf(call: CallRow): VoicemailAction {
+  const v = jsonObjectColumn(call.config).voicemail_action;
+  return v === 'hang_up' || v === 'leave_message' ? v : 'continue';
 }

@@ -63,6 +63,7 @@ export const END_REASONS = [
   'provider_error',
   'rejected',
   'insufficient_balance',
+  'voicemail',
 ] as const;
 export type EndReason = (typeof END_REASONS)[number];
 

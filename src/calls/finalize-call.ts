@@ -9,6 +9,8 @@ import { callCharge } from './call-charge';
 import type { EndReason } from './call-state';
 import type { CallRow } from './call-repo';
 import { jsonArrayColumn, jsonObjectColumn } from '../store/json-columns';
+import type { JobQueue } from '../jobs/job-queue';
+import { requestCallAnalysis } from '../analysis/call-analysis-queue';
 
 /** The part of WebhookService the calls module uses: an outbox write inside our transaction. */
 export interface CallEventEmitter {
@@ -39,6 +41,8 @@ export interface FinalizeInput {
   recordingPath?: string | null;
   metrics?: Record<string, unknown>;
   toolCalls?: ToolCallRecord[];
+  /** Outbound answering-machine detection: human | machine | unknown, answer → decision ms. */
+  answeredBy?: { answeredBy: string; decisionMs: number | null };
 }
 
 export interface FinalizeDeps {
@@ -48,6 +52,8 @@ export interface FinalizeDeps {
   events: CallEventEmitter;
   /** Expiring signed URL of the recording for the webhook (null without a recording). */
   recordingUrl?: (call: CallRow) => string | null;
+  /** Where the post-call analysis job goes (answered calls whose agent has `post_call_analysis`). */
+  analysisQueue?: JobQueue;
   /** Warns when a charge had to be capped at the balance (the call ran past its reservation). */
   log?: Logger;
 }
@@ -62,7 +68,8 @@ export interface FinalizeResult {
  * Ends a call in ONE transaction: terminal status, times, transcript, the bill (one ledger debit
  * with reference `call:<id>`, only if the call was answered) and its balance hold closed —
  * settled with the debit, or released when nothing is charged — and the `telephony.complete` and
- * `telephony.tool` webhooks through the outbox. Guarded on `status = 'in_progress'`, so retries,
+ * `telephony.tool` webhooks through the outbox, and — for an answered call whose agent asks for it —
+ * the post-call analysis job (analysis/). Guarded on `status = 'in_progress'`, so retries,
  * races and restarts cannot end or bill a call twice. The debit never takes the balance below
  * zero (billing/balance-holds.ts settleHold): a call that ran past its reservation is charged
  * at most what is left.
@@ -119,6 +126,9 @@ async function finalizeInTransaction(deps: FinalizeDeps, input: FinalizeInput): 
         transcript: JSON.stringify(transcript),
         ...(input.recordingPath !== undefined ? { recording_path: input.recordingPath } : {}),
         ...(input.metrics !== undefined ? { metrics: JSON.stringify(input.metrics) } : {}),
+        ...(input.answeredBy && answered
+          ? { answered_by: input.answeredBy.answeredBy, answered_by_ms: input.answeredBy.decisionMs }
+          : {}),
         billable_minutes: charge.billableMinutes,
         billing_total_cents: settlement.debitCents,
         billed_at: nowIso,
@@ -146,6 +156,9 @@ async function finalizeInTransaction(deps: FinalizeDeps, input: FinalizeInput): 
         nowIso,
       });
     }
+
+    if (status === 'completed' && deps.analysisQueue && jsonObjectColumn(call.config).post_call_analysis)
+      await requestCallAnalysis(trx, deps.analysisQueue, call.id, nowIso);
 
     const agentName = await agentNameOf(trx, updated);
     // Browser and realtime sessions (direction mic/widget) report as web.*, phone calls as telephony.* (API §5.3).
@@ -198,6 +211,8 @@ export function completePayload(
     billing_total_cents: call.billing_total_cents,
     transcripts: jsonArrayColumn(call.transcript),
     agent_name: agentName,
+    answered_by: call.answered_by ?? null,
+    answered_by_decision_ms: call.answered_by_ms ?? null,
   };
 }
 

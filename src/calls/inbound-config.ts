@@ -28,6 +28,7 @@ export function inboundConfigResolver(db: Kysely<DB>, webhook: IncomingWebhook):
       name: agent?.name ?? null,
       speak_order: agent?.inbound_speak_order ?? 'agent_first',
       max_hold_seconds: agent?.max_hold_seconds ?? null,
+      post_call_analysis: agent?.post_call_analysis ?? null,
     };
     let resolved: ResolvedInboundConfig | null = null;
     if (answer.kind === 'config') {

@@ -14,6 +14,8 @@ export interface MediaBridgeOptions {
   recorder?: RecorderPort | undefined;
   /** Called for every received frame (media watchdog feed, first-audio metrics). */
   onInboundAudio?: () => void;
+  /** Every caller frame in call time (RTP gaps filled with silence): voicemail detection. */
+  onCallerFrame?: (frame: Int16Array) => void;
   /** Called for every agent frame handed to RTP (latency metrics). */
   onOutboundAudio?: () => void;
 }
@@ -38,6 +40,7 @@ export class MediaBridge {
       this.#lastInboundMs = Math.max(this.#lastInboundMs, opts.nowMs());
       recorder?.writeInbound(frame);
       opts.onInboundAudio?.();
+      opts.onCallerFrame?.(frame);
       agent.pushAudio(frame);
     });
     media.on('sent', (frame) => {
@@ -76,7 +79,11 @@ export class MediaBridge {
     const gapMs = this.#opts.nowMs() - this.#lastInboundMs;
     if (!this.#open || gapMs < FILL_AFTER_MS) return;
     const frames = Math.floor(gapMs / FRAME_MS);
-    for (let i = 0; i < frames; i++) this.#opts.agent.pushAudio(new Int16Array(FRAME_SAMPLES));
+    for (let i = 0; i < frames; i++) {
+      const silence = new Int16Array(FRAME_SAMPLES);
+      this.#opts.onCallerFrame?.(silence);
+      this.#opts.agent.pushAudio(silence);
+    }
     this.#lastInboundMs += frames * FRAME_MS;
   }
 

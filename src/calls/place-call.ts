@@ -29,7 +29,10 @@ import { DIAL_QUEUE } from './call-runtime';
  *     background_track, acknowledgement_prompt_mode, acknowledgement_prompt, tools: InlineTool[],
  *     speak_order: "agent_first" | "caller_first" (the agent's outbound_speak_order; inline:
  *     agent_first), max_hold_seconds: number | null (request override, else the agent's),
- *     primary_language: string | null }
+ *     primary_language: string | null,
+ *     voicemail_action: "hang_up" | "leave_message" | "continue" (inline: continue),
+ *     voicemail_message: string (variables filled), post_call_analysis: object | null (the agent's;
+ *     analysis/analysis-settings.ts) }
  * `calls.variables` holds the request's variables, `calls.max_hold_seconds` the effective value,
  * `calls.agent_version` the saved agent's deployed revision at placement (a later deploy does not
  * change this call; a pending draft is never used).
@@ -95,6 +98,9 @@ function resolvedConfig(
     speak_order: agent?.outbound_speak_order ?? 'agent_first',
     max_hold_seconds: req.maxHoldSeconds !== undefined ? req.maxHoldSeconds : (agent?.max_hold_seconds ?? null),
     primary_language: agent?.primary_language ?? null,
+    voicemail_action: agent?.voicemail_action ?? 'continue',
+    voicemail_message: fillPromptVariables(agent?.voicemail_message ?? '', req.variables),
+    post_call_analysis: agent?.post_call_analysis ?? null,
   };
 }
 

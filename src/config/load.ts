@@ -176,6 +176,7 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
       ringTimeoutMs: e.RING_TIMEOUT_MS,
       maxCallDurationMs: e.MAX_CALL_DURATION_MS,
       mediaTimeoutMs: e.MEDIA_TIMEOUT_MS,
+      voicemailHoldGreetingMs: e.VOICEMAIL_HOLD_GREETING_MS,
       outboundAttestationRequired: e.OUTBOUND_ATTESTATION_REQUIRED === 'true',
     },
     campaigns: {

@@ -227,6 +227,11 @@ export const EnvSchema = Type.Object({
     description:
       "default retry_delay_seconds of new campaigns (wait before a no_answer/busy/voicemail contact's next attempt)",
   }),
+  VOICEMAIL_HOLD_GREETING_MS: int(0, 10_000, {
+    default: 2_500,
+    description:
+      "outbound calls with voicemail_action hang_up/leave_message: the agent's first words wait at most this long for the human/machine decision",
+  }),
   RECORDINGS_DIR: optionalText({ description: 'where recordings are written; default <data dir>/recordings' }),
 });
 export type EnvName = keyof typeof EnvSchema.properties;
@@ -314,6 +319,7 @@ export const ConfigSchema = Type.Object({
     mediaTimeoutMs: Type.Integer(),
     /** OUTBOUND_ATTESTATION_REQUIRED: POST /v1/call needs the org's outbound attestation too. */
     outboundAttestationRequired: Type.Boolean(),
+    voicemailHoldGreetingMs: Type.Integer(),
   }),
   campaigns: Type.Object({ dispatchIntervalMs: Type.Integer(), retryDelaySeconds: Type.Integer() }),
   recordings: Type.Object({ dir: Type.String(), urlTtlMs: Type.Integer() }),

@@ -65,6 +65,8 @@ export const ERROR_CATALOGUE = {
   call_not_found: 'not_found',
   recording_not_found: 'not_found',
   invalid_signature: 'forbidden',
+  grade_not_found: 'not_found',
+  call_not_ended: 'conflict',
 
   // Campaigns and the outbound gate (campaigns/).
   campaign_not_found: 'not_found',

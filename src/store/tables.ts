@@ -73,6 +73,11 @@ export interface AgentsTable {
   deploy_mode: ColumnType<string, string | undefined, string>;
   /** When `version` went live. */
   deployed_at: ColumnType<Iso | null, Iso | null | undefined, Iso | null>;
+  /** Outbound voicemail handling: hang_up | leave_message | continue. Added by 0010-call-analysis. */
+  voicemail_action: ColumnType<string, string | undefined, string>;
+  voicemail_message: ColumnType<string, string | undefined, string>;
+  /** Post-call analysis settings (JSON, analysis/analysis-settings.ts); null = off. */
+  post_call_analysis: ColumnType<Json | null, Json | null | undefined, Json | null>;
 }
 
 export interface AgentVersionsTable {
@@ -180,6 +185,20 @@ export interface CallsTable {
   /** The campaign (and its contact) this call dials for; null for single calls. Added by 0009. */
   campaign_id: ColumnType<number | null, number | null | undefined, number | null>;
   campaign_contact_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Latest post-call analysis (analysis/): pending | completed | failed; null = never requested. 0010. */
+  grade_status: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 0.0–1.0. */
+  grade_score: ColumnType<number | null, number | null | undefined, number | null>;
+  grade_updated_at: ColumnType<Iso | null, Iso | null | undefined, Iso | null>;
+  summary: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The whole analysis result or its error (JSON, analysis/grade-record.ts). */
+  grade: ColumnType<Json | null, Json | null | undefined, Json | null>;
+  /** Structured data extracted after the call, valid against the agent's extraction_schema (JSON). */
+  extracted_data: ColumnType<Json | null, Json | null | undefined, Json | null>;
+  /** Outbound answering-machine detection: human | machine | unknown (null = not run). */
+  answered_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Answer → decision, ms. */
+  answered_by_ms: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface CallEventsTable {

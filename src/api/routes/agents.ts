@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { RouteModule } from '../route-module';
 import { AppError, notFound, fieldsError } from '../../shared/errors';
 import { ErrorBody, IdParams, errorResponses } from '../wire/common';
-import { AgentBody, AgentEditQuery, AgentVersionWire, AgentWire, agentToWire } from '../wire/agent';
+import { AgentBody, AgentEditQuery, AgentVersionWire, AgentWire, agentToWire, wireSettings } from '../wire/agent';
 import { emptyBodyAsObject } from '../plugins/empty-body';
 import { parseAgentInput } from '../../agents/agent-input';
 import {
@@ -161,7 +161,8 @@ export const agentRoutes: RouteModule = (deps) => async (app) => {
     async (req) => {
       const id = Number(req.params.id);
       if (!(await getAgent(store.db, req.auth.orgId, id))) throw agentNotFound();
-      return listAgentVersions(store.db, req.auth.orgId, id);
+      const versions = await listAgentVersions(store.db, req.auth.orgId, id);
+      return versions.map((v) => ({ ...v, snapshot: wireSettings(v.snapshot) }));
     },
   );
 

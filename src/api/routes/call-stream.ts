@@ -8,7 +8,16 @@ export const CALL_STREAM_KEEPALIVE_MS = 15_000;
 
 /** The event a tab receives for each change of one of its org's calls. */
 export function callChangeToWire(change: CallChange, wire: (row: Parameters<typeof callToWire>[0]) => unknown) {
-  const row = { ...change.call, config: '{}', variables: '{}', transcript: '[]', metrics: '{}', sip_dialog: null };
+  const row = {
+    ...change.call,
+    config: '{}',
+    variables: '{}',
+    transcript: '[]',
+    metrics: '{}',
+    grade: null,
+    extracted_data: null,
+    sip_dialog: null,
+  };
   return {
     call: wire(row),
     phase: change.call.phase,

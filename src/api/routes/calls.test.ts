@@ -153,6 +153,9 @@ describeApi('calls API', (h) => {
       summary: null,
       created_at: '2026-02-01T09:59:59.000Z',
       agent_version: null,
+      extracted_data: null,
+      answered_by: null,
+      answered_by_decision_ms: null,
     });
     const tr = await h().request('GET', `/v1/calls/${call.id}/transcript`, { key: org.apiKey });
     assert.deepEqual(tr.body, { call_id: call.id, transcripts: TRANSCRIPT });

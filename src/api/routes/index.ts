@@ -15,6 +15,7 @@ import { campaignRoutes } from './campaigns';
 import { recordingRoutes } from './recordings';
 import { callStreamRoutes } from './call-stream';
 import { callDetailRoutes } from './call-details';
+import { callGradeRoutes } from './call-grades';
 import { voicePreviewRoutes } from './voice-preview';
 import { consoleSessionRoutes } from './console-session';
 import { consoleStaticRoutes } from './console-static';
@@ -36,6 +37,7 @@ export const TENANT_ROUTES: RouteModule[] = [
   voipConnectionRoutes,
   callRoutes,
   campaignRoutes,
+  callGradeRoutes,
   // Web console reads (also plain API): live call stream, call page details, voice samples.
   callStreamRoutes,
   callDetailRoutes,

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Nullable, Timestamp } from './common';
-import type { AgentRecord } from '../../agents/agent-service';
+import { settingsOf, type AgentRecord } from '../../agents/agent-service';
 import { PRODUCTS } from '../../agents/products';
 
 /** Inline function tool (§7.3), kept loose on the wire: `parameters` is any JSON Schema. */
@@ -21,6 +21,16 @@ export const InlineToolWire = Type.Object(
   { additionalProperties: true },
 );
 
+/** Post-call analysis settings (analysis/analysis-settings.ts). */
+export const PostCallAnalysisWire = Type.Object({
+  summary: Type.Boolean({ description: 'write `summary` on the call' }),
+  grading: Type.Boolean({ description: 'grade_score, call_outcome, outcome_label, issues' }),
+  extraction_schema: Nullable(
+    Type.Object({}, { additionalProperties: true, description: 'JSON Schema (type object) of `extracted_data`' }),
+  ),
+  outcome_labels: Type.Array(Type.String(), { description: 'the labels outcome_label is chosen from' }),
+});
+
 const settingsProps = {
   name: Type.String(),
   prompt: Type.String(),
@@ -38,6 +48,13 @@ const settingsProps = {
   additional_languages: Type.Array(Type.String()),
   tools: Type.Array(InlineToolWire),
   integration_ids: Type.Array(Type.String()),
+  voicemail_action: Type.String({
+    enum: ['hang_up', 'leave_message', 'continue'],
+    description:
+      'outbound calls answered by a machine: hang_up (end_reason voicemail), leave_message (voicemail_message after the beep), continue',
+  }),
+  voicemail_message: Type.String({ description: 'spoken after the beep with leave_message; {{variables}} filled' }),
+  post_call_analysis: Nullable(PostCallAnalysisWire),
 };
 
 export const AgentSettingsWire = Type.Object(settingsProps);
@@ -99,6 +116,19 @@ export const AgentBody = Type.Object(
     additional_languages: Type.Optional(Type.Array(Type.String())),
     tools: Type.Optional(Type.Array(Type.Unknown())),
     integration_ids: Type.Optional(Type.Array(Type.Unknown())),
+    voicemail_action: Type.Optional(Type.String({ description: 'hang_up | leave_message | continue (default)' })),
+    voicemail_message: Type.Optional(Type.String()),
+    post_call_analysis: Type.Optional(
+      Nullable(
+        Type.Object(
+          {},
+          {
+            additionalProperties: true,
+            description: '{summary, grading, extraction_schema, outcome_labels}; null = no analysis',
+          },
+        ),
+      ),
+    ),
   },
   { additionalProperties: true },
 );
@@ -114,7 +144,19 @@ export function agentToWire(a: AgentRecord) {
   const { org_id: _org, draft, ...rest } = a;
   return {
     ...rest,
+    ...wireSettings(a),
     integrations: [] as Record<string, unknown>[],
-    draft: draft === null ? null : { ...draft.settings, updated_at: draft.updated_at },
+    draft: draft === null ? null : { ...wireSettings(draft.settings), updated_at: draft.updated_at },
+  };
+}
+
+/** The settings with every field present (older drafts and snapshots lack the newer ones). */
+export function wireSettings(s: Parameters<typeof settingsOf>[0]) {
+  const all = settingsOf(s);
+  return {
+    ...all,
+    voicemail_action: all.voicemail_action ?? 'continue',
+    voicemail_message: all.voicemail_message ?? '',
+    post_call_analysis: all.post_call_analysis ?? null,
   };
 }

@@ -3,6 +3,7 @@ import type { Config } from '../../config/config';
 import type { CallRow } from '../../calls/call-queries';
 import { signRecordingUrl } from '../../calls/recording-url';
 import { Nullable, Timestamp } from './common';
+import { jsonObjectColumn } from '../../store/json-columns';
 
 /** Call object (thunderphone-api.md §3.12). */
 export const CallWire = Type.Object({
@@ -27,12 +28,14 @@ export const CallWire = Type.Object({
   billable_minutes: Nullable(Type.Integer()),
   billing_total_cents: Nullable(Type.Integer()),
   billed_at: Nullable(Timestamp),
-  grade_score: Nullable(Type.Number()),
-  grade_status: Nullable(Type.String()),
+  grade_score: Nullable(Type.Number({ description: 'latest post-call grade, 0.0–1.0' })),
+  grade_status: Nullable(
+    Type.String({ description: 'pending | completed | failed; null when no analysis was requested' }),
+  ),
   grade_updated_at: Nullable(Timestamp),
   issue_count: Type.Integer(),
   critical_issue_count: Type.Integer(),
-  summary: Nullable(Type.String()),
+  summary: Nullable(Type.String({ description: 'post-call summary written by the LLM' })),
   created_at: Timestamp,
   agent_version: Nullable(
     Type.Integer({
@@ -40,6 +43,16 @@ export const CallWire = Type.Object({
         "the saved agent's deployed revision when the call was placed or answered (null without a saved agent)",
     }),
   ),
+  extracted_data: Nullable(
+    Type.Object(
+      {},
+      { additionalProperties: true, description: "post-call data extraction, valid against the agent's schema" },
+    ),
+  ),
+  answered_by: Nullable(
+    Type.String({ description: 'outbound answering-machine detection: human | machine | unknown (null: not run)' }),
+  ),
+  answered_by_decision_ms: Nullable(Type.Integer({ description: 'answer → detection decision, ms' })),
 });
 
 export function callToWire(c: CallRow, config: Config, nowMs: number) {
@@ -63,14 +76,17 @@ export function callToWire(c: CallRow, config: Config, nowMs: number) {
     billable_minutes: c.billable_minutes,
     billing_total_cents: c.billing_total_cents === null ? null : Number(c.billing_total_cents),
     billed_at: c.billed_at,
-    grade_score: null,
-    grade_status: null,
-    grade_updated_at: null,
+    grade_score: c.grade_score ?? null,
+    grade_status: c.grade_status ?? null,
+    grade_updated_at: c.grade_updated_at ?? null,
     issue_count: 0,
     critical_issue_count: 0,
-    summary: null,
+    summary: c.summary ?? null,
     created_at: c.created_at,
     agent_version: c.agent_version ?? null,
+    extracted_data: c.extracted_data ? jsonObjectColumn(c.extracted_data) : null,
+    answered_by: c.answered_by ?? null,
+    answered_by_decision_ms: c.answered_by_ms ?? null,
   };
 }
 
@@ -79,7 +95,7 @@ export const CALL_CSV_COLUMNS = Object.keys(CallWire.properties) as (keyof typeo
 
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  const s = String(v);
+  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
   // Quote when needed; neutralise spreadsheet formulas.
   const safe = /^[=+\-@\t\r]/.test(s) && !/^[+-]?[0-9]/.test(s) ? `'${s}` : s;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;

@@ -6,7 +6,8 @@ import { sleepMs, startLoopbackServer } from './loopback-server';
  * FAKE stand-in for a paid cloud LLM: an OpenAI-compatible `POST /v1/chat/completions` on
  * 127.0.0.1 that streams scripted answers as SSE chunks shaped like the real API (role chunk,
  * content deltas a few characters at a time, `tool_calls` deltas split into name/argument pieces,
- * `finish_reason`, `data: [DONE]`). Requests are recorded for assertions.
+ * `finish_reason`, `data: [DONE]`); a request with `stream: false` gets one `chat.completion` JSON
+ * document instead (the text reply as `message.content`). Requests are recorded for assertions.
  */
 export type FakeLlmReply =
   | string
@@ -29,6 +30,8 @@ export interface FakeLlmRequest {
   messages: ChatMessage[];
   tools: ToolSpec[];
   stream: boolean;
+  /** e.g. `{ type: 'json_object' }` (post-call analysis). */
+  response_format?: unknown;
   authorization: string | undefined;
 }
 
@@ -55,13 +58,16 @@ export async function startFakeOpenAiLlmServer(script: FakeLlmScript): Promise<F
       messages: parsed.messages ?? [],
       tools: parsed.tools ?? [],
       stream: parsed.stream === true,
+      response_format: parsed.response_format,
       authorization: req.headers.authorization,
     };
     const index = requests.length;
     requests.push(request);
     const reply =
       typeof script === 'function' ? script(request, index) : (script[Math.min(index, script.length - 1)] ?? '');
-    await sendReply(res, reply);
+    if (!request.stream && !(typeof reply === 'object' && ('status' in reply || 'hang' in reply)))
+      await sendCompletion(res, reply);
+    else await sendReply(res, reply);
   });
   return { baseUrl: `${srv.url}/v1`, requests, close: srv.close };
 }
@@ -77,6 +83,25 @@ export function replyByLastUserMessage(
     for (const [needle, reply] of Object.entries(table)) if (text.includes(needle.toLowerCase())) return reply;
     return otherwise;
   };
+}
+
+/** A non-streaming answer (`stream: false`): one chat.completion document. */
+async function sendCompletion(res: ServerResponse, reply: FakeLlmReply): Promise<void> {
+  const r = typeof reply === 'string' ? { text: reply } : reply;
+  if ('rawSse' in r) {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(r.rawSse);
+    return;
+  }
+  if ('firstTokenDelayMs' in r && r.firstTokenDelayMs) await sleepMs(r.firstTokenDelayMs);
+  const text = 'text' in r ? (r.text ?? '') : '';
+  const body = {
+    id: 'chatcmpl-fake',
+    object: 'chat.completion',
+    created: 0,
+    model: 'fake',
+    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+  };
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
 async function sendReply(res: ServerResponse, reply: FakeLlmReply): Promise<void> {

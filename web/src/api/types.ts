@@ -41,6 +41,11 @@ export interface Call {
   critical_issue_count: number;
   summary: string | null;
   created_at: string;
+  /** Post-call data extraction (the agent's post_call_analysis.extraction_schema). */
+  extracted_data?: Record<string, unknown> | null;
+  /** Outbound answering-machine detection: human | machine | unknown; null when it did not run. */
+  answered_by?: string | null;
+  answered_by_decision_ms?: number | null;
 }
 
 /** One event of GET /v1/calls/stream. */

@@ -57,6 +57,18 @@ function Facts({ call, agent }: { call: Call; agent: string }) {
     ['Product', call.product ?? '—'],
     ['Voice', call.voice ?? '—'],
     ...(call.transfer_number ? ([['Transferred to', call.transfer_number]] as [string, ReactNode][]) : []),
+    ...(call.answered_by
+      ? ([
+          [
+            'Answered by',
+            `${humanize(call.answered_by)}${
+              call.answered_by_decision_ms !== null && call.answered_by_decision_ms !== undefined
+                ? ` (decided in ${formatMs(call.answered_by_decision_ms)})`
+                : ''
+            }`,
+          ],
+        ] as [string, ReactNode][])
+      : []),
   ];
   return (
     <dl className="facts">
@@ -123,6 +135,19 @@ export function CallPage({ id }: { id: number }) {
                       <dt>Grade</dt>
                       <dd>
                         {c.grade_score} {c.grade_status ? `(${humanize(c.grade_status)})` : ''}
+                      </dd>
+                    </div>
+                  ) : c.grade_status ? (
+                    <div>
+                      <dt>Grade</dt>
+                      <dd>{humanize(c.grade_status)}</dd>
+                    </div>
+                  ) : null}
+                  {c.extracted_data ? (
+                    <div>
+                      <dt>Extracted data</dt>
+                      <dd>
+                        <code>{JSON.stringify(c.extracted_data)}</code>
                       </dd>
                     </div>
                   ) : null}

@@ -1,0 +1,72 @@
+import type { VoicemailAction } from '../../agents/agent-input';
+import { AnsweringMachineDetector, type AmdDecision, type AmdOptions } from './answering-machine-detector';
+
+export interface VoicemailScreenOptions {
+  action: VoicemailAction;
+  /** The agent's first words wait for the decision at most this long after the answer (ms of call audio). */
+  holdGreetingMs: number;
+  onDecision: (decision: AmdDecision) => void;
+  detector?: AmdOptions;
+  /** leave_message: no beep heard → the greeting counts as over after this much silence. */
+  greetingOverSilenceMs?: number;
+  /** leave_message: speak at the latest this long after the answer. */
+  maxWaitForBeepMs?: number;
+}
+
+/**
+ * Who answered an outbound call, and when the agent may speak. Fed with the callee's 20 ms frames
+ * from the answer on (gaps already filled with silence by the media bridge), so its sense of time
+ * is the call's audio and it needs no timers. `ready` resolves when the agent may start talking:
+ * - `continue`: at once (detection only reports `answered_by`);
+ * - `hang_up`: on a human/unknown decision, or when `holdGreetingMs` passes undecided (a person
+ *   never waits longer than that); a machine never gets it (the call ends with `voicemail`);
+ * - `leave_message`: like hang_up for people; for a machine after its beep (or, without one, once
+ *   the greeting is followed by `greetingOverSilenceMs` of silence), so the message is recorded.
+ */
+export class VoicemailScreen {
+  readonly #o: VoicemailScreenOptions;
+  readonly #amd: AnsweringMachineDetector;
+  #ready!: () => void;
+  #isReady = false;
+  readonly ready: Promise<void>;
+
+  constructor(options: VoicemailScreenOptions) {
+    this.#o = options;
+    this.#amd = new AnsweringMachineDetector(options.detector);
+    this.ready = new Promise((r) => (this.#ready = r));
+    if (options.action === 'continue') this.#release();
+  }
+
+  get decision(): AmdDecision | undefined {
+    return this.#amd.decision;
+  }
+
+  push(frame: Int16Array): void {
+    const before = this.#amd.decision;
+    const decision = this.#amd.push(frame);
+    if (decision && !before) {
+      this.#o.onDecision(decision);
+      if (decision.answeredBy !== 'machine' || this.#o.action === 'continue') this.#release();
+    }
+    const ms = this.#amd.elapsedMs;
+    const d = this.#amd.decision;
+    if (!d && ms >= this.#o.holdGreetingMs) this.#release();
+    if (d?.answeredBy === 'machine' && this.#o.action === 'leave_message') {
+      const beeped = this.#amd.beepAtMs !== undefined && this.#amd.silenceMs >= 200;
+      const quiet = this.#amd.silenceMs >= (this.#o.greetingOverSilenceMs ?? 1500);
+      if (beeped || quiet || ms >= (this.#o.maxWaitForBeepMs ?? 30_000)) this.#release();
+    }
+  }
+
+  /** A transcript of the callee (speech-to-text) as extra evidence. */
+  pushTranscript(text: string): void {
+    const d = this.#amd.pushTranscript(text);
+    if (d) this.#o.onDecision(d);
+  }
+
+  #release(): void {
+    if (this.#isReady) return;
+    this.#isReady = true;
+    this.#ready();
+  }
+}
