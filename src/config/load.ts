@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
+import { availableParallelism, networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -110,7 +110,11 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
     adminToken: e.THUNDERPHONE_ADMIN_TOKEN,
     secretKey,
     sip: { port: e.SIP_PORT, bind: e.SIP_BIND, publicAddress: e.SIP_PUBLIC_ADDRESS ?? firstNonLoopbackAddress() },
-    rtp: { portMin: e.RTP_PORT_MIN, portMax: e.RTP_PORT_MAX },
+    rtp: {
+      portMin: e.RTP_PORT_MIN,
+      portMax: e.RTP_PORT_MAX,
+      mediaWorkers: e.MEDIA_WORKERS === 'auto' ? availableParallelism() : Number(e.MEDIA_WORKERS),
+    },
     demoNumbers,
     llm: llm === undefined ? undefined : { ...llm, modelByProduct },
     stt,

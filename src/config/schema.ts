@@ -75,6 +75,12 @@ export const EnvSchema = Type.Object({
   }),
   RTP_PORT_MIN: int(1024, 65534, { default: 20000, description: 'lowest RTP port' }),
   RTP_PORT_MAX: int(1025, 65535, { default: 30000, description: 'highest RTP port' }),
+  MEDIA_WORKERS: text({
+    default: 'auto',
+    pattern: '^(auto|[0-9]{1,2})$',
+    errorMessage: 'must be auto or a number of worker threads (0 = RTP on the main thread)',
+    description: 'media worker threads for RTP (auto = one per core; 0 = on the main event loop)',
+  }),
   DEMO_NUMBERS: text({ default: '', description: 'comma-separated E.164 pool of inbound-only demo numbers' }),
   LLM_BASE_URL: optionalText({ ...HTTP_URL, description: 'OpenAI-compatible chat completions endpoint' }),
   LLM_API_KEY: optionalText({ description: 'API key of LLM_BASE_URL' }),
@@ -150,7 +156,8 @@ export const ConfigSchema = Type.Object({
   /** 32-byte key for AES-256-GCM encryption of secrets at rest. */
   secretKey: Type.Unsafe<Buffer>(Type.Uint8Array({ minByteLength: 32, maxByteLength: 32 })),
   sip: Type.Object({ port: Type.Integer(), bind: Type.String(), publicAddress: Type.String() }),
-  rtp: Type.Object({ portMin: Type.Integer(), portMax: Type.Integer() }),
+  /** mediaWorkers: RTP worker threads (0 = on the main event loop). */
+  rtp: Type.Object({ portMin: Type.Integer(), portMax: Type.Integer(), mediaWorkers: Type.Integer() }),
   demoNumbers: Type.Array(Type.String()),
   llm: Type.Optional(
     Type.Composite([Endpoint, Type.Object({ modelByProduct: Type.Record(Type.String(), Type.String()) })]),
