@@ -33,7 +33,12 @@ export async function startSipCallParts(
   const mediaLog = o.log.child({ component: 'rtp' });
   const engine: MediaEngine =
     config.rtp.mediaWorkers > 0
-      ? await MediaWorkerPool.start({ workers: config.rtp.mediaWorkers, pool, log: mediaLog })
+      ? await MediaWorkerPool.start({
+          workers: config.rtp.mediaWorkers,
+          priority: config.rtp.mediaWorkerPriority,
+          pool,
+          log: mediaLog,
+        })
       : new InProcessMediaEngine(pool, mediaLog);
   const ua = await CallAgent.start({
     bindAddress: config.sip.bind,

@@ -15,7 +15,12 @@ test('defaults follow the self-hosting contract', () => {
   assert.equal(c.http.host, '0.0.0.0');
   assert.equal(c.databaseUrl, 'sqlite:./data/thunderphone.db');
   assert.equal(c.sip.port, 5060);
-  assert.deepEqual(c.rtp, { portMin: 20000, portMax: 30000, mediaWorkers: availableParallelism() });
+  assert.deepEqual(c.rtp, {
+    portMin: 20000,
+    portMax: 30000,
+    mediaWorkers: availableParallelism(),
+    mediaWorkerPriority: 'high',
+  });
   assert.equal(loadConfig({ THUNDERPHONE_SECRET_KEY: KEY, MEDIA_WORKERS: '0' }).rtp.mediaWorkers, 0);
   assert.throws(
     () => loadConfig({ THUNDERPHONE_SECRET_KEY: KEY, MEDIA_WORKERS: 'many' }),

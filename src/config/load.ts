@@ -114,6 +114,7 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
       portMin: e.RTP_PORT_MIN,
       portMax: e.RTP_PORT_MAX,
       mediaWorkers: e.MEDIA_WORKERS === 'auto' ? availableParallelism() : Number(e.MEDIA_WORKERS),
+      mediaWorkerPriority: e.MEDIA_WORKER_PRIORITY,
     },
     demoNumbers,
     llm: llm === undefined ? undefined : { ...llm, modelByProduct },

@@ -16,6 +16,7 @@ const LANGUAGE_TAG = {
 const PRIVATE_TARGET_POLICIES = ['none', 'loopback', 'all'] as const;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 const AGENT_DEPLOY_MODES = ['auto', 'manual'] as const;
+const MEDIA_WORKER_PRIORITIES = ['realtime', 'high', 'normal'] as const;
 export const PRODUCT_TIERS = ['spark', 'bolt', 'storm'] as const;
 /** The products that may have their own model (`LLM_MODEL_<PRODUCT>`, dashes as underscores). */
 export const LLM_MODEL_PRODUCTS = ['spark', 'bolt', 'storm-base', 'storm-extra'] as const;
@@ -80,6 +81,10 @@ export const EnvSchema = Type.Object({
     pattern: '^(auto|[0-9]{1,2})$',
     errorMessage: 'must be auto or a number of worker threads (0 = RTP on the main thread)',
     description: 'media worker threads for RTP (auto = one per core; 0 = on the main event loop)',
+  }),
+  MEDIA_WORKER_PRIORITY: oneOf(MEDIA_WORKER_PRIORITIES, {
+    default: 'high',
+    description: 'scheduling of media worker threads: high (nice -10), realtime (SCHED_FIFO 10), normal',
   }),
   DEMO_NUMBERS: text({ default: '', description: 'comma-separated E.164 pool of inbound-only demo numbers' }),
   LLM_BASE_URL: optionalText({ ...HTTP_URL, description: 'OpenAI-compatible chat completions endpoint' }),
@@ -157,7 +162,12 @@ export const ConfigSchema = Type.Object({
   secretKey: Type.Unsafe<Buffer>(Type.Uint8Array({ minByteLength: 32, maxByteLength: 32 })),
   sip: Type.Object({ port: Type.Integer(), bind: Type.String(), publicAddress: Type.String() }),
   /** mediaWorkers: RTP worker threads (0 = on the main event loop). */
-  rtp: Type.Object({ portMin: Type.Integer(), portMax: Type.Integer(), mediaWorkers: Type.Integer() }),
+  rtp: Type.Object({
+    portMin: Type.Integer(),
+    portMax: Type.Integer(),
+    mediaWorkers: Type.Integer(),
+    mediaWorkerPriority: literalsOf(MEDIA_WORKER_PRIORITIES),
+  }),
   demoNumbers: Type.Array(Type.String()),
   llm: Type.Optional(
     Type.Composite([Endpoint, Type.Object({ modelByProduct: Type.Record(Type.String(), Type.String()) })]),

@@ -73,7 +73,7 @@ describe('RTP while the main thread stalls for 200 ms', { concurrency: false, ti
   it('media workers: packets keep their 20 ms spacing at the far end (jitter under 2 ms)', async () => {
     const base = await freePort();
     const pool = new RtpPortPool(base - (base % 2), base - (base % 2) + 19);
-    const engine = await MediaWorkerPool.start({ workers: 2, pool });
+    const engine = await MediaWorkerPool.start({ workers: 2, pool, priority: 'realtime' });
     const ua = await startTestUa({ media: { pool, engine, bindAddress: '127.0.0.1' } });
     try {
       const deviations = await callWithStall(ua, recorder);

@@ -17,7 +17,8 @@ import { RemoteRtpSession } from './remote-rtp-session';
 
 const WORKER_ENTRY = new URL('./media-worker.ts', import.meta.url);
 const BIND_ATTEMPTS = 16;
-const DEFAULT_NICE = -10;
+const HIGH_NICE = -10;
+const REALTIME_PRIORITY = 10;
 
 export interface MediaWorkerPoolOptions {
   /** Worker threads (MEDIA_WORKERS; about one per core). */
@@ -26,11 +27,15 @@ export interface MediaWorkerPoolOptions {
   pool: RtpPortPool;
   log?: Logger;
   /**
-   * Nice value of the worker threads (default -10: ahead of the main thread and of other processes,
-   * so a busy machine delays packets less). Needs root or CAP_SYS_NICE; silently skipped otherwise.
+   * Scheduling of the worker threads (MEDIA_WORKER_PRIORITY): `high` (default) = nice -10, ahead of
+   * the main thread and other processes; `realtime` = SCHED_FIFO 10 (what media servers such as
+   * Asterisk `-p` do: a loaded machine then barely delays a packet), falling back to `high`;
+   * `normal` = as the process. Raising needs root or CAP_SYS_NICE, else it is skipped silently.
    */
-  nice?: number;
+  priority?: MediaWorkerPriority;
 }
+
+export type MediaWorkerPriority = 'realtime' | 'high' | 'normal';
 
 interface Opening {
   resolve: () => void;
@@ -96,7 +101,12 @@ export class MediaWorkerPool implements MediaEngine {
     const count = Math.max(1, Math.floor(o.workers));
     const handles = await Promise.all(
       Array.from({ length: count }, async (_, index) => {
-        const workerData: MediaWorkerData = { worker: index, nice: o.nice ?? DEFAULT_NICE };
+        const priority = o.priority ?? 'high';
+        const workerData: MediaWorkerData = {
+          worker: index,
+          ...(priority !== 'normal' ? { nice: HIGH_NICE } : {}),
+          ...(priority === 'realtime' ? { realtimePriority: REALTIME_PRIORITY } : {}),
+        };
         const worker = WORKER_ENTRY.pathname.endsWith('.ts')
           ? // Running from TypeScript sources (npm start uses tsx): the worker registers tsx first.
             new Worker(

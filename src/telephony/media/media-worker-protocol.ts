@@ -42,4 +42,6 @@ export interface MediaWorkerData {
   worker: number;
   /** Scheduling priority of the worker thread (nice value; lower = sooner), when permitted. */
   nice?: number | undefined;
+  /** SCHED_FIFO priority (1-99) of the worker thread, when permitted; else `nice` applies. */
+  realtimePriority?: number | undefined;
 }

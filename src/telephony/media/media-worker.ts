@@ -4,6 +4,8 @@
  * go back once per tick in one transferred buffer. Only an adapter: the protocol logic is
  * RtpSession's sans-IO cores.
  */
+import { spawnSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FRAME_SAMPLES } from '../../audio/frame';
@@ -24,9 +26,20 @@ import {
 
 const STATS_EVERY_TICKS = 50;
 const data = workerData as MediaWorkerData;
-if (data.nice !== undefined) {
+
+/** SCHED_FIFO for this thread only (`chrt -p` on its thread id), like Asterisk's `-p`; false when not permitted. */
+function raiseToRealtime(priority: number): boolean {
   try {
-    // On Linux, pid 0 is the calling thread: only this media thread is raised, like media servers do.
+    const tid = readlinkSync('/proc/thread-self').split('/').at(-1)!;
+    return spawnSync('chrt', ['-f', '-p', String(priority), tid], { stdio: 'ignore' }).status === 0;
+  } catch {
+    return false;
+  }
+}
+
+if (!(data.realtimePriority !== undefined && raiseToRealtime(data.realtimePriority)) && data.nice !== undefined) {
+  try {
+    // On Linux, pid 0 is the calling thread: only this media thread is raised.
     setPriority(0, data.nice);
   } catch {
     // not permitted (not root / no CAP_SYS_NICE): run at the normal priority

@@ -4,7 +4,10 @@
  * records when each RTP packet arrived (epoch ms from performance.timeOrigin + now, comparable
  * across processes) and its sequence number.
  *
- * IPC: {cmd:'bind', count} → {ports}; {cmd:'report'} → {streams: [{port, arrivalsMs, seqs}]};
+ * With `speechUlaw` (8 kHz µ-law bytes) each port also plays that speech, looped, in 20 ms PCMU
+ * packets back to wherever the first packet it received came from (a trunk talking to us).
+ *
+ * IPC: {cmd:'bind', count, speechUlaw?} → {ports}; {cmd:'report'} → {streams: [{port, arrivalsMs, seqs}]};
  * {cmd:'exit'}. Use `startArrivalRecorder()` from the parent.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -16,13 +19,39 @@ export interface ArrivalStream {
   seqs: number[];
 }
 
-type Request = { cmd: 'bind'; count: number } | { cmd: 'report' } | { cmd: 'exit' };
+type Request = { cmd: 'bind'; count: number; speechUlaw?: number[] } | { cmd: 'report' } | { cmd: 'exit' };
 type Reply = { ports: number[] } | { streams: ArrivalStream[] };
 
 const epochMs = (): number => performance.timeOrigin + performance.now();
 
+/** One 20 ms loop (schedule-locked) sends the next speech frame on every playing socket. */
+function startPlayer(speech: Uint8Array): (socket: Socket, to: { address: string; port: number }) => void {
+  const playing: Array<{ socket: Socket; to: { address: string; port: number }; seq: number; frame: number }> = [];
+  const frames = Math.max(1, Math.floor(speech.length / 160));
+  const start = performance.now();
+  let slot = 0;
+  const tick = (): void => {
+    slot++;
+    for (const p of playing) {
+      const packet = Buffer.alloc(12 + 160);
+      packet[0] = 0x80;
+      packet.writeUInt16BE(p.seq, 2);
+      packet.writeUInt32BE((p.frame * 160) >>> 0, 4);
+      packet.writeUInt32BE(0x5eed0000 + p.to.port, 8);
+      packet.set(speech.subarray((p.frame % frames) * 160, (p.frame % frames) * 160 + 160), 12);
+      p.socket.send(packet, p.to.port, p.to.address);
+      p.seq = (p.seq + 1) & 0xffff;
+      p.frame++;
+    }
+    setTimeout(tick, Math.max(1, Math.floor(start + slot * 20 - performance.now())));
+  };
+  setTimeout(tick, 20);
+  return (socket, to) => playing.push({ socket, to, seq: 1, frame: 0 });
+}
+
 function child(): void {
   const sockets: Array<{ socket: Socket; stream: ArrivalStream }> = [];
+  let play: ReturnType<typeof startPlayer> | undefined;
   process.on('message', (m: Request) => {
     if (m.cmd === 'exit') {
       for (const s of sockets) s.socket.close();
@@ -32,6 +61,8 @@ function child(): void {
       process.send!({ streams: sockets.map((s) => s.stream) } satisfies Reply);
       return;
     }
+    if (m.speechUlaw) play ??= startPlayer(Uint8Array.from(m.speechUlaw));
+    const player = m.speechUlaw ? play : undefined;
     void Promise.all(
       Array.from(
         { length: m.count },
@@ -39,7 +70,9 @@ function child(): void {
           new Promise<number>((resolve) => {
             const socket = createSocket('udp4');
             const stream: ArrivalStream = { port: 0, arrivalsMs: [], seqs: [] };
-            socket.on('message', (msg) => {
+            socket.on('message', (msg, rinfo) => {
+              if (player && stream.arrivalsMs.length === 0)
+                player(socket, { address: rinfo.address, port: rinfo.port });
               stream.arrivalsMs.push(epochMs());
               stream.seqs.push(msg.length >= 4 ? msg.readUInt16BE(2) : -1);
             });
@@ -55,7 +88,8 @@ function child(): void {
 }
 
 export interface ArrivalRecorder {
-  bind(count: number): Promise<number[]>;
+  /** `speechUlaw`: also play this back to each port's first sender. */
+  bind(count: number, speechUlaw?: Uint8Array): Promise<number[]>;
   report(): Promise<ArrivalStream[]>;
   close(): Promise<void>;
 }
@@ -77,7 +111,14 @@ export function startArrivalRecorder(): ArrivalRecorder {
       proc.send(req);
     });
   return {
-    bind: async (count) => (await ask<{ ports: number[] }>({ cmd: 'bind', count })).ports,
+    bind: async (count, speechUlaw) =>
+      (
+        await ask<{ ports: number[] }>({
+          cmd: 'bind',
+          count,
+          ...(speechUlaw ? { speechUlaw: Array.from(speechUlaw) } : {}),
+        })
+      ).ports,
     report: async () => (await ask<{ streams: ArrivalStream[] }>({ cmd: 'report' })).streams,
     close: () =>
       new Promise<void>((resolve) => {
