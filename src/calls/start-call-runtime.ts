@@ -12,6 +12,7 @@ import { CallRuntime } from './call-runtime';
 import type { CallEventEmitter, FinalizeDeps } from './finalize-call';
 import { inboundConfigResolver, type IncomingWebhook } from './inbound-config';
 import { startSipCallParts } from './sip-call-parts';
+import type { MediaEngineStats } from '../telephony/media/media-session';
 import { signRecordingUrl } from './recording-url';
 import { newInstanceId } from './instance-id';
 
@@ -34,6 +35,8 @@ export interface RunningCalls {
   runtime: CallRuntime;
   /** The SIP port really bound (SIP_PORT=0 picks a free one). */
   sipPort: number;
+  /** RTP load for metrics: mode, sessions, per media worker its sessions and 20 ms clock lag (last 5 s). */
+  mediaStats(): MediaEngineStats;
   stop(): Promise<void>;
 }
 
@@ -70,5 +73,5 @@ export async function startCallRuntime(deps: CallRuntimeHostDeps): Promise<Runni
     recordingUrl: deps.recordingUrl ?? ((call) => signRecordingUrl(deps.config, call.id, deps.clock.nowMs()).url),
   });
   await runtime.start();
-  return { runtime, sipPort: parts.ua.port, stop: () => runtime.stop() };
+  return { runtime, sipPort: parts.ua.port, mediaStats: () => parts.media.stats(), stop: () => runtime.stop() };
 }

@@ -96,7 +96,7 @@ export class MediaWorkerPool implements MediaEngine {
     this.#workers = workers;
   }
 
-  /** Starts the worker threads and waits until each is running. */
+  /** Starts the worker threads and waits until each has loaded and is ready for sessions. */
   static async start(o: MediaWorkerPoolOptions): Promise<MediaWorkerPool> {
     const count = Math.max(1, Math.floor(o.workers));
     const handles = await Promise.all(
@@ -116,8 +116,9 @@ export class MediaWorkerPool implements MediaEngine {
             )
           : new Worker(WORKER_ENTRY, { workerData });
         await new Promise<void>((resolve, reject) => {
-          worker.once('online', resolve);
+          worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error('media worker did not start'))));
           worker.once('error', reject);
+          worker.once('exit', (code) => reject(new Error(`media worker exited (code ${code})`)));
         });
         return new WorkerHandle(index, worker);
       }),

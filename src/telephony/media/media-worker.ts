@@ -187,3 +187,5 @@ function handle(c: MediaCommand): void {
 port.on('message', (batch: MediaCommand[]) => {
   for (const c of batch) handle(c);
 });
+// Loaded (under tsx this takes a while): MediaWorkerPool.start() waits for this before any call.
+port.postMessage('ready');
