@@ -283,11 +283,14 @@ const sustains = (r: StepResult): boolean => r.answered === r.n && r.p99 < 2 && 
 
 async function sweep(label: string, step: (n: number) => Promise<StepResult>): Promise<number> {
   let best = 0;
+  let failures = 0;
   for (const n of COUNTS) {
     const r = await step(n);
     console.log(line(label, r));
-    if (!sustains(r)) break;
-    best = n;
+    if (sustains(r)) {
+      best = n;
+      failures = 0;
+    } else if (++failures === 2) break; // two failed steps in a row: larger N will not do better
   }
   return best;
 }
@@ -301,9 +304,12 @@ export async function run(): Promise<void> {
         `${WINDOW_MS} ms measuring window, speech ${(speech.length / 8000).toFixed(1)} s (espeak-ng), recording on; ` +
         `frames of ${FRAME_SAMPLES} samples`,
     );
-    const main = await sweep('main', (n) => ourStep(n, 'in-process', dir, speech));
-    const workers = await sweep(`workers (${PRIORITY})`, (n) => ourStep(n, 'workers', dir, speech));
-    const reference = await sweep('sipp (C)', (n) => referenceStep(n, dir));
+    const modes = (process.env.BENCH_CAPACITY_MODES ?? 'main,workers,reference').split(',');
+    const main = modes.includes('main') ? await sweep('main', (n) => ourStep(n, 'in-process', dir, speech)) : 0;
+    const workers = modes.includes('workers')
+      ? await sweep(`workers (${PRIORITY})`, (n) => ourStep(n, 'workers', dir, speech))
+      : 0;
+    const reference = modes.includes('reference') ? await sweep('sipp (C)', (n) => referenceStep(n, dir)) : 0;
     const ratio = (x: number): string => (reference > 0 ? `${(x / reference).toFixed(2)}×` : 'n/a');
     console.log(
       `largest N with p99 < 2 ms, no late or lost frame: main thread ${main}, media workers ${workers}, ` +
