@@ -2,6 +2,9 @@ import type { Config } from '../config/config';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/log';
 import { CallAgent } from '../telephony/call/call-agent';
+import { InProcessMediaEngine } from '../telephony/media/in-process-media-engine';
+import type { MediaEngine } from '../telephony/media/media-session';
+import { MediaWorkerPool } from '../telephony/media/media-worker-pool';
 import { RtpPortPool } from '../telephony/rtp/port-pool';
 import { CallRecorder } from '../telephony/recording/call-recorder';
 import type { IncomingCall } from '../telephony/call/incoming-call';
@@ -25,16 +28,30 @@ export interface SipCallPartsOptions {
  * The real telephony side of the call runtime: our SIP user agent on SIP_BIND:SIP_PORT (UDP and
  * TCP), RTP ports from RTP_PORT_MIN..MAX, stereo WAV recordings (caller left, agent right).
  */
-export async function startSipCallParts(o: SipCallPartsOptions): Promise<CallParts & { ua: CallAgent }> {
+export async function startSipCallParts(
+  o: SipCallPartsOptions,
+): Promise<CallParts & { ua: CallAgent; media: MediaEngine }> {
   const { config } = o;
   const sipLog = o.log.child({ component: 'sip' });
+  const pool = new RtpPortPool(config.rtp.portMin, config.rtp.portMax);
+  const mediaLog = o.log.child({ component: 'rtp' });
+  const engine: MediaEngine =
+    config.rtp.mediaWorkers > 0
+      ? await MediaWorkerPool.start({
+          workers: config.rtp.mediaWorkers,
+          priority: config.rtp.mediaWorkerPriority,
+          pool,
+          log: mediaLog,
+        })
+      : new InProcessMediaEngine(pool, mediaLog);
   const ua = await CallAgent.start({
     bindAddress: config.sip.bind,
     port: config.sip.port,
     publicAddress: config.sip.publicAddress,
     limits: config.sip.limits,
     media: {
-      pool: new RtpPortPool(config.rtp.portMin, config.rtp.portMax),
+      pool,
+      engine,
       bindAddress: config.sip.bind,
       sdpAddress: config.sip.publicAddress,
       mediaTimeoutMs: config.calls.mediaTimeoutMs,
@@ -44,6 +61,8 @@ export async function startSipCallParts(o: SipCallPartsOptions): Promise<CallPar
   });
   return {
     ua,
+    /** RTP sessions and per-worker load (`stats()`: sessions, tick lag) for metrics. */
+    media: engine,
     dial: async (req) =>
       ua.dial({
         target: req.target,
@@ -61,7 +80,10 @@ export async function startSipCallParts(o: SipCallPartsOptions): Promise<CallPar
           void handler(offerOf(call)).catch((err: unknown) => o.log.error({ err }, 'inbound call handler failed')),
       ),
     byeFromSnapshot: (snapshot) => ua.byeFromSnapshot(snapshot),
-    close: () => ua.close(),
+    close: async () => {
+      await ua.close();
+      await engine.close();
+    },
   };
 }
 

@@ -12,6 +12,7 @@ import { CallRuntime } from './call-runtime';
 import type { CallEventEmitter, FinalizeDeps } from './finalize-call';
 import { inboundConfigResolver, type IncomingWebhook } from './inbound-config';
 import { startSipCallParts } from './sip-call-parts';
+import type { MediaEngineStats } from '../telephony/media/media-session';
 import { signRecordingUrl } from './recording-url';
 import { newInstanceId } from './instance-id';
 import { RealtimeSessions, REALTIME_TIMINGS } from './realtime-sessions';
@@ -37,6 +38,8 @@ export interface RunningCalls {
   realtime: RealtimeSessions;
   /** The SIP port really bound (SIP_PORT=0 picks a free one). */
   sipPort: number;
+  /** RTP load for metrics: mode, sessions, per media worker its sessions and 20 ms clock lag (last 5 s). */
+  mediaStats(): MediaEngineStats;
   stop(): Promise<void>;
 }
 
@@ -99,6 +102,7 @@ export async function startCallRuntime(deps: CallRuntimeHostDeps): Promise<Runni
     runtime,
     realtime,
     sipPort: parts.ua.port,
+    mediaStats: () => parts.media.stats(),
     stop: async () => {
       await realtime.stop();
       await runtime.stop();

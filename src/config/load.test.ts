@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,7 +15,17 @@ test('defaults follow the self-hosting contract', () => {
   assert.equal(c.http.host, '0.0.0.0');
   assert.equal(c.databaseUrl, 'sqlite:./data/thunderphone.db');
   assert.equal(c.sip.port, 5060);
-  assert.deepEqual(c.rtp, { portMin: 20000, portMax: 30000 });
+  assert.deepEqual(c.rtp, {
+    portMin: 20000,
+    portMax: 30000,
+    mediaWorkers: availableParallelism(),
+    mediaWorkerPriority: 'high',
+  });
+  assert.equal(loadConfig({ THUNDERPHONE_SECRET_KEY: KEY, MEDIA_WORKERS: '0' }).rtp.mediaWorkers, 0);
+  assert.throws(
+    () => loadConfig({ THUNDERPHONE_SECRET_KEY: KEY, MEDIA_WORKERS: 'many' }),
+    /MEDIA_WORKERS must be auto/,
+  );
   assert.deepEqual(c.rateCentsPerMinute, { spark: 2, bolt: 5, storm: 9 });
   assert.equal(c.allowPrivateTargets, 'loopback');
   assert.equal(c.tts.engine, 'auto');

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
+import { availableParallelism, networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -153,7 +153,12 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
       sourceRatePerSecond: e.SIP_SOURCE_RATE_PER_SECOND,
       sourceBurst: e.SIP_SOURCE_BURST,
     },
-    rtp: { portMin: e.RTP_PORT_MIN, portMax: e.RTP_PORT_MAX },
+    rtp: {
+      portMin: e.RTP_PORT_MIN,
+      portMax: e.RTP_PORT_MAX,
+      mediaWorkers: e.MEDIA_WORKERS === 'auto' ? availableParallelism() : Number(e.MEDIA_WORKERS),
+      mediaWorkerPriority: e.MEDIA_WORKER_PRIORITY,
+    },
     demoNumbers,
     llm: llm === undefined ? undefined : { ...llm, modelByProduct },
     stt,

@@ -20,6 +20,7 @@ const AGENT_DEPLOY_MODES = ['auto', 'manual'] as const;
 export const STT_STREAMING_PROVIDERS = ['none', 'deepgram', 'openai-realtime'] as const;
 const STT_STREAMING_ENCODINGS = ['mulaw', 'linear16'] as const;
 const BOOLEANS = ['true', 'false'] as const;
+const MEDIA_WORKER_PRIORITIES = ['realtime', 'high', 'normal'] as const;
 export const PRODUCT_TIERS = ['spark', 'bolt', 'storm'] as const;
 /** The products that may have their own model (`LLM_MODEL_<PRODUCT>`, dashes as underscores). */
 export const LLM_MODEL_PRODUCTS = ['spark', 'bolt', 'storm-base', 'storm-extra'] as const;
@@ -109,6 +110,16 @@ export const EnvSchema = Type.Object({
   }),
   RTP_PORT_MIN: int(1024, 65534, { default: 20000, description: 'lowest RTP port' }),
   RTP_PORT_MAX: int(1025, 65535, { default: 30000, description: 'highest RTP port' }),
+  MEDIA_WORKERS: text({
+    default: 'auto',
+    pattern: '^(auto|[0-9]{1,2})$',
+    errorMessage: 'must be auto or a number of worker threads (0 = RTP on the main thread)',
+    description: 'media worker threads for RTP (auto = one per core; 0 = on the main event loop)',
+  }),
+  MEDIA_WORKER_PRIORITY: oneOf(MEDIA_WORKER_PRIORITIES, {
+    default: 'high',
+    description: 'scheduling of media worker threads: high (nice -10), realtime (SCHED_FIFO 10), normal',
+  }),
   DEMO_NUMBERS: text({ default: '', description: 'comma-separated E.164 pool of inbound-only demo numbers' }),
   LLM_BASE_URL: optionalText({ ...HTTP_URL, description: 'OpenAI-compatible chat completions endpoint' }),
   LLM_API_KEY: optionalText({ description: 'API key of LLM_BASE_URL' }),
@@ -272,7 +283,13 @@ export const ConfigSchema = Type.Object({
     sourceRatePerSecond: Type.Integer(),
     sourceBurst: Type.Integer(),
   }),
-  rtp: Type.Object({ portMin: Type.Integer(), portMax: Type.Integer() }),
+  /** mediaWorkers: RTP worker threads (0 = on the main event loop). */
+  rtp: Type.Object({
+    portMin: Type.Integer(),
+    portMax: Type.Integer(),
+    mediaWorkers: Type.Integer(),
+    mediaWorkerPriority: literalsOf(MEDIA_WORKER_PRIORITIES),
+  }),
   demoNumbers: Type.Array(Type.String()),
   llm: Type.Optional(
     Type.Composite([Endpoint, Type.Object({ modelByProduct: Type.Record(Type.String(), Type.String()) })]),

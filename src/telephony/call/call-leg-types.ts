@@ -1,4 +1,5 @@
 import type { G711Codec } from '../../audio/g711';
+import type { MediaEngine } from '../media/media-session';
 import type { RtpPortPool } from '../rtp/port-pool';
 import type { CallOutcome } from '../sip/call-outcome';
 import type { DigestCredentials } from '../sip/digest';
@@ -7,6 +8,8 @@ import type { SipTransportKind } from '../sip/transport/sip-transport';
 /** Where call legs get their RTP sessions (the CallAgent's media defaults). */
 export interface CallMediaDefaults {
   pool: RtpPortPool;
+  /** Where sessions run: media worker threads (MediaWorkerPool) or, unset, the main thread. */
+  engine?: MediaEngine | undefined;
   /** Address RTP sockets bind to. */
   bindAddress: string;
   /** Address written into SDP (defaults to the user agent's public address). */

@@ -1,6 +1,6 @@
 import { AppError } from '../../shared/errors';
 import { TypedEmitter } from '../../shared/typed-emitter';
-import type { RtpSession } from '../rtp/rtp-session';
+import type { MediaSession } from '../media/media-session';
 import { isSdpError, readAnswer, type NegotiatedMedia } from '../sdp';
 import type { CallOutcome } from '../sip/call-outcome';
 import type { IncomingInvite } from '../sip/incoming-invite';
@@ -70,7 +70,7 @@ export class CallLeg {
   }
 
   /** The RTP session (audio in/out as 8 kHz Int16 20 ms frames); set once media is negotiated. */
-  get media(): RtpSession | undefined {
+  get media(): MediaSession | undefined {
     return this.#media?.session;
   }
 

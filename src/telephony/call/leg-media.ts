@@ -1,5 +1,6 @@
 import type { G711Codec } from '../../audio/g711';
-import { RtpSession } from '../rtp/rtp-session';
+import { InProcessMediaEngine } from '../media/in-process-media-engine';
+import type { MediaSession } from '../media/media-session';
 import type { NegotiatedMedia } from '../sdp';
 import type { UserAgentCore } from '../sip/user-agent-core';
 import type { CallMediaDefaults } from './call-leg-types';
@@ -7,22 +8,18 @@ import { SdpState } from './sdp-state';
 
 /** The media side of a leg: its RtpSession, our SDP state, and hold tracking from negotiated media. */
 export class LegMedia {
-  readonly session: RtpSession;
+  readonly session: MediaSession;
   readonly sdp: SdpState;
   #held = false;
 
-  private constructor(session: RtpSession, sdp: SdpState) {
+  private constructor(session: MediaSession, sdp: SdpState) {
     this.session = session;
     this.sdp = sdp;
   }
 
   static async open(core: UserAgentCore, m: CallMediaDefaults, codecs: G711Codec[] | undefined): Promise<LegMedia> {
-    const session = await RtpSession.open({
-      pool: m.pool,
-      bindAddress: m.bindAddress,
-      ...(m.mediaTimeoutMs ? { mediaTimeoutMs: m.mediaTimeoutMs } : {}),
-      ...(core.log ? { log: core.log } : {}),
-    });
+    const engine = (m.engine ??= new InProcessMediaEngine(m.pool, core.log));
+    const session = await engine.open({ bindAddress: m.bindAddress, mediaTimeoutMs: m.mediaTimeoutMs });
     return new LegMedia(
       session,
       new SdpState(m.sdpAddress ?? core.publicIp, session.localPort, core.ids.token('', 4), codecs ?? m.codecs),

@@ -12,6 +12,7 @@ import { encodeG711, G711_SILENCE, type G711Codec } from '../../audio/g711';
 import type { NegotiatedMedia } from '../sdp/sdp-types';
 import { digitToEvent, DtmfSender, type DtmfEvent } from './dtmf-rfc4733';
 import { MediaTimeoutWatch } from './media-timeout';
+import type { MediaTicker, TickedSession } from './media-ticker';
 import { Pacer } from './pacer';
 import type { RtpPortPool } from './port-pool';
 import { parseRtpPacket, serializeRtpPacket, type RtpPacket } from './rtp-packet';
@@ -36,6 +37,8 @@ export interface RtpSessionOptions {
   jitterDepthPackets?: number;
   /** Send G.711 silence when no audio is queued (default true: keeps NAT bindings and trunk timers alive). */
   sendSilenceWhenIdle?: boolean;
+  /** Paced by this shared 20 ms clock (a media worker's) instead of a timer chain of its own. */
+  ticker?: MediaTicker;
 }
 
 export interface RtpSessionEvents {
@@ -84,7 +87,7 @@ function bindSocket(socket: Socket, port: number, address: string): Promise<void
  * lives in the sans-IO cores next to this file; this class only wires them to a socket and
  * timers.
  */
-export class RtpSession {
+export class RtpSession implements TickedSession {
   readonly localPort: number;
   readonly #socket: Socket;
   readonly #pool: RtpPortPool;
@@ -93,6 +96,7 @@ export class RtpSession {
   readonly #log: Logger;
   readonly #events: TypedEmitter<RtpSessionEvents>;
   readonly #sendSilence: boolean;
+  readonly #ticker: MediaTicker | undefined;
   // sending
   readonly #pacer = new Pacer({ frameMs: FRAME_MS, earlyToleranceMs: PACING_EARLY_MS });
   readonly #outgoing = new FrameChunker(FRAME_SAMPLES);
@@ -123,6 +127,7 @@ export class RtpSession {
       this.#log.error({ event, err }, 'rtp listener failed'),
     );
     this.#sendSilence = opts.sendSilenceWhenIdle ?? true;
+    this.#ticker = opts.ticker;
     const ids = opts.ids ?? cryptoIds;
     this.#ssrc = Math.floor(ids.random() * 0x1_0000_0000) >>> 0;
     this.#seq = Math.floor(ids.random() * 0x10000) & 0xffff;
@@ -224,10 +229,16 @@ export class RtpSession {
   start(): void {
     if (this.#started || this.#closed) return;
     this.#started = true;
-    const now = this.#clock.monotonicMs();
-    this.#pacer.start(now);
     this.#updateWatch();
+    if (this.#ticker) return this.#ticker.add(this);
+    this.#pacer.start(this.#clock.monotonicMs());
     this.#tick();
+  }
+
+  /** The shared ticker's beat: `send` frames go out now, `skipped` slots were given up after a stall. */
+  onMediaTick(send: number, skipped: number, nowMs: number): void {
+    if (this.#closed) return;
+    this.#runSlots(send, skipped, nowMs);
   }
 
   /** Queues 8 kHz PCM of any length; it goes out in paced 20 ms frames. */
@@ -276,6 +287,7 @@ export class RtpSession {
   close(): Promise<void> {
     this.#closed ??= new Promise<void>((resolve) => {
       this.#pacer.stop();
+      this.#ticker?.remove(this);
       if (this.#timer !== undefined) this.#timers.clear(this.#timer);
       this.#timer = undefined;
       this.#dtmfOut.cancel();
@@ -302,13 +314,17 @@ export class RtpSession {
     if (this.#closed) return;
     const now = this.#clock.monotonicMs();
     const { send, skipped, nextDueMs } = this.#pacer.poll(now);
-    this.#ts = (this.#ts + skipped * FRAME_SAMPLES) >>> 0;
-    for (let i = 0; i < send; i++) this.#sendSlot();
-    if (this.#watch?.poll(now)) this.#events.emit('mediaTimeout');
+    this.#runSlots(send, skipped, now);
     if (this.#closed) return;
     // Timers fire on whole milliseconds, never early: aim up to PACING_EARLY_MS before the slot.
     const wait = Math.max(1, Math.floor(nextDueMs - PACING_EARLY_MS - this.#clock.monotonicMs()));
     this.#timer = this.#timers.set(wait, () => this.#tick());
+  }
+
+  #runSlots(send: number, skipped: number, now: number): void {
+    this.#ts = (this.#ts + skipped * FRAME_SAMPLES) >>> 0;
+    for (let i = 0; i < send; i++) this.#sendSlot();
+    if (this.#watch?.poll(now)) this.#events.emit('mediaTimeout');
   }
 
   #canSend(): boolean {

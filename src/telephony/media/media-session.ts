@@ -1,0 +1,55 @@
+import type { NegotiatedMedia } from '../sdp/sdp-types';
+import type { RtpSessionEvents, RtpStats } from '../rtp/rtp-session';
+
+/**
+ * One call's media as call legs and the calls module use it: the RtpSession itself (in-process)
+ * or its stand-in for a session that lives in a media worker thread (RemoteRtpSession).
+ */
+export interface MediaSession {
+  readonly localPort: number;
+  readonly media: NegotiatedMedia | undefined;
+  readonly remote: { address: string; port: number } | undefined;
+  readonly closed: boolean;
+  /** In a worker: the last figures it reported (every second and at close). */
+  readonly stats: RtpStats;
+  on<K extends keyof RtpSessionEvents>(event: K, listener: RtpSessionEvents[K]): this;
+  off<K extends keyof RtpSessionEvents>(event: K, listener: RtpSessionEvents[K]): this;
+  setRemote(media: NegotiatedMedia): void;
+  start(): void;
+  sendAudio(pcm8k: Int16Array): void;
+  clearOutgoing(): void;
+  sendDtmf(digits: string): Promise<void>;
+  pause(): void;
+  resume(): void;
+  close(): Promise<void>;
+}
+
+export interface MediaSessionOptions {
+  bindAddress: string;
+  mediaTimeoutMs?: number | undefined;
+}
+
+/** Per media worker: its sessions and how late its 20 ms clock fires (for metrics and placement). */
+export interface MediaWorkerLoad {
+  worker: number;
+  sessions: number;
+  ticks: number;
+  tickLagP50Ms: number;
+  tickLagP99Ms: number;
+  tickLagMaxMs: number;
+  skippedSlots: number;
+}
+
+export interface MediaEngineStats {
+  /** `workers`: RTP runs in worker threads; `in-process`: on the main event loop. */
+  mode: 'workers' | 'in-process';
+  sessions: number;
+  workers: MediaWorkerLoad[];
+}
+
+/** Where RTP sessions are opened: the main thread, or a pool of media worker threads. */
+export interface MediaEngine {
+  open(options: MediaSessionOptions): Promise<MediaSession>;
+  stats(): MediaEngineStats;
+  close(): Promise<void>;
+}

@@ -1,0 +1,47 @@
+import type { DtmfEvent } from '../rtp/dtmf-rfc4733';
+import type { RtpStats } from '../rtp/rtp-session';
+import type { NegotiatedMedia } from '../sdp/sdp-types';
+import type { MediaTickerStats } from '../rtp/media-ticker';
+
+/** Main thread → media worker; sent in batches (one postMessage per turn of the main event loop). */
+export type MediaCommand =
+  | { op: 'open'; id: number; port: number; bindAddress: string; mediaTimeoutMs?: number | undefined }
+  | { op: 'remote'; id: number; media: NegotiatedMedia }
+  | { op: 'start' | 'pause' | 'resume' | 'clear' | 'close'; id: number }
+  | { op: 'audio'; id: number; pcm: Int16Array }
+  | { op: 'dtmf'; id: number; req: number; digits: string };
+
+/** Worker → main thread, per session. */
+export type MediaReport =
+  | { op: 'opened'; id: number }
+  | { op: 'openFailed'; id: number; code: string; message: string }
+  | { op: 'dtmfDone'; id: number; req: number; error?: { code: string; message: string } }
+  | { op: 'dtmf'; id: number; event: DtmfEvent }
+  | { op: 'mediaTimeout'; id: number }
+  | { op: 'latched'; id: number; remote: { address: string; port: number } }
+  | { op: 'stats'; id: number; stats: RtpStats }
+  | { op: 'closed'; id: number; stats: RtpStats };
+
+/** Frame kinds in a batch's index. */
+export const FRAME_AUDIO = 0;
+export const FRAME_SENT = 1;
+
+/**
+ * Worker → main thread, once per 20 ms tick (and right away for open/dtmf replies): the frames of
+ * every session packed into one transferred buffer; `index` holds (session id, kind) per frame,
+ * frame k is samples [k·160, (k+1)·160).
+ */
+export interface MediaBatch {
+  reports: MediaReport[];
+  index: Int32Array;
+  samples: Int16Array;
+  load?: MediaTickerStats;
+}
+
+export interface MediaWorkerData {
+  worker: number;
+  /** Scheduling priority of the worker thread (nice value; lower = sooner), when permitted. */
+  nice?: number | undefined;
+  /** SCHED_FIFO priority (1-99) of the worker thread, when permitted; else `nice` applies. */
+  realtimePriority?: number | undefined;
+}

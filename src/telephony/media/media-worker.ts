@@ -1,0 +1,191 @@
+/**
+ * A media worker thread: RTP sessions (socket, jitter buffer, G.711, DTMF, pacing) on one shared
+ * 20 ms clock, off the main event loop. Commands arrive from MediaWorkerPool in batches; frames
+ * go back once per tick in one transferred buffer. Only an adapter: the protocol logic is
+ * RtpSession's sans-IO cores.
+ */
+import { spawnSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { FRAME_SAMPLES } from '../../audio/frame';
+import { systemClock } from '../../shared/clock';
+import { AppError } from '../../shared/errors';
+import { systemTimers } from '../../shared/timers';
+import { MediaTicker } from '../rtp/media-ticker';
+import { RtpPortPool } from '../rtp/port-pool';
+import { RtpSession } from '../rtp/rtp-session';
+import {
+  FRAME_AUDIO,
+  FRAME_SENT,
+  type MediaBatch,
+  type MediaCommand,
+  type MediaReport,
+  type MediaWorkerData,
+} from './media-worker-protocol';
+
+const STATS_EVERY_TICKS = 50;
+const data = workerData as MediaWorkerData;
+
+/** SCHED_FIFO for this thread only (`chrt -p` on its thread id), like Asterisk's `-p`; false when not permitted. */
+function raiseToRealtime(priority: number): boolean {
+  try {
+    const tid = readlinkSync('/proc/thread-self').split('/').at(-1)!;
+    return spawnSync('chrt', ['-f', '-p', String(priority), tid], { stdio: 'ignore' }).status === 0;
+  } catch {
+    return false;
+  }
+}
+
+if (!(data.realtimePriority !== undefined && raiseToRealtime(data.realtimePriority)) && data.nice !== undefined) {
+  try {
+    // On Linux, pid 0 is the calling thread: only this media thread is raised.
+    setPriority(0, data.nice);
+  } catch {
+    // not permitted (not root / no CAP_SYS_NICE): run at the normal priority
+  }
+}
+const port = parentPort!;
+const ticker = new MediaTicker({ clock: systemClock, timers: systemTimers });
+const sessions = new Map<number, RtpSession>();
+/** Commands for a session still binding its socket. */
+const pending = new Map<number, MediaCommand[]>();
+
+let reports: MediaReport[] = [];
+let frameIds: number[] = [];
+let frameKinds: number[] = [];
+let frames: Int16Array[] = [];
+let ticks = 0;
+
+function flush(): void {
+  if (reports.length === 0 && frames.length === 0) return;
+  const n = frames.length;
+  const index = new Int32Array(2 * n);
+  const samples = new Int16Array(n * FRAME_SAMPLES);
+  for (let k = 0; k < n; k++) {
+    index[2 * k] = frameIds[k]!;
+    index[2 * k + 1] = frameKinds[k]!;
+    samples.set(frames[k]!, k * FRAME_SAMPLES);
+  }
+  const batch: MediaBatch = { reports, index, samples };
+  if (ticks % STATS_EVERY_TICKS === 0) batch.load = ticker.stats();
+  reports = [];
+  frameIds = [];
+  frameKinds = [];
+  frames = [];
+  port.postMessage(batch, [index.buffer, samples.buffer]);
+}
+
+let flushQueued = false;
+/** Replies outside a tick (open, DTMF done, closed) go out on the next turn, even with no session ticking. */
+function flushSoon(): void {
+  if (flushQueued) return;
+  flushQueued = true;
+  setImmediate(() => {
+    flushQueued = false;
+    flush();
+  });
+}
+
+function pushFrame(id: number, kind: number, frame: Int16Array): void {
+  frameIds.push(id);
+  frameKinds.push(kind);
+  frames.push(frame);
+}
+
+/** Flushes right after every tick's sessions have sent: the ticker calls sessions in insertion order. */
+const flusher = {
+  onMediaTick(): void {
+    ticks++;
+    if (ticks % STATS_EVERY_TICKS === 0)
+      for (const [id, s] of sessions) reports.push({ op: 'stats', id, stats: s.stats });
+    flush();
+  },
+};
+
+async function open(c: Extract<MediaCommand, { op: 'open' }>): Promise<void> {
+  pending.set(c.id, []);
+  try {
+    const session = await RtpSession.open({
+      pool: new RtpPortPool(c.port, c.port + 1),
+      bindAddress: c.bindAddress,
+      ticker,
+      ...(c.mediaTimeoutMs ? { mediaTimeoutMs: c.mediaTimeoutMs } : {}),
+    });
+    const id = c.id;
+    session
+      .on('audio', (f) => pushFrame(id, FRAME_AUDIO, f))
+      .on('sent', (f) => pushFrame(id, FRAME_SENT, f))
+      .on('dtmf', (event) => reports.push({ op: 'dtmf', id, event }))
+      .on('mediaTimeout', () => reports.push({ op: 'mediaTimeout', id }))
+      .on('latched', (remote) => reports.push({ op: 'latched', id, remote }));
+    sessions.set(id, session);
+    reports.push({ op: 'opened', id });
+    const queued = pending.get(id) ?? [];
+    pending.delete(id);
+    for (const q of queued) handle(q);
+  } catch (err) {
+    pending.delete(c.id);
+    const code = err instanceof AppError ? err.code : 'rtp_bind_failed';
+    reports.push({ op: 'openFailed', id: c.id, code, message: (err as Error).message });
+  }
+  flushSoon();
+}
+
+function handle(c: MediaCommand): void {
+  if (c.op === 'open') return void open(c);
+  const queued = pending.get(c.id);
+  if (queued) return void queued.push(c);
+  const s = sessions.get(c.id);
+  if (!s) return;
+  switch (c.op) {
+    case 'remote':
+      return s.setRemote(c.media);
+    case 'start':
+      // The flusher stays last in the ticker's order, so a tick's frames leave in that tick's batch.
+      ticker.remove(flusher);
+      s.start();
+      return ticker.add(flusher);
+    case 'pause':
+      return s.pause();
+    case 'resume':
+      return s.resume();
+    case 'clear':
+      return s.clearOutgoing();
+    case 'audio':
+      return s.sendAudio(c.pcm);
+    case 'dtmf':
+      s.sendDtmf(c.digits)
+        .then(
+          () => reports.push({ op: 'dtmfDone', id: c.id, req: c.req }),
+          (err: unknown) =>
+            reports.push({
+              op: 'dtmfDone',
+              id: c.id,
+              req: c.req,
+              error: {
+                code: err instanceof AppError ? err.code : 'rtp_session_closed',
+                message: (err as Error).message,
+              },
+            }),
+        )
+        .finally(flushSoon);
+      return;
+    case 'close': {
+      sessions.delete(c.id);
+      const stats = s.stats;
+      void s.close().then(() => {
+        reports.push({ op: 'closed', id: c.id, stats });
+        if (sessions.size === 0) ticker.remove(flusher);
+        flushSoon();
+      });
+      return;
+    }
+  }
+}
+
+port.on('message', (batch: MediaCommand[]) => {
+  for (const c of batch) handle(c);
+});
+// Loaded (under tsx this takes a while): MediaWorkerPool.start() waits for this before any call.
+port.postMessage('ready');

@@ -1,0 +1,97 @@
+import { FRAME_MS } from '../../audio/frame';
+import type { Clock } from '../../shared/clock';
+import type { TimerHandle, Timers } from '../../shared/timers';
+import { Pacer } from './pacer';
+
+/** A session the ticker serves: `send` frame slots go out now, `skipped` slots were given up after a stall. */
+export interface TickedSession {
+  onMediaTick(send: number, skipped: number, nowMs: number): void;
+}
+
+export interface MediaTickerStats {
+  sessions: number;
+  ticks: number;
+  /** How late the last ticks fired against their 20 ms slots (last 250 ticks = 5 s). */
+  tickLagP50Ms: number;
+  tickLagP99Ms: number;
+  tickLagMaxMs: number;
+  /** Slots given up after a stall (every session skips them together). */
+  skippedSlots: number;
+}
+
+/** A tick may fire this much before its slot (timers fire on whole milliseconds). */
+const EARLY_MS = 1;
+const LAG_WINDOW = 250;
+
+/**
+ * One 20 ms clock for many RTP sessions, the way media servers pace calls: a single timer chain
+ * (a Pacer against the monotonic clock, so late timers never drift) and, on every tick, each
+ * session sends its frame. Runs only while it serves a session. Sessions added between ticks
+ * send from the next tick on.
+ */
+export class MediaTicker {
+  readonly #clock: Clock;
+  readonly #timers: Timers;
+  readonly #pacer: Pacer;
+  readonly #sessions = new Set<TickedSession>();
+  #timer: TimerHandle | undefined;
+  #ticks = 0;
+  #skipped = 0;
+  readonly #lags = new Float64Array(LAG_WINDOW);
+
+  constructor(o: { clock: Clock; timers: Timers; frameMs?: number }) {
+    this.#clock = o.clock;
+    this.#timers = o.timers;
+    this.#pacer = new Pacer({ frameMs: o.frameMs ?? FRAME_MS, earlyToleranceMs: EARLY_MS });
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  add(session: TickedSession): void {
+    this.#sessions.add(session);
+    if (this.#pacer.running) return;
+    this.#pacer.start(this.#clock.monotonicMs());
+    this.#tick();
+  }
+
+  remove(session: TickedSession): void {
+    this.#sessions.delete(session);
+    if (this.#sessions.size > 0) return;
+    this.#pacer.stop();
+    if (this.#timer !== undefined) this.#timers.clear(this.#timer);
+    this.#timer = undefined;
+  }
+
+  stats(): MediaTickerStats {
+    const n = Math.min(this.#ticks, LAG_WINDOW);
+    const lags = Array.from(this.#lags.subarray(0, n)).sort((a, b) => a - b);
+    const at = (p: number): number => (n === 0 ? 0 : lags[Math.min(n - 1, Math.floor(p * n))]!);
+    return {
+      sessions: this.#sessions.size,
+      ticks: this.#ticks,
+      tickLagP50Ms: at(0.5),
+      tickLagP99Ms: at(0.99),
+      tickLagMaxMs: n === 0 ? 0 : lags[n - 1]!,
+      skippedSlots: this.#skipped,
+    };
+  }
+
+  #tick(): void {
+    this.#timer = undefined;
+    if (!this.#pacer.running) return;
+    const now = this.#clock.monotonicMs();
+    const { send, skipped, nextDueMs } = this.#pacer.poll(now);
+    if (send > 0 || skipped > 0) {
+      const dueMs = nextDueMs - (send + skipped) * this.#pacer.frameMs;
+      this.#lags[this.#ticks % LAG_WINDOW] = Math.max(0, now - dueMs);
+      this.#ticks++;
+      this.#skipped += skipped;
+      for (const s of [...this.#sessions]) s.onMediaTick(send, skipped, now);
+    }
+    if (!this.#pacer.running) return;
+    const wait = Math.max(1, Math.floor(nextDueMs - EARLY_MS - this.#clock.monotonicMs()));
+    this.#timer = this.#timers.set(wait, () => this.#tick());
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * A far end that only listens, in a process of its own (fork with `--import tsx`), so what it
+ * measures is what a receiver sees, not the sender's event loop: binds UDP ports on loopback and
+ * records when each RTP packet arrived (epoch ms from performance.timeOrigin + now, comparable
+ * across processes) and its sequence number.
+ *
+ * With `speechUlaw` (8 kHz µ-law bytes) each port also plays that speech, looped, in 20 ms PCMU
+ * packets back to wherever the first packet it received came from (a trunk talking to us).
+ *
+ * IPC: {cmd:'bind', count, speechUlaw?} → {ports}; {cmd:'report'} → {streams: [{port, arrivalsMs, seqs}]};
+ * {cmd:'exit'}. Use `startArrivalRecorder()` from the parent.
+ */
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+
+export interface ArrivalStream {
+  port: number;
+  arrivalsMs: number[];
+  seqs: number[];
+}
+
+type Request = { cmd: 'bind'; count: number; speechUlaw?: number[] } | { cmd: 'report' } | { cmd: 'exit' };
+type Reply = { ports: number[] } | { streams: ArrivalStream[] };
+
+const epochMs = (): number => performance.timeOrigin + performance.now();
+
+/** One 20 ms loop (schedule-locked) sends the next speech frame on every playing socket. */
+function startPlayer(speech: Uint8Array): (socket: Socket, to: { address: string; port: number }) => void {
+  const playing: Array<{ socket: Socket; to: { address: string; port: number }; seq: number; frame: number }> = [];
+  const frames = Math.max(1, Math.floor(speech.length / 160));
+  const start = performance.now();
+  let slot = 0;
+  const tick = (): void => {
+    slot++;
+    for (const p of playing) {
+      const packet = Buffer.alloc(12 + 160);
+      packet[0] = 0x80;
+      packet.writeUInt16BE(p.seq, 2);
+      packet.writeUInt32BE((p.frame * 160) >>> 0, 4);
+      packet.writeUInt32BE(0x5eed0000 + p.to.port, 8);
+      packet.set(speech.subarray((p.frame % frames) * 160, (p.frame % frames) * 160 + 160), 12);
+      p.socket.send(packet, p.to.port, p.to.address);
+      p.seq = (p.seq + 1) & 0xffff;
+      p.frame++;
+    }
+    setTimeout(tick, Math.max(1, Math.floor(start + slot * 20 - performance.now())));
+  };
+  setTimeout(tick, 20);
+  return (socket, to) => playing.push({ socket, to, seq: 1, frame: 0 });
+}
+
+function child(): void {
+  const sockets: Array<{ socket: Socket; stream: ArrivalStream }> = [];
+  let play: ReturnType<typeof startPlayer> | undefined;
+  process.on('message', (m: Request) => {
+    if (m.cmd === 'exit') {
+      for (const s of sockets) s.socket.close();
+      process.exit(0);
+    }
+    if (m.cmd === 'report') {
+      process.send!({ streams: sockets.map((s) => s.stream) } satisfies Reply);
+      return;
+    }
+    if (m.speechUlaw) play ??= startPlayer(Uint8Array.from(m.speechUlaw));
+    const player = m.speechUlaw ? play : undefined;
+    void Promise.all(
+      Array.from(
+        { length: m.count },
+        () =>
+          new Promise<number>((resolve) => {
+            const socket = createSocket('udp4');
+            const stream: ArrivalStream = { port: 0, arrivalsMs: [], seqs: [] };
+            socket.on('message', (msg, rinfo) => {
+              if (player && stream.arrivalsMs.length === 0)
+                player(socket, { address: rinfo.address, port: rinfo.port });
+              stream.arrivalsMs.push(epochMs());
+              stream.seqs.push(msg.length >= 4 ? msg.readUInt16BE(2) : -1);
+            });
+            socket.bind(0, '127.0.0.1', () => {
+              stream.port = socket.address().port;
+              sockets.push({ socket, stream });
+              resolve(stream.port);
+            });
+          }),
+      ),
+    ).then((ports) => process.send!({ ports } satisfies Reply));
+  });
+}
+
+export interface ArrivalRecorder {
+  /** `speechUlaw`: also play this back to each port's first sender. */
+  bind(count: number, speechUlaw?: Uint8Array): Promise<number[]>;
+  report(): Promise<ArrivalStream[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Forks the recorder process. It runs at SCHED_FIFO 20 when permitted (root): above the media
+ * workers' 10, so a busy machine delays its timestamps as little as possible (best effort).
+ */
+export function startArrivalRecorder(): ArrivalRecorder {
+  const proc: ChildProcess = fork(new URL(import.meta.url).pathname, ['--child'], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  if (proc.pid !== undefined) spawnSync('chrt', ['-f', '-a', '-p', '20', String(proc.pid)], { stdio: 'ignore' });
+  const ask = <T extends Reply>(req: Request): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onExit = (): void => reject(new Error('arrival recorder exited'));
+      proc.once('exit', onExit);
+      proc.once('message', (m: T) => {
+        proc.off('exit', onExit);
+        resolve(m);
+      });
+      proc.send(req);
+    });
+  return {
+    bind: async (count, speechUlaw) =>
+      (
+        await ask<{ ports: number[] }>({
+          cmd: 'bind',
+          count,
+          ...(speechUlaw ? { speechUlaw: Array.from(speechUlaw) } : {}),
+        })
+      ).ports,
+    report: async () => (await ask<{ streams: ArrivalStream[] }>({ cmd: 'report' })).streams,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.send({ cmd: 'exit' } satisfies Request);
+      }),
+  };
+}
+
+/** The current time on the recorder's scale (epoch ms, sub-millisecond). */
+export const arrivalClockMs = epochMs;
+
+/** |inter-arrival − frameMs| of consecutive packets that arrived in [fromMs, toMs]. */
+export function interArrivalDeviations(s: ArrivalStream, fromMs: number, toMs: number, frameMs = 20): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < s.arrivalsMs.length; i++) {
+    const t = s.arrivalsMs[i]!;
+    if (t < fromMs || t > toMs) continue;
+    out.push(Math.abs(t - s.arrivalsMs[i - 1]! - frameMs));
+  }
+  return out;
+}
+
+if (process.argv.includes('--child')) child();
