@@ -83,8 +83,19 @@ async function main(): Promise<void> {
     }),
   );
 
+  // Drain on deploy: the first SIGTERM/SIGINT stops new work and lets live calls finish (up to
+  // DRAIN_TIMEOUT_MS), a second one ends them at once (server_shutdown), a third exits right away.
+  const abortDrain = new AbortController();
+  let signals = 0;
   const shutdown = async (signal: string): Promise<void> => {
-    log.info({ signal }, 'shutting down');
+    const nowMs = systemClock.nowMs();
+    deps.drain.begin(new Date(nowMs).toISOString(), new Date(nowMs + config.ops.drainTimeoutMs).toISOString());
+    log.info(
+      { signal, liveCalls: calls.runtime.liveCallIds.length, drainTimeoutMs: config.ops.drainTimeoutMs },
+      'draining: no new calls, live calls may finish',
+    );
+    const report = await calls.runtime.drain(config.ops.drainTimeoutMs, abortDrain.signal);
+    log.info(report, 'drained; shutting down');
     await app.close();
     await calls.stop();
     webhookWorkers.stop();
@@ -92,8 +103,16 @@ async function main(): Promise<void> {
     await deps.store.destroy();
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals === 1) void shutdown(signal);
+    else if (signals === 2) {
+      log.warn({ signal }, 'second signal: ending live calls now');
+      abortDrain.abort();
+    } else process.exit(1);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
 
 /** A port another program holds stops the start with the variable that moves it. */

@@ -10,6 +10,7 @@ import type { GuardedHttpClient } from '../net/guarded-http-client';
 import type { WebhookService } from '../webhooks/webhook-service';
 import type { TrunkVerifier } from '../numbers/trunk-verifier-port';
 import type { Readiness } from '../ops/readiness';
+import type { DrainState } from '../shared/drain-state';
 
 /**
  * Everything the HTTP layer may use, built once in main.ts (or the test harness) and passed
@@ -35,4 +36,6 @@ export interface ApiDeps {
   liveCalls?: { pollMs?: number; keepaliveMs?: number };
   /** What works and what is missing (SIP, RTP, TTS, LLM, STT, console): GET /v1/healthz `checks`. */
   readiness: Readiness;
+  /** Set on SIGTERM (main.ts): GET /v1/healthz says `draining`; dispatchers take no new work. */
+  drain: DrainState;
 }

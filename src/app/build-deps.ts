@@ -14,6 +14,7 @@ import { GuardedHttpClient } from '../net/guarded-http-client';
 import { WebhookService } from '../webhooks/webhook-service';
 import { EphemeralSipTrunkVerifier } from './ephemeral-sip-trunk-verifier';
 import { Readiness } from '../ops/readiness';
+import { DrainState } from '../shared/drain-state';
 
 export interface BuildDepsOptions {
   config: Config;
@@ -68,5 +69,6 @@ export async function buildDeps(options: BuildDepsOptions): Promise<ApiDeps> {
     secretBox,
     voices,
     readiness: new Readiness({ config: options.config, voices }),
+    drain: new DrainState(),
   };
 }

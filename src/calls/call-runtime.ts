@@ -20,6 +20,7 @@ import { RetryingFinalizer } from './finalize-with-retry';
 import { OutageTolerantCallRepo } from './outage-tolerant-call-repo';
 import { recoveryPaused } from './outage-grace';
 import { TranscriptCheckpoint } from './transcript-checkpoint';
+import { DRAIN_RETRY_AFTER_S, type DrainState } from '../shared/drain-state';
 
 export const DIAL_QUEUE = 'calls.dial';
 
@@ -70,6 +71,15 @@ export interface CallRuntimeDeps {
   stopGraceMs?: number;
   /** How often a live call's growing transcript is written to calls.transcript (default 1 s; 0 = never). */
   transcriptCheckpointMs?: number;
+  /** This process's drain flag: while set, inbound INVITEs get 503 + Retry-After and dial jobs are left to others. */
+  drain?: DrainState;
+}
+
+export interface DrainReport {
+  /** Calls that ended on their own while draining. */
+  finished: number;
+  /** Calls still live at the deadline (or the abort), ended with `server_shutdown`. */
+  ended: number;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 10_000;
@@ -144,8 +154,13 @@ export class CallRuntime {
     await this.#d.queue.work<{ callId: number }>(DIAL_QUEUE, (job) => this.dial(Number(job.payload.callId)), {
       concurrency: 8,
     });
-    this.#d.parts.onIncoming((offer) =>
-      handleInboundOffer(offer, {
+    this.#d.parts.onIncoming(async (offer) => {
+      if (this.#d.drain?.draining) {
+        this.#d.log.info({ sipCallId: offer.sipCallId }, 'inbound call refused 503: draining');
+        await offer.reject(503, 'Service Unavailable', [['Retry-After', String(DRAIN_RETRY_AFTER_S)]]);
+        return;
+      }
+      await handleInboundOffer(offer, {
         db: this.#d.store.db,
         repo: this.#repo,
         config: this.#d.config,
@@ -160,8 +175,8 @@ export class CallRuntime {
         if (!isDatabaseUnavailableError(err)) throw err;
         this.#d.log.warn({ err }, 'inbound call rejected 503: database unavailable');
         await Promise.resolve(offer.reject(503, 'Service Unavailable')).catch(() => undefined);
-      }),
-    );
+      });
+    });
     this.#ticker = setInterval(() => void this.#tick(), this.#d.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
     this.#ticker.unref();
     // Back from an outage: mark our calls alive at once, before other servers judge them stale.
@@ -226,12 +241,45 @@ export class CallRuntime {
   }
 
   /**
+   * Drain (SIGTERM): no new dial jobs are taken here (other servers take them; inbound INVITEs get
+   * 503 while `drain.draining`), live calls run on until they end or `timeoutMs` passes (or `abort`
+   * fires), then the rest end with `server_shutdown`. The caller sets the drain flag first.
+   */
+  async drain(timeoutMs: number, abort?: AbortSignal): Promise<DrainReport> {
+    await this.#d.queue.stopWorking(DIAL_QUEUE);
+    const busy = () => this.#live.size + this.#held.size;
+    const atStart = busy();
+    let timer: NodeJS.Timeout | undefined;
+    const stopWaiting = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      abort?.addEventListener('abort', () => resolve(), { once: true });
+      if (abort?.aborted) resolve();
+    });
+    let over = false;
+    void stopWaiting.then(() => (over = true));
+    while (!over && busy() > 0) {
+      // A held call becomes live (or ends) within its dial: look again at least every 200 ms.
+      const done = Promise.allSettled([...this.#live.values()].map((c) => c.done));
+      await Promise.race([done, stopWaiting, new Promise((r) => setTimeout(r, 200).unref())]);
+    }
+    clearTimeout(timer);
+    const left = [...this.#live.values()];
+    await Promise.allSettled(left.map((c) => c.end('server_shutdown', { hangUp: true })));
+    return { finished: Math.max(0, atStart - left.length), ended: left.length };
+  }
+
+  /**
    * The `calls.dial` job: admission (concurrency slot + first minute held, one transaction),
    * trunk, CPS pacing, then the INVITE. Idempotent.
    */
   async dial(callId: number): Promise<void> {
     if (this.#stopping) throw new Error('runtime stopping');
     const d = this.#d;
+    if (d.drain?.draining) {
+      // Taken just before the worker stopped: back to the queue for another server.
+      await d.queue.enqueue(DIAL_QUEUE, { callId }, { delayMs: d.admissionRetryMs ?? 1000 });
+      return;
+    }
     const admission = await this.#repo.admit(
       callId,
       d.instance,

@@ -63,6 +63,8 @@ export const END_REASONS = [
   'provider_error',
   'rejected',
   'insufficient_balance',
+  /** The server was draining (SIGTERM) and DRAIN_TIMEOUT_MS ran out, or a second SIGTERM came. */
+  'server_shutdown',
 ] as const;
 export type EndReason = (typeof END_REASONS)[number];
 

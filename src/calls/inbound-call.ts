@@ -16,7 +16,8 @@ export interface InboundOfferPort {
   sipCallId: string | null;
   /** 200 OK with our SDP; resolves with the established leg. */
   accept(): Promise<CallLegPort>;
-  reject(status: number, reason: string): Promise<unknown> | unknown;
+  /** `headers`: extra SIP response headers, e.g. `[['Retry-After', '30']]`. */
+  reject(status: number, reason: string, headers?: Array<[string, string]>): Promise<unknown> | unknown;
 }
 
 export interface ResolvedInboundConfig {

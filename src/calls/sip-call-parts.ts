@@ -65,7 +65,7 @@ function offerOf(call: IncomingCall): InboundOfferPort {
     fromUser: call.fromUser ?? null,
     sipCallId: call.callId,
     accept: () => call.accept(),
-    reject: (status, reason) => call.reject(status, reason),
+    reject: (status, reason, headers) => call.reject(status, reason, headers),
   };
 }
 

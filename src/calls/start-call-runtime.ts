@@ -14,6 +14,7 @@ import { inboundConfigResolver, type IncomingWebhook } from './inbound-config';
 import { startSipCallParts } from './sip-call-parts';
 import { signRecordingUrl } from './recording-url';
 import { newInstanceId } from './instance-id';
+import type { DrainState } from '../shared/drain-state';
 
 export interface CallRuntimeHostDeps {
   config: Config;
@@ -28,6 +29,8 @@ export interface CallRuntimeHostDeps {
   httpClient: ToolHttpClient;
   /** Default: the signed, expiring `/recordings/<id>.wav` link of recording-url.ts. */
   recordingUrl?: FinalizeDeps['recordingUrl'];
+  /** SIGTERM drain flag (main.ts sets it): inbound 503 + Retry-After, no dial jobs taken. */
+  drain?: DrainState;
 }
 
 export interface RunningCalls {
@@ -68,6 +71,7 @@ export async function startCallRuntime(deps: CallRuntimeHostDeps): Promise<Runni
     instance: newInstanceId(deps.ids.uuid()),
     inboundConfig: inboundConfigResolver(deps.store.db, deps.webhooks),
     recordingUrl: deps.recordingUrl ?? ((call) => signRecordingUrl(deps.config, call.id, deps.clock.nowMs()).url),
+    ...(deps.drain ? { drain: deps.drain } : {}),
   });
   await runtime.start();
   return { runtime, sipPort: parts.ua.port, stop: () => runtime.stop() };

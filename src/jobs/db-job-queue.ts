@@ -79,6 +79,11 @@ export class DbJobQueue implements JobQueue {
     if (this.#running) setImmediate(() => this.#poll());
   }
 
+  async stopWorking(queue: string): Promise<void> {
+    // Running jobs keep their Worker object (#run holds it); the poller no longer sees the queue.
+    this.#workers.delete(queue);
+  }
+
   async start(): Promise<void> {
     await this.#store.db
       .updateTable('jobs')

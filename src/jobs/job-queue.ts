@@ -41,6 +41,8 @@ export interface JobQueue {
   enqueue(queue: string, payload: unknown, options?: EnqueueOptions): Promise<string | null>;
   work<T>(queue: string, handler: JobHandler<T>, options?: WorkOptions): Promise<void>;
   start(): Promise<void>;
+  /** This process stops taking jobs of `queue` (other processes still do); jobs in hand run to their end. */
+  stopWorking(queue: string): Promise<void>;
   /** Stops taking jobs and waits for running handlers (up to the given ms). */
   stop(graceMs?: number): Promise<void>;
 }

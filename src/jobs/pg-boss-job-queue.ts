@@ -129,6 +129,12 @@ export class PgBossJobQueue implements JobQueue {
     await this.#starting;
   }
 
+  async stopWorking(queue: string, graceMs = 60_000): Promise<void> {
+    const workers = this.#workers.get(queue) ?? [];
+    this.#workers.delete(queue);
+    await Promise.all(workers.map((w) => w.stop(graceMs)));
+  }
+
   async stop(graceMs = 5000): Promise<void> {
     if (this.#starting === undefined) return;
     await this.#starting.catch(() => undefined);

@@ -203,9 +203,9 @@ export class CallLeg {
   }
 
   /** Refuses an inbound call (default 603 Decline). */
-  reject(status = 603, reason?: string): void {
+  reject(status = 603, reason?: string, headers?: Array<[string, string]>): void {
     if (this.#state !== 'offered') return;
-    this.#offer!.reject(status, reason);
+    this.#offer!.reject(status, reason, headers);
     this.#end(status === 486 || status === 600 ? 'busy' : 'rejected', { byRemote: false, sipStatus: status });
   }
 

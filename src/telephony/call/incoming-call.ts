@@ -37,7 +37,7 @@ export class IncomingCall {
     return this.leg;
   }
 
-  reject(status = 603, reason?: string): void {
-    this.leg.reject(status, reason);
+  reject(status = 603, reason?: string, headers?: Array<[string, string]>): void {
+    this.leg.reject(status, reason, headers);
   }
 }

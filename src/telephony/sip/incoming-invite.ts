@@ -92,11 +92,16 @@ export class IncomingInvite {
     return session;
   }
 
-  reject(status: number, reason?: string): void {
+  /** `headers`: extra response headers (`Retry-After` on a 503 while draining). */
+  reject(status: number, reason?: string, headers?: Array<[string, string]>): void {
     if (this.#state !== 'pending') return;
     this.#state = 'rejected';
     this.#tx.respond(
-      this.#core.buildResponse(this.request, status, { toTag: this.localTag, ...(reason ? { reason } : {}) }),
+      this.#core.buildResponse(this.request, status, {
+        toTag: this.localTag,
+        ...(reason ? { reason } : {}),
+        ...(headers ? { headers } : {}),
+      }),
     );
   }
 
