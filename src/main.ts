@@ -11,6 +11,7 @@ import { startNumberWorkers } from './numbers/start-number-workers';
 import { recordingUrlMaker } from './calls/recording-url';
 import { formatStartBanner, redactDatabaseUrl } from './ops/start-banner';
 import type { ReadinessCheck } from './ops/readiness';
+import { MainThreadLoad } from './ops/main-thread-load';
 
 /** Composition root: config → store → queue → services → HTTP (+ SIP and workers). */
 async function main(): Promise<void> {
@@ -63,6 +64,9 @@ async function main(): Promise<void> {
     config.sip.port,
     startCallRuntime({ ...deps, recordingUrl: recordingUrlMaker(config, systemClock) }),
   );
+  const liveCalls = () => calls.runtime.liveCallIds.length;
+  // RTP runs on the main thread today: its load is the one worker entry (media workers add theirs).
+  deps.metrics.attach({ activeCalls: liveCalls, workers: new MainThreadLoad(liveCalls) });
   deps.readiness.sipStarted(calls.sipPort);
   await deps.readiness.probeRtp();
   await withPortHint('PORT', config.http.port, app.listen({ port: config.http.port, host: config.http.host }));

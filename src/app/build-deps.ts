@@ -15,6 +15,7 @@ import { WebhookService } from '../webhooks/webhook-service';
 import { EphemeralSipTrunkVerifier } from './ephemeral-sip-trunk-verifier';
 import { Readiness } from '../ops/readiness';
 import { DrainState } from '../shared/drain-state';
+import { PrometheusMetrics } from '../ops/prometheus-metrics';
 
 export interface BuildDepsOptions {
   config: Config;
@@ -43,6 +44,8 @@ export async function buildDeps(options: BuildDepsOptions): Promise<ApiDeps> {
         })
       : new DbJobQueue(store, options.clock, options.log, { pollMs: options.queuePollMs ?? 200 });
   const secretBox = new SecretBox(options.config.secretKey);
+  const metrics = new PrometheusMetrics();
+  metrics.attach({ queueDepth: () => queue.depth() });
   const voices = VoiceCatalog.detect(options.config);
   const httpClient = new GuardedHttpClient({ allowPrivateTargets: options.config.allowPrivateTargets });
   const webhooks = new WebhookService({
@@ -55,6 +58,7 @@ export async function buildDeps(options: BuildDepsOptions): Promise<ApiDeps> {
     http: httpClient,
     voices,
     allowPrivateTargets: options.config.allowPrivateTargets,
+    metrics,
   });
   return {
     trunkVerifier: new EphemeralSipTrunkVerifier(options.config, options.log),
@@ -70,5 +74,6 @@ export async function buildDeps(options: BuildDepsOptions): Promise<ApiDeps> {
     voices,
     readiness: new Readiness({ config: options.config, voices }),
     drain: new DrainState(),
+    metrics,
   };
 }

@@ -21,6 +21,7 @@ import { OutageTolerantCallRepo } from './outage-tolerant-call-repo';
 import { recoveryPaused } from './outage-grace';
 import { TranscriptCheckpoint } from './transcript-checkpoint';
 import { DRAIN_RETRY_AFTER_S, type DrainState } from '../shared/drain-state';
+import type { OpsMetrics } from '../shared/ops-metrics';
 
 export const DIAL_QUEUE = 'calls.dial';
 
@@ -73,6 +74,8 @@ export interface CallRuntimeDeps {
   transcriptCheckpointMs?: number;
   /** This process's drain flag: while set, inbound INVITEs get 503 + Retry-After and dial jobs are left to others. */
   drain?: DrainState;
+  /** Operator metrics (GET /metrics): calls ended, setup time, voice-to-voice, RTP statistics. */
+  metrics?: OpsMetrics;
 }
 
 export interface DrainReport {
@@ -117,7 +120,16 @@ export class CallRuntime {
       ...(deps.recordingUrl ? { recordingUrl: deps.recordingUrl } : {}),
     };
     this.#finalizer = new RetryingFinalizer({
-      finalize: (input) => finalizeCall(this.#finalizeDeps, input),
+      finalize: async (input) => {
+        const result = await finalizeCall(this.#finalizeDeps, input);
+        if (result.finalized && result.call)
+          deps.metrics?.callEnded({
+            direction: result.call.direction,
+            status: result.call.status,
+            endReason: result.call.end_reason,
+          });
+        return result;
+      },
       clock: deps.clock,
       log: deps.log,
     });
@@ -362,6 +374,8 @@ export class CallRuntime {
         }),
       clock: d.clock,
       log: d.log.child({ callId: call.id, orgId: call.org_id }),
+      direction: call.direction,
+      ...(d.metrics ? { metrics: d.metrics } : {}),
       ...(d.balanceMinuteMs !== undefined ? { balanceMinuteMs: d.balanceMinuteMs } : {}),
     });
     this.#live.set(call.id, controller);

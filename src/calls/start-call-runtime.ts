@@ -15,6 +15,7 @@ import { startSipCallParts } from './sip-call-parts';
 import { signRecordingUrl } from './recording-url';
 import { newInstanceId } from './instance-id';
 import type { DrainState } from '../shared/drain-state';
+import type { OpsMetrics } from '../shared/ops-metrics';
 
 export interface CallRuntimeHostDeps {
   config: Config;
@@ -31,6 +32,7 @@ export interface CallRuntimeHostDeps {
   recordingUrl?: FinalizeDeps['recordingUrl'];
   /** SIGTERM drain flag (main.ts sets it): inbound 503 + Retry-After, no dial jobs taken. */
   drain?: DrainState;
+  metrics?: OpsMetrics;
 }
 
 export interface RunningCalls {
@@ -72,6 +74,7 @@ export async function startCallRuntime(deps: CallRuntimeHostDeps): Promise<Runni
     inboundConfig: inboundConfigResolver(deps.store.db, deps.webhooks),
     recordingUrl: deps.recordingUrl ?? ((call) => signRecordingUrl(deps.config, call.id, deps.clock.nowMs()).url),
     ...(deps.drain ? { drain: deps.drain } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   await runtime.start();
   return { runtime, sipPort: parts.ua.port, stop: () => runtime.stop() };

@@ -135,6 +135,33 @@ export class PgBossJobQueue implements JobQueue {
     await Promise.all(workers.map((w) => w.stop(graceMs)));
   }
 
+  async depth(): Promise<Record<string, number>> {
+    const { rows } = await this.#store.db.executeQuery<{ name: string; n: string }>(
+      CompiledQuery.raw(
+        `SELECT name, count(*) AS n FROM ${this.#schema}.job WHERE state IN ('created', 'retry') GROUP BY name`,
+      ),
+    );
+    return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)]));
+  }
+
+  /**
+   * Finished jobs in pg-boss's job table (completed, failed, cancelled) and its archive. pg-boss's
+   * own maintenance archives and deletes too (deleteAfterDays); this makes the age exact and testable.
+   */
+  async pruneFinished(beforeIso: string): Promise<number> {
+    await this.start();
+    const jobs = await this.#store.db.executeQuery(
+      CompiledQuery.raw(
+        `DELETE FROM ${this.#schema}.job WHERE state IN ('completed', 'failed', 'cancelled') AND completed_on < $1`,
+        [beforeIso],
+      ),
+    );
+    const archived = await this.#store.db.executeQuery(
+      CompiledQuery.raw(`DELETE FROM ${this.#schema}.archive WHERE archived_on < $1`, [beforeIso]),
+    );
+    return Number(jobs.numAffectedRows ?? 0) + Number(archived.numAffectedRows ?? 0);
+  }
+
   async stop(graceMs = 5000): Promise<void> {
     if (this.#starting === undefined) return;
     await this.#starting.catch(() => undefined);

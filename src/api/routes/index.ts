@@ -16,6 +16,7 @@ import { callDetailRoutes } from './call-details';
 import { voicePreviewRoutes } from './voice-preview';
 import { consoleSessionRoutes } from './console-session';
 import { consoleStaticRoutes } from './console-static';
+import { metricsRoutes } from './metrics';
 
 /**
  * Tenant routes under /v1 (Bearer sk_live_ key required). One line per resource file;
@@ -44,6 +45,8 @@ export const ADMIN_ROUTES: RouteModule[] = [adminOrgRoutes];
 /** Public routes outside /v1 auth (signed recording links and the like). */
 export const PUBLIC_ROUTES: RouteModule[] = [
   recordingRoutes,
+  // Prometheus scrape (its own token, METRICS_TOKEN).
+  metricsRoutes,
   // Web console: sign-in (cookie session) and the app itself at / (web/dist).
   consoleSessionRoutes,
   consoleStaticRoutes,
