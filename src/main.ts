@@ -12,6 +12,7 @@ import { recordingUrlMaker } from './calls/recording-url';
 import { formatStartBanner, redactDatabaseUrl } from './ops/start-banner';
 import type { ReadinessCheck } from './ops/readiness';
 import { MainThreadLoad } from './ops/main-thread-load';
+import { RetentionSweeper } from './ops/retention';
 
 /** Composition root: config → store → queue → services → HTTP (+ SIP and workers). */
 async function main(): Promise<void> {
@@ -70,6 +71,13 @@ async function main(): Promise<void> {
   deps.readiness.sipStarted(calls.sipPort);
   await deps.readiness.probeRtp();
   await withPortHint('PORT', config.http.port, app.listen({ port: config.http.port, host: config.http.host }));
+  const retention = new RetentionSweeper({
+    store: deps.store,
+    queue: deps.queue,
+    clock: systemClock,
+    log: log.child({ component: 'retention' }),
+    ages: config.ops.retention,
+  });
 
   const database: ReadinessCheck = {
     status: 'ok',
@@ -101,6 +109,7 @@ async function main(): Promise<void> {
     const report = await calls.runtime.drain(config.ops.drainTimeoutMs, abortDrain.signal);
     log.info(report, 'drained; shutting down');
     await app.close();
+    await retention.stop();
     await calls.stop();
     webhookWorkers.stop();
     await deps.queue.stop();

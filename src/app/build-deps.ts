@@ -41,6 +41,7 @@ export async function buildDeps(options: BuildDepsOptions): Promise<ApiDeps> {
     store.dialect === 'postgres'
       ? new PgBossJobQueue(store, options.log, {
           pollingIntervalSeconds: Math.max(0.5, (options.queuePollMs ?? 1000) / 1000),
+          deleteAfterDays: options.config.ops.retention.jobDays,
         })
       : new DbJobQueue(store, options.clock, options.log, { pollMs: options.queuePollMs ?? 200 });
   const secretBox = new SecretBox(options.config.secretKey);

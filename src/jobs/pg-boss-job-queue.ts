@@ -38,7 +38,8 @@ export class PgBossJobQueue implements JobQueue {
   readonly #pollMs: number;
   #starting: Promise<void> | undefined;
 
-  constructor(store: Store, log: Logger, options: { pollingIntervalSeconds?: number } = {}) {
+  /** `deleteAfterDays`: pg-boss's own maintenance deletes archived jobs after this (JOB_RETENTION_DAYS; 0 = its default). */
+  constructor(store: Store, log: Logger, options: { pollingIntervalSeconds?: number; deleteAfterDays?: number } = {}) {
     this.#schema = store.schema === undefined ? 'pgboss' : `${store.schema}_boss`;
     this.#log = log;
     this.#store = store;
@@ -51,6 +52,7 @@ export class PgBossJobQueue implements JobQueue {
       schedule: false,
       expireInSeconds: 3600,
       pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
+      ...(options.deleteAfterDays ? { deleteAfterDays: options.deleteAfterDays } : {}),
       ...PG_POOL_EXTRAS,
     });
     this.#boss.on('error', (err) => {
