@@ -12,7 +12,7 @@ import { extendHold } from '../billing/balance-holds';
 import { productTier } from './call-charge';
 import { finalizeCall, type CallEventEmitter, type FinalizeDeps } from './finalize-call';
 import { recoverOrphanedCalls } from './recover-calls';
-import { TrunkRateLimiter } from './trunk-rate-limiter';
+import { TrunkDialSlots } from './trunk-dial-slots';
 import { dialTarget, findTrunkForNumber } from './trunk-lookup';
 import { handleInboundOffer, type InboundConfigResolver, type InboundOfferPort } from './inbound-call';
 import { isDatabaseUnavailableError } from '../store/database-errors';
@@ -94,7 +94,7 @@ export const DEFAULT_HEARTBEAT_MS = 10_000;
 export class CallRuntime {
   readonly #d: CallRuntimeDeps;
   readonly #repo: CallRepo;
-  readonly #limiter: TrunkRateLimiter;
+  readonly #slots: TrunkDialSlots;
   readonly #finalizeDeps: FinalizeDeps;
   /** finalizeCall retried while the database is unavailable (every call of this process ends through it). */
   readonly #finalizer: RetryingFinalizer;
@@ -110,7 +110,12 @@ export class CallRuntime {
   constructor(deps: CallRuntimeDeps) {
     this.#d = deps;
     this.#repo = new CallRepo(deps.store.db, deps.store.dialect, deps.clock);
-    this.#limiter = new TrunkRateLimiter(deps.config.calls.trunkCallsPerSecond, deps.clock);
+    this.#slots = new TrunkDialSlots(
+      deps.store.db,
+      deps.store.dialect,
+      deps.clock,
+      deps.config.calls.trunkCallsPerSecond,
+    );
     this.#finalizeDeps = {
       db: deps.store.db,
       clock: deps.clock,
@@ -317,7 +322,7 @@ export class CallRuntime {
         await this.#finalizer.finalize({ callId, endReason: 'provider_error' });
         return;
       }
-      const wait = this.#limiter.reserve(`voip:${lookup.trunk.voipConnectionId}`);
+      const wait = await this.#slots.reserve(lookup.trunk.voipConnectionId);
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const agent = await d.parts.createAgent(call);
       const controller = this.#controller(call, agent);

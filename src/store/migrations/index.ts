@@ -7,6 +7,7 @@ import * as m0004n from './0004-phone-number-holds';
 import * as m0005 from './0005-balance-holds';
 import * as m0006c from './0006-console-sessions';
 import * as m0008a from './0008-agent-drafts';
+import * as m0011t from './0011-trunk-dial-slots';
 
 export interface Migration {
   name: string;
@@ -22,4 +23,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '0005-balance-holds', up: m0005.up },
   { name: '0006-console-sessions', up: m0006c.up },
   { name: '0008-agent-drafts', up: m0008a.up },
+  { name: '0011-trunk-dial-slots', up: m0011t.up },
 ];
