@@ -8,18 +8,21 @@ import { describeEachDialect, openTestStore, TEST_PG_URL } from '../../test/supp
 import { insertSippTrunkNumber } from '../../test/e2e/support/trunk-rows';
 import { FakeClock } from '../shared/clock';
 import { openStore, type Store } from '../store/db';
-import { seedOrg } from './testing/call-fixtures';
+import { RATES, seedOrg, seedOutboundCall } from './testing/call-fixtures';
+import { CallRepo } from './call-repo';
 import { TrunkDialSlots } from './trunk-dial-slots';
 
 /*
  * TRUNK_CALLS_PER_SECOND is one budget per trunk for every server on the database: two stores
  * with their own connections (two servers) reserving at the same time never get the same slot,
- * and together they are paced exactly like one server.
+ * and together they are paced exactly like one server. The per-org concurrency limit is held the
+ * same way (CallRepo.admit locks the org row): two servers admitting at once never exceed it.
  */
 
 interface Ctx {
   /** What "server A" and "server B" use: separate connections to the same database. */
   a: Store;
+  orgId: number;
   b: Store;
   trunk: number;
   otherTrunk: number;
@@ -54,7 +57,7 @@ describeEachDialect<Ctx>(
       sippPort: 5998,
       number: '+15550100002',
     });
-    return { a, b, trunk, otherTrunk, dir };
+    return { a, b, orgId, trunk, otherTrunk, dir };
   },
   async (c) => {
     await c.b.destroy();
@@ -78,6 +81,25 @@ describeEachDialect<Ctx>(
       clock.advance(5000);
       assert.equal(await serverA.reserve(trunk), 0, 'the budget refills with time');
       assert.equal(await serverB.reserve(trunk), 200);
+    });
+
+    test('per-org concurrency 3: eight calls admitted at once through two servers, three run', async (t) => {
+      const { a, b, orgId } = get();
+      // Several servers means PostgreSQL; two SQLite connections in one process cannot interleave write transactions.
+      if (a.dialect === 'sqlite') return t.skip('several servers share a PostgreSQL database');
+      const clock = new FakeClock();
+      await a.db.updateTable('orgs').set({ max_concurrent_calls: 3 }).where('id', '=', orgId).execute();
+      const calls = [];
+      for (let i = 0; i < 8; i++) calls.push(await seedOutboundCall(a.db, clock, orgId));
+      const repoA = new CallRepo(a.db, a.dialect, clock);
+      const repoB = new CallRepo(b.db, b.dialect, clock);
+      const results = await Promise.all(
+        calls.map((c, i) =>
+          i % 2 === 0 ? repoA.admit(c.id, 'server-a', 10, RATES) : repoB.admit(c.id, 'server-b', 10, RATES),
+        ),
+      );
+      assert.equal(results.filter((r) => r.kind === 'admitted').length, 3);
+      assert.equal(await repoB.activeCount(orgId), 3);
     });
   },
 );
