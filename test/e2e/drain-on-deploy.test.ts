@@ -162,4 +162,62 @@ for (const dialect of testDialects())
         'the refusal is logged',
       );
     });
+
+    test('DRAIN_TIMEOUT_MS runs out: the call still live ends server_shutdown (we hang up), then the process exits', async () => {
+      const dir = makeWorkDir();
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      const llm = await startFakeOpenAiLlmServer(['Hello, this is Acme.']);
+      const stt = await startFakeOpenAiSttServer(['Hi.']);
+      cleanups.push(
+        () => llm.close(),
+        () => stt.close(),
+      );
+      const secretKey = randomBytes(32);
+      const rtpBase = 30_000 + 2 * Math.floor(Math.random() * 14_000);
+      const env = {
+        DATABASE_URL: await serverDatabaseUrl(dialect, dir, cleanups, 'tp_drain2'),
+        THUNDERPHONE_SECRET_KEY: secretKey.toString('hex'),
+        SIP_BIND: '127.0.0.1',
+        SIP_PUBLIC_ADDRESS: '127.0.0.1',
+        RTP_PORT_MIN: String(rtpBase),
+        RTP_PORT_MAX: String(rtpBase + 200),
+        RECORDINGS_DIR: join(dir, 'recordings'),
+        LLM_BASE_URL: llm.baseUrl,
+        LLM_MODEL: 'fake-model',
+        STT_BASE_URL: stt.baseUrl,
+        DRAIN_TIMEOUT_MS: '1500',
+        LOG_LEVEL: 'silent',
+      };
+      const server = await startServerProcess(env);
+      cleanups.push(() => void server.child.kill('SIGKILL'));
+      let exitCode: number | null = null;
+      server.child.once('exit', (code) => (exitCode = code));
+      // This trunk never hangs up: it waits for our BYE.
+      const trunk = await startSipp({
+        scenarioXml: answeringTrunk({ audioPath: speechUlaw(dir, 'tt-weasels', 0.5, 1.0) }),
+        transport: 'udp',
+        workDir: dir,
+        timeoutS: 60,
+      });
+      cleanups.push(() => trunk.kill());
+      const store: Store = await openStore(env.DATABASE_URL);
+      cleanups.push(() => store.destroy());
+      const org = await store.db.selectFrom('orgs').selectAll().executeTakeFirstOrThrow();
+      const from = `+1555${String(process.pid % 1000).padStart(3, '0')}5${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
+      await insertSippTrunkNumber(store.db, { orgId: org.id, secretKey, sippPort: trunk.port, number: from });
+      const call = await insertQueuedCall(store, { orgId: org.id, from });
+      await enqueueDial(store, call.id);
+      const row = () => store.db.selectFrom('calls').selectAll().where('id', '=', call.id).executeTakeFirstOrThrow();
+      await until('the call is answered', async () => (await row()).answered_at !== null, 30_000);
+
+      server.child.kill('SIGTERM');
+      await server.exited;
+      assert.equal(exitCode, 0);
+      const ended = await row();
+      assert.equal(ended.status, 'completed');
+      assert.equal(ended.end_reason, 'server_shutdown');
+      assert.equal(await trunk.exited, 0, `the trunk got our BYE: ${trunk.diagnostics()}`);
+      const ledger = await store.db.selectFrom('ledger_entries').selectAll().where('call_id', '=', call.id).execute();
+      assert.equal(ledger.length, 1, 'billed once');
+    });
   });
