@@ -13,6 +13,8 @@ import { startAnalysisWorkers } from './analysis/start-analysis-workers';
 import { recordingUrlMaker } from './calls/recording-url';
 import { formatStartBanner, redactDatabaseUrl } from './ops/start-banner';
 import type { ReadinessCheck } from './ops/readiness';
+import { MainThreadLoad } from './ops/main-thread-load';
+import { RetentionSweeper } from './ops/retention';
 
 /** Composition root: config → store → queue → services → HTTP (+ SIP and workers). */
 async function main(): Promise<void> {
@@ -75,9 +77,19 @@ async function main(): Promise<void> {
   );
   // After the call runtime: GET /v1/realtime sessions run (and are heartbeated) there.
   const app = await buildServer({ ...deps, realtime: calls.realtime });
+  const liveCalls = () => calls.runtime.liveCallIds.length;
+  // RTP runs on the main thread today: its load is the one worker entry (media workers add theirs).
+  deps.metrics.attach({ activeCalls: liveCalls, workers: new MainThreadLoad(liveCalls) });
   deps.readiness.sipStarted(calls.sipPort);
   await deps.readiness.probeRtp();
   await withPortHint('PORT', config.http.port, app.listen({ port: config.http.port, host: config.http.host }));
+  const retention = new RetentionSweeper({
+    store: deps.store,
+    queue: deps.queue,
+    clock: systemClock,
+    log: log.child({ component: 'retention' }),
+    ages: config.ops.retention,
+  });
 
   const database: ReadinessCheck = {
     status: 'ok',
@@ -95,17 +107,37 @@ async function main(): Promise<void> {
     }),
   );
 
+  // Drain on deploy: the first SIGTERM/SIGINT stops new work and lets live calls finish (up to
+  // DRAIN_TIMEOUT_MS), a second one ends them at once (server_shutdown), a third exits right away.
+  const abortDrain = new AbortController();
+  let signals = 0;
   const shutdown = async (signal: string): Promise<void> => {
-    log.info({ signal }, 'shutting down');
+    const nowMs = systemClock.nowMs();
+    deps.drain.begin(new Date(nowMs).toISOString(), new Date(nowMs + config.ops.drainTimeoutMs).toISOString());
+    log.info(
+      { signal, liveCalls: calls.runtime.liveCallIds.length, drainTimeoutMs: config.ops.drainTimeoutMs },
+      'draining: no new calls, live calls may finish',
+    );
+    const report = await calls.runtime.drain(config.ops.drainTimeoutMs, abortDrain.signal);
+    log.info(report, 'drained; shutting down');
     await app.close();
+    await retention.stop();
     await calls.stop();
     webhookWorkers.stop();
     await deps.queue.stop();
     await deps.store.destroy();
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals === 1) void shutdown(signal);
+    else if (signals === 2) {
+      log.warn({ signal }, 'second signal: ending live calls now');
+      abortDrain.abort();
+    } else process.exit(1);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
 
 /** A port another program holds stops the start with the variable that moves it. */

@@ -11,6 +11,8 @@ import type { WebhookService } from '../webhooks/webhook-service';
 import type { TrunkVerifier } from '../numbers/trunk-verifier-port';
 import type { Readiness } from '../ops/readiness';
 import type { RealtimeSessions } from '../calls/realtime-sessions';
+import type { DrainState } from '../shared/drain-state';
+import type { PrometheusMetrics } from '../ops/prometheus-metrics';
 
 /**
  * Everything the HTTP layer may use, built once in main.ts (or the test harness) and passed
@@ -38,4 +40,8 @@ export interface ApiDeps {
   readiness: Readiness;
   /** GET /v1/realtime sessions (built with the call runtime; absent: the upgrade is refused with 503). */
   realtime?: Pick<RealtimeSessions, 'admit'>;
+  /** Set on SIGTERM (main.ts): GET /v1/healthz says `draining`; dispatchers take no new work. */
+  drain: DrainState;
+  /** Prometheus registry of this process (GET /metrics); domains report into it as OpsMetrics. */
+  metrics: PrometheusMetrics;
 }

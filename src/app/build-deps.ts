@@ -14,6 +14,8 @@ import { GuardedHttpClient } from '../net/guarded-http-client';
 import { WebhookService } from '../webhooks/webhook-service';
 import { EphemeralSipTrunkVerifier } from './ephemeral-sip-trunk-verifier';
 import { Readiness } from '../ops/readiness';
+import { DrainState } from '../shared/drain-state';
+import { PrometheusMetrics } from '../ops/prometheus-metrics';
 
 export interface BuildDepsOptions {
   config: Config;
@@ -39,9 +41,12 @@ export async function buildDeps(options: BuildDepsOptions): Promise<ApiDeps> {
     store.dialect === 'postgres'
       ? new PgBossJobQueue(store, options.log, {
           pollingIntervalSeconds: Math.max(0.5, (options.queuePollMs ?? 1000) / 1000),
+          deleteAfterDays: options.config.ops.retention.jobDays,
         })
       : new DbJobQueue(store, options.clock, options.log, { pollMs: options.queuePollMs ?? 200 });
   const secretBox = new SecretBox(options.config.secretKey);
+  const metrics = new PrometheusMetrics();
+  metrics.attach({ queueDepth: () => queue.depth() });
   const voices = VoiceCatalog.detect(options.config);
   const httpClient = new GuardedHttpClient({ allowPrivateTargets: options.config.allowPrivateTargets });
   const webhooks = new WebhookService({
@@ -54,6 +59,7 @@ export async function buildDeps(options: BuildDepsOptions): Promise<ApiDeps> {
     http: httpClient,
     voices,
     allowPrivateTargets: options.config.allowPrivateTargets,
+    metrics,
   });
   return {
     trunkVerifier: new EphemeralSipTrunkVerifier(options.config, options.log),
@@ -68,5 +74,7 @@ export async function buildDeps(options: BuildDepsOptions): Promise<ApiDeps> {
     secretBox,
     voices,
     readiness: new Readiness({ config: options.config, voices }),
+    drain: new DrainState(),
+    metrics,
   };
 }

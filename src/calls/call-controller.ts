@@ -22,6 +22,7 @@ import { dialogColumns } from './sip-dialog-column';
 import { VoicemailScreen } from './voicemail/voicemail-screen';
 import type { AmdDecision } from './voicemail/answering-machine-detector';
 import type { VoicemailAction } from '../agents/agent-input';
+import type { OpsMetrics } from '../shared/ops-metrics';
 
 export interface CallLimits {
   ringTimeoutMs: number;
@@ -57,6 +58,10 @@ export interface CallControllerOptions {
    * `holdGreetingMs` (`continue`: never).
    */
   voicemail?: { action: VoicemailAction; holdGreetingMs: number };
+  /** Operator metrics (GET /metrics): setup time, voice-to-voice latency, RTP statistics. */
+  metrics?: OpsMetrics;
+  /** `outbound`: attach() is the INVITE, so attach → answered is the setup time. */
+  direction?: string;
 }
 
 /**
@@ -74,6 +79,7 @@ export class CallController {
   #bridge: MediaBridge | undefined;
   #leg: CallLegPort | undefined;
   #answeredMs: number | undefined;
+  #attachedMs: number | undefined;
   #firstAgentAudioMs: number | undefined;
   #outboundPlayedUntilMs = 0;
   #lastMediaFeedMs = 0;
@@ -106,7 +112,10 @@ export class CallController {
     options.agent.on('toolCall', (t) => {
       if (!t.builtin) this.#toolCalls.push(toToolRecord(t));
     });
-    options.agent.on('metrics', (m) => void this.#agentMetrics.push(m));
+    options.agent.on('metrics', (m) => {
+      this.#agentMetrics.push(m);
+      if (m.totalMs !== null) options.metrics?.voiceToVoice(m.totalMs);
+    });
     // The agent ends a conversation on its own only by silence/hold timeout or repeated failures.
     options.agent.on('ended', ({ reason }) => void this.end(reason));
   }
@@ -123,6 +132,7 @@ export class CallController {
   /** Outbound: called as soon as the INVITE is sent. Arms the ring backstop and the hard cap. */
   attach(leg: CallLegPort): void {
     this.#leg = leg;
+    this.#attachedMs = this.#o.clock.monotonicMs();
     leg.on('ringing', () => void this.#o.repo.transition(this.#o.callId, 'ringing'));
     leg.on('answered', () => void this.answered());
     leg.on('ended', (e) => void this.#onLegEnded(e));
@@ -138,6 +148,8 @@ export class CallController {
   async answered(): Promise<void> {
     if (this.#ending || this.#answeredMs !== undefined) return;
     this.#answeredMs = this.#o.clock.monotonicMs();
+    if (this.#o.direction === 'outbound' && this.#attachedMs !== undefined)
+      this.#o.metrics?.callSetup('outbound', this.#answeredMs - this.#attachedMs);
     this.#watchdog.disarm('ring');
     await this.#o.repo.markAnswered(this.#o.callId, dialogColumns(this.#leg?.dialogSnapshot?.()));
     const media = this.#leg?.media;
@@ -191,6 +203,8 @@ export class CallController {
     this.#watchdog.dispose();
     this.#guard.stop();
     let result: FinalizeResult | undefined;
+    const rtp = this.#leg?.media?.stats;
+    if (rtp && this.#answeredMs !== undefined) o.metrics?.rtpCall(rtp);
     try {
       await o.repo.beginEnding(o.callId);
       if (extra.hangUp !== false && this.#leg) await this.#settle(this.#leg.hangUp(), 5000);

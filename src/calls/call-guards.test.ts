@@ -1,21 +1,7 @@
 import { describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../shared/clock';
-import { TrunkRateLimiter } from './trunk-rate-limiter';
 import { BalanceGuard } from './balance-guard';
 import { CallWatchdog } from './call-watchdog';
-
-describe('per-trunk calls-per-second limiter', () => {
-  test('5 cps: the sixth call in the same instant waits a second; another trunk does not wait', () => {
-    const clock = new FakeClock();
-    const limiter = new TrunkRateLimiter(5, clock);
-    const waits = Array.from({ length: 6 }, () => limiter.reserve('trunk-1'));
-    assert.deepEqual(waits, [0, 200, 400, 600, 800, 1000]);
-    assert.equal(limiter.reserve('trunk-2'), 0);
-    clock.advance(5000);
-    assert.equal(limiter.reserve('trunk-1'), 0);
-  });
-});
 
 describe('balance guard', () => {
   test('with 5 cents at 2 ¢/min the call ends shortly before its third minute', async () => {

@@ -26,6 +26,8 @@ export interface MediaPort {
   on<K extends keyof MediaEvents>(event: K, listener: MediaEvents[K]): unknown;
   sendAudio(pcm8k: PcmFrame): unknown;
   clearOutgoing(): unknown;
+  /** RTP receive statistics so far (the real RtpSession has them; stand-ins may not). */
+  readonly stats?: { jitterMs: number; packetsReceived: number; packetsLost: number };
 }
 
 /** The leg events the controller listens to. */

@@ -18,7 +18,7 @@ import {
   type FinalizeResult,
 } from './finalize-call';
 import { recoverOrphanedCalls } from './recover-calls';
-import { TrunkRateLimiter } from './trunk-rate-limiter';
+import { TrunkDialSlots } from './trunk-dial-slots';
 import { dialTarget, findTrunkForNumber } from './trunk-lookup';
 import { handleInboundOffer, type InboundConfigResolver, type InboundOfferPort } from './inbound-call';
 import { isDatabaseUnavailableError } from '../store/database-errors';
@@ -31,6 +31,8 @@ import { CidrList } from '../shared/cidr';
 import type { LegDialogSnapshot, RecoveryByeResult } from '../telephony/call/call-leg-types';
 import { jsonObjectColumn } from '../store/json-columns';
 import type { VoicemailAction } from '../agents/agent-input';
+import { DRAIN_RETRY_AFTER_S, type DrainState } from '../shared/drain-state';
+import type { OpsMetrics } from '../shared/ops-metrics';
 
 export const DIAL_QUEUE = 'calls.dial';
 
@@ -85,6 +87,17 @@ export interface CallRuntimeDeps {
   stopGraceMs?: number;
   /** How often a live call's growing transcript is written to calls.transcript (default 1 s; 0 = never). */
   transcriptCheckpointMs?: number;
+  /** This process's drain flag: while set, inbound INVITEs get 503 + Retry-After and dial jobs are left to others. */
+  drain?: DrainState;
+  /** Operator metrics (GET /metrics): calls ended, setup time, voice-to-voice, RTP statistics. */
+  metrics?: OpsMetrics;
+}
+
+export interface DrainReport {
+  /** Calls that ended on their own while draining. */
+  finished: number;
+  /** Calls still live at the deadline (or the abort), ended with `server_shutdown`. */
+  ended: number;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 10_000;
@@ -96,7 +109,7 @@ export const DEFAULT_HEARTBEAT_MS = 10_000;
 export class CallRuntime {
   readonly #d: CallRuntimeDeps;
   readonly #repo: CallRepo;
-  readonly #limiter: TrunkRateLimiter;
+  readonly #slots: TrunkDialSlots;
   readonly #finalizeDeps: FinalizeDeps;
   /** finalizeCall retried while the database is unavailable (every call of this process ends through it). */
   readonly #finalizer: RetryingFinalizer;
@@ -119,7 +132,12 @@ export class CallRuntime {
       demoSources: CidrList.of(deps.config.sip.demoAllowedSources),
       openCredentials: (sealed) => deps.secretBox.openJson<Record<string, unknown>>(sealed),
     };
-    this.#limiter = new TrunkRateLimiter(deps.config.calls.trunkCallsPerSecond, deps.clock);
+    this.#slots = new TrunkDialSlots(
+      deps.store.db,
+      deps.store.dialect,
+      deps.clock,
+      deps.config.calls.trunkCallsPerSecond,
+    );
     this.#finalizeDeps = {
       db: deps.store.db,
       clock: deps.clock,
@@ -130,7 +148,16 @@ export class CallRuntime {
       ...(deps.recordingUrl ? { recordingUrl: deps.recordingUrl } : {}),
     };
     this.#finalizer = new RetryingFinalizer({
-      finalize: (input) => finalizeCall(this.#finalizeDeps, input),
+      finalize: async (input) => {
+        const result = await finalizeCall(this.#finalizeDeps, input);
+        if (result.finalized && result.call)
+          deps.metrics?.callEnded({
+            direction: result.call.direction,
+            status: result.call.status,
+            endReason: result.call.end_reason,
+          });
+        return result;
+      },
       clock: deps.clock,
       log: deps.log,
     });
@@ -186,8 +213,13 @@ export class CallRuntime {
     await this.#d.queue.work<{ callId: number }>(DIAL_QUEUE, (job) => this.dial(Number(job.payload.callId)), {
       concurrency: 8,
     });
-    this.#d.parts.onIncoming((offer) =>
-      handleInboundOffer(offer, {
+    this.#d.parts.onIncoming(async (offer) => {
+      if (this.#d.drain?.draining) {
+        this.#d.log.info({ sipCallId: offer.sipCallId }, 'inbound call refused 503: draining');
+        await offer.reject(503, 'Service Unavailable', [['Retry-After', String(DRAIN_RETRY_AFTER_S)]]);
+        return;
+      }
+      await handleInboundOffer(offer, {
         db: this.#d.store.db,
         repo: this.#repo,
         config: this.#d.config,
@@ -204,8 +236,8 @@ export class CallRuntime {
         if (!isDatabaseUnavailableError(err)) throw err;
         this.#d.log.warn({ err }, 'inbound call rejected 503: database unavailable');
         await Promise.resolve(offer.reject(503, 'Service Unavailable')).catch(() => undefined);
-      }),
-    );
+      });
+    });
     this.#ticker = setInterval(() => void this.#tick(), this.#d.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
     this.#ticker.unref();
     // Back from an outage: mark our calls alive at once, before other servers judge them stale.
@@ -271,12 +303,45 @@ export class CallRuntime {
   }
 
   /**
+   * Drain (SIGTERM): no new dial jobs are taken here (other servers take them; inbound INVITEs get
+   * 503 while `drain.draining`), live calls run on until they end or `timeoutMs` passes (or `abort`
+   * fires), then the rest end with `server_shutdown`. The caller sets the drain flag first.
+   */
+  async drain(timeoutMs: number, abort?: AbortSignal): Promise<DrainReport> {
+    await this.#d.queue.stopWorking(DIAL_QUEUE);
+    const busy = () => this.#live.size + this.#held.size;
+    const atStart = busy();
+    let timer: NodeJS.Timeout | undefined;
+    const stopWaiting = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      abort?.addEventListener('abort', () => resolve(), { once: true });
+      if (abort?.aborted) resolve();
+    });
+    let over = false;
+    void stopWaiting.then(() => (over = true));
+    while (!over && busy() > 0) {
+      // A held call becomes live (or ends) within its dial: look again at least every 200 ms.
+      const done = Promise.allSettled([...this.#live.values()].map((c) => c.done));
+      await Promise.race([done, stopWaiting, new Promise((r) => setTimeout(r, 200).unref())]);
+    }
+    clearTimeout(timer);
+    const left = [...this.#live.values()];
+    await Promise.allSettled(left.map((c) => c.end('server_shutdown', { hangUp: true })));
+    return { finished: Math.max(0, atStart - left.length), ended: left.length };
+  }
+
+  /**
    * The `calls.dial` job: admission (concurrency slot + first minute held, one transaction),
    * trunk, CPS pacing, then the INVITE. Idempotent.
    */
   async dial(callId: number): Promise<void> {
     if (this.#stopping) throw new Error('runtime stopping');
     const d = this.#d;
+    if (d.drain?.draining) {
+      // Taken just before the worker stopped: back to the queue for another server.
+      await d.queue.enqueue(DIAL_QUEUE, { callId }, { delayMs: d.admissionRetryMs ?? 1000 });
+      return;
+    }
     const admission = await this.#repo.admit(
       callId,
       d.instance,
@@ -302,7 +367,7 @@ export class CallRuntime {
         await this.#finalizer.finalize({ callId, endReason: 'provider_error' });
         return;
       }
-      const wait = this.#limiter.reserve(`voip:${lookup.trunk.voipConnectionId}`);
+      const wait = await this.#slots.reserve(lookup.trunk.voipConnectionId);
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const agent = await d.parts.createAgent(call);
       const controller = this.#controller(call, agent);
@@ -359,6 +424,8 @@ export class CallRuntime {
         }),
       clock: d.clock,
       log: d.log.child({ callId: call.id, orgId: call.org_id }),
+      direction: call.direction,
+      ...(d.metrics ? { metrics: d.metrics } : {}),
       ...(d.balanceMinuteMs !== undefined ? { balanceMinuteMs: d.balanceMinuteMs } : {}),
       ...(call.direction === 'outbound'
         ? { voicemail: { action: voicemailActionOf(call), holdGreetingMs: d.config.calls.voicemailHoldGreetingMs } }

@@ -64,6 +64,8 @@ export const END_REASONS = [
   'rejected',
   'insufficient_balance',
   'voicemail',
+  /** The server was draining (SIGTERM) and DRAIN_TIMEOUT_MS ran out, or a second SIGTERM came. */
+  'server_shutdown',
 ] as const;
 export type EndReason = (typeof END_REASONS)[number];
 

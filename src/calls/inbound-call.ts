@@ -23,6 +23,7 @@ export interface InboundOfferPort {
   authorization: string | null;
   /** 200 OK with our SDP; resolves with the established leg. */
   accept(): Promise<CallLegPort>;
+  /** `headers`: extra SIP response headers, e.g. `[['Retry-After', '30']]`. */
   reject(status: number, reason: string, headers?: Array<[string, string]>): Promise<unknown> | unknown;
 }
 

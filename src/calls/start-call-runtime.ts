@@ -16,6 +16,8 @@ import type { MediaEngineStats } from '../telephony/media/media-session';
 import { signRecordingUrl } from './recording-url';
 import { newInstanceId } from './instance-id';
 import { RealtimeSessions, REALTIME_TIMINGS } from './realtime-sessions';
+import type { DrainState } from '../shared/drain-state';
+import type { OpsMetrics } from '../shared/ops-metrics';
 
 export interface CallRuntimeHostDeps {
   config: Config;
@@ -30,6 +32,9 @@ export interface CallRuntimeHostDeps {
   httpClient: ToolHttpClient;
   /** Default: the signed, expiring `/recordings/<id>.wav` link of recording-url.ts. */
   recordingUrl?: FinalizeDeps['recordingUrl'];
+  /** SIGTERM drain flag (main.ts sets it): inbound 503 + Retry-After, no dial jobs taken. */
+  drain?: DrainState;
+  metrics?: OpsMetrics;
 }
 
 export interface RunningCalls {
@@ -74,6 +79,8 @@ export async function startCallRuntime(deps: CallRuntimeHostDeps): Promise<Runni
     instance: newInstanceId(deps.ids.uuid()),
     inboundConfig: inboundConfigResolver(deps.store.db, deps.webhooks),
     recordingUrl: deps.recordingUrl ?? ((call) => signRecordingUrl(deps.config, call.id, deps.clock.nowMs()).url),
+    ...(deps.drain ? { drain: deps.drain } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   await runtime.start();
   const realtime = new RealtimeSessions({

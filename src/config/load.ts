@@ -189,6 +189,15 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
       retryDelaySeconds: e.CAMPAIGN_RETRY_DELAY_SECONDS,
     },
     recordings: { dir: resolve(e.RECORDINGS_DIR ?? join(dataDir, 'recordings')), urlTtlMs: RECORDING_URL_TTL_MS },
+    ops: {
+      drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
+      metricsToken: e.METRICS_TOKEN,
+      retention: {
+        webhookDays: e.WEBHOOK_RETENTION_DAYS,
+        jobDays: e.JOB_RETENTION_DAYS,
+        recordingDays: e.RECORDING_RETENTION_DAYS,
+      },
+    },
   });
 }
 

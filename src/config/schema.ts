@@ -244,6 +244,23 @@ export const EnvSchema = Type.Object({
       "outbound calls with voicemail_action hang_up/leave_message: the agent's first words wait at most this long for the human/machine decision",
   }),
   RECORDINGS_DIR: optionalText({ description: 'where recordings are written; default <data dir>/recordings' }),
+  DRAIN_TIMEOUT_MS: int(0, 24 * 3_600_000, {
+    default: 300_000,
+    description: 'on SIGTERM, how long live calls may go on before they are ended (end_reason server_shutdown)',
+  }),
+  METRICS_TOKEN: optionalText({ description: 'bearer token of GET /metrics (Prometheus); unset = no /metrics' }),
+  WEBHOOK_RETENTION_DAYS: int(0, 36_500, {
+    default: 30,
+    description: 'delivered or given-up webhook events and their attempts are deleted after this many days; 0 = kept',
+  }),
+  JOB_RETENTION_DAYS: int(0, 36_500, {
+    default: 7,
+    description: 'finished background jobs are deleted after this many days; 0 = kept',
+  }),
+  RECORDING_RETENTION_DAYS: int(0, 36_500, {
+    default: 0,
+    description: "call recordings are deleted this many days after the call's end; 0 = kept",
+  }),
 });
 export type EnvName = keyof typeof EnvSchema.properties;
 
@@ -340,6 +357,14 @@ export const ConfigSchema = Type.Object({
   }),
   campaigns: Type.Object({ dispatchIntervalMs: Type.Integer(), retryDelaySeconds: Type.Integer() }),
   recordings: Type.Object({ dir: Type.String(), urlTtlMs: Type.Integer() }),
+  ops: Type.Object({
+    /** SIGTERM: live calls may run this long before they end with `server_shutdown`. */
+    drainTimeoutMs: Type.Integer(),
+    /** Bearer token of GET /metrics; unset: no /metrics route. */
+    metricsToken: Type.Optional(Type.String()),
+    /** Ages after which the retention job deletes data; 0 = kept forever. */
+    retention: Type.Object({ webhookDays: Type.Integer(), jobDays: Type.Integer(), recordingDays: Type.Integer() }),
+  }),
 });
 
 export type Config = Static<typeof ConfigSchema>;

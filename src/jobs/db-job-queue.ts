@@ -79,6 +79,31 @@ export class DbJobQueue implements JobQueue {
     if (this.#running) setImmediate(() => this.#poll());
   }
 
+  async stopWorking(queue: string): Promise<void> {
+    // Running jobs keep their Worker object (#run holds it); the poller no longer sees the queue.
+    this.#workers.delete(queue);
+  }
+
+  async depth(): Promise<Record<string, number>> {
+    const rows = await this.#store.db
+      .selectFrom('jobs')
+      .select(['queue', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('state', '=', 'pending')
+      .groupBy('queue')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.queue, Number(r.n)]));
+  }
+
+  /** Succeeded jobs are deleted at once; failed ones (given up) stay for inspection until pruned. */
+  async pruneFinished(beforeIso: string): Promise<number> {
+    const res = await this.#store.db
+      .deleteFrom('jobs')
+      .where('state', '=', 'failed')
+      .where('updated_at', '<', beforeIso)
+      .executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
   async start(): Promise<void> {
     await this.#store.db
       .updateTable('jobs')

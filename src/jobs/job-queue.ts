@@ -41,6 +41,12 @@ export interface JobQueue {
   enqueue(queue: string, payload: unknown, options?: EnqueueOptions): Promise<string | null>;
   work<T>(queue: string, handler: JobHandler<T>, options?: WorkOptions): Promise<void>;
   start(): Promise<void>;
+  /** This process stops taking jobs of `queue` (other processes still do); jobs in hand run to their end. */
+  stopWorking(queue: string): Promise<void>;
+  /** Jobs waiting (due or delayed, not yet taken), by queue: GET /metrics `thunderphone_queue_depth`. */
+  depth(): Promise<Record<string, number>>;
+  /** Deletes jobs that finished (failed for good, completed, cancelled) before `beforeIso`; returns how many. */
+  pruneFinished(beforeIso: string): Promise<number>;
   /** Stops taking jobs and waits for running handlers (up to the given ms). */
   stop(graceMs?: number): Promise<void>;
 }

@@ -38,7 +38,8 @@ export class PgBossJobQueue implements JobQueue {
   readonly #pollMs: number;
   #starting: Promise<void> | undefined;
 
-  constructor(store: Store, log: Logger, options: { pollingIntervalSeconds?: number } = {}) {
+  /** `deleteAfterDays`: pg-boss's own maintenance deletes archived jobs after this (JOB_RETENTION_DAYS; 0 = its default). */
+  constructor(store: Store, log: Logger, options: { pollingIntervalSeconds?: number; deleteAfterDays?: number } = {}) {
     this.#schema = store.schema === undefined ? 'pgboss' : `${store.schema}_boss`;
     this.#log = log;
     this.#store = store;
@@ -51,6 +52,7 @@ export class PgBossJobQueue implements JobQueue {
       schedule: false,
       expireInSeconds: 3600,
       pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
+      ...(options.deleteAfterDays ? { deleteAfterDays: options.deleteAfterDays } : {}),
       ...PG_POOL_EXTRAS,
     });
     this.#boss.on('error', (err) => {
@@ -127,6 +129,39 @@ export class PgBossJobQueue implements JobQueue {
   async start(): Promise<void> {
     this.#starting ??= this.#boss.start().then(() => undefined);
     await this.#starting;
+  }
+
+  async stopWorking(queue: string, graceMs = 60_000): Promise<void> {
+    const workers = this.#workers.get(queue) ?? [];
+    this.#workers.delete(queue);
+    await Promise.all(workers.map((w) => w.stop(graceMs)));
+  }
+
+  async depth(): Promise<Record<string, number>> {
+    const { rows } = await this.#store.db.executeQuery<{ name: string; n: string }>(
+      CompiledQuery.raw(
+        `SELECT name, count(*) AS n FROM ${this.#schema}.job WHERE state IN ('created', 'retry') GROUP BY name`,
+      ),
+    );
+    return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)]));
+  }
+
+  /**
+   * Finished jobs in pg-boss's job table (completed, failed, cancelled) and its archive. pg-boss's
+   * own maintenance archives and deletes too (deleteAfterDays); this makes the age exact and testable.
+   */
+  async pruneFinished(beforeIso: string): Promise<number> {
+    await this.start();
+    const jobs = await this.#store.db.executeQuery(
+      CompiledQuery.raw(
+        `DELETE FROM ${this.#schema}.job WHERE state IN ('completed', 'failed', 'cancelled') AND completed_on < $1`,
+        [beforeIso],
+      ),
+    );
+    const archived = await this.#store.db.executeQuery(
+      CompiledQuery.raw(`DELETE FROM ${this.#schema}.archive WHERE archived_on < $1`, [beforeIso]),
+    );
+    return Number(jobs.numAffectedRows ?? 0) + Number(archived.numAffectedRows ?? 0);
   }
 
   async stop(graceMs = 5000): Promise<void> {

@@ -47,3 +47,17 @@ export class FakeClock implements Clock {
     this.#nowMs = Date.parse(iso);
   }
 }
+
+/**
+ * A reader of this thread's event-loop utilization (busy share of the time, 0..1) since its
+ * previous reading: the main thread's load figure (ops/main-thread-load.ts).
+ */
+export function eventLoopUtilizationReader(): () => number {
+  let last = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const delta = performance.eventLoopUtilization(now, last);
+    last = now;
+    return delta.utilization;
+  };
+}

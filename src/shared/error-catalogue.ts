@@ -26,6 +26,7 @@ export const ERROR_CATALOGUE = {
   not_authenticated: 'unauthenticated',
   invalid_api_key: 'unauthenticated',
   invalid_admin_token: 'unauthenticated',
+  invalid_metrics_token: 'unauthenticated',
   // The web console's session cookie (api/plugins/console-session.ts).
   session_expired: 'unauthenticated',
   session_key_revoked: 'unauthenticated',

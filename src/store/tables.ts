@@ -427,6 +427,14 @@ export interface DB {
   webhook_attempts: WebhookAttemptsTable;
   console_sessions: ConsoleSessionsTable;
   realtime_secrets: RealtimeSecretsTable;
+  trunk_dial_slots: TrunkDialSlotsTable;
+}
+
+/** Next free outbound dial slot per VoIP connection (migration 0011): TRUNK_CALLS_PER_SECOND across servers. */
+export interface TrunkDialSlotsTable {
+  voip_connection_id: number;
+  /** Epoch ms from which the next call to this trunk may be sent. */
+  next_slot_ms: number;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;

@@ -48,6 +48,7 @@ export class DeliveryDispatcher {
       return 'cancelled';
     }
     const attempt = delivery.attempts + 1;
+    const sentMs = clock.monotonicMs();
     const result = await sendSigned(this.#deps.http, clock, {
       target,
       body: envelopeBytes(delivery.event_type, JSON.parse(event.data), event.id),
@@ -57,9 +58,10 @@ export class DeliveryDispatcher {
       timeoutMs: this.#deps.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS,
       readBody: false,
     });
+    const tookMs = clock.monotonicMs() - sentMs;
     const afterMs = clock.nowMs();
     const afterIso = new Date(afterMs).toISOString();
-    return db.transaction().execute(async (trx) => {
+    const outcome = await db.transaction().execute(async (trx): Promise<DeliverOutcome> => {
       await trx
         .insertInto('webhook_attempts')
         .values({
@@ -129,6 +131,8 @@ export class DeliveryDispatcher {
       );
       return 'failed';
     });
+    this.#deps.metrics?.webhookAttempt(outcome, tookMs);
+    return outcome;
   }
 
   /** Ids of pending deliveries that are due now and not leased. */

@@ -8,6 +8,7 @@ import type { SecretBox } from '../shared/secret-box';
 import type { VoiceCatalog } from '../voice/tts/voice-catalog';
 import type { OutgoingRequest, OutgoingResponse } from '../net/guarded-http-client';
 import type { PrivateTargetPolicy } from '../net/address-policy';
+import type { OpsMetrics } from '../shared/ops-metrics';
 
 /** The HTTP client webhooks use (GuardedHttpClient in production). */
 export interface WebhookHttp {
@@ -29,6 +30,8 @@ export interface WebhookDeps {
   deliveryTimeoutMs?: number;
   /** Blocking incoming deadline (2 s by the contract). */
   incomingTimeoutMs?: number;
+  /** Operator metrics (GET /metrics): delivery outcomes and latency. */
+  metrics?: OpsMetrics;
 }
 
 export const DELIVER_QUEUE = 'webhooks.deliver';

@@ -20,6 +20,7 @@ import { voicePreviewRoutes } from './voice-preview';
 import { consoleSessionRoutes } from './console-session';
 import { consoleStaticRoutes } from './console-static';
 import { realtimeSessionRoutes } from './realtime-sessions';
+import { metricsRoutes } from './metrics';
 
 /**
  * Tenant routes under /v1 (Bearer sk_live_ key required). One line per resource file;
@@ -52,6 +53,8 @@ export const ADMIN_ROUTES: RouteModule[] = [adminOrgRoutes, adminAttestationRout
 /** Public routes outside /v1 auth (signed recording links and the like). */
 export const PUBLIC_ROUTES: RouteModule[] = [
   recordingRoutes,
+  // Prometheus scrape (its own token, METRICS_TOKEN).
+  metricsRoutes,
   // Web console: sign-in (cookie session) and the app itself at / (web/dist).
   consoleSessionRoutes,
   consoleStaticRoutes,

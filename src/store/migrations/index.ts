@@ -10,6 +10,7 @@ import * as m0007s from './0007-sip-dialogs-inbound';
 import * as m0008a from './0008-agent-drafts';
 import * as m0009c from './0009-campaigns';
 import * as m0010v from './0010-call-analysis';
+import * as m0011t from './0011-trunk-dial-slots';
 import * as m0012r from './0012-realtime-secrets';
 
 export interface Migration {
@@ -29,5 +30,6 @@ export const MIGRATIONS: Migration[] = [
   { name: '0008-agent-drafts', up: m0008a.up },
   { name: '0009-campaigns', up: m0009c.up },
   { name: '0010-call-analysis', up: m0010v.up },
+  { name: '0011-trunk-dial-slots', up: m0011t.up },
   { name: '0012-realtime-secrets', up: m0012r.up },
 ];

@@ -92,7 +92,7 @@ export class IncomingInvite {
     return session;
   }
 
-  /** A final non-2xx answer; `headers` e.g. WWW-Authenticate on a 401 challenge. */
+  /** A final non-2xx answer; `headers` e.g. WWW-Authenticate on a 401 challenge, Retry-After on a 503 while draining. */
   reject(status: number, reason?: string, headers?: Array<[string, string]>): void {
     if (this.#state !== 'pending') return;
     this.#state = 'rejected';

@@ -5,6 +5,8 @@ import { freePort } from './sipp-runner';
 export interface ServerProcess {
   child: ChildProcess;
   port: number;
+  /** Its SIP port (UDP and TCP on 127.0.0.1 unless SIP_BIND says otherwise). */
+  sipPort: number;
   /** The development org's key, when this start created it. */
   apiKey: string | undefined;
   exited: Promise<void>;
@@ -20,8 +22,9 @@ export interface ServerProcess {
 
 export async function startServerProcess(env: Record<string, string>, startTimeoutMs = 20_000): Promise<ServerProcess> {
   const port = await freePort();
+  const sipPort = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', SIP_PORT: String(await freePort()) },
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', SIP_PORT: String(sipPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -46,6 +49,7 @@ export async function startServerProcess(env: Record<string, string>, startTimeo
   return {
     child,
     port,
+    sipPort,
     apiKey,
     exited,
     logLines: () =>

@@ -73,6 +73,8 @@ export interface SippProcess {
   exited: Promise<number>;
   /** What sipp wrote on stderr plus its error log, for failure messages. */
   diagnostics(): string;
+  /** The full text of sipp's log files (with `extraArgs: ['-trace_msg']`: every SIP message). */
+  logs(): string;
   kill(): Promise<void>;
 }
 
@@ -91,6 +93,8 @@ export interface SippOptions {
   port?: number;
   /** Loopback address sipp sends from and listens on (default 127.0.0.1; 127.0.0.2 is "another host"). */
   localIp?: string;
+  /** More sipp options (`-trace_msg` ...). */
+  extraArgs?: string[];
 }
 
 /** Runs one bounded sipp (`-m <maxCalls>`, `-timeout`) on loopback; always kill() it in the test's cleanup. */
@@ -124,6 +128,7 @@ export async function startSipp(o: SippOptions): Promise<SippProcess> {
     join(dir, 'errors.log'),
   ];
   if (o.service !== undefined) args.push('-s', o.service);
+  args.push(...(o.extraArgs ?? []));
   if (o.remote !== undefined) args.push(o.remote);
   const child: ChildProcess = spawn('/usr/bin/sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -144,6 +149,11 @@ export async function startSipp(o: SippOptions): Promise<SippProcess> {
         .join('\n');
       return `${stderr}\n${logs}`;
     },
+    logs: () =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.log'))
+        .map((f) => readFileSync(join(dir, f), 'utf8'))
+        .join('\n'),
     kill: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGKILL');
