@@ -47,10 +47,11 @@ export class IncomingInvite {
     this.remote = o.remote;
     this.requestUri = o.request.uri;
     this.callId = o.request.headers.get('Call-ID') ?? '';
-    this.fromUser = parseSipUri(parseNameAddr(o.request.headers.get('From') ?? '')?.uri ?? '')?.user;
-    this.toUser =
+    this.fromUser = printable(parseSipUri(parseNameAddr(o.request.headers.get('From') ?? '')?.uri ?? '')?.user);
+    this.toUser = printable(
       parseSipUri(parseNameAddr(o.request.headers.get('To') ?? '')?.uri ?? '')?.user ??
-      parseSipUri(o.request.uri)?.user;
+        parseSipUri(o.request.uri)?.user,
+    );
     this.localTag = core.newTag();
     this.#events = new TypedEmitter((err) => core.log?.error({ err }, 'incoming INVITE listener failed'));
   }
@@ -112,4 +113,11 @@ export class IncomingInvite {
     this.#tx.respond(this.#core.buildResponse(this.request, 487, { toTag: this.localTag }));
     this.#events.emit('canceled');
   }
+}
+
+/** A URI user part without control characters (`%00` is valid SIP, RFC 4475 §3.1.1.4, but no phone number and no database text). */
+function printable(user: string | undefined): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  const clean = user?.replace(/[\u0000-\u001f\u007f]/g, '');
+  return clean === '' ? undefined : clean;
 }

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { SequentialIds } from '../../../shared/testing/sequential-ids';
 import { fakeUserAgentCore } from '../testing/fake-core';
+import { UserAgentCore } from '../user-agent-core';
 import { SipPeer } from '../testing/sip-peer';
 import { FakeNetwork } from '../testing/transport-fake';
 
@@ -97,5 +99,44 @@ describe('server transaction matching (RFC 3261 §17.2.3)', () => {
       alice.responses().map((r) => `${r.msg.headers.get('CSeq')} ${r.msg.status}`),
       ['1 INVITE 100', '1 CANCEL 200', '1 INVITE 487'],
     );
+  });
+});
+
+describe('server transaction state budget per source', () => {
+  it('a source over its budget gets no new transactions until its old ones end; other sources are unaffected', () => {
+    const net = new FakeNetwork();
+    const core = new UserAgentCore({
+      transport: net.transportLayer('127.0.0.1', 5070, ['udp']),
+      timers: net.timers,
+      ids: new SequentialIds(),
+      limits: { maxTransactionBytesPerSource: 4096 },
+    });
+    const us = { transport: 'udp' as const, address: '127.0.0.1', port: 5070 };
+    const flood = new SipPeer(net, { address: '127.0.0.8', port: 5064 });
+    const other = new SipPeer(net, { address: '127.0.0.9', port: 5064 });
+    const options = (peer: SipPeer, n: number): void => {
+      peer.request(
+        'OPTIONS',
+        'sip:thunderphone@127.0.0.1:5070',
+        [
+          ['From', `<sip:p@${peer.address}>;tag=${n}`],
+          ['To', '<sip:thunderphone@127.0.0.1>'],
+          ['Call-ID', `budget-${peer.address}-${n}`],
+          ['CSeq', `${n} OPTIONS`],
+        ],
+        us,
+      );
+    };
+    for (let n = 1; n <= 40; n++) options(flood, n);
+    options(other, 1);
+    net.flush();
+    const answered = flood.responses(200).length;
+    assert.ok(answered > 0 && answered < 40, `the flooding source got ${answered} of 40 answered`);
+    assert.equal(other.responses(200).length, 1, 'another source is answered');
+    net.timers.advance(32_000); // Timer J ends the old transactions
+    options(flood, 41);
+    net.flush();
+    assert.equal(flood.responses(200).length, answered + 1, 'answered again once its state is gone');
+    assert.equal(core.serverTransactionCount, 1);
   });
 });
