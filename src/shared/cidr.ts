@@ -46,9 +46,14 @@ export class CidrList {
   }
 
   has(address: string): boolean {
-    const a = unmapIpv4(address.replace(/^\[(.*)\]$/, '$1'));
+    // A zone id (`fe80::1%eth0`) is dropped: ranges are written without one.
+    const a = unmapIpv4(address.replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, ''));
     const version = isIP(a);
     if (version === 0) return false;
-    return this.#list.check(a, version === 4 ? 'ipv4' : 'ipv6');
+    try {
+      return this.#list.check(a, version === 4 ? 'ipv4' : 'ipv6');
+    } catch {
+      return false;
+    }
   }
 }

@@ -1,8 +1,8 @@
 /**
  * A token bucket per source address (sans-IO: the caller passes the time). Each source may send
- * `burst` requests at once and `ratePerSecond` after that; the table is bounded (`maxSources`,
- * least recently seen forgotten first — a forgotten source starts with a full bucket, which is
- * what it would have after being idle anyway).
+ * `burst` requests at once and `ratePerSecond` after that; the table is bounded (`maxSources`:
+ * when full, refilled buckets are forgotten — a forgotten source starts with a full bucket, which
+ * is what it would have after being idle anyway; see #sweep).
  */
 export interface SourceRateLimiterOptions {
   ratePerSecond: number;
@@ -42,17 +42,13 @@ export class SourceRateLimiter {
     const { burst, ratePerSecond } = this.#o;
     let b = this.#buckets.get(source);
     if (b) {
-      this.#buckets.delete(source);
       b.tokens = Math.min(burst, b.tokens + ((now - b.atMs) * ratePerSecond) / 1000);
       b.atMs = now;
     } else {
+      if (this.#buckets.size >= this.#o.maxSources) this.#sweep(now);
       b = { tokens: burst, atMs: now, refusing: false };
-      if (this.#buckets.size >= this.#o.maxSources) {
-        const oldest = this.#buckets.keys().next().value;
-        if (oldest !== undefined) this.#buckets.delete(oldest);
-      }
+      this.#buckets.set(source, b);
     }
-    this.#buckets.set(source, b);
     if (b.tokens >= 1) {
       b.tokens -= 1;
       b.refusing = false;
@@ -61,5 +57,17 @@ export class SourceRateLimiter {
     const firstRefusal = !b.refusing;
     b.refusing = true;
     return { admitted: false, firstRefusal };
+  }
+
+  /**
+   * The table is full: forget every source whose bucket has refilled (the same as never seen);
+   * if that frees nothing (a scan from more addresses than maxSources), forget all — amortised
+   * O(1) per new source, never a per-packet scan.
+   */
+  #sweep(now: number): void {
+    const { burst, ratePerSecond } = this.#o;
+    for (const [k, b] of this.#buckets)
+      if (b.tokens + ((now - b.atMs) * ratePerSecond) / 1000 >= burst) this.#buckets.delete(k);
+    if (this.#buckets.size >= this.#o.maxSources * 0.9) this.#buckets.clear();
   }
 }
