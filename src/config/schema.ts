@@ -156,7 +156,7 @@ export const EnvSchema = Type.Object({
   }),
   STT_UTTERANCE_END_MS: int(1000, 10_000, { default: 1000, description: "Deepgram's utterance_end_ms" }),
   TURN_PAUSE_MS: int(40, 2000, {
-    default: 160,
+    default: 120,
     description:
       'a pause this long asks the speech to text for final words (Deepgram Finalize, a realtime commit, or an early upload) and starts preparing the reply',
   }),

@@ -296,7 +296,10 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     this.#output.on('audio', (pcm) => this.emit('audio', pcm));
     this.#output.on('firstAudio', (roundId) => {
       const m = this.#metrics.firstAudio(roundId);
-      if (m) this.emit('metrics', m);
+      if (!m) return;
+      // One line per answered turn with the latency split (no words: the transcript stays out of logs).
+      this.#o.log.info({ callId: this.#o.callId, ...m }, 'caller turn answered');
+      this.emit('metrics', m);
     });
     this.#output.on('error', (source, error, fatal) => this.#report(source, error, fatal));
   }

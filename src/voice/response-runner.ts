@@ -9,6 +9,7 @@ import type { ToolEffect } from './tools/tool-dispatcher';
 import type { ConversationLog } from './turn/conversation-log';
 import type { TimerState } from './turn/due-timers';
 import type { TurnLatency } from './turn/turn-latency';
+import { sameWords } from './turn/turn-completeness';
 import type { TurnMetricsLog } from './turn-metrics-log';
 
 /** One answer in flight (a "speech handle"): its LLM rounds share the abort signal. */
@@ -156,7 +157,7 @@ export class ResponseRunner extends TypedEmitter<ResponseRunnerEvents> {
     if (!p) return undefined;
     const messages = this.#o.log.messages;
     const last = messages.at(-1);
-    if (messages.length === p.baseLength + 1 && last?.role === 'user' && last.content === p.text) return p;
+    if (messages.length === p.baseLength + 1 && last?.role === 'user' && sameWords(last.content, p.text)) return p;
     p.abort.abort();
     return undefined;
   }

@@ -50,6 +50,8 @@ export interface AgentTimings {
   turnMaxSilenceMs: number;
   /** A pause this long asks STT for the final words (streaming finalize, or an early upload). */
   turnPauseMs: number;
+  /** A pause this long starts preparing the reply on the interim words (streaming). */
+  turnPrepareAfterMs: number;
   /** Start the reply during the end-of-turn wait (kept only when the final words match). */
   prepareReplies: boolean;
   /** Speech needed before it counts as the caller talking (and barges in). */
@@ -78,7 +80,8 @@ export const DEFAULT_TIMINGS: AgentTimings = {
   endOfTurnSilenceMs: 600,
   turnMinSilenceMs: 300,
   turnMaxSilenceMs: 1500,
-  turnPauseMs: 160,
+  turnPauseMs: 120,
+  turnPrepareAfterMs: 20,
   prepareReplies: true,
   minSpeechMs: 60,
   preRollMs: 200,

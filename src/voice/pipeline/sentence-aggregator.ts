@@ -3,6 +3,12 @@ import type { Frame } from './frames';
 
 /** Sentence end: . ! ? … (optionally followed by quotes/brackets) and then whitespace. */
 const SENTENCE_END = /[.!?…]+["')\]]*\s/;
+/**
+ * The first clause of an answer is spoken on its own ("Sure," before the rest of the sentence), so
+ * the caller hears the agent as soon as a few words exist: a comma, semicolon or colon after at
+ * least this many characters ends it.
+ */
+const FIRST_CLAUSE_END = /^.{4,}?[,;:]\s/s;
 /** Very long clauses without punctuation are cut at a comma or space after this many characters. */
 const MAX_CHARS = 220;
 
@@ -40,6 +46,8 @@ export class SentenceAggregator extends FrameProcessor {
   #take(): string | undefined {
     const m = SENTENCE_END.exec(this.#buffer);
     let cut = m ? m.index + m[0].length : -1;
+    const clause = this.#index === 0 ? FIRST_CLAUSE_END.exec(this.#buffer) : null;
+    if (clause && (cut < 0 || clause[0].length < cut)) cut = clause[0].length;
     if (cut < 0 && this.#buffer.length > MAX_CHARS) {
       const comma = this.#buffer.lastIndexOf(', ', MAX_CHARS);
       const space = this.#buffer.lastIndexOf(' ', MAX_CHARS);

@@ -58,3 +58,14 @@ export function endOfTurnSilenceMs(text: string, s: EndOfTurnSilence): number {
   if (c === 'unfinished') return s.maxMs;
   return Math.min(s.maxMs, Math.max(s.minMs, s.neutralMs));
 }
+
+/** The same words, whatever the case and punctuation (an interim and its final often differ only there). */
+export function sameWords(a: string, b: string): boolean {
+  const norm = (x: string): string =>
+    x
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}'\s]/gu, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+  return norm(a) === norm(b);
+}

@@ -8,7 +8,7 @@ import type { VadFactory, VadProvider } from '../vad/vad';
 import { BargeInPolicy, type AgentFloor } from './barge-in-policy';
 import { DtmfCollector } from './dtmf-collector';
 import { Endpointer, type EndpointerOptions } from './endpointer';
-import { endOfTurnSilenceMs } from './turn-completeness';
+import { endOfTurnSilenceMs, sameWords } from './turn-completeness';
 
 /** A caller utterance, transcribed. */
 export interface CallerTurn {
@@ -55,6 +55,7 @@ export interface TurnTakingTimings extends Omit<EndpointerOptions, 'frameMs'> {
   turnMinSilenceMs: number;
   turnMaxSilenceMs: number;
   turnPauseMs: number;
+  turnPrepareAfterMs: number;
   prepareReplies: boolean;
 }
 
@@ -164,8 +165,11 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
     const turn = this.#turn;
     if (!ep.inSpeech || !turn) return;
     this.#stream?.send(frame);
-    if (isSpeech && silenceBefore >= this.#o.timings.turnPauseMs) this.#resumed(turn);
+    // Speech again after a pause, or after the words were taken as known: the turn goes on.
+    if (isSpeech && (silenceBefore >= this.#o.timings.turnPauseMs || (turn.ready && silenceBefore > 0)))
+      this.#resumed(turn);
     if (!turn.requested && (ep.silenceMs >= this.#o.timings.turnPauseMs || ep.tooLong)) this.#request(turn);
+    this.#prepareEarly(turn);
     this.#maybeEnd();
   }
 
@@ -232,6 +236,13 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
         if (r.text !== '') turn.finals.push(r.text);
         turn.interim = '';
       } else turn.interim = r.text;
+      // The provider's own endpointing saw the pause first: the words are known without asking.
+      if (r.speechFinal && !turn.ready && this.#endpointer.inSpeech) {
+        turn.requested = true;
+        turn.ready = true;
+        turn.transcribedMono = this.#o.clock.monotonicMs();
+        this.#onWordsKnown(turn);
+      }
     });
     stream.on('error', (err) => this.emit('sttWarning', err));
   }
@@ -320,9 +331,27 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
     );
   }
 
+  /**
+   * At the first short pause, before the final words: a reply is prepared on the interim words
+   * (streaming). The final words usually say the same; if not, `#onWordsKnown` prepares again.
+   */
+  #prepareEarly(turn: OpenTurn): void {
+    const t = this.#o.timings;
+    if (!t.prepareReplies || turn.ready || turn.prepared !== undefined || !this.#stream || turn.streamFailed) return;
+    if (this.#endpointer.silenceMs < t.turnPrepareAfterMs) return;
+    const text = this.#text(turn, true);
+    if (text === '') return;
+    turn.prepared = text;
+    this.emit('prepare', text);
+  }
+
   #onWordsKnown(turn: OpenTurn): void {
     const text = this.#text(turn);
-    if (this.#o.timings.prepareReplies && text !== '' && turn.prepared !== text && this.#endpointer.silenceMs > 0) {
+    if (
+      this.#o.timings.prepareReplies &&
+      text !== '' &&
+      (turn.prepared === undefined || !sameWords(turn.prepared, text))
+    ) {
       turn.prepared = text;
       this.emit('prepare', text);
     }
