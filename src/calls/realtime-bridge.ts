@@ -26,6 +26,8 @@ export interface RealtimeBridgeOptions {
   session: SessionView;
   /** A saved agent keeps its instructions, voice and tools; session.update only changes formats, turn detection and client tools. */
   agentIsAuthority: boolean;
+  /** `rate_limits.updated` entries sent after each response (what the balance still pays). */
+  rateLimits?: () => Promise<Record<string, unknown>[]>;
   log: Logger;
 }
 
@@ -491,6 +493,10 @@ export class RealtimeBridge extends TypedEmitter<RealtimeBridgeEvents> {
         },
       }),
     );
+    void this.#o
+      .rateLimits?.()
+      .then((rateLimits) => this.#send(this.#ev.event('rate_limits.updated', { rate_limits: rateLimits })))
+      .catch((err: unknown) => this.#o.log.debug({ err }, 'rate limits not sent'));
   }
 
   #created(item: Record<string, unknown>): void {

@@ -220,6 +220,13 @@ export class RealtimeSessions {
       newId: (prefix) => d.ids.token(prefix, 16),
       session,
       agentIsAuthority: saved,
+      // Minutes the org's available balance still pays at this session's rate (the limit that ends it).
+      rateLimits: async () => {
+        const rate = d.config.rateCentsPerMinute[productTier(call.product)];
+        const available = Math.max(0, await this.#repo.availableCents(call.org_id));
+        const minutes = rate > 0 ? Math.floor(available / rate) : 0;
+        return [{ name: 'minutes', limit: minutes, remaining: minutes, reset_seconds: 0 }];
+      },
       log,
     });
     const toolCalls: ToolCallRecord[] = [];

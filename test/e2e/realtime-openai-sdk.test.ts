@@ -103,6 +103,9 @@ for (const dialect of testDialects()) {
           .join('');
         assert.equal(transcript, 'Hello there! How can I help you today?');
         assert.ok(!rec.types().includes('response.audio.delta'), 'GA names only');
+        const limits = await rec.waitFor('rate_limits.updated');
+        assert.equal(limits.rate_limits[0].name, 'minutes');
+        assert.ok(limits.rate_limits[0].remaining > 100, 'the balance pays many more minutes');
         // STT got the caller's real speech (about a second of it), not silence.
         const upload = h.stt.uploads.at(-1)!;
         assert.ok(upload.durationMs > 600, `speech reached STT (${upload.durationMs} ms)`);

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { DialectName } from '../../src/store/db';
 import { createApiHarness, type ApiHarness } from './api-harness';
 import { agentFactory } from '../../src/calls/agent-factory';
+import type { AgentProviders } from '../../src/voice/index';
 import { finalizeCall } from '../../src/calls/finalize-call';
 import { RealtimeSessions, REALTIME_TIMINGS } from '../../src/calls/realtime-sessions';
 import {
@@ -71,6 +72,8 @@ export async function createRealtimeHarness(
   dialect: DialectName,
   script: { llm: FakeLlmScript; stt: FakeSttReply[] | ((upload: FakeSttUpload, index: number) => FakeSttReply) },
   env: Record<string, string> = {},
+  /** Providers override (the bench's instant stand-ins); default: from the configuration, real TTS. */
+  providers?: (llmBaseUrl: string, sttBaseUrl: string) => AgentProviders,
 ): Promise<RealtimeHarness> {
   const llm = await startFakeOpenAiLlmServer(script.llm);
   const stt = await startFakeOpenAiSttServer(script.stt);
@@ -104,6 +107,7 @@ export async function createRealtimeHarness(
           log: deps.log,
           toolHttp: deps.httpClient,
           timings: REALTIME_TIMINGS,
+          ...(providers ? { providers: () => providers(llm.baseUrl, stt.baseUrl) } : {}),
         }),
         finalize: (input) =>
           finalizeCall(
