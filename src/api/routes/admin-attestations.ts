@@ -62,7 +62,14 @@ export const adminAttestationRoutes: RouteModule = (deps) => async (app) => {
 
   app.delete(
     '/orgs/:id/outbound-attestation',
-    { schema: { tags, summary: 'Remove the attestation (campaigns can no longer start)', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Remove the attestation (campaigns can no longer start)',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (req, reply) => {
       await revokeOutboundAttestation(store.db, Number(req.params.id));
       return reply.status(204).send(null);

@@ -21,7 +21,7 @@ describeApi('web console sessions', (h) => {
     assert.equal(res.body.kind, 'org');
     assert.deepEqual(res.body.org, { id: org.id, name: 'Acme' });
     assert.equal(res.body.api_key.key_prefix, org.apiKey.slice(0, 15));
-    assert.deepEqual(res.body.features, { campaigns: false, realtime: false, operator: true });
+    assert.deepEqual(res.body.features, { campaigns: true, realtime: false, operator: true });
     assert.match(setCookie, /^tp_console=tpcs_[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict$/);
     assert.ok(!setCookie.includes(org.apiKey.slice(8)), 'the key never goes into the cookie');
     const rows = await h().deps.store.db.selectFrom('console_sessions').selectAll().execute();
