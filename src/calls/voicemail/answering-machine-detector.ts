@@ -42,7 +42,7 @@ export interface AmdOptions {
 const DEFAULTS: Required<AmdOptions> = {
   initialSilenceMs: 2500,
   maxGreetingMs: 1600,
-  afterGreetingSilenceMs: 650,
+  afterGreetingSilenceMs: 700,
   maxWords: 4,
   minWordMs: 100,
   betweenWordsSilenceMs: 80,
