@@ -13,7 +13,7 @@ import { startAnalysisWorkers } from './analysis/start-analysis-workers';
 import { recordingUrlMaker } from './calls/recording-url';
 import { formatStartBanner, redactDatabaseUrl } from './ops/start-banner';
 import type { ReadinessCheck } from './ops/readiness';
-import { MainThreadLoad } from './ops/main-thread-load';
+import { MediaLoad } from './ops/media-load';
 import { RetentionSweeper } from './ops/retention';
 
 /** Composition root: config → store → queue → services → HTTP (+ SIP and workers). */
@@ -78,8 +78,8 @@ async function main(): Promise<void> {
   // After the call runtime: GET /v1/realtime sessions run (and are heartbeated) there.
   const app = await buildServer({ ...deps, realtime: calls.realtime });
   const liveCalls = () => calls.runtime.liveCallIds.length;
-  // RTP runs on the main thread today: its load is the one worker entry (media workers add theirs).
-  deps.metrics.attach({ activeCalls: liveCalls, workers: new MainThreadLoad(liveCalls) });
+  // Worker load: one entry per RTP worker thread, or `main` with MEDIA_WORKERS=0.
+  deps.metrics.attach({ activeCalls: liveCalls, workers: new MediaLoad(() => calls.mediaStats()) });
   deps.readiness.sipStarted(calls.sipPort);
   await deps.readiness.probeRtp();
   await withPortHint('PORT', config.http.port, app.listen({ port: config.http.port, host: config.http.host }));

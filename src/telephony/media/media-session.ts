@@ -38,6 +38,8 @@ export interface MediaWorkerLoad {
   tickLagP99Ms: number;
   tickLagMaxMs: number;
   skippedSlots: number;
+  /** Share of its time busy since the previous stats() reading, 0..1 (absent on the main thread). */
+  utilization?: number;
 }
 
 export interface MediaEngineStats {

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { FRAME_SAMPLES } from '../../audio/frame';
 import type { ErrorCode } from '../../shared/error-catalogue';
 import { AppError } from '../../shared/errors';
@@ -49,6 +50,8 @@ class WorkerHandle {
   readonly sessions = new Map<number, RemoteRtpSession>();
   readonly opening = new Map<number, Opening>();
   load: MediaTickerStats | undefined;
+  /** The worker's event-loop utilization at the previous stats() reading (Worker.performance). */
+  #elu: EventLoopUtilization | undefined;
   #outbox: MediaCommand[] = [];
   #flushQueued = false;
   exited = false;
@@ -56,6 +59,14 @@ class WorkerHandle {
   constructor(index: number, worker: Worker) {
     this.index = index;
     this.worker = worker;
+  }
+
+  /** Share of the worker's time spent busy since the previous call, 0..1. */
+  utilization(): number {
+    const now = this.worker.performance.eventLoopUtilization();
+    const since = this.#elu ? this.worker.performance.eventLoopUtilization(now, this.#elu) : now;
+    this.#elu = now;
+    return Number.isFinite(since.utilization) ? since.utilization : 0;
   }
 
   /** Commands of one turn of the event loop leave in one message. */
@@ -180,6 +191,7 @@ export class MediaWorkerPool implements MediaEngine {
         tickLagP99Ms: h.load?.tickLagP99Ms ?? 0,
         tickLagMaxMs: h.load?.tickLagMaxMs ?? 0,
         skippedSlots: h.load?.skippedSlots ?? 0,
+        utilization: h.exited ? 0 : h.utilization(),
       })),
     };
   }
