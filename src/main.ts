@@ -9,6 +9,7 @@ import { startWebhookWorkers } from './webhooks/start-webhook-workers';
 import { startCallRuntime } from './calls/start-call-runtime';
 import { startNumberWorkers } from './numbers/start-number-workers';
 import { startCampaignWorkers } from './campaigns/start-campaign-workers';
+import { CAMPAIGN_DISPATCH_QUEUE } from './campaigns/dispatch-chain';
 import { startAnalysisWorkers } from './analysis/start-analysis-workers';
 import { recordingUrlMaker } from './calls/recording-url';
 import { formatStartBanner, redactDatabaseUrl } from './ops/start-banner';
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
   await deps.queue.start();
   const webhookWorkers = await startWebhookWorkers(deps);
   await startNumberWorkers(deps);
-  await startCampaignWorkers(deps);
+  const campaigns = await startCampaignWorkers(deps);
   await startAnalysisWorkers({
     db: deps.store.db,
     queue: deps.queue,
@@ -118,7 +119,13 @@ async function main(): Promise<void> {
       { signal, liveCalls: calls.runtime.liveCallIds.length, drainTimeoutMs: config.ops.drainTimeoutMs },
       'draining: no new calls, live calls may finish',
     );
+    // Campaign dispatch passes go to the other servers (pg-boss hands them the chain's next job).
+    campaigns.stop();
+    const campaignsStopped = deps.queue
+      .stopWorking(CAMPAIGN_DISPATCH_QUEUE)
+      .catch((err: unknown) => log.warn({ err }, 'stopping campaign dispatch failed'));
     const report = await calls.runtime.drain(config.ops.drainTimeoutMs, abortDrain.signal);
+    await campaignsStopped;
     log.info(report, 'drained; shutting down');
     await app.close();
     await retention.stop();
