@@ -28,6 +28,8 @@ import { freeMediaPort, makeWorkDir, startSipp } from './support/sipp-runner';
  */
 const SENTENCES = ['Hello, this is Acme Dental.', 'How can I help you today?'];
 const GREETING = SENTENCES.join(' ');
+/** What the agent synthesizes, piece by piece: the first clause of an answer on its own ("Hello,"). */
+const SPOKEN_PIECES = ['Hello,', 'this is Acme Dental.', 'How can I help you today?'];
 
 /** Loudness of each 20 ms frame in dBFS. */
 function envelopeDb(pcm: Int16Array): number[] {
@@ -188,10 +190,10 @@ describe('first run on a machine without espeak-ng, flite or sox', () => {
     assert.ok(spanS > 2 && spanS < 6, `the greeting lasts ${spanS} s`);
     assert.ok(Math.max(...env8k) > -25, `peak loudness ${Math.max(...env8k).toFixed(1)} dBFS`);
 
-    // ...and it is the greeting: its loudness contour matches the engine's own rendering, sentence
-    // by sentence as the agent speaks it (each sentence's last frame padded with silence).
+    // ...and it is the greeting: its loudness contour matches the engine's own rendering, piece
+    // by piece as the agent speaks it (each piece's last frame padded with silence).
     const reference: number[] = [];
-    for (const sentence of SENTENCES) {
+    for (const sentence of SPOKEN_PIECES) {
       const start = reference.length;
       for await (const chunk of new EmbeddedTts().synthesize(sentence, { voice: 'kal' })) reference.push(...chunk);
       while ((reference.length - start) % 160 !== 0) reference.push(0);
