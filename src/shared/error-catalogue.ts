@@ -99,6 +99,8 @@ export const ERROR_CATALOGUE = {
   realtime_origin_not_allowed: 'forbidden',
   realtime_invalid_event: 'invalid',
   realtime_unknown_item: 'not_found',
+  realtime_concurrency_limit: 'too_many_requests',
+  server_draining: 'unavailable',
 
   // Voice agent and its providers (voice/provider-error.ts, voice/providers-from-config.ts).
   agent_not_configured: 'unavailable',
@@ -125,6 +127,7 @@ export const STATUS_OF_KIND = {
   header_too_large: 431,
   unsupported_media_type: 415,
   unprocessable: 422,
+  too_many_requests: 429,
   internal: 500,
   upstream: 502,
   unavailable: 503,

@@ -347,5 +347,34 @@ for (const dialect of testDialects()) {
       const hold = await db.selectFrom('balance_holds').selectAll().where('call_id', '=', id).executeTakeFirst();
       assert.equal(hold?.status, 'settled');
     });
+
+    test("the org's concurrency limit counts realtime sessions: one over it is refused 429, a slot freed admits again", async () => {
+      const limited = await h.api.createOrg({ balanceCents: 500 });
+      const db = h.api.deps.store.db;
+      await db.updateTable('orgs').set({ max_concurrent_calls: 1 }).where('id', '=', limited.id).execute();
+      const auth = { authorization: `Bearer ${limited.apiKey}` };
+      const first = await connect(h, 'model=spark', auth);
+      await first.waitFor('session.created');
+      const over = await refused(connect(h, 'model=spark', auth));
+      assert.equal(over.status, 429, JSON.stringify(over.body));
+      assert.equal(over.body.code, 'realtime_concurrency_limit');
+      const id = callIdOf(first);
+      first.ws.close();
+      await until('first session ended', async () => (await callRow(id))?.status !== 'in_progress');
+      const again = await connect(h, 'model=spark', auth);
+      await again.waitFor('session.created');
+      again.ws.close();
+      const rows = await db.selectFrom('calls').select('id').where('org_id', '=', limited.id).execute();
+      assert.equal(rows.length, 2, 'the refused upgrade made no call');
+    });
+
+    // Last: draining cannot be undone on this server.
+    test('a draining server (SIGTERM) opens no new session: 503 server_draining', async () => {
+      h.api.deps.drain.begin(new Date().toISOString(), new Date(Date.now() + 60_000).toISOString());
+      const r = await refused(connect(h, 'model=spark', bearer()));
+      assert.equal(r.status, 503, JSON.stringify(r.body));
+      assert.equal(r.body.code, 'server_draining');
+      assert.equal(r.body.retry_after_s, 30);
+    });
   });
 }

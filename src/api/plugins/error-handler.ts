@@ -42,6 +42,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (err instanceof AppError) {
       // The store and the job queue turn a lost database into `database_unavailable` (503): say when to retry.
       if (err.code === DATABASE_UNAVAILABLE) reply.header('retry-after', '1');
+      // Any error that knows when to come back (`details.retry_after_s`, e.g. server_draining) says so.
+      const retryAfterS = err.details?.retry_after_s;
+      if (typeof retryAfterS === 'number') reply.header('retry-after', String(retryAfterS));
       const status = STATUS_OF_KIND[err.kind];
       if (err.fields) return reply.status(status).send(err.fields);
       return reply.status(status).send({ detail: err.message, code: err.code, ...(err.details ?? {}) });

@@ -4,6 +4,7 @@ import type { ApiDeps } from '../deps';
 import { errorResponses } from '../wire/common';
 import { findActiveApiKey } from '../../orgs/api-keys';
 import { AppError } from '../../shared/errors';
+import { DRAIN_RETRY_AFTER_S } from '../../shared/drain-state';
 import { parseRealtimeQuery } from '../../realtime/realtime-query';
 import { consumeRealtimeSecret, REALTIME_SECRET_PREFIX, type SecretSession } from '../../realtime/realtime-secrets';
 import type { RealtimeDialect } from '../../realtime/server-events';
@@ -115,6 +116,10 @@ export function registerRealtimeRoutes(app: FastifyInstance, deps: ApiDeps): voi
         : parseRealtimeQuery(request.query as Record<string, unknown>);
       const sessions = deps.realtime;
       if (!sessions) throw new AppError('agent_not_configured', 'This server runs no realtime sessions.');
+      if (deps.drain.draining)
+        throw new AppError('server_draining', 'This server is shutting down for a deploy: connect again.', {
+          details: { retry_after_s: DRAIN_RETRY_AFTER_S },
+        });
       const model = (request.query as Record<string, unknown>).model;
       const admitted = await sessions.admit({
         orgId,
