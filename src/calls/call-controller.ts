@@ -57,7 +57,11 @@ export interface CallControllerOptions {
    * by a machine with `voicemail`; the agent's first words wait for the decision at most
    * `holdGreetingMs` (`continue`: never).
    */
-  voicemail?: { action: VoicemailAction; holdGreetingMs: number };
+  voicemail?: {
+    action: VoicemailAction;
+    holdGreetingMs: number;
+    /** leave_message: what is said after the beep. */ message?: string;
+  };
   /** Operator metrics (GET /metrics): setup time, voice-to-voice latency, RTP statistics. */
   metrics?: OpsMetrics;
   /** `outbound`: attach() is the INVITE, so attach → answered is the setup time. */
@@ -185,6 +189,16 @@ export class CallController {
       // A human must not wait: the screen lets the agent speak once it is decided (or the hold ran out).
       if (screen) await Promise.race([screen.ready, this.#done]);
       if (this.#ending) return;
+      // leave_message on a machine, once its beep is over: the message instead of a conversation, then hang up.
+      const message = vm?.message?.trim();
+      if (vm?.action === 'leave_message' && this.#answeredBy?.answeredBy === 'machine' && message) {
+        const agent = this.#o.agent;
+        if (agent.leaveMessage) {
+          await Promise.race([agent.leaveMessage(message), this.#done]);
+          if (!this.#ending) await this.end('voicemail');
+          return;
+        }
+      }
       await this.#o.agent.start();
     } catch (err) {
       this.#o.log.error({ callId: this.#o.callId, err }, 'agent failed to start');

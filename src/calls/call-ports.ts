@@ -53,6 +53,8 @@ export type AgentSessionPortEvents = Pick<
 export interface AgentSessionPort {
   prewarm(): Promise<unknown>;
   start(): Promise<unknown> | unknown;
+  /** Voicemail leave_message: speak this instead of the greeting; resolves after playout. */
+  leaveMessage?(text: string): Promise<unknown>;
   pushAudio(frame: PcmFrame): void;
   pushDtmf(digit: string): void;
   on<K extends keyof AgentSessionPortEvents>(event: K, listener: AgentSessionPortEvents[K]): unknown;

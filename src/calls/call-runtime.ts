@@ -428,7 +428,13 @@ export class CallRuntime {
       ...(d.metrics ? { metrics: d.metrics } : {}),
       ...(d.balanceMinuteMs !== undefined ? { balanceMinuteMs: d.balanceMinuteMs } : {}),
       ...(call.direction === 'outbound'
-        ? { voicemail: { action: voicemailActionOf(call), holdGreetingMs: d.config.calls.voicemailHoldGreetingMs } }
+        ? {
+            voicemail: {
+              action: voicemailActionOf(call),
+              holdGreetingMs: d.config.calls.voicemailHoldGreetingMs,
+              message: voicemailMessageOf(call),
+            },
+          }
         : {}),
     });
     this.#live.set(call.id, controller);
@@ -448,6 +454,12 @@ export class CallRuntime {
     });
     return controller;
   }
+}
+
+/** The message left on a machine (calls.config.voicemail_message, variables already filled). */
+function voicemailMessageOf(call: CallRow): string {
+  const v = jsonObjectColumn(call.config).voicemail_message;
+  return typeof v === 'string' ? v : '';
 }
 
 /** The call's voicemail_action (calls.config, copied from the agent at placement; default continue). */

@@ -62,6 +62,9 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   /** The response whose generation is running (client tool calls belong to it). */
   #generating: number | undefined;
 
+  /** leaveMessage() is speaking to an answering machine: caller audio is not listened to. */
+  #leavingMessage = false;
+
   constructor(options: AgentSessionOptions) {
     const onListenerError = (err: unknown): void => options.log.error({ err }, 'agent session listener failed');
     super(onListenerError);
@@ -137,7 +140,8 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   }
 
   pushAudio(frame: Int16Array): void {
-    if (this.#time.started && !this.#ended) this.#turns.pushAudio(frame);
+    // While a voicemail message plays, the machine only records: nothing it sends is a turn or a barge-in.
+    if (this.#time.started && !this.#ended && !this.#leavingMessage) this.#turns.pushAudio(frame);
   }
 
   /** A keypad digit from the caller (RFC 4733); collected and handed to the model as text. */
@@ -186,6 +190,35 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   /** Session ms now (0 before start()). */
   get nowMs(): number {
     return this.#time.started ? this.#time.liveMs() : 0;
+  }
+
+  /**
+   * Voicemail (`voicemail_action: leave_message`): instead of the greeting (a prepared one is
+   * dropped unheard), speaks `text` once the answering machine is recording, and resolves when it
+   * has been played out to the line (or at once when the session is over). The words are in the
+   * transcript and the context like any agent line.
+   */
+  async leaveMessage(text: string): Promise<void> {
+    if (this.#ended) return;
+    this.#leavingMessage = true;
+    await this.prewarm().catch(() => undefined);
+    if (this.#ended) return;
+    this.#responses.cancel();
+    this.#output.interrupt();
+    for (const id of [...this.#openResponses]) this.#responseDone(id, 'cancelled');
+    if (!this.#time.started) {
+      this.#time.start();
+      this.#output.activate();
+      this.#ticker.start(() => this.#tick());
+    }
+    this.#sayLine(text);
+    // Synthesis is asynchronous: wait for the message's first audio, then for the end of its playout.
+    await this.#output.whenAudioQueued();
+    if (this.#ended) return;
+    await new Promise<void>((resolve) => {
+      this.#output.afterPlayout(resolve);
+      this.once('ended', () => resolve());
+    });
   }
 
   /** Answers now (replacing an answer in flight); `instructions` add a one-off system message. */

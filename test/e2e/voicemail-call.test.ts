@@ -92,5 +92,50 @@ for (const dialect of testDialects()) {
       assert.equal(hook.body.data.end_reason, 'voicemail');
       assert.equal(hook.body.data.answered_by, 'machine');
     });
+
+    test('voicemail_action leave_message: after the beep the agent speaks voicemail_message (variables filled), then hangs up', async () => {
+      const sipp = await startSipp({
+        scenarioXml: answeringTrunk({ audioPath: voicemailUlaw(h.workDir) }),
+        transport: 'udp',
+        workDir: h.workDir,
+        timeoutS: 40,
+      });
+      sipps.push(sipp);
+      const { orgId, apiKey } = await h.newOrg(1000);
+      const voipId = await h.addTrunk(orgId, { port: sipp.port, transport: 'udp' });
+      const from = h.uniqueNumber();
+      await h.addNumber(orgId, from, { voipId });
+      const agent = await h.api('POST', '/v1/agents', apiKey, {
+        name: 'Reminders',
+        prompt: 'You remind patients of appointments.',
+        voice: 'en-US-James1',
+        voicemail_action: 'leave_message',
+        voicemail_message: 'Hi {{name}}, this is Acme Dental. Please call us back.',
+      });
+      assert.equal(agent.status, 201, JSON.stringify(agent.body));
+      const placed = await h.api('POST', '/v1/call', apiKey, {
+        from_number: from,
+        to_number: '+15550123498',
+        agent_id: agent.body.id,
+        variables: { name: 'Sam' },
+      });
+      assert.equal(placed.status, 201, JSON.stringify(placed.body));
+      const callId = placed.body.call_id as number;
+
+      const row = await h.waitForTerminal(callId, 35_000);
+      assert.equal(await sipp.exited, 0, `the trunk got our BYE: ${sipp.diagnostics()}`);
+      assert.deepEqual([row.status, row.end_reason, row.answered_by], ['completed', 'voicemail', 'machine']);
+      const said = (JSON.parse(row.transcript) as { role: string; content: string }[])
+        .filter((t) => t.role === 'assistant')
+        .map((t) => t.content);
+      assert.deepEqual(
+        said,
+        ['Hi Sam, this is Acme Dental. Please call us back.'],
+        `the message, and only it: ${row.transcript}`,
+      );
+      const greetingMs = 4000; // the recorded greeting and beep last longer than this
+      const talkMs = Date.parse(row.end_time ?? '') - Date.parse(row.answered_at ?? '');
+      assert.ok(talkMs > greetingMs, `the message came after the greeting (${talkMs} ms)`);
+    });
   });
 }
