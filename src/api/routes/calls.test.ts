@@ -111,6 +111,38 @@ describeApi('calls API', (h) => {
       billing_total_cents: 2,
       billed_at: '2026-02-01T10:01:05.000Z',
       transcript: JSON.stringify(TRANSCRIPT),
+      // Per-turn figures as the controller stores them; the third turn was never answered.
+      metrics: JSON.stringify({
+        turns: [
+          {
+            turn: 1,
+            endpointingMs: 300,
+            sttMs: 20,
+            llmFirstTokenMs: 310,
+            ttsFirstAudioMs: 40,
+            firstAudioMs: 380,
+            totalMs: 680,
+          },
+          {
+            turn: 2,
+            endpointingMs: 600,
+            sttMs: 30,
+            llmFirstTokenMs: 290,
+            ttsFirstAudioMs: 50,
+            firstAudioMs: 400,
+            totalMs: 1000,
+          },
+          {
+            turn: 3,
+            endpointingMs: 300,
+            sttMs: 10,
+            llmFirstTokenMs: null,
+            ttsFirstAudioMs: null,
+            firstAudioMs: null,
+            totalMs: null,
+          },
+        ],
+      }),
       created_at: '2026-02-01T09:59:59.000Z',
     });
     await h()
@@ -156,6 +188,14 @@ describeApi('calls API', (h) => {
       extracted_data: null,
       answered_by: null,
       answered_by_decision_ms: null,
+      // Retell-style latency object over the answered turns (nearest-rank percentiles, ms).
+      latency: {
+        e2e: { p50: 680, p90: 1000, min: 680, max: 1000, num: 2 },
+        endpointing: { p50: 300, p90: 600, min: 300, max: 600, num: 3 },
+        stt: { p50: 20, p90: 30, min: 10, max: 30, num: 3 },
+        llm: { p50: 290, p90: 310, min: 290, max: 310, num: 2 },
+        tts: { p50: 40, p90: 50, min: 40, max: 50, num: 2 },
+      },
     });
     const tr = await h().request('GET', `/v1/calls/${call.id}/transcript`, { key: org.apiKey });
     assert.deepEqual(tr.body, { call_id: call.id, transcripts: TRANSCRIPT });

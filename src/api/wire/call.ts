@@ -4,6 +4,7 @@ import type { CallRow } from '../../calls/call-queries';
 import { signRecordingUrl } from '../../calls/recording-url';
 import { Nullable, Timestamp } from './common';
 import { jsonObjectColumn } from '../../store/json-columns';
+import { CallLatencyWire, callLatencyOf } from './call-latency';
 
 /** Call object (thunderphone-api.md §3.12). */
 export const CallWire = Type.Object({
@@ -53,6 +54,7 @@ export const CallWire = Type.Object({
     Type.String({ description: 'outbound answering-machine detection: human | machine | unknown (null: not run)' }),
   ),
   answered_by_decision_ms: Nullable(Type.Integer({ description: 'answer → detection decision, ms' })),
+  latency: CallLatencyWire,
 });
 
 export function callToWire(c: CallRow, config: Config, nowMs: number) {
@@ -87,6 +89,7 @@ export function callToWire(c: CallRow, config: Config, nowMs: number) {
     extracted_data: c.extracted_data ? jsonObjectColumn(c.extracted_data) : null,
     answered_by: c.answered_by ?? null,
     answered_by_decision_ms: c.answered_by_ms ?? null,
+    latency: callLatencyOf(c.metrics),
   };
 }
 
