@@ -1,4 +1,12 @@
 import type { ColumnType, Generated, Selectable, Updateable } from 'kysely';
+import type { Flag, Iso, Json } from './column-types';
+import type { CampaignContactsTable, CampaignsTable, OutboundAttestationsTable } from './campaign-tables';
+import type {
+  WebhookAttemptsTable,
+  WebhookDeliveriesTable,
+  WebhookEndpointsTable,
+  WebhookEventsTable,
+} from './webhook-tables';
 
 /**
  * Table types shared by both dialects. Conventions that keep SQLite and PostgreSQL identical:
@@ -6,9 +14,14 @@ import type { ColumnType, Generated, Selectable, Updateable } from 'kysely';
  *   JSON is TEXT (`Json`), money is integer cents.
  * - integer ids are autoincrement (SQLite) / bigserial (PostgreSQL); UUIDs are TEXT.
  */
-export type Flag = number;
-export type Iso = string;
-export type Json = string;
+export type { Flag, Iso, Json } from './column-types';
+export type {
+  WebhookAttemptsTable,
+  WebhookDeliveriesTable,
+  WebhookEndpointsTable,
+  WebhookEventsTable,
+} from './webhook-tables';
+export type { CampaignContactsTable, CampaignsTable, OutboundAttestationsTable } from './campaign-tables';
 
 export interface OrgsTable {
   id: Generated<number>;
@@ -258,75 +271,6 @@ export interface JobsTable {
   updated_at: Iso;
 }
 
-/** Webhook endpoint (§3.15). `events` is a JSON array; `[]` means every event. */
-export interface WebhookEndpointsTable {
-  id: string;
-  org_id: number;
-  label: string;
-  url: string;
-  events: Json;
-  /** active | disabled | failing */
-  status: string;
-  /** AES-256-GCM sealed `whsec_` secret. */
-  secret_enc: string;
-  secret_hint: string;
-  /** During a rotation grace period the previous secret still signs (second header). */
-  previous_secret_enc: string | null;
-  previous_secret_expires_at: Iso | null;
-  created_at: Iso;
-  updated_at: Iso;
-  deleted_at: Iso | null;
-}
-
-/** Outbox: one row per event, written in the transaction of the state change. */
-export interface WebhookEventsTable {
-  /** `evt_...`, sent as X-ThunderPhone-Event-Id (stable across retries). */
-  id: string;
-  org_id: number;
-  type: string;
-  data: Json;
-  created_at: Iso;
-}
-
-/** One row per (event, target); target `endpoint` or `legacy` (the org's single URL). */
-export interface WebhookDeliveriesTable {
-  id: string;
-  event_id: string;
-  org_id: number;
-  endpoint_id: string | null;
-  target: string;
-  /** Name sent in the envelope (legacy targets get `call.complete` for `telephony.complete`). */
-  event_type: string;
-  /** pending | delivered | failed | cancelled */
-  status: string;
-  attempts: number;
-  next_attempt_at: Iso | null;
-  locked_until: Iso | null;
-  last_status_code: number | null;
-  last_error: string | null;
-  delivered_at: Iso | null;
-  created_at: Iso;
-  updated_at: Iso;
-}
-
-/** Every HTTP attempt (and every blocking incoming outcome), for the deliveries list. */
-export interface WebhookAttemptsTable {
-  id: Generated<number>;
-  delivery_id: string;
-  event_id: string;
-  org_id: number;
-  endpoint_id: string | null;
-  event_type: string;
-  attempt: number;
-  /** success | failure | config | fallback:<reason> */
-  outcome: string;
-  status_code: number | null;
-  latency_ms: number;
-  error: string | null;
-  created_at: Iso;
-}
-
-/** Web console session (migration 0006): the cookie's token is stored only as its SHA-256. */
 /** POST /v1/realtime/sessions client secrets (migration 0012); `session` is JSON {agent_id} | {product, language}. */
 export interface RealtimeSecretsTable {
   id: string;
@@ -339,6 +283,7 @@ export interface RealtimeSecretsTable {
   used_at: Iso | null;
 }
 
+/** Web console session (migration 0006): the cookie's token is stored only as its SHA-256. */
 export interface ConsoleSessionsTable {
   id: string;
   token_hash: string;
@@ -350,59 +295,6 @@ export interface ConsoleSessionsTable {
   admin_fingerprint: string | null;
   created_at: Iso;
   expires_at: Iso;
-}
-
-/** Campaigns (migration 0009; campaigns/). */
-export interface CampaignsTable {
-  id: Generated<number>;
-  public_id: string;
-  org_id: number;
-  name: string;
-  agent_id: number | null;
-  from_number: string;
-  timezone: string;
-  daily_window_start: string;
-  daily_window_end: string;
-  max_attempts: number;
-  retry_delay_seconds: number;
-  /** draft | running | paused | completed | cancelled */
-  status: string;
-  /** Why a running campaign paused itself (`insufficient_balance`), null when paused by the user. */
-  pause_reason: string | null;
-  /** The dispatcher chain's current token (uuid); only the job carrying it continues the chain. */
-  dispatch_slot: string | null;
-  /** When the chain's current job is due: a chain long overdue lost its job (a killed worker) and is restarted. */
-  dispatch_due_at: Iso | null;
-  consent_at: Iso | null;
-  started_at: Iso | null;
-  finished_at: Iso | null;
-  created_at: Iso;
-  updated_at: Iso;
-}
-
-export interface CampaignContactsTable {
-  id: Generated<number>;
-  campaign_id: number;
-  org_id: number;
-  phone_number: string;
-  /** Every other column of the upload (JSON object of strings): the call's variables. */
-  variables: Json;
-  /** queued | calling | completed | voicemail | no_answer | busy | failed | cancelled */
-  status: string;
-  attempts: number;
-  next_attempt_at: Iso | null;
-  last_call_id: number | null;
-  last_outcome: string | null;
-  created_at: Iso;
-  updated_at: Iso;
-}
-
-/** The org's one-time outbound-calling attestation, recorded by the operator (migration 0009). */
-export interface OutboundAttestationsTable {
-  org_id: number;
-  attested_by: string;
-  attestation_text: string;
-  attested_at: Iso;
 }
 
 export interface DB {

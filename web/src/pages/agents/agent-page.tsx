@@ -11,6 +11,7 @@ import { LiveMessage, Time } from '../../ui/widgets';
 import { VoicePicker } from './voice-picker';
 import { AgentVersions } from './agent-versions';
 import { TalkPanel } from './talk-panel';
+import { DraftNotice } from './draft-notice';
 import { TOOL_TEMPLATE, checkTools } from './tool-schema';
 
 /** A message for the next AgentForm (creating an agent moves to its own page, a new form). */
@@ -313,47 +314,6 @@ function AgentForm({ agent }: { agent: Agent | undefined }) {
   );
 }
 
-/** A pending draft: when it was saved, which version calls use meanwhile, deploy or discard it. */
-function DraftNotice({ agent }: { agent: Agent }) {
-  const qc = useQueryClient();
-  const act = useMutation({
-    mutationFn: (path: 'deploy' | 'discard-draft') => post<Agent>(`/v1/agents/${agent.id}/${path}`, {}),
-    onSuccess: (a, path) => {
-      flash = path === 'deploy' ? `Deployed as version ${a.version}.` : 'Draft discarded.';
-      qc.setQueryData(['agents', a.id], a);
-      void qc.invalidateQueries({ queryKey: ['agents'] });
-    },
-  });
-  if (!agent.draft) return null;
-  return (
-    <div className="alert alert-warn" role="region" aria-label="Pending draft">
-      <p>
-        <strong>Draft pending</strong> (saved <Time iso={agent.draft.updated_at} />
-        ). Calls use version {agent.version} until you deploy it; the form below shows the draft.
-      </p>
-      <div className="row">
-        <button
-          type="button"
-          className="btn btn-primary btn-small"
-          disabled={act.isPending}
-          onClick={() => act.mutate('deploy')}
-        >
-          Deploy draft
-        </button>
-        <button
-          type="button"
-          className="btn btn-small"
-          disabled={act.isPending}
-          onClick={() => act.mutate('discard-draft')}
-        >
-          Discard draft
-        </button>
-      </div>
-      <FormError error={act.error} />
-    </div>
-  );
-}
-
 export function AgentPage({ id }: { id: number | undefined }) {
   const agent = useQuery({
     queryKey: ['agents', id],
@@ -391,7 +351,7 @@ export function AgentPage({ id }: { id: number | undefined }) {
           <p className="hint">
             Calls use version {a.version}, deployed <Time iso={a.deployed_at} />.
           </p>
-          <DraftNotice agent={a} />
+          <DraftNotice agent={a} onDone={(message) => (flash = message)} />
           {/* A new key after every deploy, draft save or discard: the form starts again from the working copy. */}
           <AgentForm agent={a} key={`${a.id}:${a.version}:${a.draft?.updated_at ?? ''}`} />
         </Section>
