@@ -1,104 +1,28 @@
 import { join } from 'node:path';
-import type { Config } from '../config/config';
-import type { Store } from '../store/db';
-import type { JobQueue } from '../jobs/job-queue';
-import type { Clock } from '../shared/clock';
-import type { Logger } from '../shared/log';
-import type { SecretBox } from '../shared/secret-box';
-import type { AgentSessionPort, CallLegPort, RecorderPort } from './call-ports';
+import type { AgentSessionPort, CallLegPort } from './call-ports';
 import { CallController } from './call-controller';
 import { CallRepo, type CallRow } from './call-repo';
 import { extendHold } from '../billing/balance-holds';
 import { productTier } from './call-charge';
-import {
-  finalizeCall,
-  type CallEventEmitter,
-  type FinalizeDeps,
-  type FinalizeInput,
-  type FinalizeResult,
-} from './finalize-call';
+import { finalizeCall, type FinalizeDeps, type FinalizeInput, type FinalizeResult } from './finalize-call';
 import { recoverOrphanedCalls } from './recover-calls';
 import { TrunkDialSlots } from './trunk-dial-slots';
 import { dialTarget, findTrunkForNumber } from './trunk-lookup';
-import { handleInboundOffer, type InboundConfigResolver, type InboundOfferPort } from './inbound-call';
+import { handleInboundOffer } from './inbound-call';
 import { isDatabaseUnavailableError } from '../store/database-errors';
 import { RetryingFinalizer } from './finalize-with-retry';
 import { OutageTolerantCallRepo } from './outage-tolerant-call-repo';
 import { recoveryPaused } from './outage-grace';
 import { TranscriptCheckpoint } from './transcript-checkpoint';
-import { dnsHostResolver, type HostResolver, type SourcePolicyDeps } from './inbound-source-policy';
+import { dnsHostResolver, type SourcePolicyDeps } from './inbound-source-policy';
 import { CidrList } from '../shared/cidr';
-import type { LegDialogSnapshot, RecoveryByeResult } from '../telephony/call/call-leg-types';
-import { jsonObjectColumn } from '../store/json-columns';
-import type { VoicemailAction } from '../agents/agent-input';
-import { DRAIN_RETRY_AFTER_S, type DrainState } from '../shared/drain-state';
-import type { OpsMetrics } from '../shared/ops-metrics';
+import { DRAIN_RETRY_AFTER_S } from '../shared/drain-state';
+import type { CallRuntimeDeps, DrainReport } from './call-runtime-deps';
+import { voicemailActionOf, voicemailMessageOf } from './voicemail/voicemail-config';
 
 export const DIAL_QUEUE = 'calls.dial';
 
-export interface OutboundDialRequest {
-  callId: number;
-  target: string;
-  transport: 'udp' | 'tcp';
-  fromUser: string;
-  credentials: { username: string; password: string };
-  ringTimeoutMs: number;
-}
-
-/** The real telephony and agent pieces, built by the composition root (call-parts.ts). */
-export interface CallParts {
-  /** Sends the INVITE and returns the leg right away; its events tell the rest. */
-  dial(request: OutboundDialRequest): Promise<CallLegPort>;
-  createAgent(call: CallRow): Promise<AgentSessionPort>;
-  createRecorder(path: string): RecorderPort | undefined;
-  /** Registers the handler for INVITEs that reach our SIP port. */
-  onIncoming(handler: (offer: InboundOfferPort) => Promise<void>): void;
-  /** BYE to the trunk for a dialog of a crashed process (recovery); without it recovery sends none. */
-  byeFromSnapshot?(snapshot: LegDialogSnapshot): Promise<RecoveryByeResult>;
-  close(): Promise<void>;
-}
-
-export interface CallRuntimeDeps {
-  config: Config;
-  store: Store;
-  queue: JobQueue;
-  clock: Clock;
-  log: Logger;
-  secretBox: SecretBox;
-  events: CallEventEmitter;
-  parts: CallParts;
-  /** This process's id (instance-id.ts newInstanceId), written to calls.owner_instance. */
-  instance: string;
-  inboundConfig: InboundConfigResolver;
-  /** Resolves VoIP trunk hosts for the inbound source check (default: DNS). */
-  resolveHost?: HostResolver;
-  recordingUrl?: FinalizeDeps['recordingUrl'];
-  /** Delay before a call waiting for a concurrency slot tries again. */
-  admissionRetryMs?: number;
-  /** Billed-minute length seen by the balance guard; only tests shorten it. */
-  balanceMinuteMs?: number;
-  /** How often this process marks its calls alive and looks for abandoned ones (default 10 s). */
-  heartbeatMs?: number;
-  /** Another owner's call without a heartbeat for this long is recovered (default 3 × heartbeatMs). */
-  orphanAfterMs?: number;
-  /** Owners known gone at once (default: a dead pid of this host, see instance-id.ts). */
-  isOwnerGone?: (owner: string) => boolean;
-  /** stop(): how long live calls may wait for the database to finalize before they are left to recovery (default 10 s). */
-  stopGraceMs?: number;
-  /** How often a live call's growing transcript is written to calls.transcript (default 1 s; 0 = never). */
-  transcriptCheckpointMs?: number;
-  /** This process's drain flag: while set, inbound INVITEs get 503 + Retry-After and dial jobs are left to others. */
-  drain?: DrainState;
-  /** Operator metrics (GET /metrics): calls ended, setup time, voice-to-voice, RTP statistics. */
-  metrics?: OpsMetrics;
-}
-
-export interface DrainReport {
-  /** Calls that ended on their own while draining. */
-  finished: number;
-  /** Calls still live at the deadline (or the abort), ended with `server_shutdown`. */
-  ended: number;
-}
+export type { CallParts, CallRuntimeDeps, DrainReport, OutboundDialRequest } from './call-runtime-deps';
 
 export const DEFAULT_HEARTBEAT_MS = 10_000;
 
@@ -454,16 +378,4 @@ export class CallRuntime {
     });
     return controller;
   }
-}
-
-/** The message left on a machine (calls.config.voicemail_message, variables already filled). */
-function voicemailMessageOf(call: CallRow): string {
-  const v = jsonObjectColumn(call.config).voicemail_message;
-  return typeof v === 'string' ? v : '';
-}
-
-/** The call's voicemail_action (calls.config, copied from the agent at placement; default continue). */
-function voicemailActionOf(call: CallRow): VoicemailAction {
-  const v = jsonObjectColumn(call.config).voicemail_action;
-  return v === 'hang_up' || v === 'leave_message' ? v : 'continue';
 }
