@@ -152,6 +152,22 @@ export class CallRepo {
     return this.#count(this.#db, orgId, (q) => q.where('phase', 'in', ACTIVE_PHASES));
   }
 
+  /**
+   * The org's concurrency limit (orgs.max_concurrent_calls, else `defaultLimit`) and whether its
+   * live calls have reached it: the check for work that starts live (inbound calls, realtime
+   * sessions). A read before the caller's insert, so two racing admissions may both pass by one;
+   * queued outbound calls go through `admit` instead.
+   */
+  async concurrencyLimitReached(orgId: number, defaultLimit: number): Promise<{ reached: boolean; limit: number }> {
+    const org = await this.#db
+      .selectFrom('orgs')
+      .select('max_concurrent_calls')
+      .where('id', '=', orgId)
+      .executeTakeFirst();
+    const limit = org?.max_concurrent_calls ?? defaultLimit;
+    return { reached: (await this.activeCount(orgId)) >= limit, limit };
+  }
+
   /** Moves a call along the state machine; false when it was not in a phase that allows it. */
   async transition(callId: number, transition: CallTransition, extra: RowUpdate<'calls'> = {}): Promise<boolean> {
     const from = phasesAllowing(transition);

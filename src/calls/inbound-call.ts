@@ -115,17 +115,11 @@ export async function handleInboundOffer(offer: InboundOfferPort, deps: InboundD
     await offer.reject(503, 'Voice Agent Not Configured');
     return;
   }
-  const org = await deps.db
-    .selectFrom('orgs')
-    .select(['balance_cents', 'max_concurrent_calls'])
-    .where('id', '=', number.org_id)
-    .executeTakeFirst();
-  if (!org || (await deps.repo.availableCents(number.org_id)) <= 0) {
+  if ((await deps.repo.availableCents(number.org_id)) <= 0) {
     await offer.reject(403, 'Insufficient Balance');
     return;
   }
-  const limit = org.max_concurrent_calls ?? deps.config.calls.maxConcurrentPerOrg;
-  if ((await deps.repo.activeCount(number.org_id)) >= limit) {
+  if ((await deps.repo.concurrencyLimitReached(number.org_id, deps.config.calls.maxConcurrentPerOrg)).reached) {
     await offer.reject(486, 'Busy Here');
     return;
   }

@@ -139,15 +139,12 @@ export class RealtimeSessions {
     }
     if ((await this.#repo.availableCents(input.orgId)) <= 0)
       throw new AppError('insufficient_balance', 'Insufficient balance.');
-    // The org's concurrency limit counts realtime sessions with its phone calls (as inbound calls
-    // do, a read before the insert: two racing admissions may both pass by one).
-    const org = await d.db
-      .selectFrom('orgs')
-      .select('max_concurrent_calls')
-      .where('id', '=', input.orgId)
-      .executeTakeFirst();
-    const limit = org?.max_concurrent_calls ?? d.config.calls.maxConcurrentPerOrg;
-    if ((await this.#repo.activeCount(input.orgId)) >= limit)
+    // The org's concurrency limit counts realtime sessions with its phone calls, as inbound calls do.
+    const { reached, limit } = await this.#repo.concurrencyLimitReached(
+      input.orgId,
+      d.config.calls.maxConcurrentPerOrg,
+    );
+    if (reached)
       throw new AppError(
         'realtime_concurrency_limit',
         `The organization already has ${limit} live calls, its concurrency limit.`,

@@ -97,7 +97,22 @@ describe('logging (pino)', () => {
         assert.equal(crash.requestId, 'req-log-test-1');
         assert.match(crash.err.stack, /voice catalog crashed/);
         assert.match(JSON.stringify(crash.err), /socket hang up/);
-        assert.ok(lines.some((l) => l.requestId === 'req-log-test-1' && l.msg === 'request completed'));
+        const incoming = lines.find((l) => l.requestId === 'req-log-test-1' && l.msg === 'incoming request');
+        assert.deepEqual(incoming?.req, {
+          method: 'GET',
+          url: '/v1/voices',
+          route: '/v1/voices',
+          remoteAddress: '127.0.0.1',
+        });
+        const completed = lines.find((l) => l.requestId === 'req-log-test-1' && l.msg === 'request completed');
+        assert.deepEqual(completed?.res, { statusCode: 500 });
+        // A secret in the query string (a key pasted as ?api_key=…) is masked in the logged URL.
+        await h.request('GET', `/v1/voices?api_key=${org.apiKey}&limit=5`, {
+          key: org.apiKey,
+          headers: { 'x-request-id': 'req-log-test-2' },
+        });
+        const second = out.lines().find((l) => l.requestId === 'req-log-test-2' && l.msg === 'incoming request');
+        assert.equal(second?.req.url, '/v1/voices?api_key=[redacted]&limit=5');
         const raw = out.raw();
         assert.ok(!raw.includes(PASSWORD), 'the trunk password is not logged');
         assert.ok(!raw.includes(org.apiKey), 'the API key is not logged');

@@ -4,7 +4,9 @@
  *
  * Secrets never reach a line: every key whose name looks secret-bearing (passwords, tokens, API keys,
  * authorization headers, credentials, webhook secrets) is replaced by `[redacted]` at any depth, and
- * `sk_live_…` / `whsec_…` values are masked wherever they appear in a string. Errors keep their stack
+ * `sk_live_…` / `whsec_…` values are masked wherever they appear in a string. Fastify's request and
+ * reply objects are logged as `{method, url, route, remoteAddress}` and `{statusCode}`, secret-looking
+ * query parameters masked. Errors keep their stack
  * and `cause` chain (pino's `errWithCause` serializer).
  */
 import { pino, stdSerializers, type DestinationStream, type Logger as PinoLogger } from 'pino';
@@ -34,6 +36,62 @@ export function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/** A URL with the values of secret-looking query parameters (`?token=…`, `?api_key=…`) masked. */
+function maskUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return maskString(url);
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = decodeURIComponentSafe(eq < 0 ? pair : pair.slice(0, eq));
+      return eq >= 0 && SECRET_KEY.test(name) ? `${pair.slice(0, eq)}=[redacted]` : pair;
+    });
+  return maskString(`${url.slice(0, q)}?${params.join('&')}`);
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+interface LoggedRequest {
+  id?: unknown;
+  method?: unknown;
+  url?: unknown;
+  ip?: unknown;
+  routeOptions?: { url?: unknown };
+  socket?: { remoteAddress?: unknown };
+}
+
+/**
+ * Fastify logs its request and reply objects as `req` and `res`; they are class instances whose
+ * fields are getters, so they are summarised here (before the redaction copy would flatten them
+ * to `{}`): method, URL (secret query parameters masked), route, client address; status code.
+ */
+function summariseHttp(obj: Record<string, unknown>): Record<string, unknown> {
+  const { req, res } = obj;
+  if (req === undefined && res === undefined) return obj;
+  const out = { ...obj };
+  if (req !== null && typeof req === 'object' && 'method' in req && 'url' in req) {
+    const r = req as LoggedRequest;
+    out.req = {
+      method: r.method,
+      url: typeof r.url === 'string' ? maskUrl(r.url) : r.url,
+      ...(typeof r.routeOptions?.url === 'string' ? { route: r.routeOptions.url } : {}),
+      remoteAddress: r.ip ?? r.socket?.remoteAddress,
+    };
+  }
+  if (res !== null && typeof res === 'object' && 'statusCode' in res) {
+    out.res = { statusCode: (res).statusCode };
+  }
+  return out;
+}
+
 function redactError(err: Error, depth: number): unknown {
   const serialized = stdSerializers.errWithCause(err) as unknown as Record<string, unknown>;
   return redact({ ...serialized }, depth + 1);
@@ -57,12 +115,18 @@ export function createLogger(o: CreateLoggerOptions): Logger {
       formatters: {
         level: (label) => ({ level: label }),
         // Runs on every line's merged object (bindings are redacted when the child is made).
-        log: (obj) => redact(obj) as Record<string, unknown>,
+        log: (obj) => redact(summariseHttp(obj)) as Record<string, unknown>,
         bindings: (b) => redact(b) as Record<string, unknown>,
       },
       // Child bindings skip `formatters.log`; pino's own redaction covers their top-level keys.
       redact: { paths: [...SECRET_BINDING_KEYS], censor: '[redacted]' },
-      serializers: { err: (e: Error) => redactError(e, 0), error: (e: Error) => redactError(e, 0) },
+      serializers: {
+        err: (e: Error) => redactError(e, 0),
+        error: (e: Error) => redactError(e, 0),
+        // Already summarised by `formatters.log`; Fastify's own serializers would re-read fields we dropped.
+        req: (r: unknown) => r,
+        res: (r: unknown) => r,
+      },
     },
     o.destination ?? pino.destination({ fd: 2, sync: true }),
   );
