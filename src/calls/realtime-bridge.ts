@@ -12,6 +12,7 @@ import { RealtimeAudioIn, RealtimeAudioOut } from '../realtime/realtime-audio';
 import type { RealtimeAudioSpec } from '../realtime/realtime-query';
 import type { ServerEvent, ServerEvents, SessionView } from '../realtime/server-events';
 import type { MediaEvents, MediaPort, RealtimeAgentPort } from './call-ports';
+import { RealtimeResponses } from './realtime-responses';
 
 /** The socket as the bridge sees it (api/routes/realtime.ts adapts the `ws` socket). */
 export interface RealtimeConnection {
@@ -29,14 +30,6 @@ export interface RealtimeBridgeOptions {
   /** `rate_limits.updated` entries sent after each response (what the balance still pays). */
   rateLimits?: () => Promise<Record<string, unknown>[]>;
   log: Logger;
-}
-
-interface OpenResponse {
-  id: string;
-  itemId: string | undefined;
-  transcript: string;
-  audioMs: number;
-  output: Record<string, unknown>[];
 }
 
 interface RealtimeBridgeEvents {
@@ -68,10 +61,7 @@ export class RealtimeBridge extends TypedEmitter<RealtimeBridgeEvents> {
   /** Client-committed turns (turn_detection null): frames since the last commit. */
   #manualFrames: Int16Array[] = [];
   #manualStartMs = 0;
-  readonly #responses = new Map<number, OpenResponse>();
-  /** The response whose audio is being sent. */
-  #audioResponse: number | undefined;
-  readonly #assistantItems = new Map<string, number>();
+  readonly #responses: RealtimeResponses;
   /** Client events that came before the agent was ready (an inline agent starts at the first session.update). */
   #pending: ClientEvent[] | undefined = [];
 
@@ -82,9 +72,20 @@ export class RealtimeBridge extends TypedEmitter<RealtimeBridgeEvents> {
     this.#session = options.session;
     this.#in = new RealtimeAudioIn(options.session.input);
     this.#out = new RealtimeAudioOut(options.session.output);
+    this.#responses = new RealtimeResponses({
+      events: options.events,
+      send: (event) => this.#send(event),
+      newId: options.newId,
+      created: (item) => this.#created(item),
+      out: () => this.#out,
+      rateLimits: options.rateLimits,
+      onRateLimitsFailed: (err) => options.log.debug({ err }, 'rate limits not sent'),
+    });
     this.media = {
       on: (event, listener) => this.#mediaEvents.on(event, listener),
-      sendAudio: (frame) => this.#sendAgentAudio(frame),
+      sendAudio: (frame) => {
+        if (this.#responses.audio(frame)) this.#mediaEvents.emit('sent', frame);
+      },
       clearOutgoing: () => undefined,
     };
   }
@@ -108,10 +109,10 @@ export class RealtimeBridge extends TypedEmitter<RealtimeBridgeEvents> {
     this.#agent = agent;
     agent.on('callerSpeech', (s) => this.#onCallerSpeech(s.state));
     agent.on('userTurn', (t) => this.#onUserTurn(t.text, t.source));
-    agent.on('responseStarted', (id) => this.#onResponseStarted(id));
-    agent.on('responseText', (id, delta) => this.#onResponseText(id, delta));
-    agent.on('clientToolCall', (id, call) => this.#onClientToolCall(id, call));
-    agent.on('responseDone', (id, status) => this.#onResponseDone(id, status));
+    agent.on('responseStarted', (id) => this.#responses.started(id));
+    agent.on('responseText', (id, delta) => this.#responses.text(id, delta));
+    agent.on('clientToolCall', (id, call) => this.#responses.clientToolCall(id, call));
+    agent.on('responseDone', (id, status) => this.#responses.done(id, status));
     agent.setClientTools(this.#o.agentIsAuthority ? this.#clientOnlyTools() : this.#session.tools);
   }
 
@@ -208,10 +209,10 @@ export class RealtimeBridge extends TypedEmitter<RealtimeBridgeEvents> {
         return;
       }
       case 'conversation.item.truncate': {
-        const responseId = this.#assistantItems.get(ev.itemId);
-        if (responseId === undefined) return this.#unknown(`No assistant item "${ev.itemId}".`, ev.eventId, 'item_id');
+        const response = this.#responses.ofItem(ev.itemId);
+        if (response === undefined) return this.#unknown(`No assistant item "${ev.itemId}".`, ev.eventId, 'item_id');
         // Still playing: stop it (the session cuts it to what was played); else the item stays as heard.
-        if (this.#responses.has(responseId)) agent?.cancelResponse();
+        if (response.open) agent?.cancelResponse();
         this.#send(
           this.#ev.event('conversation.item.truncated', {
             item_id: ev.itemId,
@@ -308,7 +309,7 @@ export class RealtimeBridge extends TypedEmitter<RealtimeBridgeEvents> {
     );
   }
 
-  // ---- agent → client ----------------------------------------------------------------------
+  // ---- agent → client (responses: realtime-responses.ts) ----------------------------------
 
   #onCallerSpeech(state: 'started' | 'stopped'): void {
     if (!this.#session.turnDetection) return;
@@ -346,157 +347,6 @@ export class RealtimeBridge extends TypedEmitter<RealtimeBridgeEvents> {
         transcript: text,
       }),
     );
-  }
-
-  #onResponseStarted(id: number): void {
-    const r: OpenResponse = { id: this.#o.newId('resp_'), itemId: undefined, transcript: '', audioMs: 0, output: [] };
-    this.#responses.set(id, r);
-    this.#send(
-      this.#ev.event('response.created', {
-        response: {
-          id: r.id,
-          object: 'realtime.response',
-          status: 'in_progress',
-          status_details: null,
-          output: [],
-          usage: null,
-        },
-      }),
-    );
-  }
-
-  /** The response's assistant message item, opened at its first text or audio. */
-  #messageItem(id: number): OpenResponse | undefined {
-    const r = this.#responses.get(id);
-    if (!r || r.itemId !== undefined) return r;
-    r.itemId = this.#o.newId('item_');
-    this.#assistantItems.set(r.itemId, id);
-    const item = this.#ev.assistantItem({ id: r.itemId, status: 'in_progress', transcript: '' });
-    this.#send(this.#ev.event('response.output_item.added', { response_id: r.id, output_index: 0, item }));
-    this.#created(item);
-    this.#send(
-      this.#ev.event('response.content_part.added', {
-        response_id: r.id,
-        item_id: r.itemId,
-        output_index: 0,
-        content_index: 0,
-        part: this.#ev.audioPart(''),
-      }),
-    );
-    return r;
-  }
-
-  #onResponseText(id: number, delta: string): void {
-    const r = this.#messageItem(id);
-    if (!r) return;
-    r.transcript += delta;
-    this.#send(
-      this.#ev.event(this.#ev.names.transcriptDelta, {
-        response_id: r.id,
-        item_id: r.itemId,
-        output_index: 0,
-        content_index: 0,
-        delta,
-      }),
-    );
-  }
-
-  #sendAgentAudio(frame: Int16Array): void {
-    // Audio belongs to the newest open response (an acknowledgement plays inside its answer).
-    const id = [...this.#responses.keys()].pop();
-    if (id === undefined) return;
-    if (this.#audioResponse !== id) {
-      this.#audioResponse = id;
-      this.#out.reset();
-    }
-    const r = this.#messageItem(id)!;
-    const delta = this.#out.encode(frame);
-    r.audioMs += this.#out.msOf(delta);
-    this.#send(
-      this.#ev.event(this.#ev.names.audioDelta, {
-        response_id: r.id,
-        item_id: r.itemId,
-        output_index: 0,
-        content_index: 0,
-        delta,
-      }),
-    );
-    this.#mediaEvents.emit('sent', frame);
-  }
-
-  #onClientToolCall(id: number, call: { callId: string; name: string; arguments: string }): void {
-    const r = this.#responses.get(id);
-    if (!r) return;
-    const itemId = this.#o.newId('item_');
-    const outputIndex = r.output.length + (r.itemId === undefined ? 0 : 1);
-    const item = this.#ev.functionCallItem(itemId, call.callId, call.name, call.arguments);
-    this.#send(
-      this.#ev.event('response.output_item.added', {
-        response_id: r.id,
-        output_index: outputIndex,
-        item: { ...item, status: 'in_progress', arguments: '' },
-      }),
-    );
-    this.#created(item);
-    const at = { response_id: r.id, item_id: itemId, output_index: outputIndex, call_id: call.callId };
-    this.#send(this.#ev.event('response.function_call_arguments.delta', { ...at, delta: call.arguments }));
-    this.#send(
-      this.#ev.event('response.function_call_arguments.done', { ...at, name: call.name, arguments: call.arguments }),
-    );
-    this.#send(this.#ev.event('response.output_item.done', { response_id: r.id, output_index: outputIndex, item }));
-    r.output.push(item);
-  }
-
-  #onResponseDone(id: number, status: 'completed' | 'cancelled' | 'failed'): void {
-    const r = this.#responses.get(id);
-    if (!r) return;
-    this.#responses.delete(id);
-    if (this.#audioResponse === id) this.#audioResponse = undefined;
-    const output: Record<string, unknown>[] = [];
-    if (r.itemId !== undefined) {
-      const at = { response_id: r.id, item_id: r.itemId, output_index: 0, content_index: 0 };
-      this.#send(this.#ev.event(this.#ev.names.audioDone, at));
-      this.#send(this.#ev.event(this.#ev.names.transcriptDone, { ...at, transcript: r.transcript }));
-      this.#send(this.#ev.event('response.content_part.done', { ...at, part: this.#ev.audioPart(r.transcript) }));
-      const item = this.#ev.assistantItem({
-        id: r.itemId,
-        status: status === 'completed' ? 'completed' : 'incomplete',
-        transcript: r.transcript,
-      });
-      this.#send(this.#ev.event('response.output_item.done', { response_id: r.id, output_index: 0, item }));
-      for (const e of this.#ev.itemDone(item, null)) this.#send(e);
-      output.push(item);
-    }
-    output.push(...r.output);
-    const outputTokens = Math.ceil(r.transcript.length / 4);
-    this.#send(
-      this.#ev.event('response.done', {
-        response: {
-          id: r.id,
-          object: 'realtime.response',
-          status,
-          status_details:
-            status === 'cancelled'
-              ? { type: 'cancelled', reason: 'turn_detected' }
-              : status === 'failed'
-                ? { type: 'failed', error: { type: 'server_error', code: 'provider_error' } }
-                : null,
-          output,
-          usage: {
-            total_tokens: outputTokens,
-            input_tokens: 0,
-            output_tokens: outputTokens,
-            output_token_details: { text_tokens: outputTokens, audio_tokens: 0 },
-            input_token_details: { text_tokens: 0, audio_tokens: 0, cached_tokens: 0 },
-          },
-          audio_ms: Math.round(r.audioMs),
-        },
-      }),
-    );
-    void this.#o
-      .rateLimits?.()
-      .then((rateLimits) => this.#send(this.#ev.event('rate_limits.updated', { rate_limits: rateLimits })))
-      .catch((err: unknown) => this.#o.log.debug({ err }, 'rate limits not sent'));
   }
 
   #created(item: Record<string, unknown>): void {
