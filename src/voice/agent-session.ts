@@ -133,10 +133,15 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   /** The call was answered: audio starts flowing both ways. */
   async start(): Promise<void> {
     if (this.#time.started || this.#ended) return;
+    this.#startClock();
+    await this.prewarm();
+  }
+
+  /** The conversation's clock starts: session time, the output, the 20 ms tick. */
+  #startClock(): void {
     this.#time.start();
     this.#output.activate();
     this.#ticker.start(() => this.#tick());
-    await this.prewarm();
   }
 
   pushAudio(frame: Int16Array): void {
@@ -206,11 +211,7 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     this.#responses.cancel();
     this.#output.interrupt();
     for (const id of [...this.#openResponses]) this.#responseDone(id, 'cancelled');
-    if (!this.#time.started) {
-      this.#time.start();
-      this.#output.activate();
-      this.#ticker.start(() => this.#tick());
-    }
+    if (!this.#time.started) this.#startClock();
     this.#sayLine(text);
     // Synthesis is asynchronous: wait for the message's first audio, then for the end of its playout.
     await this.#output.whenAudioQueued();
