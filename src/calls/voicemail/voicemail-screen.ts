@@ -44,10 +44,7 @@ export class VoicemailScreen {
   push(frame: Int16Array): void {
     const before = this.#amd.decision;
     const decision = this.#amd.push(frame);
-    if (decision && !before) {
-      this.#o.onDecision(decision);
-      if (decision.answeredBy !== 'machine' || this.#o.action === 'continue') this.#release();
-    }
+    if (decision && !before) this.#decided(decision);
     const ms = this.#amd.elapsedMs;
     const d = this.#amd.decision;
     if (!d && ms >= this.#o.holdGreetingMs) this.#release();
@@ -58,10 +55,15 @@ export class VoicemailScreen {
     }
   }
 
-  /** A transcript of the callee (speech-to-text) as extra evidence. */
+  /** The callee's words so far (streaming speech-to-text) as extra evidence. */
   pushTranscript(text: string): void {
     const d = this.#amd.pushTranscript(text);
-    if (d) this.#o.onDecision(d);
+    if (d) this.#decided(d);
+  }
+
+  #decided(d: AmdDecision): void {
+    this.#o.onDecision(d);
+    if (d.answeredBy !== 'machine' || this.#o.action === 'continue') this.#release();
   }
 
   #release(): void {
