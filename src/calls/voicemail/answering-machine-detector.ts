@@ -115,6 +115,11 @@ export class AnsweringMachineDetector {
     return this.#silenceMs;
   }
 
+  /** The last frame was part of a steady tone (a beep still playing). */
+  get inTone(): boolean {
+    return this.#beeps.toneHz !== 0;
+  }
+
   get elapsedMs(): number {
     return this.#ms;
   }

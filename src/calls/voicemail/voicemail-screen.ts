@@ -49,7 +49,8 @@ export class VoicemailScreen {
     const d = this.#amd.decision;
     if (!d && ms >= this.#o.holdGreetingMs) this.#release();
     if (d?.answeredBy === 'machine' && this.#o.action === 'leave_message') {
-      const beeped = this.#amd.beepAtMs !== undefined && this.#amd.silenceMs >= 200;
+      // After the beep has stopped (the machine records from there), with 200 ms of quiet around it.
+      const beeped = this.#amd.beepAtMs !== undefined && !this.#amd.inTone && this.#amd.silenceMs >= 200;
       const quiet = this.#amd.silenceMs >= (this.#o.greetingOverSilenceMs ?? 1500);
       if (beeped || quiet || ms >= (this.#o.maxWaitForBeepMs ?? 30_000)) this.#release();
     }
