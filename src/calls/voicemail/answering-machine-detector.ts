@@ -124,11 +124,6 @@ export class AnsweringMachineDetector {
     return this.#ms;
   }
 
-  /** What the rules have measured so far (logs, the benchmark). */
-  get stats(): { voicedMs: number; words: number; silenceMs: number } {
-    return { voicedMs: this.#voicedMs, words: this.#words, silenceMs: this.#silenceMs };
-  }
-
   push(frame: Int16Array): AmdDecision | undefined {
     this.#ms += FRAME_MS;
     const beep = this.#beeps.push(frame);
@@ -204,6 +199,7 @@ export class AnsweringMachineDetector {
     if (this.#ms >= o.maxAnalysisMs) return { answeredBy: 'unknown', reason: 'max_analysis_time' };
     return undefined;
   }
+
   /**
    * The silence that makes the greeting so far a person's: shortGreetingSilenceMs after a word or
    * two, growing with the speech heard to afterGreetingSilenceMs at maxGreetingMs (a longer
