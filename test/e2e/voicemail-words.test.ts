@@ -119,7 +119,10 @@ for (const dialect of testDialects()) {
       // The agent's own stream (opened while ringing) never got audio: it never started.
       const streamed = deepgram.connections.filter((c) => c.audioMs > 0);
       assert.equal(streamed.length, 1, 'only the voicemail screen streamed the greeting to the speech-to-text');
-      assert.ok(streamed[0]?.controls.includes('{"type":"CloseStream"}'), 'and closed its stream (a few seconds of streaming)');
+      assert.ok(
+        streamed[0]?.controls.includes('{"type":"CloseStream"}'),
+        'and closed its stream (a few seconds of streaming)',
+      );
     });
 
     test('the same greeting without it: its sound alone is a person (the contrast the words make)', async () => {
