@@ -300,7 +300,7 @@ describeEachDialect<Ctx>(
       await ctx.repo.admit(call.id, 'inst', 10, RATES);
       const agent = new InMemoryAgent();
       const leg = new InMemoryLeg();
-      const c = controllerFor(ctx, call.id, agent, { voicemail: { action: 'hang_up', holdGreetingMs: 2500 } });
+      const c = controllerFor(ctx, call.id, agent, { voicemail: { action: 'hang_up', holdGreetingMs: 4000 } });
       c.attach(leg);
       leg.emit('answered');
       await untilMediaFlows(leg, agent);

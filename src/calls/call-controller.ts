@@ -20,6 +20,8 @@ import type { FinalizeInput, FinalizeResult, ToolCallRecord } from './finalize-c
 import { MediaBridge } from './media-bridge';
 import { dialogColumns } from './sip-dialog-column';
 import { VoicemailScreen } from './voicemail/voicemail-screen';
+import { ScreeningTranscript } from './voicemail/screening-transcript';
+import type { StreamingSttProvider } from '../voice/index';
 import type { AmdDecision } from './voicemail/answering-machine-detector';
 import type { VoicemailAction } from '../agents/agent-input';
 import type { OpsMetrics } from '../shared/ops-metrics';
@@ -61,6 +63,13 @@ export interface CallControllerOptions {
     action: VoicemailAction;
     holdGreetingMs: number;
     /** leave_message: what is said after the beep. */ message?: string;
+    /**
+     * The streaming speech-to-text, when one is configured: with hang_up / leave_message the
+     * callee's words while the screen listens are evidence too (screening-transcript.ts).
+     */
+    stt?: StreamingSttProvider | undefined;
+    /** The speech-to-text's language hint (the call's primary_language). */
+    language?: string | undefined;
   };
   /** Operator metrics (GET /metrics): setup time, voice-to-voice latency, RTP statistics. */
   metrics?: OpsMetrics;
@@ -91,6 +100,7 @@ export class CallController {
   #framesOut = 0;
   #ending = false;
   #screen: VoicemailScreen | undefined;
+  #screenWords: ScreeningTranscript | undefined;
   #answeredBy: AmdDecision | undefined;
   readonly #agentMetrics: TurnMetrics[] = [];
   readonly #done: Promise<FinalizeResult | undefined>;
@@ -171,13 +181,33 @@ export class CallController {
         })
       : undefined;
     this.#screen = screen;
+    // `continue` only reports who answered: no second speech-to-text stream for it.
+    const words =
+      screen && vm?.stt && vm.action !== 'continue'
+        ? new ScreeningTranscript({
+            stt: vm.stt,
+            language: vm.language,
+            timers: this.#timers,
+            onText: (text) => screen.pushTranscript(text),
+            onError: (err) =>
+              this.#o.log.warn({ callId: this.#o.callId, err }, 'voicemail screen: speech-to-text failed'),
+          })
+        : undefined;
+    this.#screenWords = words;
     this.#bridge = new MediaBridge({
       media,
       nowMs: () => this.#o.clock.monotonicMs(),
       timers: this.#timers,
       agent: this.#o.agent,
       recorder: this.#o.recorder,
-      ...(screen ? { onCallerFrame: (f: Int16Array) => screen.push(f) } : {}),
+      ...(screen
+        ? {
+            onCallerFrame: (f: Int16Array) => {
+              screen.push(f);
+              words?.push(f);
+            },
+          }
+        : {}),
       onInboundAudio: () => this.#feedMedia(),
       onOutboundAudio: () => this.#onAgentFrame(),
     });
@@ -216,6 +246,7 @@ export class CallController {
     const o = this.#o;
     this.#watchdog.dispose();
     this.#guard.stop();
+    this.#screenWords?.close();
     let result: FinalizeResult | undefined;
     const rtp = this.#leg?.media?.stats;
     if (rtp && this.#answeredMs !== undefined) o.metrics?.rtpCall(rtp);
@@ -246,6 +277,7 @@ export class CallController {
 
   #onAnsweredBy(d: AmdDecision, action: VoicemailAction): void {
     this.#answeredBy = d;
+    this.#screenWords?.close();
     this.#o.log.info(
       { callId: this.#o.callId, answeredBy: d.answeredBy, reason: d.reason, decisionMs: d.decisionMs },
       'answered by',

@@ -18,7 +18,8 @@ import { dnsHostResolver, type SourcePolicyDeps } from './inbound-source-policy'
 import { CidrList } from '../shared/cidr';
 import { DRAIN_RETRY_AFTER_S } from '../shared/drain-state';
 import type { CallRuntimeDeps, DrainReport } from './call-runtime-deps';
-import { voicemailActionOf, voicemailMessageOf } from './voicemail/voicemail-config';
+import { voicemailActionOf, voicemailLanguageOf, voicemailMessageOf } from './voicemail/voicemail-config';
+import { streamingSttFromConfig, type StreamingSttProvider } from '../voice/index';
 
 export const DIAL_QUEUE = 'calls.dial';
 
@@ -43,6 +44,8 @@ export class CallRuntime {
   readonly #sources: SourcePolicyDeps;
   /** Calls taken by this process (admitted or accepted) and not yet handed to a controller. */
   readonly #held = new Set<number>();
+  /** STT_STREAMING_PROVIDER, if configured: the voicemail screen hears the callee's words with it. */
+  readonly #screeningStt: StreamingSttProvider | undefined;
   #ticker: NodeJS.Timeout | undefined;
   #sweeping: Promise<unknown> | undefined;
   #stopping = false;
@@ -50,6 +53,7 @@ export class CallRuntime {
   constructor(deps: CallRuntimeDeps) {
     this.#d = deps;
     this.#repo = new CallRepo(deps.store.db, deps.store.dialect, deps.clock);
+    this.#screeningStt = streamingSttFromConfig(deps.config);
     this.#sources = {
       db: deps.store.db,
       resolveHost: deps.resolveHost ?? dnsHostResolver,
@@ -357,6 +361,8 @@ export class CallRuntime {
               action: voicemailActionOf(call),
               holdGreetingMs: d.config.calls.voicemailHoldGreetingMs,
               message: voicemailMessageOf(call),
+              stt: this.#screeningStt,
+              language: voicemailLanguageOf(call),
             },
           }
         : {}),

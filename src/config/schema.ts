@@ -239,9 +239,9 @@ export const EnvSchema = Type.Object({
       "default retry_delay_seconds of new campaigns (wait before a no_answer/busy/voicemail contact's next attempt)",
   }),
   VOICEMAIL_HOLD_GREETING_MS: int(0, 10_000, {
-    default: 2_500,
+    default: 4_000,
     description:
-      "outbound calls with voicemail_action hang_up/leave_message: the agent's first words wait at most this long for the human/machine decision",
+      "outbound calls with voicemail_action hang_up/leave_message: the agent's first words wait at most this long for the human/machine decision (a person is decided about 0.5 s after their words; only a callee still talking or silent is undecided this long)",
   }),
   RECORDINGS_DIR: optionalText({ description: 'where recordings are written; default <data dir>/recordings' }),
   DRAIN_TIMEOUT_MS: int(0, 24 * 3_600_000, {

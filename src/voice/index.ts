@@ -51,4 +51,5 @@ export type {
 } from './session-events';
 export type { AgentTool } from './tools/agent-tool';
 export { fetchToolHttpClient, type ToolHttpClient, type ToolHttpRequest } from './tools/tool-http-client';
-export { providersFromConfig } from './providers-from-config';
+export { providersFromConfig, streamingSttFromConfig } from './providers-from-config';
+export type { StreamingSttProvider, SttResult, SttStream } from './stt/stt';

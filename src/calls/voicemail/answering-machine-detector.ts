@@ -1,5 +1,8 @@
 import { FRAME_MS } from '../../audio/frame';
 import { BeepDetector } from './beep-detector';
+import { soundsLikeHumanGreeting, soundsLikeMachine } from './greeting-words';
+
+export { soundsLikeMachine, soundsLikeHumanGreeting } from './greeting-words';
 
 export type AnsweredBy = 'human' | 'machine' | 'unknown';
 
@@ -10,6 +13,7 @@ export type AmdReason =
   | 'many_words'
   | 'beep'
   | 'transcript'
+  | 'transcript_greeting'
   | 'initial_silence'
   | 'max_analysis_time';
 
@@ -20,14 +24,23 @@ export interface AmdDecision {
   decisionMs: number;
 }
 
-/** The rules' thresholds (Asterisk AMD() names; defaults tuned on `npm run bench -- voicemail`). */
+/**
+ * The rules' thresholds (Asterisk AMD() and Twilio AMD names where they have one; defaults
+ * tuned on `npm run bench -- voicemail`).
+ */
 export interface AmdOptions {
   /** Nothing heard this long after the answer → unknown (the agent goes on as usual). */
   initialSilenceMs?: number;
-  /** Speech adding up to more than this → machine (people answer with a word or two). */
+  /** Speech adding up to more than this → machine (people answer with a word or a short sentence). */
   maxGreetingMs?: number;
-  /** Silence this long after some speech → human. */
+  /** A greeting of at most this much speech ("Hello?", "Yes?") is short… */
+  shortGreetingMs?: number;
+  /** …and followed by this much silence it is a person waiting for an answer. */
+  shortGreetingSilenceMs?: number;
+  /** The silence needed after a greeting of maxGreetingMs (between the two it grows with the speech heard). */
   afterGreetingSilenceMs?: number;
+  /** With a transcript that is how people pick up ("hello, who's calling?"), this much silence → human, whatever the greeting's length. */
+  transcriptGreetingSilenceMs?: number;
   /** Words (voiced runs of at least minWordMs) beyond this → machine. */
   maxWords?: number;
   minWordMs?: number;
@@ -35,48 +48,54 @@ export interface AmdOptions {
   betweenWordsSilenceMs?: number;
   /** Undecided after this → unknown. */
   maxAnalysisMs?: number;
-  /** Frames louder than max(this, noise floor + 12 dB) are voice (dBFS). */
+  /** Frames louder than max(this, noise floor + voiceAboveNoiseDb) are voice (dBFS). */
   voiceThresholdDbfs?: number;
+  voiceAboveNoiseDb?: number;
 }
 
 const DEFAULTS: Required<AmdOptions> = {
   initialSilenceMs: 2500,
-  maxGreetingMs: 1600,
-  afterGreetingSilenceMs: 700,
-  maxWords: 4,
+  maxGreetingMs: 2000,
+  shortGreetingMs: 700,
+  shortGreetingSilenceMs: 500,
+  afterGreetingSilenceMs: 1000,
+  transcriptGreetingSilenceMs: 500,
+  maxWords: 6,
   minWordMs: 100,
   betweenWordsSilenceMs: 80,
   maxAnalysisMs: 5000,
   voiceThresholdDbfs: -42,
+  voiceAboveNoiseDb: 12,
 };
 
-/** Voicemail greetings and carrier messages, as a speech-to-text provider writes them. */
-const MACHINE_PHRASES =
-  /\b(leave (me |us )?(a |your )?(message|voicemail)|after the (tone|beep)|not available|unavailable|can'?t (take|come to) (your|the) (call|phone)|voice ?mail|mailbox|record your message|at the tone|is not in service|has been disconnected|no one is available|nobody is available)\b/i;
-
-/** Whether a transcript sounds like an answering machine or carrier message. */
-export const soundsLikeMachine = (text: string): boolean => MACHINE_PHRASES.test(text);
+/** The noise floor is the quietest frame of the last second (minimum statistics). */
+const NOISE_WINDOW_FRAMES = 50;
+/** Voiced runs shorter than this inside a silence are clicks or noise bursts, not speech. */
+const MIN_VOICE_RUN_MS = 40;
 
 /**
  * Sans-IO answering-machine detection over the callee's first seconds of 8 kHz audio, 20 ms frames
- * (the rules of Asterisk's AMD(): initial silence, greeting length, word count, silence after the
- * greeting), plus a Goertzel beep detector and, when speech-to-text runs, the transcript. `push`
- * returns the decision on the frame that makes it (once); afterwards it keeps reporting beeps
- * (`beepAtMs`), which is where a voicemail message starts.
+ * (the rules of Asterisk's AMD() and Twilio's AMD: initial silence, greeting length, word count,
+ * silence after the greeting), plus a Goertzel beep detector and, when speech-to-text runs, the
+ * transcript. It decides as soon as a rule is certain: a short greeting ("Hello?") followed by
+ * half a second of silence is a person; more than maxGreetingMs of speech is a machine.
+ * `push` returns the decision on the frame that makes it (once); afterwards it keeps reporting
+ * beeps (`beepAtMs`), which is where a voicemail message starts.
  */
 export class AnsweringMachineDetector {
   readonly #o: Required<AmdOptions>;
   readonly #beeps = new BeepDetector();
+  readonly #levels: number[] = [];
   #ms = 0;
   #decision: AmdDecision | undefined;
-  #noiseDb = -70;
   #heardVoice = false;
   #voicedMs = 0;
   #silenceMs = 0;
+  #runMs = 0;
   #inWord = false;
-  #wordMs = 0;
   #words = 0;
   #lastBeepMs: number | undefined;
+  #humanWords = false;
 
   constructor(options: AmdOptions = {}) {
     this.#o = { ...DEFAULTS, ...options };
@@ -96,6 +115,11 @@ export class AnsweringMachineDetector {
     return this.#silenceMs;
   }
 
+  /** The last frame was part of a steady tone (a beep still playing). */
+  get inTone(): boolean {
+    return this.#beeps.toneHz !== 0;
+  }
+
   get elapsedMs(): number {
     return this.#ms;
   }
@@ -105,30 +129,47 @@ export class AnsweringMachineDetector {
     const beep = this.#beeps.push(frame);
     if (beep) this.#lastBeepMs = this.#ms;
     const db = levelDbfs(frame);
-    const voiced = db > Math.max(this.#o.voiceThresholdDbfs, this.#noiseDb + 12) && this.#beeps.toneHz === 0;
-    if (!voiced)
-      this.#noiseDb = this.#noiseDb + (Math.min(db, -30) - this.#noiseDb) * (db < this.#noiseDb ? 0.3 : 0.02);
-    this.#track(voiced);
+    this.#levels.push(db);
+    if (this.#levels.length > NOISE_WINDOW_FRAMES) this.#levels.shift();
+    const noiseDb = Math.min(...this.#levels);
+    // A tone (a beep in progress) is neither speech nor the silence of someone waiting.
+    if (this.#beeps.toneHz === 0)
+      this.#track(db > Math.max(this.#o.voiceThresholdDbfs, noiseDb + this.#o.voiceAboveNoiseDb));
     if (this.#decision) return undefined;
     const d = this.#rules(beep);
     if (d) this.#decision = { ...d, decisionMs: this.#ms };
     return this.#decision;
   }
 
-  /** A transcript of the callee's speech (when STT runs): machine phrases decide "machine". */
+  /**
+   * The transcript of the callee's speech so far (streaming speech-to-text, interim or final):
+   * voicemail or carrier phrases decide "machine" at once; the way people pick up ("hello, who's
+   * calling?") lets a longer greeting count as short (its silence decides "human" as soon as a
+   * "hello?" would). Returns the decision when this text made it.
+   */
   pushTranscript(text: string): AmdDecision | undefined {
-    if (this.#decision || !soundsLikeMachine(text)) return undefined;
-    this.#decision = { answeredBy: 'machine', reason: 'transcript', decisionMs: this.#ms };
-    return this.#decision;
+    if (this.#decision) return undefined;
+    if (soundsLikeMachine(text)) {
+      this.#decision = { answeredBy: 'machine', reason: 'transcript', decisionMs: this.#ms };
+      return this.#decision;
+    }
+    this.#humanWords = soundsLikeHumanGreeting(text);
+    return undefined;
   }
 
   #track(voiced: boolean): void {
+    const inPause = this.#silenceMs >= this.#o.betweenWordsSilenceMs;
     if (voiced) {
+      this.#runMs += FRAME_MS;
+      // After a pause, a voiced run counts once it is long enough not to be a click or a noise burst.
+      if (inPause && this.#runMs < MIN_VOICE_RUN_MS) {
+        this.#silenceMs += FRAME_MS;
+        return;
+      }
+      this.#voicedMs += inPause ? this.#runMs : FRAME_MS;
       this.#heardVoice = true;
-      this.#voicedMs += FRAME_MS;
       this.#silenceMs = 0;
-      this.#wordMs += FRAME_MS;
-      if (!this.#inWord && this.#wordMs >= this.#o.minWordMs) {
+      if (!this.#inWord && this.#runMs >= this.#o.minWordMs) {
         this.#inWord = true;
         this.#words++;
       }
@@ -137,7 +178,7 @@ export class AnsweringMachineDetector {
     this.#silenceMs += FRAME_MS;
     if (this.#silenceMs >= this.#o.betweenWordsSilenceMs) {
       this.#inWord = false;
-      this.#wordMs = 0;
+      this.#runMs = 0;
     }
   }
 
@@ -146,12 +187,29 @@ export class AnsweringMachineDetector {
     if (beep) return { answeredBy: 'machine', reason: 'beep' };
     if (this.#voicedMs > o.maxGreetingMs) return { answeredBy: 'machine', reason: 'long_greeting' };
     if (this.#words > o.maxWords) return { answeredBy: 'machine', reason: 'many_words' };
-    if (this.#heardVoice && this.#words > 0 && this.#silenceMs >= o.afterGreetingSilenceMs)
-      return { answeredBy: 'human', reason: 'short_greeting_then_silence' };
+    if (this.#heardVoice && this.#words > 0) {
+      if (this.#silenceMs >= this.#silenceNeededMs())
+        return { answeredBy: 'human', reason: 'short_greeting_then_silence' };
+      // The words are how people pick up ("Hello, who's calling?"): a longer greeting waits no longer.
+      if (this.#humanWords && this.#silenceMs >= o.transcriptGreetingSilenceMs)
+        return { answeredBy: 'human', reason: 'transcript_greeting' };
+    }
     if (!this.#heardVoice && this.#ms >= o.initialSilenceMs)
       return { answeredBy: 'unknown', reason: 'initial_silence' };
     if (this.#ms >= o.maxAnalysisMs) return { answeredBy: 'unknown', reason: 'max_analysis_time' };
     return undefined;
+  }
+
+  /**
+   * The silence that makes the greeting so far a person's: shortGreetingSilenceMs after a word or
+   * two, growing with the speech heard to afterGreetingSilenceMs at maxGreetingMs (a longer
+   * greeting is more likely a machine pausing between its sentences).
+   */
+  #silenceNeededMs(): number {
+    const o = this.#o;
+    if (this.#voicedMs <= o.shortGreetingMs) return o.shortGreetingSilenceMs;
+    const share = (this.#voicedMs - o.shortGreetingMs) / Math.max(1, o.maxGreetingMs - o.shortGreetingMs);
+    return o.shortGreetingSilenceMs + share * (o.afterGreetingSilenceMs - o.shortGreetingSilenceMs);
   }
 }
 

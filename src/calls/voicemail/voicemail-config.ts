@@ -13,3 +13,9 @@ export function voicemailActionOf(call: CallRow): VoicemailAction {
   const v = jsonObjectColumn(call.config).voicemail_action;
   return v === 'hang_up' || v === 'leave_message' ? v : 'continue';
 }
+
+/** The call's primary_language (calls.config), the hint for the screen's speech-to-text. */
+export function voicemailLanguageOf(call: CallRow): string | undefined {
+  const v = jsonObjectColumn(call.config).primary_language;
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}

@@ -44,24 +44,27 @@ export class VoicemailScreen {
   push(frame: Int16Array): void {
     const before = this.#amd.decision;
     const decision = this.#amd.push(frame);
-    if (decision && !before) {
-      this.#o.onDecision(decision);
-      if (decision.answeredBy !== 'machine' || this.#o.action === 'continue') this.#release();
-    }
+    if (decision && !before) this.#decided(decision);
     const ms = this.#amd.elapsedMs;
     const d = this.#amd.decision;
     if (!d && ms >= this.#o.holdGreetingMs) this.#release();
     if (d?.answeredBy === 'machine' && this.#o.action === 'leave_message') {
-      const beeped = this.#amd.beepAtMs !== undefined && this.#amd.silenceMs >= 200;
+      // After the beep has stopped (the machine records from there), with 200 ms of quiet around it.
+      const beeped = this.#amd.beepAtMs !== undefined && !this.#amd.inTone && this.#amd.silenceMs >= 200;
       const quiet = this.#amd.silenceMs >= (this.#o.greetingOverSilenceMs ?? 1500);
       if (beeped || quiet || ms >= (this.#o.maxWaitForBeepMs ?? 30_000)) this.#release();
     }
   }
 
-  /** A transcript of the callee (speech-to-text) as extra evidence. */
+  /** The callee's words so far (streaming speech-to-text) as extra evidence. */
   pushTranscript(text: string): void {
     const d = this.#amd.pushTranscript(text);
-    if (d) this.#o.onDecision(d);
+    if (d) this.#decided(d);
+  }
+
+  #decided(d: AmdDecision): void {
+    this.#o.onDecision(d);
+    if (d.answeredBy !== 'machine' || this.#o.action === 'continue') this.#release();
   }
 
   #release(): void {
