@@ -43,6 +43,9 @@ export function agentFactory(deps: AgentFactoryDeps): (call: CallRow) => Promise
         turnMinSilenceMs: turns.minSilenceMs,
         turnMaxSilenceMs: turns.maxSilenceMs,
         prepareReplies: turns.prepareReplies,
+        bargeInMinSpeechMs: turns.bargeInMinSpeechMs,
+        bargeInMinWords: turns.bargeInMinWords,
+        bargeInFilterBackchannels: turns.bargeInFilterBackchannels,
       }),
       ...deps.timings,
     };
