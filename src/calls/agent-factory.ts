@@ -47,6 +47,7 @@ export function agentFactory(deps: AgentFactoryDeps): (call: CallRow) => Promise
         bargeInMinWords: turns.bargeInMinWords,
         bargeInFilterBackchannels: turns.bargeInFilterBackchannels,
       }),
+      ...conv.bargeIn,
       ...deps.timings,
     };
     const providers = deps.providers
