@@ -1,6 +1,7 @@
 import type { VoiceCatalog } from '../voice/tts/voice-catalog';
 import type { PrivateTargetPolicy } from '../net/address-policy';
 import { parsePostCallAnalysis, type PostCallAnalysisSettings } from '../analysis/analysis-settings';
+import { parseBargeIn, type BargeInOverrides } from './barge-in-settings';
 import { CALL_CONFIG_FIELDS, FieldMessages, parseSharedAgentFields, type CallAgentConfig } from './call-config';
 
 export type SpeakOrder = 'agent_first' | 'caller_first';
@@ -26,6 +27,8 @@ export interface AgentSettings extends CallAgentConfig {
   voicemail_message?: string;
   /** Summary, grading and data extraction after the call (null = none). */
   post_call_analysis?: PostCallAnalysisSettings | null;
+  /** How the caller interrupts the agent while it speaks (null = platform defaults). */
+  barge_in?: BargeInOverrides | null;
 }
 
 export const MAX_HOLD_SECONDS = 3600;
@@ -48,6 +51,7 @@ const AGENT_ONLY_FIELDS = [
   'voicemail_action',
   'voicemail_message',
   'post_call_analysis',
+  'barge_in',
 ] as const;
 const WRITABLE: readonly string[] = [...CALL_CONFIG_FIELDS, ...AGENT_ONLY_FIELDS];
 /** Read-only fields of the agent object: ignored on input so GET → edit → PUT round-trips. */
@@ -66,6 +70,7 @@ export const AGENT_DEFAULTS = {
   voicemail_action: 'continue',
   voicemail_message: '',
   post_call_analysis: null,
+  barge_in: null,
 } as const;
 
 export type AgentParseResult = { ok: true; settings: AgentSettings } | { ok: false; fields: Record<string, string[]> };
@@ -166,6 +171,9 @@ export function parseAgentInput(
   if (body.post_call_analysis !== undefined)
     analysis = parsePostCallAnalysis(body.post_call_analysis, 'post_call_analysis', msgs.add);
 
+  let bargeIn: BargeInOverrides | null = base ? (base.barge_in ?? null) : AGENT_DEFAULTS.barge_in;
+  if (body.barge_in !== undefined) bargeIn = parseBargeIn(body.barge_in, 'barge_in', msgs.add);
+
   if (!msgs.empty) return { ok: false, fields: msgs.fields };
   return {
     ok: true,
@@ -182,6 +190,7 @@ export function parseAgentInput(
       voicemail_action: voicemailAction,
       voicemail_message: voicemailMessage,
       post_call_analysis: analysis,
+      barge_in: bargeIn,
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../shared/clock';
 import { thinkingLevelOf, type Product } from './products';
 import type { AgentSettings, SpeakOrder, VoicemailAction } from './agent-input';
 import type { PostCallAnalysisSettings } from '../analysis/analysis-settings';
+import type { BargeInOverrides } from './barge-in-settings';
 import type { CallAgentConfig } from './call-config';
 import type { InlineTool } from './inline-tool';
 
@@ -69,6 +70,8 @@ export function agentFromRow(row: Row<'agents'>): AgentRecord {
       row.post_call_analysis === null || row.post_call_analysis === undefined
         ? null
         : (JSON.parse(row.post_call_analysis) as PostCallAnalysisSettings),
+    barge_in:
+      row.barge_in === null || row.barge_in === undefined ? null : (JSON.parse(row.barge_in) as BargeInOverrides),
     version: row.version,
     deployed_at: row.deployed_at ?? row.updated_at,
     deploy_mode: row.deploy_mode === 'manual' ? 'manual' : 'auto',
@@ -110,6 +113,7 @@ export function settingsOf(a: AgentSettings): AgentSettings {
     voicemail_action: a.voicemail_action ?? 'continue',
     voicemail_message: a.voicemail_message ?? '',
     post_call_analysis: a.post_call_analysis ?? null,
+    barge_in: a.barge_in ?? null,
   };
 }
 
@@ -138,6 +142,7 @@ export function settingsColumns(s: AgentSettings) {
     voicemail_action: s.voicemail_action ?? 'continue',
     voicemail_message: s.voicemail_message ?? '',
     post_call_analysis: s.post_call_analysis ? JSON.stringify(s.post_call_analysis) : null,
+    barge_in: s.barge_in ? JSON.stringify(s.barge_in) : null,
   };
 }
 

@@ -43,7 +43,11 @@ export function agentFactory(deps: AgentFactoryDeps): (call: CallRow) => Promise
         turnMinSilenceMs: turns.minSilenceMs,
         turnMaxSilenceMs: turns.maxSilenceMs,
         prepareReplies: turns.prepareReplies,
+        bargeInMinSpeechMs: turns.bargeInMinSpeechMs,
+        bargeInMinWords: turns.bargeInMinWords,
+        bargeInFilterBackchannels: turns.bargeInFilterBackchannels,
       }),
+      ...conv.bargeIn,
       ...deps.timings,
     };
     const providers = deps.providers

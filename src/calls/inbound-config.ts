@@ -29,6 +29,7 @@ export function inboundConfigResolver(db: Kysely<DB>, webhook: IncomingWebhook):
       speak_order: agent?.inbound_speak_order ?? 'agent_first',
       max_hold_seconds: agent?.max_hold_seconds ?? null,
       post_call_analysis: agent?.post_call_analysis ?? null,
+      barge_in: agent?.barge_in ?? null,
     };
     let resolved: ResolvedInboundConfig | null = null;
     if (answer.kind === 'config') {

@@ -101,6 +101,7 @@ function resolvedConfig(
     voicemail_action: agent?.voicemail_action ?? 'continue',
     voicemail_message: fillPromptVariables(agent?.voicemail_message ?? '', req.variables),
     post_call_analysis: agent?.post_call_analysis ?? null,
+    barge_in: agent?.barge_in ?? null,
   };
 }
 

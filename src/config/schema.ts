@@ -173,6 +173,21 @@ export const EnvSchema = Type.Object({
     default: 'true',
     description: 'start the reply during the end-of-turn wait; used when the final words match, never heard otherwise',
   }),
+  BARGE_IN_MIN_SPEECH_MS: int(60, 10_000, {
+    default: 700,
+    description:
+      'while the agent speaks, the caller interrupts it after this much voiced speech (whatever the words); agents may override it',
+  }),
+  BARGE_IN_MIN_WORDS: int(1, 20, {
+    default: 2,
+    description:
+      'while the agent speaks, the caller interrupts it once the interim words (streaming STT) are this many and not all backchannel words ("uh-huh", "okay"); agents may override it',
+  }),
+  BARGE_IN_FILTER_BACKCHANNELS: oneOf(BOOLEANS, {
+    default: 'true',
+    description:
+      'false: any caller speech stops the agent at once, backchannels included (the thresholds above are not used); agents may override it',
+  }),
   TTS_ENGINE: oneOf(TTS_ENGINES, {
     default: 'auto',
     description: 'speech synthesis engine; auto = openai if TTS_BASE_URL is set, else espeak-ng, flite, embedded',
@@ -329,6 +344,10 @@ export const ConfigSchema = Type.Object({
     minSilenceMs: Type.Integer(),
     maxSilenceMs: Type.Integer(),
     prepareReplies: Type.Boolean(),
+    /** Barge-in while the agent speaks (voice/turn/barge-in-policy.ts). */
+    bargeInMinSpeechMs: Type.Integer(),
+    bargeInMinWords: Type.Integer(),
+    bargeInFilterBackchannels: Type.Boolean(),
   }),
   tts: Type.Object({
     /** As configured; the engine really used is VoiceCatalog.detect(config).engine. */

@@ -91,6 +91,8 @@ export interface AgentsTable {
   voicemail_message: ColumnType<string, string | undefined, string>;
   /** Post-call analysis settings (JSON, analysis/analysis-settings.ts); null = off. */
   post_call_analysis: ColumnType<Json | null, Json | null | undefined, Json | null>;
+  /** Barge-in overrides (JSON, agents/barge-in-settings.ts); null = platform defaults. Added by 0013-barge-in. */
+  barge_in: ColumnType<Json | null, Json | null | undefined, Json | null>;
 }
 
 export interface AgentVersionsTable {

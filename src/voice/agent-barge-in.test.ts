@@ -8,9 +8,10 @@ const LONG_GREETING =
   'Hello and welcome to Acme Dental. Our opening hours are nine to five, Monday to Friday. We offer cleanings, fillings and check ups. How can I help you today?';
 
 describe('Barge-in', () => {
-  test('caller speech stops the agent within one frame of the VAD decision, and the transcript keeps only what was played', async () => {
+  test('unfiltered, caller speech stops the agent within one frame of the VAD decision, and the transcript keeps only what was played', async () => {
     const rig = await startAgentRig({
       config: { speakOrder: 'agent_first' },
+      timings: { bargeInFilterBackchannels: false },
       llm: [LONG_GREETING, 'Of course. What day would you like?'],
       stt: ['I want an appointment.'],
     });

@@ -26,7 +26,10 @@ import {
 import { Ticker } from './turn/ticker';
 import { TurnLatency } from './turn/turn-latency';
 import { TurnTaking, type CallerTurn } from './turn/turn-taking';
+import { spokenWords } from './turn/backchannel-words';
 import { TurnMetricsLog } from './turn-metrics-log';
+
+const spokenWordCount = (text: string): number => spokenWords(text).length;
 
 /** How long stop() waits for the words of an utterance cut short by the hang-up. */
 const CLOSING_TRANSCRIPT_TIMEOUT_MS = 1500;
@@ -117,7 +120,12 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
       clock,
       time,
       timers: options.timers,
-      floor: () => ({ speaking: output.speaking, thinking: this.#responses.active, onHold: this.#timers.onHold }),
+      floor: () => ({
+        speaking: output.speaking,
+        thinking: this.#responses.active,
+        onHold: this.#timers.onHold,
+        askedQuestion: this.#log.lastAssistantText().trimEnd().endsWith('?'),
+      }),
       work: this.#work,
       onListenerError,
     });
@@ -285,6 +293,10 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
         });
     });
     turns.on('bargeIn', () => this.#interrupt());
+    // The agent went on speaking; the words stay out of the context and the transcript.
+    turns.on('backchannel', (text) =>
+      this.#o.log.debug({ callId: this.#o.callId, words: spokenWordCount(text) }, 'backchannel ignored'),
+    );
     turns.on('callerTurn', (turn) => this.#onCallerTurn(turn));
     turns.on('prepare', (text) => responses.prepare(text));
     turns.on('discardPrepared', () => responses.discardPrepared());

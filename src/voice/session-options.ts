@@ -54,7 +54,16 @@ export interface AgentTimings {
   turnPrepareAfterMs: number;
   /** Start the reply during the end-of-turn wait (kept only when the final words match). */
   prepareReplies: boolean;
-  /** Speech needed before it counts as the caller talking (and barges in). */
+  /**
+   * While the agent speaks, the caller interrupts it after this much voiced speech, or once
+   * their interim words are `bargeInMinWords` or more and not all backchannel words ("uh-huh",
+   * "okay"); a backchannel alone never interrupts and is no turn (turn/barge-in-policy.ts).
+   */
+  bargeInMinSpeechMs: number;
+  bargeInMinWords: number;
+  /** False: any caller speech (`minSpeechMs`) stops the agent at once, backchannels included. */
+  bargeInFilterBackchannels: boolean;
+  /** Speech needed before it counts as the caller talking (and, unfiltered, barges in). */
   minSpeechMs: number;
   preRollMs: number;
   maxUtteranceMs: number;
@@ -83,6 +92,9 @@ export const DEFAULT_TIMINGS: AgentTimings = {
   turnPauseMs: 120,
   turnPrepareAfterMs: 20,
   prepareReplies: true,
+  bargeInMinSpeechMs: 700,
+  bargeInMinWords: 2,
+  bargeInFilterBackchannels: true,
   minSpeechMs: 60,
   preRollMs: 200,
   maxUtteranceMs: 30_000,

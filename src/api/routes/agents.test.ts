@@ -43,6 +43,7 @@ describeApi('agents API', (h) => {
         voicemail_action: 'continue',
         voicemail_message: '',
         post_call_analysis: null,
+        barge_in: null,
         integrations: [],
         version: 1,
         deployed_at: '',

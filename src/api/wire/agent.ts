@@ -31,6 +31,27 @@ export const PostCallAnalysisWire = Type.Object({
   outcome_labels: Type.Array(Type.String(), { description: 'the labels outcome_label is chosen from' }),
 });
 
+/** How the caller interrupts the agent while it speaks; a missing key takes the platform default (BARGE_IN_*). */
+const BargeInWire = Type.Object(
+  {
+    min_speech_ms: Type.Optional(
+      Type.Integer({
+        description: 'voiced speech (ms, 60-10000) that interrupts the speaking agent whatever the words',
+      }),
+    ),
+    min_words: Type.Optional(
+      Type.Integer({
+        description:
+          'interim words (1-20, streaming STT) that interrupt it unless all backchannel words ("uh-huh", "okay")',
+      }),
+    ),
+    filter_backchannels: Type.Optional(
+      Type.Boolean({ description: 'false: any caller speech stops the agent at once' }),
+    ),
+  },
+  { description: 'barge-in while the agent speaks; null = the platform defaults' },
+);
+
 const settingsProps = {
   name: Type.String(),
   prompt: Type.String(),
@@ -55,6 +76,7 @@ const settingsProps = {
   }),
   voicemail_message: Type.String({ description: 'spoken after the beep with leave_message; {{variables}} filled' }),
   post_call_analysis: Nullable(PostCallAnalysisWire),
+  barge_in: Nullable(BargeInWire),
 };
 
 export const AgentSettingsWire = Type.Object(settingsProps);
@@ -129,6 +151,17 @@ export const AgentBody = Type.Object(
         ),
       ),
     ),
+    barge_in: Type.Optional(
+      Nullable(
+        Type.Object(
+          {},
+          {
+            additionalProperties: true,
+            description: '{min_speech_ms, min_words, filter_backchannels}, each optional; null = platform defaults',
+          },
+        ),
+      ),
+    ),
   },
   { additionalProperties: true },
 );
@@ -158,5 +191,6 @@ export function wireSettings(s: Parameters<typeof settingsOf>[0]) {
     voicemail_action: all.voicemail_action ?? 'continue',
     voicemail_message: all.voicemail_message ?? '',
     post_call_analysis: all.post_call_analysis ?? null,
+    barge_in: all.barge_in ?? null,
   };
 }

@@ -12,6 +12,7 @@ import * as m0009c from './0009-campaigns';
 import * as m0010v from './0010-call-analysis';
 import * as m0011t from './0011-trunk-dial-slots';
 import * as m0012r from './0012-realtime-secrets';
+import * as m0013b from './0013-barge-in';
 
 export interface Migration {
   name: string;
@@ -32,4 +33,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '0010-call-analysis', up: m0010v.up },
   { name: '0011-trunk-dial-slots', up: m0011t.up },
   { name: '0012-realtime-secrets', up: m0012r.up },
+  { name: '0013-barge-in', up: m0013b.up },
 ];

@@ -26,6 +26,16 @@ export class ConversationLog {
     return ++this.#seq;
   }
 
+  /** The text of the agent's last line in the context ('' before it spoke). */
+  lastAssistantText(): string {
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const m = this.messages[i]!;
+      if (m.role === 'user') return '';
+      if (m.role === 'assistant' && typeof m.content === 'string' && m.content !== '') return m.content;
+    }
+    return '';
+  }
+
   user(text: string, startMs: number, endMs: number): void {
     this.messages.push({ role: 'user', content: text });
     this.turns.push({

@@ -34,6 +34,8 @@ export class Endpointer {
   #utterance: Int16Array[] = [];
   #speechRun = 0;
   #silenceRun = 0;
+  /** Speech frames of the open utterance (the run that started it included). */
+  #voicedFrames = 0;
   #inSpeech = false;
   #startMs = 0;
   #lastSpeechEndMs = 0;
@@ -53,6 +55,11 @@ export class Endpointer {
     return this.#silenceRun * this.#o.frameMs;
   }
 
+  /** Voiced speech of the open utterance so far (its pauses left out). */
+  get voicedMs(): number {
+    return this.#voicedFrames * this.#o.frameMs;
+  }
+
   /** The utterance reached `maxUtteranceMs`. */
   get tooLong(): boolean {
     return this.#inSpeech && this.#nowMs - this.#startMs >= this.#o.maxUtteranceMs;
@@ -70,6 +77,7 @@ export class Endpointer {
       if (this.#speechRun * frameMs < minSpeechMs) return undefined;
       this.#inSpeech = true;
       this.#silenceRun = 0;
+      this.#voicedFrames = this.#speechRun;
       this.#startMs = nowMs - this.#speechRun * frameMs;
       this.#lastSpeechEndMs = nowMs;
       this.#utterance = [...this.#preRoll];
@@ -79,6 +87,7 @@ export class Endpointer {
     this.#utterance.push(frame);
     if (isSpeech) {
       this.#silenceRun = 0;
+      this.#voicedFrames += 1;
       this.#lastSpeechEndMs = nowMs;
     } else this.#silenceRun += 1;
     return undefined;
@@ -113,6 +122,7 @@ export class Endpointer {
     this.#inSpeech = false;
     this.#speechRun = 0;
     this.#silenceRun = 0;
+    this.#voicedFrames = 0;
     this.#utterance = [];
     this.#preRoll.length = 0;
   }

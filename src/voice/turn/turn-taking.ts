@@ -5,7 +5,7 @@ import type { InflightWork } from '../inflight-work';
 import type { SessionTime } from '../session-time';
 import type { StreamingSttProvider, SttProvider, SttStream } from '../stt/stt';
 import type { VadFactory, VadProvider } from '../vad/vad';
-import { BargeInPolicy, type AgentFloor } from './barge-in-policy';
+import { BargeInPolicy, type AgentFloor, type BargeInSettings } from './barge-in-policy';
 import { DtmfCollector } from './dtmf-collector';
 import { Endpointer, type EndpointerOptions } from './endpointer';
 import { endOfTurnSilenceMs, sameWords } from './turn-completeness';
@@ -33,6 +33,11 @@ export interface TurnTakingEvents {
   callerActivity: (kind: CallerActivity) => void;
   /** The barge-in policy decided the caller takes the floor: stop the agent now. */
   bargeIn: () => void;
+  /**
+   * The caller only backchanneled ("uh-huh", "okay") while the agent spoke: the agent went on,
+   * and these words are no turn (not in the context or the transcript, not answered).
+   */
+  backchannel: (text: string) => void;
   callerTurn: (turn: CallerTurn) => void;
   /**
    * The caller paused and their words so far are known: a reply may be prepared for `text`. It
@@ -57,6 +62,11 @@ export interface TurnTakingTimings extends Omit<EndpointerOptions, 'frameMs'> {
   turnPauseMs: number;
   turnPrepareAfterMs: number;
   prepareReplies: boolean;
+  /** Barge-in while the agent speaks: voiced ms or interim words needed (barge-in-policy.ts). */
+  bargeInMinSpeechMs: number;
+  bargeInMinWords: number;
+  /** False: any caller speech stops the agent at once. */
+  bargeInFilterBackchannels: boolean;
 }
 
 export interface TurnTakingOptions {
@@ -97,6 +107,11 @@ interface OpenTurn {
   failed: unknown;
   /** The words a reply was prepared for. */
   prepared: string | undefined;
+  /**
+   * Started while the agent spoke and has not interrupted it yet: perhaps a backchannel. Its
+   * evidence goes to the policy as it comes in; no reply is prepared for it.
+   */
+  held: boolean;
 }
 
 /**
@@ -111,7 +126,7 @@ interface OpenTurn {
 export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
   readonly #o: TurnTakingOptions;
   readonly #endpointer: Endpointer;
-  readonly #policy = new BargeInPolicy();
+  readonly #policy: BargeInPolicy;
   readonly #dtmf = new DtmfCollector();
   #vad: VadProvider | undefined;
   #stream: SttStream | undefined;
@@ -122,6 +137,13 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
     super(options.onListenerError);
     this.#o = options;
     this.#endpointer = new Endpointer(options.timings);
+    const t = options.timings;
+    const barge: BargeInSettings = {
+      minSpeechMs: t.bargeInMinSpeechMs,
+      minWords: t.bargeInMinWords,
+      filterBackchannels: t.bargeInFilterBackchannels,
+    };
+    this.#policy = new BargeInPolicy(barge);
     if (typeof options.vad !== 'function') this.#vad = options.vad;
   }
 
@@ -165,6 +187,7 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
     const turn = this.#turn;
     if (!ep.inSpeech || !turn) return;
     this.#stream?.send(frame);
+    if (turn.held) this.#progress(turn);
     // Speech again after a pause, or after the words were taken as known: the turn goes on.
     if (isSpeech && (silenceBefore >= this.#o.timings.turnPauseMs || (turn.ready && silenceBefore > 0)))
       this.#resumed(turn);
@@ -236,6 +259,7 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
         if (r.text !== '') turn.finals.push(r.text);
         turn.interim = '';
       } else turn.interim = r.text;
+      if (turn.held && this.#endpointer.inSpeech) this.#progress(turn);
       // The provider's own endpointing saw the pause first: the words are known without asking.
       if (r.speechFinal && !turn.ready && this.#endpointer.inSpeech) {
         turn.requested = true;
@@ -249,7 +273,7 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
 
   #onSpeechStarted(startMs: number, frames: Int16Array[]): void {
     this.#turn?.upload?.abort();
-    this.#turn = {
+    const turn: OpenTurn = (this.#turn = {
       finals: [],
       interim: '',
       uploadText: undefined,
@@ -261,10 +285,22 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
       streamFailed: false,
       failed: undefined,
       prepared: undefined,
-    };
+      held: false,
+    });
     for (const f of frames) this.#stream?.send(f);
     this.emit('callerActivity', 'speech_started');
-    if (this.#policy.shouldInterrupt({ type: 'speech_started', atMs: startMs }, this.#o.floor())) this.emit('bargeIn');
+    const decision = this.#policy.decide({ type: 'speech_started', atMs: startMs }, this.#o.floor());
+    if (decision === 'interrupt') this.emit('bargeIn');
+    else if (decision === 'gather') turn.held = true;
+  }
+
+  /** Evidence about a held utterance (a voiced frame, an interim result): does it interrupt now? */
+  #progress(turn: OpenTurn): void {
+    const words = this.#stream && !turn.streamFailed ? this.#text(turn, true) : undefined;
+    const signal = { type: 'speech_progress', speechMs: this.#endpointer.voicedMs, words } as const;
+    if (this.#policy.decide(signal, this.#o.floor()) !== 'interrupt') return;
+    turn.held = false;
+    this.emit('bargeIn');
   }
 
   /** The caller speaks again after a pause: the words are not complete any more. */
@@ -337,7 +373,15 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
    */
   #prepareEarly(turn: OpenTurn): void {
     const t = this.#o.timings;
-    if (!t.prepareReplies || turn.ready || turn.prepared !== undefined || !this.#stream || turn.streamFailed) return;
+    if (
+      !t.prepareReplies ||
+      turn.held ||
+      turn.ready ||
+      turn.prepared !== undefined ||
+      !this.#stream ||
+      turn.streamFailed
+    )
+      return;
     if (this.#endpointer.silenceMs < t.turnPrepareAfterMs) return;
     const text = this.#text(turn, true);
     if (text === '') return;
@@ -349,6 +393,7 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
     const text = this.#text(turn);
     if (
       this.#o.timings.prepareReplies &&
+      !turn.held &&
       text !== '' &&
       (turn.prepared === undefined || !sameWords(turn.prepared, text))
     ) {
@@ -378,7 +423,8 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
       ep.end();
       this.#turn = undefined;
       this.emit('callerActivity', 'speech_ended');
-      this.emit('sttFailed', err);
+      // Nothing interrupted the agent: its line goes on, and no apology for words it talked over.
+      this.emit(turn.held ? 'sttWarning' : 'sttFailed', err);
       return;
     }
     if (!turn.ready) return;
@@ -401,6 +447,15 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
     if (text === '') {
       if (turn.prepared !== undefined) this.emit('discardPrepared');
       return;
+    }
+    if (turn.held) {
+      const floor = this.#o.floor();
+      if (this.#policy.isBackchannelTurn(text, floor)) {
+        this.emit('backchannel', text);
+        return;
+      }
+      // Too short to interrupt on its own, but more than a backchannel ("no", "stop"): a turn.
+      if (floor.speaking || floor.thinking) this.emit('bargeIn');
     }
     this.emit('callerTurn', {
       text,
