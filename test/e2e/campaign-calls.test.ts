@@ -56,8 +56,7 @@ for (const dialect of testDialects()) {
         extraArgs: ['-trace_msg'],
       });
       sipps.push(trunk);
-      // Two calls at a time: on a loaded machine, event-loop stalls become "silence" for the detector.
-      const { orgId, apiKey } = await h.newOrg(10_000, 2);
+      const { orgId, apiKey } = await h.newOrg(10_000, 4);
       const from = h.uniqueNumber();
       await h.addNumber(orgId, from, { voipId: await h.addTrunk(orgId, { port: trunk.port, transport: 'udp' }) });
       const agent = await h.api('POST', '/v1/agents', apiKey, {
