@@ -60,7 +60,10 @@ const GOOD_ANSWER = JSON.stringify({
   score: 0.9,
   call_outcome: 'success',
   outcome_label: 'appointment_booked',
-  issues: [{ severity: 'low', description: 'The agent did not confirm the name.' }],
+  issues: [
+    { severity: 'low', description: 'The agent did not confirm the name.' },
+    { severity: 'CRITICAL', description: 'The agent promised a discount it cannot give.' },
+  ],
   extracted_data: { appointment_date: 'Friday', party_size: 2 },
 });
 
@@ -125,6 +128,7 @@ describeApi(
       const { org, callId, secret } = await endedCall(path);
       const before = await h().request('GET', `/v1/calls/${callId}`, { key: org.apiKey });
       assert.ok(['pending', 'completed'].includes(before.body.grade_status));
+      if (before.body.grade_status === 'pending') assert.equal(before.body.issue_count, 0);
 
       const delivery = await untilValue('call.graded delivered', () => rx.requests.find((r) => r.path === path));
       assert.ok(verifySignature(secret, delivery.raw, delivery.headers['x-thunderphone-signature']));
@@ -137,7 +141,10 @@ describeApi(
         call_outcome: 'success',
         grader_model: 'grader-model',
         summary: 'The caller booked a table for two on Friday at seven.',
-        issues: [{ severity: 'low', description: 'The agent did not confirm the name.' }],
+        issues: [
+          { severity: 'low', description: 'The agent did not confirm the name.' },
+          { severity: 'critical', description: 'The agent promised a discount it cannot give.' },
+        ],
       });
       assert.equal(event.data.report.outcome_label, 'appointment_booked');
 
@@ -148,11 +155,17 @@ describeApi(
       assert.deepEqual(call.extracted_data, { appointment_date: 'Friday', party_size: 2 });
       assert.ok(call.grade_updated_at);
       assert.equal(call.status, 'completed');
+      // The grade's detected issues count on the call object.
+      assert.deepEqual([call.issue_count, call.critical_issue_count], [2, 1]);
       const grade = await h().request('GET', `/v1/calls/${callId}/grade`, { key: org.apiKey });
       assert.equal(grade.status, 200);
       assert.equal(grade.body.status, 'completed');
       assert.equal(grade.body.outcome_label, 'appointment_booked');
       assert.equal(grade.body.error, null);
+      assert.deepEqual(
+        grade.body.issues.map((i: { severity: string }) => i.severity),
+        ['low', 'critical'],
+      );
 
       // The LLM saw the conversation, the labels and the schema, as a JSON-mode request with our key.
       const req = llm.requests.find((r) => r.messages.some((m) => (m.content ?? '').includes('table for two')));

@@ -3,7 +3,7 @@ import type { DB } from '../store/tables';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/log';
 import { systemTimers, type TimerHandle, type Timers } from '../shared/timers';
-import type { CallRow } from './call-queries';
+import { campaignPublicId, type CallRow } from './call-queries';
 
 /** A call row as the feed reads it: everything but the large JSON columns. */
 export type CallChangeRow = Omit<
@@ -146,6 +146,7 @@ export class CallChangeFeed {
           'answered_by',
           'answered_by_ms',
           sql<number>`length(transcript)`.as('transcript_chars'),
+          campaignPublicId,
         ])
         .where((eb) =>
           eb.or([eb('updated_at', '>', after.at), eb.and([eb('updated_at', '=', after.at), eb('id', '>', after.id)])]),

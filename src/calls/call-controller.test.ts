@@ -76,6 +76,19 @@ class InMemoryAgent extends EventEmitter {
   }
 }
 
+/** An agent that can leave a voicemail message; records when (in caller frames) it was asked to. */
+class MessageAgent extends InMemoryAgent {
+  messages: { text: string; atFrame: number; wasStarted: boolean }[] = [];
+  framesSeen = 0;
+  override pushAudio(): void {
+    super.pushAudio();
+    this.framesSeen += 1;
+  }
+  async leaveMessage(text: string): Promise<void> {
+    this.messages.push({ text, atFrame: this.framesSeen, wasStarted: this.started });
+  }
+}
+
 interface Ctx {
   store: Store;
   repo: CallRepo;
@@ -348,6 +361,41 @@ describeEachDialect<Ctx>(
       assert.equal(r?.call?.end_reason, 'caller_hangup');
       assert.equal(r?.call?.answered_by, 'human');
       assert.ok((r?.call?.answered_by_ms ?? 0) <= hello.speechEndMs + 1000);
+    });
+
+    test('voicemail leave_message: when the greeting hold runs out before the decision, the machine still gets the message after its beep', async () => {
+      const ctx = get();
+      const call = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
+      await ctx.repo.admit(call.id, 'inst', 10, RATES);
+      const agent = new MessageAgent();
+      const leg = new InMemoryLeg();
+      const c = controllerFor(ctx, call.id, agent, {
+        voicemail: { action: 'leave_message', message: 'Please call Acme back.', holdGreetingMs: 300 },
+      });
+      c.attach(leg);
+      leg.emit('answered');
+      await untilMediaFlows(leg, agent);
+      const greeting = labelledAnswers().find((a) => a.name === 'leave your message after the tone (700 ms)')!;
+      const before = agent.framesSeen;
+      for (const f of greeting.frames) {
+        if (leg.hungUp > 0) break;
+        leg.media.emit('audio', f);
+        await new Promise((r) => setImmediate(r));
+      }
+      const r = await c.done;
+      assert.equal(agent.messages.length, 1, 'the message was left once');
+      const left = agent.messages[0]!;
+      assert.equal(left.text, 'Please call Acme back.');
+      assert.equal(left.wasStarted, true, 'the hold had let the agent start before the decision');
+      assert.ok(
+        (left.atFrame - before) * 20 > greeting.speechEndMs,
+        `the message came after the greeting (${(left.atFrame - before) * 20} ms > ${greeting.speechEndMs} ms)`,
+      );
+      assert.deepEqual(
+        [r?.call?.status, r?.call?.end_reason, r?.call?.answered_by],
+        ['completed', 'voicemail', 'machine'],
+      );
+      assert.equal(leg.hungUp, 1);
     });
 
     test('voicemail continue: the agent starts at once and a machine does not end the call (answered_by is still reported)', async () => {

@@ -102,6 +102,9 @@ export class CallController {
   #screen: VoicemailScreen | undefined;
   #screenWords: ScreeningTranscript | undefined;
   #answeredBy: AmdDecision | undefined;
+  /** The agent was started (a person, or the greeting hold ran out before the decision). */
+  #agentStarted = false;
+  #leavingMessage = false;
   readonly #agentMetrics: TurnMetrics[] = [];
   readonly #done: Promise<FinalizeResult | undefined>;
   #resolveDone!: (r: FinalizeResult | undefined) => void;
@@ -220,15 +223,8 @@ export class CallController {
       if (screen) await Promise.race([screen.ready, this.#done]);
       if (this.#ending) return;
       // leave_message on a machine, once its beep is over: the message instead of a conversation, then hang up.
-      const message = vm?.message?.trim();
-      if (vm?.action === 'leave_message' && this.#answeredBy?.answeredBy === 'machine' && message) {
-        const agent = this.#o.agent;
-        if (agent.leaveMessage) {
-          await Promise.race([agent.leaveMessage(message), this.#done]);
-          if (!this.#ending) await this.end('voicemail');
-          return;
-        }
-      }
+      if (this.#leavesMessage()) return await this.#leaveMessage();
+      this.#agentStarted = true;
       await this.#o.agent.start();
     } catch (err) {
       this.#o.log.error({ callId: this.#o.callId, err }, 'agent failed to start');
@@ -283,6 +279,36 @@ export class CallController {
       'answered by',
     );
     if (d.answeredBy === 'machine' && action === 'hang_up') void this.end('voicemail');
+    // The hold ran out before the decision, so the agent already started: a machine still gets the message.
+    else if (this.#agentStarted && this.#leavesMessage()) void this.#leaveMessage();
+  }
+
+  /** leave_message, a machine answered and there is a message (and an agent that can leave one). */
+  #leavesMessage(): boolean {
+    const vm = this.#o.voicemail;
+    return (
+      vm?.action === 'leave_message' &&
+      this.#answeredBy?.answeredBy === 'machine' &&
+      Boolean(vm.message?.trim()) &&
+      this.#o.agent.leaveMessage !== undefined
+    );
+  }
+
+  /** Once the machine records (after its beep or greeting): the message, then hang up with `voicemail`. */
+  async #leaveMessage(): Promise<void> {
+    const message = this.#o.voicemail?.message?.trim();
+    const leave = this.#o.agent.leaveMessage?.bind(this.#o.agent);
+    if (this.#leavingMessage || !message || !leave || !this.#screen) return;
+    this.#leavingMessage = true;
+    try {
+      await Promise.race([this.#screen.recording, this.#done]);
+      if (this.#ending) return;
+      await Promise.race([leave(message), this.#done]);
+      if (!this.#ending) await this.end('voicemail');
+    } catch (err) {
+      this.#o.log.error({ callId: this.#o.callId, err }, 'leaving the voicemail message failed');
+      await this.end('error');
+    }
   }
 
   /** Who answered, for the call row: undecided when the call ended → unknown at that point. */

@@ -1,8 +1,17 @@
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DB, Row } from '../store/tables';
 import { jsonArrayColumn, jsonObjectColumn } from '../store/json-columns';
 
-export type CallRow = Row<'calls'>;
+/** A call as the call endpoints read it: its row plus the public UUID of its campaign (null: not a campaign call). */
+export type CallRow = Row<'calls'> & { campaign_public_id: string | null };
+
+/** The campaign's public_id of a `calls` row (a correlated subquery: users never see internal campaign ids). */
+export const campaignPublicId = (eb: ExpressionBuilder<DB, 'calls'>) =>
+  eb
+    .selectFrom('campaigns')
+    .select('campaigns.public_id')
+    .whereRef('campaigns.id', '=', 'calls.campaign_id')
+    .as('campaign_public_id');
 
 /** Filters of GET /v1/calls and /v1/calls/export (dates compare against the call's creation). */
 export interface CallFilters {
@@ -14,12 +23,20 @@ export interface CallFilters {
   /** ISO-8601 instants (inclusive). */
   start_date?: string;
   end_date?: string;
+  /** A campaign's public_id: only the calls it placed. */
+  campaign_id?: string;
 }
 
 type CallQuery = SelectQueryBuilder<DB, 'calls', object>;
 
 function applyFilters<Q extends CallQuery>(q: Q, orgId: number, f: CallFilters): Q {
-  let out = q.where('org_id', '=', orgId) as Q;
+  let out = q.where('calls.org_id', '=', orgId) as Q;
+  if (f.campaign_id !== undefined) {
+    const publicId = f.campaign_id;
+    out = out.where('calls.campaign_id', 'in', (eb) =>
+      eb.selectFrom('campaigns').select('campaigns.id').where('campaigns.public_id', '=', publicId),
+    ) as Q;
+  }
   if (f.agent_id !== undefined) out = out.where('agent_id', '=', f.agent_id) as Q;
   if (f.direction !== undefined) out = out.where('direction', '=', f.direction) as Q;
   if (f.status !== undefined) out = out.where('status', '=', f.status) as Q;
@@ -38,9 +55,9 @@ export async function listCalls(
   limit: number,
   offset: number,
 ): Promise<{ rows: CallRow[]; total: number }> {
-  const rows = await applyFilters(db.selectFrom('calls').selectAll(), orgId, filters)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+  const rows = await applyFilters(db.selectFrom('calls').selectAll('calls').select(campaignPublicId), orgId, filters)
+    .orderBy('calls.created_at', 'desc')
+    .orderBy('calls.id', 'desc')
     .limit(limit)
     .offset(offset)
     .execute();
@@ -53,7 +70,13 @@ export async function listCalls(
 }
 
 export async function getCall(db: Kysely<DB>, orgId: number, callId: number): Promise<CallRow | undefined> {
-  return db.selectFrom('calls').selectAll().where('id', '=', callId).where('org_id', '=', orgId).executeTakeFirst();
+  return db
+    .selectFrom('calls')
+    .selectAll('calls')
+    .select(campaignPublicId)
+    .where('calls.id', '=', callId)
+    .where('calls.org_id', '=', orgId)
+    .executeTakeFirst();
 }
 
 /** Transcript turns (thunderphone-api.md §4.4) stored by the call layer in calls.transcript. */

@@ -161,6 +161,7 @@ async function finalizeInTransaction(deps: FinalizeDeps, input: FinalizeInput): 
       await requestCallAnalysis(trx, deps.analysisQueue, call.id, nowIso);
 
     const agentName = await agentNameOf(trx, updated);
+    const campaignId = await campaignPublicIdOf(trx, updated);
     // Browser and realtime sessions (direction mic/widget) report as web.*, phone calls as telephony.* (API §5.3).
     const family = call.direction === 'mic' || call.direction === 'widget' ? 'web' : 'telephony';
     for (const tool of input.toolCalls ?? []) {
@@ -181,17 +182,18 @@ async function finalizeInTransaction(deps: FinalizeDeps, input: FinalizeInput): 
     await deps.events.emit(trx, {
       orgId: call.org_id,
       type: `${family}.complete`,
-      data: completePayload(updated, agentName, deps),
+      data: completePayload(updated, agentName, deps, campaignId),
     });
     return { finalized: true, call: updated };
   });
 }
 
-/** `telephony.complete` data (API §5.5) for a terminal call. */
+/** `telephony.complete` data (API §5.5) for a terminal call; `campaignId` is the campaign's public_id. */
 export function completePayload(
   call: CallRow,
   agentName: string | null,
   deps: Pick<FinalizeDeps, 'recordingUrl'>,
+  campaignId: string | null = null,
 ): Record<string, unknown> {
   return {
     call_id: call.id,
@@ -213,7 +215,14 @@ export function completePayload(
     agent_name: agentName,
     answered_by: call.answered_by ?? null,
     answered_by_decision_ms: call.answered_by_ms ?? null,
+    campaign_id: campaignId,
   };
+}
+
+async function campaignPublicIdOf(trx: Transaction<DB>, call: CallRow): Promise<string | null> {
+  if (call.campaign_id === null || call.campaign_id === undefined) return null;
+  const c = await trx.selectFrom('campaigns').select('public_id').where('id', '=', call.campaign_id).executeTakeFirst();
+  return c?.public_id ?? null;
 }
 
 async function agentNameOf(trx: Transaction<DB>, call: CallRow): Promise<string | null> {

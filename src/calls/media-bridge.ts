@@ -70,8 +70,13 @@ export class MediaBridge {
 
   #armFiller(): void {
     this.#filler = this.#opts.timers.set(FILL_AFTER_MS, () => {
-      this.#fillSilence();
-      if (this.#open) this.#armFiller();
+      // Look again once pending I/O has run: after an event-loop stall this timer fires before the
+      // RTP that queued up meanwhile is read, and audio that was only late is not a gap (filling it
+      // would put a fake pause into the caller's speech: a voicemail greeting would sound human).
+      this.#filler = this.#opts.timers.set(0, () => {
+        this.#fillSilence();
+        if (this.#open) this.#armFiller();
+      });
     });
   }
 

@@ -5,7 +5,7 @@ import { createAgent, verifiedNumber } from '../../test/support/numbers-flow';
 import { ScriptedTrunkVerifier } from '../numbers/testing/scripted-trunk-verifier';
 import { FakeClock } from '../shared/clock';
 import { silentLogger } from '../shared/log';
-import { dispatchOnce, type DispatcherDeps } from './campaign-dispatcher';
+import { dispatchOnce, outcomeOfCall, type DispatcherDeps } from './campaign-dispatcher';
 
 /*
  * The dispatcher's decisions on a fake clock, both databases: the daily window across midnight and
@@ -239,3 +239,15 @@ describeApi(
   },
   { clock, customize: (deps) => void (deps.trunkVerifier = verifier) },
 );
+
+test('a contact answered by a machine is voicemail (retried) however the call ended; a person is completed', () => {
+  const of = (status: string, end_reason: string | null, answered_by: string | null) =>
+    outcomeOfCall({ status, end_reason, answered_by });
+  assert.equal(of('completed', 'voicemail', 'machine'), 'voicemail');
+  assert.equal(of('completed', 'caller_hangup', 'machine'), 'voicemail');
+  assert.equal(of('completed', 'timeout', 'machine'), 'voicemail');
+  assert.equal(of('completed', 'caller_hangup', 'human'), 'completed');
+  assert.equal(of('completed', 'caller_hangup', 'unknown'), 'completed');
+  assert.equal(of('failed', 'busy', null), 'busy');
+  assert.equal(of('failed', 'no_answer', null), 'no_answer');
+});

@@ -46,13 +46,22 @@ export interface DispatcherDeps {
   intervalMs: number;
 }
 
-/** What became of a contact's call (its calls row, once terminal). Voicemail: end_reason "voicemail". */
+/**
+ * What became of a contact's call (its calls row, once terminal). Voicemail: end_reason "voicemail",
+ * or any answered call the detector decided was a machine (voicemail_action continue, or a machine
+ * that ended the call some other way): the contact was not reached, so it is retried.
+ */
 export const VOICEMAIL_END_REASON = 'voicemail';
 type Outcome = 'completed' | 'voicemail' | 'no_answer' | 'busy' | 'failed' | 'no_balance';
 const RETRYABLE: ReadonlySet<Outcome> = new Set(['voicemail', 'no_answer', 'busy']);
 
-export function outcomeOfCall(call: { status: string; end_reason: string | null }): Outcome {
+export function outcomeOfCall(call: {
+  status: string;
+  end_reason: string | null;
+  answered_by?: string | null;
+}): Outcome {
   if (call.end_reason === VOICEMAIL_END_REASON) return 'voicemail';
+  if (call.status === 'completed' && call.answered_by === 'machine') return 'voicemail';
   if (call.status === 'completed') return 'completed';
   switch (call.end_reason) {
     case 'no_answer':
@@ -70,7 +79,15 @@ async function harvest(d: DispatcherDeps, c: CampaignRow): Promise<{ noBalance: 
   const rows = await d.db
     .selectFrom('campaign_contacts as cc')
     .leftJoin('calls as k', 'k.id', 'cc.last_call_id')
-    .select(['cc.id', 'cc.attempts', 'cc.last_call_id', 'k.status as call_status', 'k.end_reason', 'k.answered_at'])
+    .select([
+      'cc.id',
+      'cc.attempts',
+      'cc.last_call_id',
+      'k.status as call_status',
+      'k.end_reason',
+      'k.answered_at',
+      'k.answered_by',
+    ])
     .where('cc.campaign_id', '=', c.id)
     .where('cc.status', '=', 'calling')
     .execute();
@@ -82,7 +99,7 @@ async function harvest(d: DispatcherDeps, c: CampaignRow): Promise<{ noBalance: 
       calling++;
       continue;
     }
-    const outcome = outcomeOfCall({ status: r.call_status, end_reason: r.end_reason });
+    const outcome = outcomeOfCall({ status: r.call_status, end_reason: r.end_reason, answered_by: r.answered_by });
     let status: ContactStatus;
     let attempts = r.attempts;
     let nextAt: string | null = null;

@@ -9,7 +9,7 @@ import { TEST_PG_URL, testDialects } from '../support/dialects';
 import { untilValue } from '../support/until';
 import { routingTrunk } from './support/trunk-scenarios';
 import { insertSippTrunkNumber } from './support/trunk-rows';
-import { freePort, makeWorkDir, startSipp } from './support/sipp-runner';
+import { authenticatedInvites, freePort, makeWorkDir, startSipp } from './support/sipp-runner';
 import { startServerProcess, type ServerProcess } from './support/server-process';
 
 /*
@@ -85,6 +85,7 @@ for (const dialect of testDialects())
         workDir: dir,
         timeoutS: 120,
         maxCalls: 1000,
+        extraArgs: ['-trace_msg'],
       });
       cleanups.push(() => trunk.kill());
 
@@ -173,6 +174,11 @@ for (const dialect of testDialects())
         .where('org_id', '=', org.id)
         .execute();
       assert.deepEqual(calls.map((k) => k.to_number).sort(), [...numbers].sort(), 'every number dialed exactly once');
+      // The trunk's view: no number got a second SIP call (a call placed just as the server died
+      // may never have reached it, so at most one).
+      const invites = authenticatedInvites(trunk.logs());
+      for (const [n, ids] of invites) assert.ok(ids.size <= 1, `${n} was dialed ${ids.size} times at the trunk`);
+      assert.ok(invites.size >= CONTACTS - 2, `the trunk saw the calls (${invites.size} numbers)`);
       assert.ok(
         calls.some((k) => k.owner_instance !== null && !k.owner_instance.includes(`/${firstPid}/`)),
         'the surviving server placed some of the calls',

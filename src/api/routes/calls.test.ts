@@ -188,6 +188,7 @@ describeApi('calls API', (h) => {
       extracted_data: null,
       answered_by: null,
       answered_by_decision_ms: null,
+      campaign_id: null,
       // Retell-style latency object over the answered turns (nearest-rank percentiles, ms).
       latency: {
         e2e: { p50: 680, p90: 1000, min: 680, max: 1000, num: 2 },
@@ -221,6 +222,72 @@ describeApi('calls API', (h) => {
       transfer_number: '+15557778888',
     });
     assert.deepEqual(hist.body.history[6].content, { name: 'check_order', arguments: { id: '42' } });
+  });
+
+  test("a campaign's calls name its public_id (never the internal id); GET /v1/calls?campaign_id= lists only them", async () => {
+    const org = await h().createOrg();
+    const other = await h().createOrg();
+    const db = h().deps.store.db;
+    const campaign = async (orgId: number, publicId: string) =>
+      db
+        .insertInto('campaigns')
+        .values({
+          public_id: publicId,
+          org_id: orgId,
+          name: 'Reminders',
+          agent_id: null,
+          from_number: '+15550001111',
+          timezone: 'UTC',
+          daily_window_start: '09:00',
+          daily_window_end: '17:00',
+          max_attempts: 1,
+          retry_delay_seconds: 0,
+          status: 'running',
+          pause_reason: null,
+          dispatch_slot: null,
+          dispatch_due_at: null,
+          consent_at: null,
+          started_at: null,
+          finished_at: null,
+          created_at: '2026-01-01T00:00:00.000Z',
+          updated_at: '2026-01-01T00:00:00.000Z',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    const mine = '1b4e28ba-2fa1-4d2e-883f-0016d3cca427';
+    const theirs = '6fa459ea-ee8a-4ca4-894e-db77e160355e';
+    const c1 = await campaign(org.id, mine);
+    const c2 = await campaign(other.id, theirs);
+    const inCampaign = await seedCall(h(), org.id, { campaign_id: c1.id, created_at: '2026-03-01T10:00:00.000Z' });
+    const single = await seedCall(h(), org.id, { created_at: '2026-03-01T11:00:00.000Z' });
+    await seedCall(h(), other.id, { campaign_id: c2.id });
+
+    const got = await h().request('GET', `/v1/calls/${inCampaign.id}`, { key: org.apiKey });
+    assert.equal(got.body.campaign_id, mine);
+    assert.equal((await h().request('GET', `/v1/calls/${single.id}`, { key: org.apiKey })).body.campaign_id, null);
+    const all = await h().request('GET', '/v1/calls', { key: org.apiKey });
+    assert.deepEqual(
+      all.body.results.map((x: any) => [x.call_id, x.campaign_id]),
+      [
+        [single.id, null],
+        [inCampaign.id, mine],
+      ],
+    );
+    const filtered = await h().request('GET', `/v1/calls?campaign_id=${mine}`, { key: org.apiKey });
+    assert.deepEqual([filtered.body.total, filtered.body.results.map((x: any) => x.call_id)], [1, [inCampaign.id]]);
+    // Another org's campaign id finds nothing; a malformed one is a documented 400.
+    const foreign = await h().request('GET', `/v1/calls?campaign_id=${theirs}`, { key: org.apiKey });
+    assert.deepEqual([foreign.status, foreign.body.total], [200, 0]);
+    const bad = await h().request('GET', `/v1/calls?campaign_id=${c1.id}`, { key: org.apiKey });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body, { campaign_id: ['must match format "uuid"'] });
+    const exported = await h().request('GET', `/v1/calls/export?format=json&campaign_id=${mine}`, {
+      key: org.apiKey,
+    });
+    assert.deepEqual(
+      exported.body.map((x: any) => [x.call_id, x.campaign_id]),
+      [[inCampaign.id, mine]],
+    );
   });
 
   test('audio: 404 without a recording; a signed link that serves the WAV and refuses tampering or expiry', async () => {

@@ -34,8 +34,8 @@ export const CallWire = Type.Object({
     Type.String({ description: 'pending | completed | failed; null when no analysis was requested' }),
   ),
   grade_updated_at: Nullable(Timestamp),
-  issue_count: Type.Integer(),
-  critical_issue_count: Type.Integer(),
+  issue_count: Type.Integer({ description: 'issues the latest completed grade detected (grade.issues)' }),
+  critical_issue_count: Type.Integer({ description: 'of those, the ones of severity critical' }),
   summary: Nullable(Type.String({ description: 'post-call summary written by the LLM' })),
   created_at: Timestamp,
   agent_version: Nullable(
@@ -55,6 +55,9 @@ export const CallWire = Type.Object({
   ),
   answered_by_decision_ms: Nullable(Type.Integer({ description: 'answer → detection decision, ms' })),
   latency: CallLatencyWire,
+  campaign_id: Nullable(
+    Type.String({ description: "the campaign's public_id when a campaign placed this call (null otherwise)" }),
+  ),
 });
 
 export function callToWire(c: CallRow, config: Config, nowMs: number) {
@@ -81,8 +84,7 @@ export function callToWire(c: CallRow, config: Config, nowMs: number) {
     grade_score: c.grade_score ?? null,
     grade_status: c.grade_status ?? null,
     grade_updated_at: c.grade_updated_at ?? null,
-    issue_count: 0,
-    critical_issue_count: 0,
+    ...issueCounts(c),
     summary: c.summary ?? null,
     created_at: c.created_at,
     agent_version: c.agent_version ?? null,
@@ -90,6 +92,21 @@ export function callToWire(c: CallRow, config: Config, nowMs: number) {
     answered_by: c.answered_by ?? null,
     answered_by_decision_ms: c.answered_by_ms ?? null,
     latency: callLatencyOf(c.metrics),
+    campaign_id: c.campaign_public_id ?? null,
+  };
+}
+
+/** The latest completed grade's detected issues (calls.grade.issues); none before grading. */
+function issueCounts(c: Pick<CallRow, 'grade' | 'grade_status'>): {
+  issue_count: number;
+  critical_issue_count: number;
+} {
+  if (c.grade_status !== 'completed' || !c.grade) return { issue_count: 0, critical_issue_count: 0 };
+  const issues = jsonObjectColumn(c.grade).issues;
+  const list = Array.isArray(issues) ? (issues as { severity?: unknown }[]) : [];
+  return {
+    issue_count: list.length,
+    critical_issue_count: list.filter((i) => i?.severity === 'critical').length,
   };
 }
 
@@ -120,4 +137,7 @@ export const CallFilterQuery = Type.Object({
   to_number: Type.Optional(Type.String({ maxLength: 32 })),
   start_date: Type.Optional(Type.String({ format: 'date-time', description: 'ISO 8601; calls created at or after' })),
   end_date: Type.Optional(Type.String({ format: 'date-time', description: 'ISO 8601; calls created at or before' })),
+  campaign_id: Type.Optional(
+    Type.String({ format: 'uuid', description: "a campaign's public_id: only the calls it placed" }),
+  ),
 });

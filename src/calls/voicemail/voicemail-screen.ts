@@ -29,11 +29,18 @@ export class VoicemailScreen {
   #ready!: () => void;
   #isReady = false;
   readonly ready: Promise<void>;
+  #recording!: () => void;
+  /**
+   * leave_message, a machine: resolves once it records (after its beep, or the greeting's end). Also
+   * when the greeting hold let the agent start before the decision: the message then still waits for it.
+   */
+  readonly recording: Promise<void>;
 
   constructor(options: VoicemailScreenOptions) {
     this.#o = options;
     this.#amd = new AnsweringMachineDetector(options.detector);
     this.ready = new Promise((r) => (this.#ready = r));
+    this.recording = new Promise((r) => (this.#recording = r));
     if (options.action === 'continue') this.#release();
   }
 
@@ -52,7 +59,10 @@ export class VoicemailScreen {
       // After the beep has stopped (the machine records from there), with 200 ms of quiet around it.
       const beeped = this.#amd.beepAtMs !== undefined && !this.#amd.inTone && this.#amd.silenceMs >= 200;
       const quiet = this.#amd.silenceMs >= (this.#o.greetingOverSilenceMs ?? 1500);
-      if (beeped || quiet || ms >= (this.#o.maxWaitForBeepMs ?? 30_000)) this.#release();
+      if (beeped || quiet || ms >= (this.#o.maxWaitForBeepMs ?? 30_000)) {
+        this.#recording();
+        this.#release();
+      }
     }
   }
 

@@ -66,6 +66,38 @@ export function speechUlaw(dir: string, sound: string, padBeforeS = 0.3, padAfte
   return out;
 }
 
+/**
+ * An answering machine's greeting from real recordings (Allison: "Nobody is available to take your
+ * call at the moment." and Debian's beep.wav) as headerless 8 kHz µ-law, with silence around it.
+ */
+export function voicemailGreetingUlaw(dir: string, prompts = ['vm-nobodyavail', 'beep'], padAfterS = 2): string {
+  const out = join(dir, `voicemail-${prompts.join('-')}.ulaw`);
+  const parts = prompts.map((p) => `/usr/share/asterisk/sounds/en_US_f_Allison/${p}.wav`);
+  const r = spawnSync('sox', [...parts, '-r', '8000', '-c', '1', '-t', 'ul', out, 'pad', '0.4', String(padAfterS)]);
+  if (r.status !== 0) throw new Error(`sox failed: ${r.stderr.toString()}`);
+  return out;
+}
+
+/**
+ * What a UAS sipp run with `-trace_msg` received: per Request-URI user, the Call-IDs of the
+ * INVITEs that carried credentials (one per call we placed; the first, challenged INVITE of a
+ * call is not counted).
+ */
+export function authenticatedInvites(log: string): Map<string, Set<string>> {
+  const byUser = new Map<string, Set<string>>();
+  for (const m of log.split(/^-{10,}.*$/m)) {
+    if (!/message received/.test(m)) continue;
+    const invite = /^INVITE sip:([^@;>\s]+)@/m.exec(m);
+    if (!invite || !/^Authorization:/im.test(m)) continue;
+    const callId = /^Call-ID:\s*(\S+)/im.exec(m)?.[1] ?? '';
+    const user = invite[1] ?? '';
+    const ids = byUser.get(user) ?? new Set<string>();
+    ids.add(callId);
+    byUser.set(user, ids);
+  }
+  return byUser;
+}
+
 export interface SippProcess {
   port: number;
   mediaPort: number;

@@ -301,22 +301,42 @@ Content-Length: 0
 /**
  * One trunk for a whole campaign: it answers by the dialed number (the To user). Numbers with
  * `busyMark` in them get 486 Busy Here, numbers with `ringMark` ring until our CANCEL (no answer),
- * every other number is answered and hung up after `hangUpAfterMs`. Run it with `maxCalls` ≥ the
- * calls expected.
+ * numbers with `voicemailMark` are answered by an answering machine (`voicemail.audioPath`, a
+ * headerless µ-law greeting + beep streamed as RTP) that waits for our BYE, every other number is
+ * answered and hung up after `hangUpAfterMs`. Run it with `maxCalls` ≥ the calls expected.
  */
-export function routingTrunk(o: { busyMark: string; ringMark: string; hangUpAfterMs: number }): string {
+export function routingTrunk(o: {
+  busyMark: string;
+  ringMark: string;
+  hangUpAfterMs: number;
+  voicemail?: { mark: string; audioPath: string };
+}): string {
+  const vm = o.voicemail;
   const routeActions = `
       <ereg regexp="${o.busyMark}" search_in="hdr" header="To:" check_it="false" assign_to="isbusy"/>
-      <ereg regexp="${o.ringMark}" search_in="hdr" header="To:" check_it="false" assign_to="isring"/>`;
+      <ereg regexp="${o.ringMark}" search_in="hdr" header="To:" check_it="false" assign_to="isring"/>${
+        vm
+          ? `
+      <ereg regexp="${vm.mark}" search_in="hdr" header="To:" check_it="false" assign_to="isvm"/>`
+          : ''
+      }`;
   const route = `
   <nop hide="true" test="isbusy" next="busy"/>
-  <nop hide="true" test="isring" next="ring"/>`;
+  <nop hide="true" test="isring" next="ring"/>${vm ? '\n  <nop hide="true" test="isvm" next="voicemail"/>' : ''}`;
+  const machine = vm
+    ? `
+  <label id="voicemail"/>${response('180 Ringing')}
+  <pause milliseconds="200"/>${okWithSdp}
+  <nop><action><exec rtp_stream="${vm.audioPath},1,0"/></action></nop>
+  <recv request="BYE" timeout="60000"/>${okToRequest}
+  <nop hide="true" next="end"/>`
+    : '';
   return wrap(
     'campaign trunk',
     `${challenge(true, routeActions)}${rejectBadAuth}${route}${response('100 Trying')}${response('180 Ringing')}
   <pause milliseconds="200"/>${okWithSdp}
   <pause milliseconds="${o.hangUpAfterMs}"/>${trunkBye}
-  <nop hide="true" next="end"/>
+  <nop hide="true" next="end"/>${machine}
   <label id="busy"/>${response('486 Busy Here')}
   <recv request="ACK" next="end"/>
   <label id="ring"/>${response('180 Ringing')}

@@ -46,6 +46,8 @@ export interface Call {
   /** Outbound answering-machine detection: human | machine | unknown; null when it did not run. */
   answered_by?: string | null;
   answered_by_decision_ms?: number | null;
+  /** The campaign's public_id when a campaign placed the call. */
+  campaign_id?: string | null;
 }
 
 /** One event of GET /v1/calls/stream. */
