@@ -14,6 +14,7 @@ import {
   type MediaReport,
   type MediaWorkerData,
 } from './media-worker-protocol';
+import { raiseHelperThreads } from './helper-thread-priority';
 import { RemoteRtpSession } from './remote-rtp-session';
 
 const WORKER_ENTRY = new URL('./media-worker.ts', import.meta.url);
@@ -110,6 +111,12 @@ export class MediaWorkerPool implements MediaEngine {
   /** Starts the worker threads and waits until each has loaded and is ready for sessions. */
   static async start(o: MediaWorkerPoolOptions): Promise<MediaWorkerPool> {
     const count = Math.max(1, Math.floor(o.workers));
+    // Before the workers exist: only the helpers (GC, libuv) are raised here, the workers raise themselves.
+    if ((o.priority ?? 'high') !== 'normal')
+      raiseHelperThreads({
+        nice: HIGH_NICE,
+        ...(o.priority === 'realtime' ? { realtimePriority: REALTIME_PRIORITY - 1 } : {}),
+      });
     const handles = await Promise.all(
       Array.from({ length: count }, async (_, index) => {
         const priority = o.priority ?? 'high';
