@@ -184,8 +184,8 @@ async function ourStep(
   const to = arrivalClockMs();
   const cpu = process.cpuUsage(cpu0);
   const wallMs = to - from;
-  const streams = await recorder.report();
   const load = engine.stats().workers;
+  const streams = await recorder.report();
   await sipp;
   await recorder.close();
   await Promise.all(recorders.map((r) => r.close()));
@@ -323,7 +323,20 @@ function measureRelayed(
 const f = (x: number | undefined, d = 2): string => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
 
 function table(rows: Array<{ label: string; r: StepResult }>): string {
-  const head = ['mode', 'N', 'up', 'p50 ms', 'p99 ms', 'late', 'lost', 'frames', 'cpu%/call', 'MB/call', 'setup p50 ms', 'notes'];
+  const head = [
+    'mode',
+    'N',
+    'up',
+    'p50 ms',
+    'p99 ms',
+    'late',
+    'lost',
+    'frames',
+    'cpu%/call',
+    'MB/call',
+    'setup p50 ms',
+    'notes',
+  ];
   const body = rows.map(({ label, r }) => [
     label,
     String(r.n),
@@ -378,7 +391,10 @@ async function sweep(
   return best;
 }
 
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'capacity-'));
@@ -398,7 +414,9 @@ export async function run(): Promise<void> {
     let reference: number | undefined;
     if (!modes.includes('reference')) reference = undefined;
     else if (!rtpengineInstalled())
-      console.log('C reference skipped: rtpengine is not installed (apt-get install rtpengine-daemon, or scripts/ensure-system-deps.sh)');
+      console.log(
+        'C reference skipped: rtpengine is not installed (apt-get install rtpengine-daemon, or scripts/ensure-system-deps.sh)',
+      );
     else reference = await sweep('rtpengine (C)', (n) => referenceStep(n, speech), rows);
     console.log(`\n${table(rows)}\n`);
     const ours = modes.includes('workers') ? workers : main;

@@ -72,7 +72,12 @@ export class FrameChunker {
     if (this.#head < this.#frames.length) {
       const frame = this.#frames[this.#head]!;
       this.#head++;
-      if (this.#head > 256 && this.#head * 2 > this.#frames.length) {
+      if (this.#head === this.#frames.length) {
+        // Drained: drop the references now (an RTP receiver writes one frame and takes it; keeping
+        // up to 256 taken frames alive per session made them survive and promote in every GC).
+        this.#frames.length = 0;
+        this.#head = 0;
+      } else if (this.#head > 256 && this.#head * 2 > this.#frames.length) {
         this.#frames.splice(0, this.#head);
         this.#head = 0;
       }

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { EventLoopUtilization } from 'node:perf_hooks';
-import { FRAME_SAMPLES } from '../../audio/frame';
+import { FRAME_MS, FRAME_SAMPLES } from '../../audio/frame';
 import type { ErrorCode } from '../../shared/error-catalogue';
 import { AppError } from '../../shared/errors';
 import { silentLogger, type Logger } from '../../shared/log';
@@ -122,6 +122,7 @@ export class MediaWorkerPool implements MediaEngine {
         const priority = o.priority ?? 'high';
         const workerData: MediaWorkerData = {
           worker: index,
+          phaseMs: (index * FRAME_MS) / count,
           ...(priority !== 'normal' ? { nice: HIGH_NICE } : {}),
           ...(priority === 'realtime' ? { realtimePriority: REALTIME_PRIORITY } : {}),
         };

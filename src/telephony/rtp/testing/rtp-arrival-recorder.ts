@@ -42,8 +42,46 @@ type Reply = { ports: number[] } | { streams: ArrivalStream[] };
 
 const epochMs = (): number => performance.timeOrigin + performance.now();
 
-/** One 20 ms loop (schedule-locked) sends the next speech frame on every playing socket. */
-type Player = (socket: Socket, to: { address: string; port: number }, stream: ArrivalStream) => void;
+/** One schedule-locked loop sends the next speech frame on every playing socket every 20 ms. */
+const GROUPS = 4;
+
+/**
+ * A growing series of numbers in a typed array: recording a packet allocates nothing (the
+ * recorder's own garbage collections stalled every stream's timestamps at once).
+ */
+class Series {
+  #data = new Float64Array(2048);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.#data.length) {
+      const grown = new Float64Array(this.#data.length * 2);
+      grown.set(this.#data);
+      this.#data = grown;
+    }
+    this.#data[this.length++] = v;
+  }
+
+  toArray(): number[] {
+    return Array.from(this.#data.subarray(0, this.length));
+  }
+}
+
+interface Recording {
+  port: number;
+  arrivalsMs: Series;
+  seqs: Series;
+  sentMs: Series;
+}
+
+const toStream = (r: Recording): ArrivalStream => ({
+  port: r.port,
+  arrivalsMs: r.arrivalsMs.toArray(),
+  seqs: r.seqs.toArray(),
+  sentMs: r.sentMs.toArray(),
+});
+
+type Player = (socket: Socket, to: { address: string; port: number }, stream: Recording) => void;
 
 function startPlayer(speech: Uint8Array): Player {
   const playing: Array<{
@@ -52,14 +90,18 @@ function startPlayer(speech: Uint8Array): Player {
     seq: number;
     frame: number;
     packet: Buffer;
-    sentMs: number[];
+    sentMs: Series;
   }> = [];
   const frames = Math.max(1, Math.floor(speech.length / 160));
   const start = performance.now();
   let slot = 0;
+  // Streams are spread over GROUPS sub-slots of the 20 ms: each stream still sends every 20 ms,
+  // but a loop sends a quarter of them, so packets arriving meanwhile wait less for their timestamp.
   const tick = (): void => {
+    const group = slot % GROUPS;
     slot++;
-    for (const p of playing) {
+    for (let i = group; i < playing.length; i += GROUPS) {
+      const p = playing[i]!;
       // One buffer per stream: dgram sends it on the next microtask, long before the next tick.
       const packet = p.packet;
       packet[0] = 0x80;
@@ -72,7 +114,7 @@ function startPlayer(speech: Uint8Array): Player {
       p.seq = (p.seq + 1) & 0xffff;
       p.frame++;
     }
-    setTimeout(tick, Math.max(1, Math.floor(start + slot * 20 - performance.now())));
+    setTimeout(tick, Math.max(1, Math.floor(start + (slot * 20) / GROUPS - performance.now())));
   };
   setTimeout(tick, 20);
   return (socket, to, stream) =>
@@ -80,7 +122,7 @@ function startPlayer(speech: Uint8Array): Player {
 }
 
 function child(): void {
-  const sockets: Array<{ socket: Socket; stream: ArrivalStream }> = [];
+  const sockets: Array<{ socket: Socket; stream: Recording }> = [];
   let play: Player | undefined;
   process.on('message', (m: Request) => {
     if (m.cmd === 'exit') {
@@ -88,7 +130,7 @@ function child(): void {
       process.exit(0);
     }
     if (m.cmd === 'report') {
-      process.send!({ streams: sockets.map((s) => s.stream) } satisfies Reply);
+      process.send!({ streams: sockets.map((s) => toStream(s.stream)) } satisfies Reply);
       return;
     }
     if (m.speechUlaw) play ??= startPlayer(Uint8Array.from(m.speechUlaw));
@@ -107,12 +149,12 @@ function child(): void {
         () =>
           new Promise<number>((resolve) => {
             const socket = createSocket('udp4');
-            const stream: ArrivalStream = { port: 0, arrivalsMs: [], seqs: [], sentMs: [] };
+            const stream: Recording = { port: 0, arrivalsMs: new Series(), seqs: new Series(), sentMs: new Series() };
             socket.on('message', (msg, rinfo) => {
               if (player && stream.arrivalsMs.length === 0)
                 player(socket, { address: rinfo.address, port: rinfo.port }, stream);
               stream.arrivalsMs.push(epochMs());
-              stream.seqs.push(msg.length >= 4 ? msg.readUInt16BE(2) : -1);
+              stream.seqs.push(msg.length >= 4 ? (msg[2]! << 8) | msg[3]! : -1);
             });
             socket.bind(0, '127.0.0.1', () => {
               stream.port = socket.address().port;
