@@ -7,13 +7,16 @@
  * prompt at once) and the stereo CallRecorder on. Per N: send jitter p50/p99 (|inter-arrival −
  * 20 ms| at the receiving process), late frames (an interval over 40 ms) and lost frames (sequence
  * gaps) in a measuring window when all calls are up, CPU and RSS per call, setup time (INVITE
- * received → 200 sent). For RTP on the main thread (MEDIA_WORKERS=0) and on media workers, and the
- * C reference: sipp answering the same calls and playing the same speech with rtp_stream.
- * Reports the largest N with p99 < 2 ms and no loss, and the ratio to the reference.
+ * received → 200 sent); CPU (all threads of our process, over the window) and RSS per call. For
+ * RTP on media workers (and, with BENCH_CAPACITY_MODES=main,…, on the main thread), and the C
+ * reference: rtpengine (userspace) relaying the same speech both ways for N calls
+ * (rtpengine-reference.ts), skipped with a message when it is not installed. Prints a table and
+ * the largest N with p99 < 2 ms and no late or lost frame, ours ÷ the reference's.
+ * Env: BENCH_CAPACITY_CALLS (steps), _CPS, _WINDOW_MS, _PRIORITY, _MODES (main,workers,reference).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FRAME_SAMPLES } from '../src/audio/frame';
 import { decodeMulaw } from '../src/audio/g711';
@@ -29,8 +32,9 @@ import {
   type ArrivalStream,
 } from '../src/telephony/rtp/testing/rtp-arrival-recorder';
 import { CallRecorder } from '../src/telephony/recording/call-recorder';
+import { Rtpengine, rtpengineInstalled } from './rtpengine-reference';
 
-const COUNTS = (process.env.BENCH_CAPACITY_CALLS ?? '25,50,100,150,200,300').split(',').map(Number);
+const COUNTS = (process.env.BENCH_CAPACITY_CALLS ?? '50,100,200,300,400').split(',').map(Number);
 const CPS = Number(process.env.BENCH_CAPACITY_CPS ?? 50);
 const WINDOW_MS = Number(process.env.BENCH_CAPACITY_WINDOW_MS ?? 4000);
 /** MEDIA_WORKER_PRIORITY of the workers run. */
@@ -50,6 +54,8 @@ interface StepResult {
   setupP50?: number;
   setupP99?: number;
   workerLoad?: string;
+  /** Reference only: p99 of the raw receiver intervals (the player's own jitter included). */
+  rawP99?: number;
 }
 
 const pct = (sorted: number[], p: number): number =>
@@ -66,12 +72,11 @@ function speechUlaw(dir: string): Uint8Array {
   return new Uint8Array(readFileSync(raw));
 }
 
-/** SCHED_FIFO 10 for sipp's media sender, like the workers', when permitted: a fair reference. */
+/** SCHED_FIFO 10 for rtpengine, like the workers', when permitted: a fair reference. */
 const CAN_RAISE = spawnSync('chrt', ['-f', '10', 'true']).status === 0;
 
-function runSipp(args: string[], realtime = false): Promise<{ code: number | null; stderr: string }> {
-  const [cmd, pre] = realtime && CAN_RAISE ? ['chrt', ['-f', '10', '/usr/bin/sipp']] : ['/usr/bin/sipp', []];
-  const child = spawn(cmd, [...pre, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+function runSipp(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn('/usr/bin/sipp', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
@@ -150,9 +155,7 @@ async function ourStep(
   const rampMs = (n / CPS) * 1000;
   const holdMs = Math.round(rampMs + WINDOW_MS + 1500);
   const file = scenario(dir, 'uac-capacity.xml', { hold_ms: String(holdMs) });
-  const cpu0 = process.cpuUsage();
   const rss0 = process.memoryUsage().rss;
-  const t0 = arrivalClockMs();
   const sipp = runSipp([
     '-sf',
     file,
@@ -175,13 +178,14 @@ async function ourStep(
   ]);
   await new Promise((r) => setTimeout(r, rampMs + 700));
   const from = arrivalClockMs();
+  const cpu0 = process.cpuUsage();
   const rss1 = process.memoryUsage().rss;
   await new Promise((r) => setTimeout(r, WINDOW_MS));
   const to = arrivalClockMs();
   const cpu = process.cpuUsage(cpu0);
-  const wallMs = to - t0;
-  const streams = await recorder.report();
+  const wallMs = to - from;
   const load = engine.stats().workers;
+  const streams = await recorder.report();
   await sipp;
   await recorder.close();
   await Promise.all(recorders.map((r) => r.close()));
@@ -210,82 +214,174 @@ async function ourStep(
   };
 }
 
-/** The C reference: sipp answers the same calls and plays the same speech with rtp_stream. */
-async function referenceStep(n: number, dir: string): Promise<StepResult> {
-  const raw = join(dir, 'speech.ulaw');
+/**
+ * The C reference: rtpengine relays each call's two streams (leg A and leg B are far-end ports
+ * that play the same speech both ways), set up over its ng protocol at the same calls/s. What a
+ * relay adds to the spacing is measured: each interval at the receiver minus the same packets'
+ * interval at the sender, so the player's own jitter does not count against the relay (our side
+ * generates its stream, so its receiver intervals are already only ours). Raw receiver jitter is
+ * reported too.
+ */
+async function referenceStep(n: number, speech: Uint8Array): Promise<StepResult> {
+  const base = 40000 + 2 * Math.floor(Math.random() * 4000);
+  const engine = await Rtpengine.start({
+    portMin: base,
+    portMax: base + 4 * n + 200,
+    ngPort: 21000 + Math.floor(Math.random() * 1000),
+    realtime: CAN_RAISE,
+  });
   const recorder = startArrivalRecorder();
-  const ports = await recorder.bind(n);
-  const inf = join(dir, `ref-ports-${n}.csv`);
-  writeFileSync(inf, `SEQUENTIAL\n${ports.map((p) => `${p};`).join('\n')}\n`);
-  const rampMs = (n / CPS) * 1000;
-  const holdMs = Math.round(rampMs + WINDOW_MS + 1500);
-  const uasPort = 15060 + Math.floor(Math.random() * 1000);
-  const uas = runSipp([
-    '-sf',
-    scenario(dir, 'uas-speech.xml', { speech: raw }),
-    '-i',
-    '127.0.0.1',
-    '-p',
-    String(uasPort),
-    '-mi',
-    '127.0.0.1',
-    '-m',
-    String(n),
-    '-nostdin',
-    '-timeout',
-    `${Math.ceil(holdMs / 1000) + 30}s`,
+  try {
+    const ports = await recorder.bind(2 * n);
+    const rss0 = engine.rssKb();
+    const setups: number[] = [];
+    const t0 = arrivalClockMs();
+    let answered = 0;
+    for (let i = 0; i < n; i++) {
+      const wait = t0 + (i * 1000) / CPS - arrivalClockMs();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const s0 = arrivalClockMs();
+      const [a, b] = [ports[2 * i]!, ports[2 * i + 1]!];
+      const legs = await engine.relay(`capacity-${i}`, a, b).catch(() => undefined);
+      if (!legs) continue;
+      setups.push(arrivalClockMs() - s0);
+      answered++;
+      await recorder.play(
+        [
+          { port: a, address: legs.toB.address, toPort: legs.toB.port },
+          { port: b, address: legs.toA.address, toPort: legs.toA.port },
+        ],
+        i === 0 ? speech : undefined,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 700));
+    const from = arrivalClockMs();
+    const cpu0 = engine.cpuMs();
+    const rss1 = engine.rssKb();
+    await new Promise((r) => setTimeout(r, WINDOW_MS));
+    const to = arrivalClockMs();
+    const cpuPct = ((engine.cpuMs() - cpu0) / (to - from)) * 100;
+    const streams = await recorder.report();
+    for (let i = 0; i < n; i += 50)
+      await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, k) => engine.remove(`capacity-${i + k}`)));
+    const byPort = new Map(streams.map((s) => [s.port, s]));
+    // Leg A's port receives what leg B's port sent, and the other way round.
+    const pairs = ports.map((p, k) => ({ rx: byPort.get(p)!, tx: byPort.get(ports[k ^ 1]!)! }));
+    const raw = measure(streams, from, to);
+    setups.sort((x, y) => x - y);
+    return {
+      n,
+      answered,
+      ...measureRelayed(pairs, from, to),
+      rawP99: raw.p99,
+      cpuPctPerCall: cpuPct / n,
+      rssKbPerCall: (rss1 - rss0) / n,
+      setupP50: pct(setups, 0.5),
+      setupP99: pct(setups, 0.99),
+    };
+  } finally {
+    await recorder.close();
+    await engine.close();
+  }
+}
+
+/** Like measure(), but each receiver interval minus the interval at which the sender sent those packets. */
+function measureRelayed(
+  pairs: Array<{ rx: ArrivalStream; tx: ArrivalStream }>,
+  fromMs: number,
+  toMs: number,
+): Omit<StepResult, 'n' | 'answered'> {
+  const deviations: number[] = [];
+  let late = 0;
+  let lost = 0;
+  let frames = 0;
+  for (const { rx, tx } of pairs) {
+    let first = -1;
+    let last = -1;
+    let count = 0;
+    for (let i = 0; i < rx.arrivalsMs.length; i++) {
+      const t = rx.arrivalsMs[i]!;
+      if (t < fromMs || t > toMs) continue;
+      count++;
+      if (first < 0) first = rx.seqs[i]!;
+      last = rx.seqs[i]!;
+      if (i === 0) continue;
+      const sentNow = tx.sentMs[(rx.seqs[i]! - 1) & 0xffff];
+      const sentBefore = tx.sentMs[(rx.seqs[i - 1]! - 1) & 0xffff];
+      if (sentNow === undefined || sentBefore === undefined) continue;
+      const d = Math.abs(t - rx.arrivalsMs[i - 1]! - (sentNow - sentBefore));
+      deviations.push(d);
+      if (d > 20) late++;
+    }
+    frames += count;
+    if (count > 1) lost += Math.max(0, ((last - first + 0x10000) & 0xffff) + 1 - count);
+  }
+  deviations.sort((a, b) => a - b);
+  return { p50: pct(deviations, 0.5), p99: pct(deviations, 0.99), late, lost, frames };
+}
+
+const f = (x: number | undefined, d = 2): string => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
+
+function table(rows: Array<{ label: string; r: StepResult }>): string {
+  const head = [
+    'mode',
+    'N',
+    'up',
+    'p50 ms',
+    'p99 ms',
+    'late',
+    'lost',
+    'frames',
+    'cpu%/call',
+    'MB/call',
+    'setup p50 ms',
+    'notes',
+  ];
+  const body = rows.map(({ label, r }) => [
+    label,
+    String(r.n),
+    String(r.answered),
+    f(r.p50),
+    f(r.p99),
+    String(r.late),
+    String(r.lost),
+    String(r.frames),
+    f(r.cpuPctPerCall, 3),
+    f(r.rssKbPerCall === undefined ? undefined : r.rssKbPerCall / 1024, 3),
+    f(r.setupP50, 1),
+    r.rawP99 !== undefined ? `raw receiver p99 ${f(r.rawP99)} ms` : (r.workerLoad ?? ''),
   ]);
-  await new Promise((r) => setTimeout(r, 300));
-  const uac = runSipp([
-    '-sf',
-    scenario(dir, 'uac-capacity.xml', { hold_ms: String(holdMs) }),
-    `127.0.0.1:${uasPort}`,
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
-    '-m',
-    String(n),
-    '-l',
-    String(n),
-    '-r',
-    String(CPS),
-    '-inf',
-    inf,
-    '-nostdin',
-    '-timeout',
-    `${Math.ceil(holdMs / 1000) + 30}s`,
-  ]);
-  await new Promise((r) => setTimeout(r, rampMs + 700));
-  const from = arrivalClockMs();
-  await new Promise((r) => setTimeout(r, WINDOW_MS));
-  const to = arrivalClockMs();
-  const streams = await recorder.report();
-  await Promise.all([uac, uas]);
-  await recorder.close();
-  const m = measure(streams, from, to);
-  return { n, answered: streams.filter((s) => s.arrivalsMs.length > 0).length, ...m };
+  const widths = head.map((h, c) => Math.max(h.length, ...body.map((row) => row[c]!.length)));
+  return [head, ...body]
+    .map((row) => row.map((cell, c) => (c === row.length - 1 ? cell : cell.padStart(widths[c]!))).join('  '))
+    .join('\n');
 }
 
 function line(label: string, r: StepResult): string {
-  const f = (x: number | undefined, d = 2): string => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
   return (
     `${label.padEnd(19)} calls=${String(r.n).padStart(3)} up=${String(r.answered).padStart(3)}  send jitter p50=${f(r.p50)} ms p99=${f(r.p99)} ms` +
     `  late=${r.late} lost=${r.lost} of ${r.frames} frames` +
+    (r.rawP99 !== undefined ? ` (raw receiver p99 ${f(r.rawP99)} ms)` : '') +
     (r.cpuPctPerCall !== undefined
       ? `  cpu/call=${f(r.cpuPctPerCall, 3)}% rss/call=${f(r.rssKbPerCall, 0)} kB setup p50=${f(r.setupP50, 1)} p99=${f(r.setupP99, 1)} ms`
       : '') +
-    (r.workerLoad ? `\n           ${r.workerLoad}` : '')
+    (r.workerLoad ? `\n           ${r.workerLoad}` : '') +
+    `  [load ${load()}]`
   );
 }
 
 const sustains = (r: StepResult): boolean => r.answered === r.n && r.p99 < 2 && r.lost === 0 && r.late === 0;
 
-async function sweep(label: string, step: (n: number) => Promise<StepResult>): Promise<number> {
+async function sweep(
+  label: string,
+  step: (n: number) => Promise<StepResult>,
+  rows: Array<{ label: string; r: StepResult }>,
+): Promise<number> {
   let best = 0;
   let failures = 0;
   for (const n of COUNTS) {
     const r = await step(n);
+    rows.push({ label, r });
     console.log(line(label, r));
     if (sustains(r)) {
       best = n;
@@ -295,25 +391,40 @@ async function sweep(label: string, step: (n: number) => Promise<StepResult>): P
   return best;
 }
 
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'capacity-'));
   try {
     const speech = speechUlaw(dir);
     console.log(
-      `machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}; calls ${COUNTS.join('/')} at ${CPS} calls/s, ` +
-        `${WINDOW_MS} ms measuring window, speech ${(speech.length / 8000).toFixed(1)} s (espeak-ng), recording on; ` +
+      `machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, load average ${load()}; calls ${COUNTS.join('/')} at ${CPS} calls/s, ` +
+        `${WINDOW_MS} ms measuring window, speech ${(speech.length / 8000).toFixed(1)} s (espeak-ng) both ways, recording on; ` +
         `frames of ${FRAME_SAMPLES} samples`,
     );
-    const modes = (process.env.BENCH_CAPACITY_MODES ?? 'main,workers,reference').split(',');
-    const main = modes.includes('main') ? await sweep('main', (n) => ourStep(n, 'in-process', dir, speech)) : 0;
+    const modes = (process.env.BENCH_CAPACITY_MODES ?? 'workers,reference').split(',');
+    const rows: Array<{ label: string; r: StepResult }> = [];
+    const main = modes.includes('main') ? await sweep('main', (n) => ourStep(n, 'in-process', dir, speech), rows) : 0;
     const workers = modes.includes('workers')
-      ? await sweep(`workers (${PRIORITY})`, (n) => ourStep(n, 'workers', dir, speech))
+      ? await sweep(`workers (${PRIORITY})`, (n) => ourStep(n, 'workers', dir, speech), rows)
       : 0;
-    const reference = modes.includes('reference') ? await sweep('sipp (C)', (n) => referenceStep(n, dir)) : 0;
-    const ratio = (x: number): string => (reference > 0 ? `${(x / reference).toFixed(2)}×` : 'n/a');
+    let reference: number | undefined;
+    if (!modes.includes('reference')) reference = undefined;
+    else if (!rtpengineInstalled())
+      console.log(
+        'C reference skipped: rtpengine is not installed (apt-get install rtpengine-daemon, or scripts/ensure-system-deps.sh)',
+      );
+    else reference = await sweep('rtpengine (C)', (n) => referenceStep(n, speech), rows);
+    console.log(`\n${table(rows)}\n`);
+    const ours = modes.includes('workers') ? workers : main;
+    const ratio = reference ? `${(ours / reference).toFixed(2)}` : 'n/a';
     console.log(
-      `largest N with p99 < 2 ms, no late or lost frame: main thread ${main}, media workers ${workers}, ` +
-        `C reference (sipp rtp_stream) ${reference}; ratio to reference: main ${ratio(main)}, workers ${ratio(workers)}`,
+      `largest N with p99 < 2 ms, no late or lost frame: ours (${modes.includes('workers') ? 'media workers' : 'main thread'}) ${ours}` +
+        (modes.includes('main') && modes.includes('workers') ? ` (main thread ${main})` : '') +
+        `, reference (rtpengine, userspace) ${reference ?? 'not run'}, ratio X/Y ${ratio}; load average ${load()}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,8 @@
 import { FRAME_SAMPLES } from './frame';
 
+/** The empty partial frame (never written to: a zero-length array has nothing to write). */
+const EMPTY = new Int16Array(0);
+
 /**
  * A FIFO of fixed-size PCM frames fed with chunks of any length: the one place audio is cut into
  * 20 ms frames. RTP queues agent audio here and re-chunks 30 ms packets into 20 ms frames; TTS
@@ -9,11 +12,17 @@ import { FRAME_SAMPLES } from './frame';
 export class FrameChunker {
   readonly frameSamples: number;
   readonly #frames: Int16Array[] = [];
+  readonly #views: boolean;
   #head = 0;
-  #partial = new Int16Array(0);
+  #partial = EMPTY;
 
-  constructor(frameSamples = FRAME_SAMPLES) {
+  /**
+   * `views`: frames are views into the written chunks (no copy per frame, so no allocation per
+   * 20 ms on the RTP paths); the writer then must not modify a chunk after writing it.
+   */
+  constructor(frameSamples = FRAME_SAMPLES, options: { views?: boolean } = {}) {
     this.frameSamples = frameSamples;
+    this.#views = options.views ?? false;
   }
 
   /** Appends samples; whole frames wait in the queue. */
@@ -26,8 +35,9 @@ export class FrameChunker {
     }
     const n = this.frameSamples;
     let i = 0;
-    for (; i + n <= data.length; i += n) this.#frames.push(data.slice(i, i + n));
-    this.#partial = data.slice(i);
+    for (; i + n <= data.length; i += n)
+      this.#frames.push(this.#views ? data.subarray(i, i + n) : data.slice(i, i + n));
+    this.#partial = i === data.length ? EMPTY : data.slice(i);
   }
 
   /** Appends samples and returns every whole frame queued (a trailing partial frame stays). */
@@ -62,7 +72,12 @@ export class FrameChunker {
     if (this.#head < this.#frames.length) {
       const frame = this.#frames[this.#head]!;
       this.#head++;
-      if (this.#head > 256 && this.#head * 2 > this.#frames.length) {
+      if (this.#head === this.#frames.length) {
+        // Drained: drop the references now (an RTP receiver writes one frame and takes it; keeping
+        // up to 256 taken frames alive per session made them survive and promote in every GC).
+        this.#frames.length = 0;
+        this.#head = 0;
+      } else if (this.#head > 256 && this.#head * 2 > this.#frames.length) {
         this.#frames.splice(0, this.#head);
         this.#head = 0;
       }
@@ -71,7 +86,7 @@ export class FrameChunker {
     if (padPartial && this.#partial.length > 0) {
       const frame = new Int16Array(this.frameSamples);
       frame.set(this.#partial);
-      this.#partial = new Int16Array(0);
+      this.#partial = EMPTY;
       return frame;
     }
     return undefined;
@@ -80,7 +95,7 @@ export class FrameChunker {
   clear(): void {
     this.#frames.length = 0;
     this.#head = 0;
-    this.#partial = new Int16Array(0);
+    this.#partial = EMPTY;
   }
 }
 

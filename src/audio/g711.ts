@@ -68,8 +68,7 @@ function buildEncodeTable(encode: (sample: number) => number): Uint8Array {
   return table;
 }
 
-function encodeWith(table: Uint8Array, pcm: Int16Array): Uint8Array {
-  const out = new Uint8Array(pcm.length);
+function encodeWith(table: Uint8Array, pcm: Int16Array, out: Uint8Array = new Uint8Array(pcm.length)): Uint8Array {
   for (let i = 0; i < pcm.length; i++) out[i] = table[pcm[i]! + 32768]!;
   return out;
 }
@@ -103,6 +102,18 @@ export const G711_SILENCE: Readonly<Record<G711Codec, number>> = { PCMU: 0xff, P
 
 export function encodeG711(codec: G711Codec, pcm: Int16Array): Uint8Array {
   return codec === 'PCMU' ? encodeMulaw(pcm) : encodeAlaw(pcm);
+}
+
+/**
+ * Encodes into `out` (at least pcm.length bytes) instead of a new array: the RTP send path
+ * encodes every frame into the packet it sends, so a frame allocates nothing.
+ */
+export function encodeG711Into(codec: G711Codec, pcm: Int16Array, out: Uint8Array): void {
+  const table =
+    codec === 'PCMU'
+      ? (mulawEncodeTable ??= buildEncodeTable(mulawFromLinear))
+      : (alawEncodeTable ??= buildEncodeTable(alawFromLinear));
+  encodeWith(table, pcm, out);
 }
 
 export function decodeG711(codec: G711Codec, codes: Uint8Array): Int16Array {

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { EventLoopUtilization } from 'node:perf_hooks';
-import { FRAME_SAMPLES } from '../../audio/frame';
+import { FRAME_MS, FRAME_SAMPLES } from '../../audio/frame';
 import type { ErrorCode } from '../../shared/error-catalogue';
 import { AppError } from '../../shared/errors';
 import { silentLogger, type Logger } from '../../shared/log';
@@ -14,6 +14,7 @@ import {
   type MediaReport,
   type MediaWorkerData,
 } from './media-worker-protocol';
+import { raiseHelperThreads } from './helper-thread-priority';
 import { RemoteRtpSession } from './remote-rtp-session';
 
 const WORKER_ENTRY = new URL('./media-worker.ts', import.meta.url);
@@ -110,11 +111,18 @@ export class MediaWorkerPool implements MediaEngine {
   /** Starts the worker threads and waits until each has loaded and is ready for sessions. */
   static async start(o: MediaWorkerPoolOptions): Promise<MediaWorkerPool> {
     const count = Math.max(1, Math.floor(o.workers));
+    // Before the workers exist: only the helpers (GC, libuv) are raised here, the workers raise themselves.
+    if ((o.priority ?? 'high') !== 'normal')
+      raiseHelperThreads({
+        nice: HIGH_NICE,
+        ...(o.priority === 'realtime' ? { realtimePriority: REALTIME_PRIORITY - 1 } : {}),
+      });
     const handles = await Promise.all(
       Array.from({ length: count }, async (_, index) => {
         const priority = o.priority ?? 'high';
         const workerData: MediaWorkerData = {
           worker: index,
+          phaseMs: (index * FRAME_MS) / count,
           ...(priority !== 'normal' ? { nice: HIGH_NICE } : {}),
           ...(priority === 'realtime' ? { realtimePriority: REALTIME_PRIORITY } : {}),
         };

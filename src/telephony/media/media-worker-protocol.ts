@@ -40,6 +40,8 @@ export interface MediaBatch {
 
 export interface MediaWorkerData {
   worker: number;
+  /** Where this worker's 20 ms ticks fall on the grid all workers share (worker k of n: k·20/n ms). */
+  phaseMs?: number | undefined;
   /** Scheduling priority of the worker thread (nice value; lower = sooner), when permitted. */
   nice?: number | undefined;
   /** SCHED_FIFO priority (1-99) of the worker thread, when permitted; else `nice` applies. */

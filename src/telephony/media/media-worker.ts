@@ -46,7 +46,12 @@ if (!(data.realtimePriority !== undefined && raiseToRealtime(data.realtimePriori
   }
 }
 const port = parentPort!;
-const ticker = new MediaTicker({ clock: systemClock, timers: systemTimers });
+const ticker = new MediaTicker({
+  clock: systemClock,
+  timers: systemTimers,
+  // systemClock's monotonic time is this thread's performance.now(): timeOrigin makes it comparable across workers.
+  alignment: { epochOffsetMs: performance.timeOrigin, phaseMs: data.phaseMs ?? 0 },
+});
 const sessions = new Map<number, RtpSession>();
 /** Commands for a session still binding its socket. */
 const pending = new Map<number, MediaCommand[]>();

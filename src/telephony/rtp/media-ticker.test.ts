@@ -48,4 +48,21 @@ describe('MediaTicker: one 20 ms clock for many sessions', () => {
     assert.ok(ticker.stats().tickLagMaxMs >= 180);
     assert.equal(ticker.stats().skippedSlots, 8);
   });
+
+  it('with an alignment, ticks fall on its phase of the 20 ms grid, whenever the first session comes', () => {
+    const timers = new FakeTimers();
+    const clock: Clock = { nowMs: () => 0, nowIso: () => '', monotonicMs: () => timers.nowMs };
+    // This thread's clock started 1003 ms after the shared origin; ticks at shared times ≡ 10 (mod 20).
+    const ticker = new MediaTicker({ clock, timers, alignment: { epochOffsetMs: 1003, phaseMs: 10 } });
+    timers.advance(5); // shared time 1008: the next slot is at 1010, i.e. local 7
+    const at: number[] = [];
+    ticker.add({ onMediaTick: (send) => send > 0 && at.push(timers.nowMs) });
+    timers.advance(60);
+    assert.ok(at.length >= 3, `ticked ${at.length} times`);
+    for (const t of at) {
+      const off = (((t + 1003 - 10) % 20) + 20) % 20;
+      assert.ok(Math.min(off, 20 - off) <= 1, `tick at local ${t} is on the grid (timers fire up to 1 ms early)`);
+    }
+    assert.ok(at[0]! >= 6 && at[0]! <= 7, `first tick at local ${at[0]}, not at once`);
+  });
 });

@@ -19,6 +19,17 @@ export interface MediaTickerStats {
   skippedSlots: number;
 }
 
+/**
+ * Where the ticks fall: at the instants t (monotonic ms) with t + epochOffsetMs ≡ phaseMs (mod
+ * frameMs). Media workers put their ticks at different phases of the same 20 ms grid (worker k of
+ * n at k·20/n ms), so on a machine with few cores their bursts of sends do not queue behind each other.
+ */
+export interface MediaTickerAlignment {
+  /** Added to the monotonic clock to get a time shared by all threads (performance.timeOrigin). */
+  epochOffsetMs: number;
+  phaseMs: number;
+}
+
 /** A tick may fire this much before its slot (timers fire on whole milliseconds). */
 const EARLY_MS = 1;
 const LAG_WINDOW = 250;
@@ -39,10 +50,13 @@ export class MediaTicker {
   #skipped = 0;
   readonly #lags = new Float64Array(LAG_WINDOW);
 
-  constructor(o: { clock: Clock; timers: Timers; frameMs?: number }) {
+  readonly #alignment: MediaTickerAlignment | undefined;
+
+  constructor(o: { clock: Clock; timers: Timers; frameMs?: number; alignment?: MediaTickerAlignment }) {
     this.#clock = o.clock;
     this.#timers = o.timers;
     this.#pacer = new Pacer({ frameMs: o.frameMs ?? FRAME_MS, earlyToleranceMs: EARLY_MS });
+    this.#alignment = o.alignment;
   }
 
   get size(): number {
@@ -52,7 +66,7 @@ export class MediaTicker {
   add(session: TickedSession): void {
     this.#sessions.add(session);
     if (this.#pacer.running) return;
-    this.#pacer.start(this.#clock.monotonicMs());
+    this.#pacer.start(this.#firstSlotMs(this.#clock.monotonicMs()));
     this.#tick();
   }
 
@@ -76,6 +90,15 @@ export class MediaTicker {
       tickLagMaxMs: n === 0 ? 0 : lags[n - 1]!,
       skippedSlots: this.#skipped,
     };
+  }
+
+  /** Now, or with an alignment the next instant on its grid. */
+  #firstSlotMs(nowMs: number): number {
+    const a = this.#alignment;
+    if (!a) return nowMs;
+    const frame = this.#pacer.frameMs;
+    const into = (((nowMs + a.epochOffsetMs - a.phaseMs) % frame) + frame) % frame;
+    return into === 0 ? nowMs : nowMs + frame - into;
   }
 
   #tick(): void {

@@ -16,9 +16,40 @@ export const RTP_HEADER_BYTES = 12;
 
 export type RtpParseResult = { ok: true; packet: RtpPacket } | { ok: false; reason: string };
 
+/** Big-endian 32-bit unsigned at `at` (no DataView: parsing a packet allocates only its result). */
+function u32(buf: Uint8Array, at: number): number {
+  return ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0;
+}
+
+function putU32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v >>> 24;
+  out[at + 1] = (v >>> 16) & 0xff;
+  out[at + 2] = (v >>> 8) & 0xff;
+  out[at + 3] = v & 0xff;
+}
+
+/**
+ * Writes a 12-byte fixed header (no CSRC, extension or padding) at the start of `out`: the send
+ * path fills a preallocated packet in place (header here, payload after it) instead of building one.
+ */
+export function writeRtpHeader(
+  out: Uint8Array,
+  marker: boolean,
+  payloadType: number,
+  sequenceNumber: number,
+  timestamp: number,
+  ssrc: number,
+): void {
+  out[0] = 0x80;
+  out[1] = (marker ? 0x80 : 0) | (payloadType & 0x7f);
+  out[2] = (sequenceNumber >>> 8) & 0xff;
+  out[3] = sequenceNumber & 0xff;
+  putU32(out, 4, timestamp >>> 0);
+  putU32(out, 8, ssrc >>> 0);
+}
+
 export function parseRtpPacket(buf: Uint8Array): RtpParseResult {
   if (buf.length < RTP_HEADER_BYTES) return { ok: false, reason: 'shorter than an RTP header' };
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const b0 = buf[0]!;
   const b1 = buf[1]!;
   if (b0 >> 6 !== 2) return { ok: false, reason: 'not RTP version 2' };
@@ -27,11 +58,11 @@ export function parseRtpPacket(buf: Uint8Array): RtpParseResult {
   const csrcCount = b0 & 0x0f;
   let offset = RTP_HEADER_BYTES + 4 * csrcCount;
   if (buf.length < offset) return { ok: false, reason: 'truncated CSRC list' };
-  const csrcs: number[] = [];
-  for (let i = 0; i < csrcCount; i++) csrcs.push(view.getUint32(RTP_HEADER_BYTES + 4 * i));
+  let csrcs: number[] | undefined;
+  for (let i = 0; i < csrcCount; i++) (csrcs ??= []).push(u32(buf, RTP_HEADER_BYTES + 4 * i));
   if ((b0 & 0x10) !== 0) {
     if (buf.length < offset + 4) return { ok: false, reason: 'truncated header extension' };
-    offset += 4 + 4 * view.getUint16(offset + 2);
+    offset += 4 + 4 * ((buf[offset + 2]! << 8) | buf[offset + 3]!);
     if (buf.length < offset) return { ok: false, reason: 'truncated header extension' };
   }
   let end = buf.length;
@@ -45,10 +76,10 @@ export function parseRtpPacket(buf: Uint8Array): RtpParseResult {
     packet: {
       marker: (b1 & 0x80) !== 0,
       payloadType,
-      sequenceNumber: view.getUint16(2),
-      timestamp: view.getUint32(4),
-      ssrc: view.getUint32(8),
-      ...(csrcs.length > 0 ? { csrcs } : {}),
+      sequenceNumber: (buf[2]! << 8) | buf[3]!,
+      timestamp: u32(buf, 4),
+      ssrc: u32(buf, 8),
+      ...(csrcs ? { csrcs } : {}),
       payload: buf.subarray(offset, end),
     },
   };

@@ -27,7 +27,7 @@ export class RtpReceiver {
   readonly #out: RtpReceiverOutput;
   readonly #jitter: JitterBuffer<Slot>;
   readonly #concealer = new LossConcealer();
-  readonly #frames = new FrameChunker(FRAME_SAMPLES);
+  readonly #frames = new FrameChunker(FRAME_SAMPLES, { views: true });
   readonly #dtmf = new DtmfReceiver();
   #media: NegotiatedMedia | undefined;
   #ssrc: number | undefined;

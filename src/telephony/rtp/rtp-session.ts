@@ -8,18 +8,22 @@ import { systemTimers, type TimerHandle, type Timers } from '../../shared/timers
 import { TypedEmitter } from '../../shared/typed-emitter';
 import { FRAME_MS, FRAME_SAMPLES, SAMPLES_PER_MS } from '../../audio/frame';
 import { FrameChunker } from '../../audio/frame-chunker';
-import { encodeG711, G711_SILENCE, type G711Codec } from '../../audio/g711';
+import { encodeG711Into, G711_SILENCE, type G711Codec } from '../../audio/g711';
 import type { NegotiatedMedia } from '../sdp/sdp-types';
 import { digitToEvent, DtmfSender, type DtmfEvent } from './dtmf-rfc4733';
 import { MediaTimeoutWatch } from './media-timeout';
 import type { MediaTicker, TickedSession } from './media-ticker';
 import { Pacer } from './pacer';
 import type { RtpPortPool } from './port-pool';
-import { parseRtpPacket, serializeRtpPacket, type RtpPacket } from './rtp-packet';
+import { parseRtpPacket, RTP_HEADER_BYTES, writeRtpHeader } from './rtp-packet';
 import { RtpReceiver } from './rtp-receiver';
 import { SymmetricLatch } from './symmetric-latch';
 /** Consecutive packets from a new source before we move our sending there (symmetric RTP). */
 const RELATCH_PACKETS = 5;
+/** Packet buffers per session, reused in turn (see #nextPacket). */
+const PACKET_RING = 8;
+/** Room for one packet of the ring: the header and a 20 ms G.711 frame (DTMF payloads are 4 bytes). */
+const PACKET_BYTES = RTP_HEADER_BYTES + FRAME_SAMPLES;
 /** A frame may leave this much before its slot (receivers' jitter buffers absorb it; being late is worse). */
 const PACING_EARLY_MS = 1;
 
@@ -99,7 +103,9 @@ export class RtpSession implements TickedSession {
   readonly #ticker: MediaTicker | undefined;
   // sending
   readonly #pacer = new Pacer({ frameMs: FRAME_MS, earlyToleranceMs: PACING_EARLY_MS });
-  readonly #outgoing = new FrameChunker(FRAME_SAMPLES);
+  readonly #outgoing = new FrameChunker(FRAME_SAMPLES, { views: true });
+  readonly #packetRing = Buffer.alloc(PACKET_RING * PACKET_BYTES);
+  #packetSlot = 0;
   readonly #dtmfOut = new DtmfSender();
   readonly #ssrc: number;
   #seq: number;
@@ -243,7 +249,8 @@ export class RtpSession implements TickedSession {
 
   /** Queues 8 kHz PCM of any length; it goes out in paced 20 ms frames. */
   sendAudio(pcm8k: Int16Array): void {
-    if (!this.#closed) this.#outgoing.write(pcm8k);
+    // One copy per call (the caller keeps its array); the frames are views into it.
+    if (!this.#closed && pcm8k.length > 0) this.#outgoing.write(pcm8k.slice());
   }
 
   /** Drops all queued outgoing audio at once (barge-in). */
@@ -341,13 +348,11 @@ export class RtpSession implements TickedSession {
     const te = media.telephoneEventPayloadType;
     const dtmf = te !== undefined ? this.#dtmfOut.next(ts) : undefined;
     if (dtmf?.kind === 'event') {
-      if (canSend)
-        this.#send({
-          payloadType: te!,
-          marker: dtmf.marker ?? false,
-          timestamp: dtmf.timestamp ?? ts,
-          payload: dtmf.payload!,
-        });
+      if (canSend) {
+        const packet = this.#nextPacket(dtmf.payload!.length);
+        packet.set(dtmf.payload!, RTP_HEADER_BYTES);
+        this.#send(packet, te!, dtmf.marker ?? false, dtmf.timestamp ?? ts);
+      }
       this.#idle = true;
       return;
     }
@@ -356,32 +361,37 @@ export class RtpSession implements TickedSession {
       this.#idle = true;
       return;
     }
-    const frame = queued ?? SILENT_FRAME;
     const marker = queued !== undefined && this.#idle;
     this.#idle = queued === undefined;
-    const payload = queued ? encodeG711(media.codec, queued) : SILENT_PAYLOAD[media.codec];
-    this.#send({ payloadType: media.payloadType, marker, timestamp: ts, payload });
-    this.#events.emit('sent', frame);
+    const packet = this.#nextPacket(FRAME_SAMPLES);
+    const payload = packet.subarray(RTP_HEADER_BYTES);
+    if (queued) encodeG711Into(media.codec, queued, payload);
+    else payload.set(SILENT_PAYLOAD[media.codec]);
+    this.#send(packet, media.payloadType, marker, ts);
+    this.#events.emit('sent', queued ?? SILENT_FRAME);
   }
 
-  #send(p: Pick<RtpPacket, 'payloadType' | 'marker' | 'timestamp' | 'payload'>): void {
+  /**
+   * The next packet buffer of the session's ring (header + `payloadBytes`): sending allocates
+   * nothing per frame. dgram hands a buffer to the kernel on the next microtask (after its
+   * address lookup), and a session sends at most 3 packets per tick, so a buffer of the ring is
+   * written again only ticks after it left.
+   */
+  #nextPacket(payloadBytes: number): Buffer {
+    const slot = this.#packetSlot;
+    this.#packetSlot = (slot + 1) % PACKET_RING;
+    const at = slot * PACKET_BYTES;
+    return this.#packetRing.subarray(at, at + RTP_HEADER_BYTES + payloadBytes);
+  }
+
+  #send(packet: Buffer, payloadType: number, marker: boolean, timestamp: number): void {
     const dest = this.#latch.dest!;
-    const buf = serializeRtpPacket({
-      marker: p.marker,
-      payloadType: p.payloadType,
-      timestamp: p.timestamp,
-      payload: p.payload,
-      ssrc: this.#ssrc,
-      sequenceNumber: this.#seq,
-    });
+    writeRtpHeader(packet, marker, payloadType, this.#seq, timestamp, this.#ssrc);
     this.#seq = (this.#seq + 1) & 0xffff;
     this.#stats.packetsSent++;
-    this.#socket.send(buf, dest.port, dest.address, this.#onSendDone);
+    // No callback: dgram then skips the completion callback per packet; a failed send is a lost packet.
+    this.#socket.send(packet, dest.port, dest.address);
   }
-
-  readonly #onSendDone = (err: Error | null): void => {
-    if (err) this.#log.debug({ err }, 'rtp send failed');
-  };
 
   // ---- receiving ----
 

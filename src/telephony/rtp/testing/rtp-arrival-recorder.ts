@@ -7,8 +7,13 @@
  * With `speechUlaw` (8 kHz µ-law bytes) each port also plays that speech, looped, in 20 ms PCMU
  * packets back to wherever the first packet it received came from (a trunk talking to us).
  *
- * IPC: {cmd:'bind', count, speechUlaw?} → {ports}; {cmd:'report'} → {streams: [{port, arrivalsMs, seqs}]};
- * {cmd:'exit'}. Use `startArrivalRecorder()` from the parent.
+ * With `play` the given ports play that speech to fixed destinations instead (legs of a relay);
+ * every played packet's send time is kept (`sentMs`, packet k has sequence number k + 1), so what a
+ * relay adds to the spacing can be told apart from the player's own.
+ *
+ * IPC: {cmd:'bind', count, speechUlaw?} → {ports}; {cmd:'play', speechUlaw, routes} → {ports};
+ * {cmd:'report'} → {streams: [{port, arrivalsMs, seqs, sentMs}]}; {cmd:'exit'}. Use
+ * `startArrivalRecorder()` from the parent.
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
@@ -17,51 +22,126 @@ export interface ArrivalStream {
   port: number;
   arrivalsMs: number[];
   seqs: number[];
+  /** When this port sent each packet it played (packet k: sequence number k + 1). */
+  sentMs: number[];
 }
 
-type Request = { cmd: 'bind'; count: number; speechUlaw?: number[] } | { cmd: 'report' } | { cmd: 'exit' };
+/** Port `port` (from bind) plays toward `address`:`toPort`. */
+export interface PlayRoute {
+  port: number;
+  address: string;
+  toPort: number;
+}
+
+type Request =
+  | { cmd: 'bind'; count: number; speechUlaw?: number[] }
+  | { cmd: 'play'; speechUlaw?: number[]; routes: PlayRoute[] }
+  | { cmd: 'report' }
+  | { cmd: 'exit' };
 type Reply = { ports: number[] } | { streams: ArrivalStream[] };
 
 const epochMs = (): number => performance.timeOrigin + performance.now();
 
-/** One 20 ms loop (schedule-locked) sends the next speech frame on every playing socket. */
-function startPlayer(speech: Uint8Array): (socket: Socket, to: { address: string; port: number }) => void {
-  const playing: Array<{ socket: Socket; to: { address: string; port: number }; seq: number; frame: number }> = [];
+/** One schedule-locked loop sends the next speech frame on every playing socket every 20 ms. */
+const GROUPS = 4;
+
+/**
+ * A growing series of numbers in a typed array: recording a packet allocates nothing (the
+ * recorder's own garbage collections stalled every stream's timestamps at once).
+ */
+class Series {
+  #data = new Float64Array(2048);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.#data.length) {
+      const grown = new Float64Array(this.#data.length * 2);
+      grown.set(this.#data);
+      this.#data = grown;
+    }
+    this.#data[this.length++] = v;
+  }
+
+  toArray(): number[] {
+    return Array.from(this.#data.subarray(0, this.length));
+  }
+}
+
+interface Recording {
+  port: number;
+  arrivalsMs: Series;
+  seqs: Series;
+  sentMs: Series;
+}
+
+const toStream = (r: Recording): ArrivalStream => ({
+  port: r.port,
+  arrivalsMs: r.arrivalsMs.toArray(),
+  seqs: r.seqs.toArray(),
+  sentMs: r.sentMs.toArray(),
+});
+
+type Player = (socket: Socket, to: { address: string; port: number }, stream: Recording) => void;
+
+function startPlayer(speech: Uint8Array): Player {
+  const playing: Array<{
+    socket: Socket;
+    to: { address: string; port: number };
+    seq: number;
+    frame: number;
+    packet: Buffer;
+    sentMs: Series;
+  }> = [];
   const frames = Math.max(1, Math.floor(speech.length / 160));
   const start = performance.now();
   let slot = 0;
+  // Streams are spread over GROUPS sub-slots of the 20 ms: each stream still sends every 20 ms,
+  // but a loop sends a quarter of them, so packets arriving meanwhile wait less for their timestamp.
   const tick = (): void => {
+    const group = slot % GROUPS;
     slot++;
-    for (const p of playing) {
-      const packet = Buffer.alloc(12 + 160);
+    for (let i = group; i < playing.length; i += GROUPS) {
+      const p = playing[i]!;
+      // One buffer per stream: dgram sends it on the next microtask, long before the next tick.
+      const packet = p.packet;
       packet[0] = 0x80;
       packet.writeUInt16BE(p.seq, 2);
       packet.writeUInt32BE((p.frame * 160) >>> 0, 4);
       packet.writeUInt32BE(0x5eed0000 + p.to.port, 8);
       packet.set(speech.subarray((p.frame % frames) * 160, (p.frame % frames) * 160 + 160), 12);
+      p.sentMs.push(epochMs());
       p.socket.send(packet, p.to.port, p.to.address);
       p.seq = (p.seq + 1) & 0xffff;
       p.frame++;
     }
-    setTimeout(tick, Math.max(1, Math.floor(start + slot * 20 - performance.now())));
+    setTimeout(tick, Math.max(1, Math.floor(start + (slot * 20) / GROUPS - performance.now())));
   };
   setTimeout(tick, 20);
-  return (socket, to) => playing.push({ socket, to, seq: 1, frame: 0 });
+  return (socket, to, stream) =>
+    playing.push({ socket, to, seq: 1, frame: 0, packet: Buffer.alloc(12 + 160), sentMs: stream.sentMs });
 }
 
 function child(): void {
-  const sockets: Array<{ socket: Socket; stream: ArrivalStream }> = [];
-  let play: ReturnType<typeof startPlayer> | undefined;
+  const sockets: Array<{ socket: Socket; stream: Recording }> = [];
+  let play: Player | undefined;
   process.on('message', (m: Request) => {
     if (m.cmd === 'exit') {
       for (const s of sockets) s.socket.close();
       process.exit(0);
     }
     if (m.cmd === 'report') {
-      process.send!({ streams: sockets.map((s) => s.stream) } satisfies Reply);
+      process.send!({ streams: sockets.map((s) => toStream(s.stream)) } satisfies Reply);
       return;
     }
     if (m.speechUlaw) play ??= startPlayer(Uint8Array.from(m.speechUlaw));
+    if (m.cmd === 'play') {
+      for (const r of m.routes) {
+        const s = sockets.find((x) => x.stream.port === r.port);
+        if (s) play!(s.socket, { address: r.address, port: r.toPort }, s.stream);
+      }
+      process.send!({ ports: m.routes.map((r) => r.port) } satisfies Reply);
+      return;
+    }
     const player = m.speechUlaw ? play : undefined;
     void Promise.all(
       Array.from(
@@ -69,12 +149,12 @@ function child(): void {
         () =>
           new Promise<number>((resolve) => {
             const socket = createSocket('udp4');
-            const stream: ArrivalStream = { port: 0, arrivalsMs: [], seqs: [] };
+            const stream: Recording = { port: 0, arrivalsMs: new Series(), seqs: new Series(), sentMs: new Series() };
             socket.on('message', (msg, rinfo) => {
               if (player && stream.arrivalsMs.length === 0)
-                player(socket, { address: rinfo.address, port: rinfo.port });
+                player(socket, { address: rinfo.address, port: rinfo.port }, stream);
               stream.arrivalsMs.push(epochMs());
-              stream.seqs.push(msg.length >= 4 ? msg.readUInt16BE(2) : -1);
+              stream.seqs.push(msg.length >= 4 ? (msg[2]! << 8) | msg[3]! : -1);
             });
             socket.bind(0, '127.0.0.1', () => {
               stream.port = socket.address().port;
@@ -90,6 +170,11 @@ function child(): void {
 export interface ArrivalRecorder {
   /** `speechUlaw`: also play this back to each port's first sender. */
   bind(count: number, speechUlaw?: Uint8Array): Promise<number[]>;
+  /**
+   * Bound ports start playing speech to the given destinations (from the next 20 ms tick): the
+   * `speechUlaw` of the first call that gives it (and of a speaking bind).
+   */
+  play(routes: PlayRoute[], speechUlaw?: Uint8Array): Promise<void>;
   report(): Promise<ArrivalStream[]>;
   close(): Promise<void>;
 }
@@ -123,6 +208,13 @@ export function startArrivalRecorder(): ArrivalRecorder {
           ...(speechUlaw ? { speechUlaw: Array.from(speechUlaw) } : {}),
         })
       ).ports,
+    play: async (routes, speechUlaw) => {
+      await ask<{ ports: number[] }>({
+        cmd: 'play',
+        routes,
+        ...(speechUlaw ? { speechUlaw: Array.from(speechUlaw) } : {}),
+      });
+    },
     report: async () => (await ask<{ streams: ArrivalStream[] }>({ cmd: 'report' })).streams,
     close: () =>
       new Promise<void>((resolve) => {
