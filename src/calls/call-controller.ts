@@ -250,15 +250,15 @@ export class CallController {
       await o.repo.beginEnding(o.callId);
       if (extra.hangUp !== false && this.#leg) await this.#settle(this.#leg.hangUp(), 5000);
       await this.#settle(o.agent.stop(), 3000);
-      if (this.#bridge) await this.#bridge.close();
-      else await o.recorder?.close();
+      // The recording is complete once this resolves (a media worker reports its file back).
+      const recording = this.#bridge ? await this.#bridge.close() : await o.recorder?.close();
       const transcript = safeTranscript(o.agent);
       result = await o.finalize({
         callId: o.callId,
         endReason: reason,
         transferNumber: extra.transferNumber ?? null,
         transcript,
-        recordingPath: this.#answeredMs !== undefined && o.recorder ? (o.recordingPath ?? null) : null,
+        recordingPath: this.#answeredMs !== undefined && recording ? (o.recordingPath ?? recording.path) : null,
         metrics: this.#metrics(),
         toolCalls: this.#toolCalls,
         ...(this.#screen ? { answeredBy: this.#answeredByForFinalize() } : {}),

@@ -28,6 +28,15 @@ export interface MediaPort {
   clearOutgoing(): unknown;
   /** RTP receive statistics so far (the real RtpSession has them; stand-ins may not). */
   readonly stats?: { jitterMs: number; packetsReceived: number; packetsLost: number };
+  /** A session in a media worker records itself there (see RecorderPort); others are recorded from their events. */
+  record?(path: string): { close(): Promise<RecordingSummary | undefined> };
+}
+
+/** A finished recording file. */
+export interface RecordingSummary {
+  path: string;
+  durationMs: number;
+  dataBytes: number;
 }
 
 /** The leg events the controller listens to. */
@@ -62,10 +71,14 @@ export interface AgentSessionPort {
   stop(): Promise<unknown> | unknown;
 }
 
+/**
+ * A call's recording (caller left, what was actually sent right). The bridge starts it when audio
+ * starts moving; it records the media where it lives (an RTP session in a media worker writes the
+ * file itself). close() resolves once the file is complete, undefined when there is none.
+ */
 export interface RecorderPort {
-  writeInbound(frame: PcmFrame): void;
-  writeOutbound(frame: PcmFrame): void;
-  close(): Promise<unknown> | unknown;
+  start(media: MediaPort): void;
+  close(): Promise<RecordingSummary | undefined>;
 }
 
 /** The agent's conversation events the realtime WebSocket adds to the phone call's (realtime-bridge.ts). */

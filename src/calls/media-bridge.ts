@@ -1,6 +1,6 @@
 import { FRAME_MS, FRAME_SAMPLES } from '../audio/frame';
 import type { TimerHandle, Timers } from '../shared/timers';
-import type { AgentSessionPort, MediaPort, RecorderPort } from './call-ports';
+import type { AgentSessionPort, MediaPort, RecorderPort, RecordingSummary } from './call-ports';
 
 const FILL_AFTER_MS = 100;
 
@@ -11,6 +11,7 @@ export interface MediaBridgeOptions {
   /** Drives the silence filler. */
   timers: Timers;
   agent: AgentSessionPort;
+  /** Started when the bridge opens: records the media where it lives (a media worker writes the file). */
   recorder?: RecorderPort | undefined;
   /** Called for every received frame (media watchdog feed, first-audio metrics). */
   onInboundAudio?: () => void;
@@ -21,9 +22,9 @@ export interface MediaBridgeOptions {
 }
 
 /**
- * Joins one call's RTP session and its agent session: caller audio → agent (and the recorder's
- * left channel), agent audio → RTP, what RTP actually sent → the recorder's right channel,
- * barge-in → drop queued outgoing audio. Holds no call state of its own.
+ * Joins one call's RTP session and its agent session: caller audio → agent, agent audio → RTP,
+ * barge-in → drop queued outgoing audio; the recording (caller left, what RTP actually sent
+ * right) runs from open() to close(). Holds no call state of its own.
  */
 export class MediaBridge {
   readonly #opts: MediaBridgeOptions;
@@ -34,17 +35,13 @@ export class MediaBridge {
 
   constructor(opts: MediaBridgeOptions) {
     this.#opts = opts;
-    const { media, agent, recorder } = opts;
+    const { media, agent } = opts;
     media.on('audio', (frame) => {
       if (!this.#open) return;
       this.#lastInboundMs = Math.max(this.#lastInboundMs, opts.nowMs());
-      recorder?.writeInbound(frame);
       opts.onInboundAudio?.();
       opts.onCallerFrame?.(frame);
       agent.pushAudio(frame);
-    });
-    media.on('sent', (frame) => {
-      if (this.#open) recorder?.writeOutbound(frame);
     });
     agent.on('audio', (frame) => {
       if (!this.#open) return;
@@ -64,6 +61,7 @@ export class MediaBridge {
   open(): void {
     if (this.#closed || this.#open) return;
     this.#open = true;
+    this.#opts.recorder?.start(this.#opts.media);
     this.#lastInboundMs = this.#opts.nowMs();
     this.#armFiller();
   }
@@ -92,12 +90,15 @@ export class MediaBridge {
     this.#lastInboundMs += frames * FRAME_MS;
   }
 
-  /** Stops moving audio and closes the recorder; the RTP session is closed by its leg's owner. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Stops moving audio and completes the recording (its figures, undefined when none was made);
+   * the RTP session is closed by its leg's owner.
+   */
+  async close(): Promise<RecordingSummary | undefined> {
+    if (this.#closed) return undefined;
     this.#closed = true;
     this.#open = false;
     if (this.#filler !== undefined) this.#opts.timers.clear(this.#filler);
-    await this.#opts.recorder?.close();
+    return this.#opts.recorder?.close();
   }
 }

@@ -273,14 +273,13 @@ export class RealtimeSessions {
         bridge.ended(reason, input.query.callEvents);
         try {
           await Promise.race([agent?.stop(), new Promise((r) => setTimeout(r, 3000))]);
-          await media?.close();
-          if (!media) await recorder?.close();
+          const recording = media ? await media.close() : await recorder?.close();
           await checkpoint?.stop();
           await d.finalize({
             callId: call.id,
             endReason: reason,
             transcript: safe(() => agent?.transcript() ?? []),
-            recordingPath: media && recorder ? recordingPath : null,
+            recordingPath: recording ? recordingPath : null,
             metrics: { turns: turnMetrics, realtime: { dialect: input.dialect } },
             toolCalls,
           });

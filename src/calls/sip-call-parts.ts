@@ -6,12 +6,12 @@ import { InProcessMediaEngine } from '../telephony/media/in-process-media-engine
 import type { MediaEngine } from '../telephony/media/media-session';
 import { MediaWorkerPool } from '../telephony/media/media-worker-pool';
 import { RtpPortPool } from '../telephony/rtp/port-pool';
-import { CallRecorder } from '../telephony/recording/call-recorder';
 import type { IncomingCall } from '../telephony/call/incoming-call';
 import type { SipRequest } from '../telephony/sip/message';
 import { SourceRateLimiter } from '../telephony/sip/source-rate-limiter';
 import type { RemoteAddress } from '../telephony/sip/transport/sip-transport';
 import type { AgentSessionPort } from './call-ports';
+import { CallRecording } from './call-recording';
 import type { CallRow } from './call-repo';
 import type { CallParts } from './call-runtime';
 import type { InboundOfferPort } from './inbound-call';
@@ -72,7 +72,7 @@ export async function startSipCallParts(
         ringTimeoutMs: req.ringTimeoutMs,
       }),
     createAgent: o.createAgent,
-    createRecorder: (path) => new CallRecorder({ path, sampleRateHz: 8000, channels: 2, clock: o.clock, log: o.log }),
+    createRecorder: (path) => new CallRecording({ path, clock: o.clock, log: o.log }),
     onIncoming: (handler) =>
       ua.on(
         'incomingCall',

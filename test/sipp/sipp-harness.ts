@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +46,12 @@ export async function startSipp(
     tcp?: boolean;
     calls?: number;
     vars?: Record<string, string>;
+    /**
+     * Run sipp at SCHED_FIFO 20 (all its threads) when permitted: the far end's own sending is then
+     * not delayed by this shared machine's load (a phone's is not), e.g. when a test compares a
+     * recording with the stream sipp sent.
+     */
+    realtime?: boolean;
   } = {},
 ): Promise<SippRun> {
   const port = await freePort();
@@ -88,6 +94,8 @@ export async function startSipp(
     ...(opts.extra ?? []),
   ];
   const child = spawn('/usr/bin/sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (opts.realtime && child.pid !== undefined)
+    spawnSync('chrt', ['-f', '-a', '-p', '20', String(child.pid)], { stdio: 'ignore' });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

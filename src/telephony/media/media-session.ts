@@ -1,5 +1,12 @@
 import type { NegotiatedMedia } from '../sdp/sdp-types';
 import type { RtpSessionEvents, RtpStats } from '../rtp/rtp-session';
+import type { RecordingResult } from '../recording/call-recorder';
+
+/** A recording made where the session lives; close() resolves once the file is complete. */
+export interface MediaRecording {
+  /** The file's figures, or undefined when it could not be written (the reason is logged). */
+  close(): Promise<RecordingResult | undefined>;
+}
 
 /**
  * One call's media as call legs and the calls module use it: the RtpSession itself (in-process)
@@ -22,6 +29,12 @@ export interface MediaSession {
   pause(): void;
   resume(): void;
   close(): Promise<void>;
+  /**
+   * Sessions in a media worker record themselves there (stereo WAV: received left, actually sent
+   * right), so a stall of the main thread drops nothing; absent on an in-process RtpSession,
+   * which is recorded from its events on the main thread (the same SessionRecorder).
+   */
+  record?(path: string): MediaRecording;
 }
 
 export interface MediaSessionOptions {

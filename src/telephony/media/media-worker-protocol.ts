@@ -2,6 +2,7 @@ import type { DtmfEvent } from '../rtp/dtmf-rfc4733';
 import type { RtpStats } from '../rtp/rtp-session';
 import type { NegotiatedMedia } from '../sdp/sdp-types';
 import type { MediaTickerStats } from '../rtp/media-ticker';
+import type { RecordingResult } from '../recording/call-recorder';
 
 /** Main thread → media worker; sent in batches (one postMessage per turn of the main event loop). */
 export type MediaCommand =
@@ -9,7 +10,10 @@ export type MediaCommand =
   | { op: 'remote'; id: number; media: NegotiatedMedia }
   | { op: 'start' | 'pause' | 'resume' | 'clear' | 'close'; id: number }
   | { op: 'audio'; id: number; pcm: Int16Array }
-  | { op: 'dtmf'; id: number; req: number; digits: string };
+  | { op: 'dtmf'; id: number; req: number; digits: string }
+  /** Record the session in the worker (stereo WAV at `path`) until 'stopRecording' or 'close'. */
+  | { op: 'record'; id: number; path: string }
+  | { op: 'stopRecording'; id: number };
 
 /** Worker → main thread, per session. */
 export type MediaReport =
@@ -20,7 +24,9 @@ export type MediaReport =
   | { op: 'mediaTimeout'; id: number }
   | { op: 'latched'; id: number; remote: { address: string; port: number } }
   | { op: 'stats'; id: number; stats: RtpStats }
-  | { op: 'closed'; id: number; stats: RtpStats };
+  | { op: 'closed'; id: number; stats: RtpStats }
+  /** The recording's file is complete (before 'closed' when the session closed while recording). */
+  | { op: 'recorded'; id: number; result?: RecordingResult; error?: string };
 
 /** Frame kinds in a batch's index. */
 export const FRAME_AUDIO = 0;

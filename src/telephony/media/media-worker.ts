@@ -23,6 +23,7 @@ import {
   type MediaReport,
   type MediaWorkerData,
 } from './media-worker-protocol';
+import { WorkerRecordings } from './worker-recordings';
 
 const STATS_EVERY_TICKS = 50;
 const data = workerData as MediaWorkerData;
@@ -55,6 +56,7 @@ const ticker = new MediaTicker({
 const sessions = new Map<number, RtpSession>();
 /** Commands for a session still binding its socket. */
 const pending = new Map<number, MediaCommand[]>();
+const recordings = new WorkerRecordings();
 
 let reports: MediaReport[] = [];
 let frameIds: number[] = [];
@@ -137,6 +139,11 @@ async function open(c: Extract<MediaCommand, { op: 'open' }>): Promise<void> {
   flushSoon();
 }
 
+function pushReport(r: MediaReport | undefined): void {
+  if (r) reports.push(r);
+  flushSoon();
+}
+
 function handle(c: MediaCommand): void {
   if (c.op === 'open') return void open(c);
   const queued = pending.get(c.id);
@@ -176,10 +183,16 @@ function handle(c: MediaCommand): void {
         )
         .finally(flushSoon);
       return;
+    case 'record':
+      return pushReport(recordings.start(c.id, s, c.path));
+    case 'stopRecording':
+      return void recordings.stop(c.id).then(pushReport);
     case 'close': {
       sessions.delete(c.id);
       const stats = s.stats;
-      void s.close().then(() => {
+      const recorded = recordings.stop(c.id);
+      void Promise.all([recorded, s.close()]).then(([r]) => {
+        if (r) reports.push(r);
         reports.push({ op: 'closed', id: c.id, stats });
         if (sessions.size === 0) ticker.remove(flusher);
         flushSoon();

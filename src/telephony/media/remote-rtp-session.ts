@@ -6,7 +6,8 @@ import { TypedEmitter } from '../../shared/typed-emitter';
 import { digitToEvent } from '../rtp/dtmf-rfc4733';
 import type { RtpSessionEvents, RtpStats } from '../rtp/rtp-session';
 import type { NegotiatedMedia } from '../sdp/sdp-types';
-import type { MediaSession } from './media-session';
+import type { RecordingResult } from '../recording/call-recorder';
+import type { MediaRecording, MediaSession } from './media-session';
 import type { MediaCommand, MediaReport } from './media-worker-protocol';
 
 const NO_STATS: RtpStats = {
@@ -43,12 +44,17 @@ export class RemoteRtpSession implements MediaSession {
   readonly #dtmf = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   #closed: Promise<void> | undefined;
   #resolveClosed: (() => void) | undefined;
+  #log: Logger;
+  /** The worker's recording of this session, until it reports the file complete. */
+  #recording:
+    { done: Promise<RecordingResult | undefined>; resolve: (r: RecordingResult | undefined) => void } | undefined;
 
   constructor(id: number, localPort: number, link: MediaWorkerLink, log: Logger = silentLogger) {
     this.id = id;
     this.localPort = localPort;
     this.#link = link;
     const l = log.child({ rtpPort: localPort });
+    this.#log = l;
     this.#events = new TypedEmitter<RtpSessionEvents>((err, event) => l.error({ event, err }, 'rtp listener failed'));
   }
 
@@ -142,6 +148,28 @@ export class RemoteRtpSession implements MediaSession {
     return this.#closed;
   }
 
+  /**
+   * The worker records this session into `path` (one recording at a time): the frames it
+   * received and the ones it sent, on its own clock. close() (or closing the session) finishes
+   * the file and resolves with its duration and size.
+   */
+  record(path: string): MediaRecording {
+    if (this.#recording || this.#closed) return { close: async () => this.#recording?.done };
+    let resolve!: (r: RecordingResult | undefined) => void;
+    const done = new Promise<RecordingResult | undefined>((r) => (resolve = r));
+    const recording = { done, resolve };
+    this.#recording = recording;
+    this.#link.send({ op: 'record', id: this.id, path });
+    let stopped = false;
+    return {
+      close: () => {
+        if (!stopped && !this.#closed) this.#link.send({ op: 'stopRecording', id: this.id });
+        stopped = true;
+        return recording.done;
+      },
+    };
+  }
+
   /** The worker went away: the session is closed without a reply. */
   abandon(): void {
     void this.close();
@@ -181,6 +209,13 @@ export class RemoteRtpSession implements MediaSession {
         else p?.resolve();
         return;
       }
+      case 'recorded': {
+        if (r.error) this.#log.error({ err: r.error }, 'recording failed');
+        const recording = this.#recording;
+        this.#recording = undefined;
+        recording?.resolve(r.result);
+        return;
+      }
       case 'closed':
         this.#stats = r.stats;
         this.#finish();
@@ -194,6 +229,9 @@ export class RemoteRtpSession implements MediaSession {
     for (const p of this.#dtmf.values())
       p.reject(new AppError('rtp_session_closed', 'the RTP session closed before the digits were sent'));
     this.#dtmf.clear();
+    // A recording the worker could not report (it exited) is lost: nothing to upload.
+    this.#recording?.resolve(undefined);
+    this.#recording = undefined;
     this.#events.removeAllListeners();
     this.#link.release(this.id, this.localPort);
     this.#resolveClosed?.();
