@@ -87,7 +87,7 @@ function summariseHttp(obj: Record<string, unknown>): Record<string, unknown> {
     };
   }
   if (res !== null && typeof res === 'object' && 'statusCode' in res) {
-    out.res = { statusCode: (res).statusCode };
+    out.res = { statusCode: res.statusCode };
   }
   return out;
 }
