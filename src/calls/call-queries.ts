@@ -99,11 +99,45 @@ export interface TranscriptTurn {
  *   wrote (`call.initiated`, and e.g. `call.ringing`, `dtmf`, `transfer`...).
  * - `{kind: "turn", at, role, content_type, content, start_ms, end_ms}`: transcript turns
  *   (`user`, `assistant`, `tool_call`, `tool_response`: tool round trips included); `at` is the
- *   answer time + start_ms.
+ *   answer time + start_ms. An assistant turn that answered a caller turn also has `latency`:
+ *   that turn's figures in ms, named as in the call object's `latency` (`e2e`, `endpointing`,
+ *   `stt`, `llm`, `tts`; null where not measured).
  */
 export type HistoryEntry =
   | { kind: 'event'; at: string; type: string; data: Record<string, unknown> }
-  | ({ kind: 'turn'; at: string | null } & TranscriptTurn);
+  | ({ kind: 'turn'; at: string | null; latency?: TurnLatencyFigures } & TranscriptTurn);
+
+/** One answered turn's latency split, in ms. */
+export interface TurnLatencyFigures {
+  e2e: number | null;
+  endpointing: number | null;
+  stt: number | null;
+  llm: number | null;
+  tts: number | null;
+}
+
+/** A measured figure, rounded; null when absent. */
+const ms = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null);
+
+/** The answered turns of `metrics.turns` by the start (session ms) of the answer's audio. */
+function latencyByAgentStart(metricsColumn: string | null | undefined): Map<number, TurnLatencyFigures> {
+  const m = jsonObjectColumn(metricsColumn ?? '{}');
+  const out = new Map<number, TurnLatencyFigures>();
+  for (const t of Array.isArray(m.turns) ? (m.turns as unknown[]) : []) {
+    if (t === null || typeof t !== 'object') continue;
+    const r = t as Record<string, unknown>;
+    const start = ms(r.agentStartMs);
+    if (start === null) continue;
+    out.set(start, {
+      e2e: ms(r.totalMs),
+      endpointing: ms(r.endpointingMs),
+      stt: ms(r.sttMs),
+      llm: ms(r.llmFirstTokenMs),
+      tts: ms(r.ttsFirstAudioMs),
+    });
+  }
+  return out;
+}
 
 export async function callHistory(db: Kysely<DB>, call: CallRow): Promise<HistoryEntry[]> {
   const rows = await db
@@ -131,10 +165,12 @@ export async function callHistory(db: Kysely<DB>, call: CallRow): Promise<Histor
   event(call.dialed_at, call.direction === 'inbound' ? 'call.accepted' : 'call.dialing');
   event(call.answered_at, 'call.answered');
   const base = call.answered_at ?? call.start_time;
+  const latency = latencyByAgentStart(call.metrics);
   for (const t of transcriptOf(call)) {
     const at =
       base !== null && typeof t.start_ms === 'number' ? new Date(Date.parse(base) + t.start_ms).toISOString() : null;
-    push(at, { kind: 'turn', at, ...t });
+    const figures = t.role === 'assistant' && typeof t.start_ms === 'number' ? latency.get(t.start_ms) : undefined;
+    push(at, figures ? { kind: 'turn', at, ...t, latency: figures } : { kind: 'turn', at, ...t });
   }
   if (call.status !== 'in_progress')
     event(call.end_time ?? call.updated_at, 'call.ended', {

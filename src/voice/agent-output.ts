@@ -124,6 +124,11 @@ export class AgentOutput extends TypedEmitter<AgentOutputEvents> {
     return new Promise((resolve) => this.#audioWaiters.push(resolve));
   }
 
+  /** Session ms when the round's first frame left (its transcript entry's start_ms), once it has. */
+  roundStartMs(roundId: number): number | undefined {
+    return this.#spoken.get(roundId)?.startMs;
+  }
+
   /** Assistant transcript entries, cut to what was played. */
   transcriptEntries(): ReturnType<SpokenTurns['transcriptEntries']> {
     return this.#spoken.transcriptEntries();
@@ -148,8 +153,10 @@ export class AgentOutput extends TypedEmitter<AgentOutputEvents> {
 
   #onOutput(f: Frame): void {
     if (this.#closed) return;
-    if (f.type === 'audio' && this.#spoken.startsSentenceAudio(f)) this.emit('firstAudio', f.responseId);
+    const first = f.type === 'audio' && this.#spoken.startsSentenceAudio(f);
+    // Queued first: the frame of a silent agent leaves at once, so its round's start is known at `firstAudio`.
     this.#spoken.onOutput(f, this.#pacer);
+    if (first) this.emit('firstAudio', f.responseId);
     if (f.type === 'audio' && this.#pacer.speaking) for (const w of this.#audioWaiters.splice(0)) w();
   }
 }

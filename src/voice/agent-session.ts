@@ -343,6 +343,7 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     this.#output.on('firstAudio', (roundId) => {
       const m = this.#metrics.firstAudio(roundId);
       if (!m) return;
+      m.agentStartMs = Math.round(this.#output.roundStartMs(roundId) ?? this.#time.liveMs());
       // One line per answered turn with the latency split (no words: the transcript stays out of logs).
       this.#o.log.info({ callId: this.#o.callId, ...m }, 'caller turn answered');
       this.emit('metrics', m);

@@ -44,6 +44,8 @@ describe('Streaming speech to text in a conversation', () => {
       const m = d.metrics[0]!;
       assert.equal(m.sttMs, 0, 'the words were known before the end of the turn');
       assert.equal(m.endpointingMs, 300, 'a finished sentence: the short wait');
+      const answer = tr.find((t) => t.role === 'assistant' && t.content === 'Of course. Which day?');
+      assert.equal(m.agentStartMs, answer?.start_ms, "the figures name the answer's transcript turn");
       assert.deepEqual(d.errors, []);
     } finally {
       await rig.close();

@@ -44,6 +44,8 @@ export interface TurnMetrics {
   firstAudioMs: number | null;
   /** endpointingMs + firstAudioMs. */
   totalMs: number | null;
+  /** Session ms of the answer's first audio frame: its assistant transcript turn's start_ms (GET …/history). */
+  agentStartMs?: number;
 }
 
 export interface AgentSessionEvents {

@@ -28,6 +28,7 @@ const TRANSCRIPT = [
     start_ms: 3300,
     end_ms: 3300,
   },
+  { role: 'assistant', content_type: 'text/plain', content: 'It ships today.', start_ms: 3500, end_ms: 4800 },
 ];
 
 async function seedCall(h: ApiHarness, orgId: number, o: Partial<Row<'calls'>> = {}): Promise<Row<'calls'>> {
@@ -116,6 +117,7 @@ describeApi('calls API', (h) => {
         turns: [
           {
             turn: 1,
+            agentStartMs: 3500,
             endpointingMs: 300,
             sttMs: 20,
             llmFirstTokenMs: 310,
@@ -213,9 +215,13 @@ describeApi('calls API', (h) => {
         '2026-02-01T10:00:07.000Z user',
         '2026-02-01T10:00:08.100Z tool_call',
         '2026-02-01T10:00:08.300Z tool_response',
+        '2026-02-01T10:00:08.500Z assistant',
         '2026-02-01T10:01:05.000Z call.ended',
       ],
     );
+    // The answer to the caller's turn carries that turn's figures; the greeting answered nobody.
+    assert.deepEqual(hist.body.history[8].latency, { e2e: 680, endpointing: 300, stt: 20, llm: 310, tts: 40 });
+    assert.equal(hist.body.history[4].latency, undefined);
     assert.deepEqual(hist.body.history.at(-1).data, {
       status: 'completed',
       end_reason: 'transfer',
