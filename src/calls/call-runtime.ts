@@ -295,10 +295,12 @@ export class CallRuntime {
         await this.#finalizer.finalize({ callId, endReason: 'provider_error' });
         return;
       }
-      const wait = await this.#slots.reserve(lookup.trunk.voipConnectionId);
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      // The agent is built (and prewarms) before the trunk slot is taken: the INVITE then leaves at
+      // its slot time, not after a variable build, so the trunk sees the calls-per-second spacing.
       const agent = await d.parts.createAgent(call);
       const controller = this.#controller(call, agent);
+      const wait = await this.#slots.reserve(lookup.trunk.voipConnectionId);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const leg = await d.parts.dial({
         callId,
         target: dialTarget(call.to_number, lookup.trunk),

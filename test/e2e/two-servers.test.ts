@@ -1,7 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { openStore, type Store } from '../../src/store/db';
 import { parseInstanceId } from '../../src/calls/instance-id';
@@ -15,6 +14,7 @@ import { insertSippTrunkNumber } from './support/trunk-rows';
 import { makeWorkDir, speechUlaw, startSipp } from './support/sipp-runner';
 import { startServerProcess, type ServerProcess } from './support/server-process';
 import { enqueueDial, insertQueuedCall, serverDatabaseUrl } from './support/server-database';
+import { randomRtpBase, serverEnv } from './support/server-env';
 
 /*
  * Two real server processes on one PostgreSQL database (what "several servers behind a load
@@ -49,20 +49,17 @@ describe(
       );
       const secretKey = randomBytes(32);
       const databaseUrl = await serverDatabaseUrl('postgres', dir, cleanups, 'tp_two');
-      const envFor = (rtpBase: number) => ({
-        DATABASE_URL: databaseUrl,
-        THUNDERPHONE_SECRET_KEY: secretKey.toString('hex'),
-        SIP_BIND: '127.0.0.1',
-        SIP_PUBLIC_ADDRESS: '127.0.0.1',
-        RTP_PORT_MIN: String(rtpBase),
-        RTP_PORT_MAX: String(rtpBase + 100),
-        RECORDINGS_DIR: join(dir, 'recordings'),
-        LLM_BASE_URL: llm.baseUrl,
-        LLM_MODEL: 'fake-model',
-        STT_BASE_URL: stt.baseUrl,
-        LOG_LEVEL: 'silent',
-      });
-      const rtpBase = 30_000 + 2 * Math.floor(Math.random() * 14_000);
+      const envFor = (rtpBase: number) =>
+        serverEnv({
+          databaseUrl,
+          secretKey,
+          dir,
+          llmBaseUrl: llm.baseUrl,
+          sttBaseUrl: stt.baseUrl,
+          rtpBase,
+          rtpPorts: 100,
+        });
+      const rtpBase = randomRtpBase();
       const a = await startServerProcess(envFor(rtpBase));
       cleanups.push(() => void a.child.kill('SIGKILL'));
       const b = await startServerProcess(envFor(rtpBase + 200));
