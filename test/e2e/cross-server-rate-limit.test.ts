@@ -93,11 +93,7 @@ describe(
       const store: Store = await openStore(databaseUrl);
       cleanups.push(() => store.destroy());
       const org = await store.db.selectFrom('orgs').selectAll().executeTakeFirstOrThrow();
-      await store.db
-        .updateTable('orgs')
-        .set({ max_concurrent_calls: CONCURRENCY })
-        .where('id', '=', org.id)
-        .execute();
+      await store.db.updateTable('orgs').set({ max_concurrent_calls: CONCURRENCY }).where('id', '=', org.id).execute();
       const from = `+1555${String(process.pid % 1000).padStart(3, '0')}7${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
       await insertSippTrunkNumber(store.db, { orgId: org.id, secretKey, sippPort: trunk.port, number: from });
 
