@@ -375,7 +375,7 @@ describeEachDialect<Ctx>(
       c.attach(leg);
       leg.emit('answered');
       await untilMediaFlows(leg, agent);
-      const greeting = labelledAnswers().find((a) => a.name === 'leave your message after the tone (700 ms)')!;
+      const greeting = labelledAnswers().find((a) => a.name === 'leave your message after the tone (300 ms)')!;
       const before = agent.framesSeen;
       for (const f of greeting.frames) {
         if (leg.hungUp > 0) break;
