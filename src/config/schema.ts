@@ -1,4 +1,8 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { int, literalsOf, oneOf, optionalText, text } from './env-fields';
+import { STT_STREAMING_ENCODINGS, STT_STREAMING_PROVIDERS, TTS_ENGINES, VOICE_ENV } from './voice-env';
+
+export { STT_STREAMING_PROVIDERS } from './voice-env';
 
 /**
  * The single source of the configuration: every environment variable (name, type, range, default,
@@ -7,45 +11,13 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  * same variables.
  */
 
-/** `auto`: openai when TTS_BASE_URL is set, else espeak-ng, else flite (when installed), else the embedded engine. */
-const TTS_ENGINES = ['auto', 'espeak-ng', 'flite', 'embedded', 'openai'] as const;
-const LANGUAGE_TAG = {
-  pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$',
-  errorMessage: 'must be a BCP-47 tag such as en-US',
-};
 const PRIVATE_TARGET_POLICIES = ['none', 'loopback', 'all'] as const;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 const AGENT_DEPLOY_MODES = ['auto', 'manual'] as const;
-/** Streaming speech-to-text over a WebSocket: none (uploads only), Deepgram live, OpenAI Realtime transcription. */
-export const STT_STREAMING_PROVIDERS = ['none', 'deepgram', 'openai-realtime'] as const;
-const STT_STREAMING_ENCODINGS = ['mulaw', 'linear16'] as const;
-const BOOLEANS = ['true', 'false'] as const;
 const MEDIA_WORKER_PRIORITIES = ['realtime', 'high', 'normal'] as const;
 export const PRODUCT_TIERS = ['spark', 'bolt', 'storm'] as const;
 /** The products that may have their own model (`LLM_MODEL_<PRODUCT>`, dashes as underscores). */
 export const LLM_MODEL_PRODUCTS = ['spark', 'bolt', 'storm-base', 'storm-extra'] as const;
-
-/** One of `values` (a union of literals, typed as `T[number]`). */
-const literalsOf = <T extends readonly string[]>(
-  values: T,
-  options: { default?: T[number]; description?: string } = {},
-) =>
-  Type.Unsafe<T[number]>(
-    Type.Union(
-      values.map((v) => Type.Literal(v)),
-      options,
-    ),
-  );
-const oneOf = <T extends readonly string[]>(values: T, options: { default: T[number]; description: string }) =>
-  literalsOf(values, options);
-const int = (minimum: number, maximum: number, options: { default: number; description: string }) =>
-  Type.Integer({ minimum, maximum, ...options });
-type TextOptions = { description: string; pattern?: string; errorMessage?: string };
-/** A text variable with a default; `errorMessage` (after the variable's name) explains a `pattern`. */
-const text = (options: TextOptions & { default: string }) => Type.String(options);
-/** A text variable without a default: unset (or blank) means not configured, or a derived default. */
-const optionalText = (options: TextOptions) => Type.Optional(Type.String(options));
-const HTTP_URL = { pattern: '^https?://', errorMessage: 'must be an http(s) URL' };
 
 /** Prices per started minute in integer cents (RATE_CENTS_PER_MINUTE overrides them per tier). */
 export const DEFAULT_RATE_CENTS_PER_MINUTE = { spark: 2, bolt: 5, storm: 9 } as const;
@@ -121,92 +93,7 @@ export const EnvSchema = Type.Object({
     description: 'scheduling of media worker threads: high (nice -10), realtime (SCHED_FIFO 10), normal',
   }),
   DEMO_NUMBERS: text({ default: '', description: 'comma-separated E.164 pool of inbound-only demo numbers' }),
-  LLM_BASE_URL: optionalText({ ...HTTP_URL, description: 'OpenAI-compatible chat completions endpoint' }),
-  LLM_API_KEY: optionalText({ description: 'API key of LLM_BASE_URL' }),
-  LLM_MODEL: optionalText({ description: 'model; required with LLM_BASE_URL' }),
-  LLM_MODEL_SPARK: optionalText({ description: 'model of the spark product (default LLM_MODEL)' }),
-  LLM_MODEL_BOLT: optionalText({ description: 'model of the bolt product (default LLM_MODEL)' }),
-  LLM_MODEL_STORM_BASE: optionalText({ description: 'model of storm-base (default LLM_MODEL)' }),
-  LLM_MODEL_STORM_EXTRA: optionalText({ description: 'model of storm-extra (default LLM_MODEL)' }),
-  STT_BASE_URL: optionalText({ ...HTTP_URL, description: 'OpenAI-compatible /audio/transcriptions endpoint' }),
-  STT_API_KEY: optionalText({ description: 'API key of STT_BASE_URL' }),
-  STT_MODEL: text({ default: 'whisper-1', description: 'speech-to-text model' }),
-  STT_STREAMING_PROVIDER: oneOf(STT_STREAMING_PROVIDERS, {
-    default: 'none',
-    description:
-      'streaming speech to text over a WebSocket while the caller talks (deepgram = Deepgram live /v1/listen, openai-realtime = /v1/realtime?intent=transcription); the STT_BASE_URL upload stays the fallback',
-  }),
-  STT_STREAMING_URL: optionalText({
-    pattern: '^(ws|wss|http|https)://',
-    errorMessage: 'must be a ws(s) or http(s) URL',
-    description:
-      'WebSocket endpoint; default wss://api.deepgram.com/v1/listen (deepgram) or wss://api.openai.com/v1/realtime (openai-realtime)',
-  }),
-  STT_STREAMING_API_KEY: optionalText({ description: 'API key of the streaming STT; default STT_API_KEY' }),
-  STT_STREAMING_MODEL: optionalText({
-    description: 'streaming STT model; default nova-3 (deepgram) or gpt-4o-transcribe (openai-realtime)',
-  }),
-  STT_STREAMING_ENCODING: oneOf(STT_STREAMING_ENCODINGS, {
-    default: 'mulaw',
-    description: 'audio sent to Deepgram: mulaw (8 kHz μ-law, half the bytes) or linear16',
-  }),
-  STT_ENDPOINTING_MS: int(10, 10_000, {
-    default: 300,
-    description: "Deepgram's own endpointing (speech_final after this much silence)",
-  }),
-  STT_UTTERANCE_END_MS: int(1000, 10_000, { default: 1000, description: "Deepgram's utterance_end_ms" }),
-  TURN_PAUSE_MS: int(40, 2000, {
-    default: 120,
-    description:
-      'a pause this long asks the speech to text for final words (Deepgram Finalize, a realtime commit, or an early upload) and starts preparing the reply',
-  }),
-  TURN_MIN_SILENCE_MS: int(0, 10_000, {
-    default: 300,
-    description: 'end of turn after this much silence when the words read as a finished sentence or question',
-  }),
-  TURN_MAX_SILENCE_MS: int(100, 30_000, {
-    default: 1500,
-    description:
-      'end of turn after this much silence when the words read as unfinished ("and", "um", a number being dictated)',
-  }),
-  TURN_PREPARE_REPLIES: oneOf(BOOLEANS, {
-    default: 'true',
-    description: 'start the reply during the end-of-turn wait; used when the final words match, never heard otherwise',
-  }),
-  BARGE_IN_MIN_SPEECH_MS: int(60, 10_000, {
-    default: 700,
-    description:
-      'while the agent speaks, the caller interrupts it after this much voiced speech (whatever the words); agents may override it',
-  }),
-  BARGE_IN_MIN_WORDS: int(1, 20, {
-    default: 2,
-    description:
-      'while the agent speaks, the caller interrupts it once the interim words (streaming STT) are this many and not all backchannel words ("uh-huh", "okay"); agents may override it',
-  }),
-  BARGE_IN_FILTER_BACKCHANNELS: oneOf(BOOLEANS, {
-    default: 'true',
-    description:
-      'false: any caller speech stops the agent at once, backchannels included (the thresholds above are not used); agents may override it',
-  }),
-  TTS_ENGINE: oneOf(TTS_ENGINES, {
-    default: 'auto',
-    description: 'speech synthesis engine; auto = openai if TTS_BASE_URL is set, else espeak-ng, flite, embedded',
-  }),
-  TTS_VOICE: optionalText({
-    description:
-      'default voice (a GET /v1/voices id; the hosted ids like en-US-James1 resolve to it); default: the engine default',
-  }),
-  TTS_PRIMARY_LANGUAGE: text({
-    default: 'en-US',
-    ...LANGUAGE_TAG,
-    description: 'GET /v1/voices lists this language right after the default voice',
-  }),
-  TTS_BASE_URL: optionalText({
-    ...HTTP_URL,
-    description: 'OpenAI-compatible /audio/speech endpoint (TTS_ENGINE=openai)',
-  }),
-  TTS_API_KEY: optionalText({ description: 'API key of TTS_BASE_URL' }),
-  TTS_MODEL: text({ default: 'tts-1', description: 'text-to-speech model' }),
+  ...VOICE_ENV,
   RATE_CENTS_PER_MINUTE: text({
     default: Object.entries(DEFAULT_RATE_CENTS_PER_MINUTE)
       .map(([tier, cents]) => `${tier}=${cents}`)

@@ -1,18 +1,14 @@
 import { fillPromptVariables } from '../agents/prompt-variables';
 import { AppError } from '../shared/errors';
 import { TypedEmitter } from '../shared/typed-emitter';
-import { AgentOutput } from './agent-output';
+import type { AgentOutput } from './agent-output';
 import { InflightWork } from './inflight-work';
-import { ResponseRunner } from './response-runner';
+import type { ResponseRunner } from './response-runner';
 import type { AgentSessionEvents, EndReason, TranscriptTurn, TurnMetrics } from './session-events';
-import {
-  DEFAULT_MAX_HOLD_SECONDS,
-  DEFAULT_TIMINGS,
-  type AgentSessionOptions,
-  type AgentTimings,
-} from './session-options';
+import { DEFAULT_TIMINGS, type AgentSessionOptions, type AgentTimings } from './session-options';
+import { createSessionOwners } from './session-owners';
 import { SessionTime } from './session-time';
-import { ToolCallRunner } from './tool-call-runner';
+import type { ToolCallRunner } from './tool-call-runner';
 import { ConversationLog } from './turn/conversation-log';
 import { ConversationTimers } from './turn/conversation-timers';
 import type { TimerDecision } from './turn/due-timers';
@@ -25,7 +21,8 @@ import {
 } from './turn/instructions';
 import { Ticker } from './turn/ticker';
 import { TurnLatency } from './turn/turn-latency';
-import { TurnTaking, type CallerTurn } from './turn/turn-taking';
+import type { TurnTaking } from './turn/turn-taking';
+import type { CallerTurn } from './turn/caller-turn';
 import { spokenWords } from './turn/backchannel-words';
 import { TurnMetricsLog } from './turn-metrics-log';
 
@@ -73,62 +70,24 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     super(onListenerError);
     this.#o = options;
     const t = (this.#t = { ...DEFAULT_TIMINGS, ...options.timings });
-    const { config, providers, clock } = options;
+    const { config, clock } = options;
     const time = (this.#time = new SessionTime(clock));
     this.#ticker = new Ticker(clock, options.timers);
     const log = (this.#log = new ConversationLog(fillPromptVariables(config.prompt, config.variables)));
     this.#timers = new ConversationTimers(t);
-    const output = (this.#output = new AgentOutput({
-      tts: providers.tts,
-      voice: config.voice,
-      leadFrames: t.outputLeadFrames,
+    const owners = createSessionOwners(options, t, {
       time,
       log,
-      onListenerError,
-    }));
-    const tools = (this.#tools = new ToolCallRunner({
-      tools: config.tools ?? [],
-      maxHoldSeconds: config.maxHoldSeconds ?? DEFAULT_MAX_HOLD_SECONDS,
-      http: {
-        http: options.toolHttp,
-        callId: options.callId,
-        signingSecret: options.signingSecret,
-        timeoutMs: t.toolTimeoutMs,
-      },
-      log,
-      time,
-      onListenerError,
-    }));
-    this.#responses = new ResponseRunner({
-      llm: providers.llm,
-      maxToolRounds: t.maxToolRounds,
-      log,
-      output,
-      tools,
+      timers: this.#timers,
       metrics: this.#metrics,
       work: this.#work,
-      time,
       nextResponseId: () => ++this.#responseSeq,
       onListenerError,
     });
-    this.#turns = new TurnTaking({
-      vad: providers.vad,
-      stt: providers.stt,
-      sttStreaming: providers.sttStreaming,
-      language: config.language,
-      timings: t,
-      clock,
-      time,
-      timers: options.timers,
-      floor: () => ({
-        speaking: output.speaking,
-        thinking: this.#responses.active,
-        onHold: this.#timers.onHold,
-        askedQuestion: this.#log.lastAssistantText().trimEnd().endsWith('?'),
-      }),
-      work: this.#work,
-      onListenerError,
-    });
+    this.#output = owners.output;
+    this.#tools = owners.tools;
+    this.#responses = owners.responses;
+    this.#turns = owners.turns;
     this.#wire();
   }
 

@@ -1,30 +1,13 @@
-import type { Clock } from '../../shared/clock';
-import type { Timers } from '../../shared/timers';
 import { TypedEmitter } from '../../shared/typed-emitter';
-import type { InflightWork } from '../inflight-work';
-import type { SessionTime } from '../session-time';
-import type { StreamingSttProvider, SttProvider, SttStream } from '../stt/stt';
-import type { VadFactory, VadProvider } from '../vad/vad';
-import { BargeInPolicy, type AgentFloor, type BargeInSettings } from './barge-in-policy';
+import { withTimeout } from '../../shared/with-timeout';
+import type { SttStream } from '../stt/stt';
+import type { VadProvider } from '../vad/vad';
+import { BargeInPolicy, type BargeInSettings } from './barge-in-policy';
+import { newOpenTurn, turnText, type CallerTurn, type OpenTurn } from './caller-turn';
 import { DtmfCollector } from './dtmf-collector';
-import { Endpointer, type EndpointerOptions } from './endpointer';
+import { Endpointer } from './endpointer';
 import { endOfTurnSilenceMs, sameWords } from './turn-completeness';
-
-/** A caller utterance, transcribed. */
-export interface CallerTurn {
-  text: string;
-  /** Session ms of the speech. */
-  startMs: number;
-  endMs: number;
-  /** The silence the end of turn waited before deciding the turn was over. */
-  silenceWaitedMs: number;
-  /** Monotonic ms of the end-of-turn decision (latency metrics start here). */
-  detectedMono: number;
-  /** False when no answer should follow (the conversation is closing: the caller hung up mid-sentence). */
-  answerNow: boolean;
-  /** Monotonic ms when the words were known (STT done); before `detectedMono` when known during the wait. */
-  transcribedMono: number;
-}
+import type { TurnTakingOptions } from './turn-taking-options';
 
 export type CallerActivity = 'speech_started' | 'speech_ended' | 'keypad';
 
@@ -52,66 +35,6 @@ export interface TurnTakingEvents {
   sttFailed: (err: unknown) => void;
   /** The streaming STT had a problem it recovers from (a dropped connection): report only. */
   sttWarning: (err: unknown) => void;
-}
-
-export interface TurnTakingTimings extends Omit<EndpointerOptions, 'frameMs'> {
-  sttTimeoutMs: number;
-  endOfTurnSilenceMs: number;
-  turnMinSilenceMs: number;
-  turnMaxSilenceMs: number;
-  turnPauseMs: number;
-  turnPrepareAfterMs: number;
-  prepareReplies: boolean;
-  /** Barge-in while the agent speaks: voiced ms or interim words needed (barge-in-policy.ts). */
-  bargeInMinSpeechMs: number;
-  bargeInMinWords: number;
-  /** False: any caller speech stops the agent at once. */
-  bargeInFilterBackchannels: boolean;
-}
-
-export interface TurnTakingOptions {
-  vad: VadProvider | VadFactory;
-  stt?: SttProvider | undefined;
-  sttStreaming?: StreamingSttProvider | undefined;
-  language: string | undefined;
-  timings: TurnTakingTimings;
-  clock: Clock;
-  time: SessionTime;
-  /** Keep-alive and reconnect timers of the streaming STT. */
-  timers?: Timers | undefined;
-  /** What the agent is doing right now (for the barge-in policy). */
-  floor: () => AgentFloor;
-  /** Pending provider work (the session's whenIdle). */
-  work: InflightWork;
-  onListenerError: (err: unknown) => void;
-}
-
-/** The caller's turn being spoken: its words so far and what is known about them. */
-interface OpenTurn {
-  /** Final segments (streaming). */
-  finals: string[];
-  interim: string;
-  /** Upload path: the words of the audio up to the current pause. */
-  uploadText: string | undefined;
-  /** Counts the caller's pauses; a result for an older pause is stale. */
-  pause: number;
-  /** The words up to the current pause are known. */
-  ready: boolean;
-  transcribedMono: number;
-  /** The words were asked for in this pause. */
-  requested: boolean;
-  upload: AbortController | undefined;
-  /** The stream failed this turn: the upload takes over. */
-  streamFailed: boolean;
-  /** Speech to text failed and nothing else can hear this turn. */
-  failed: unknown;
-  /** The words a reply was prepared for. */
-  prepared: string | undefined;
-  /**
-   * Started while the agent spoke and has not interrupted it yet: perhaps a backchannel. Its
-   * evidence goes to the policy as it comes in; no reply is prepared for it.
-   */
-  held: boolean;
 }
 
 /**
@@ -223,8 +146,8 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
     try {
       if (this.#stream && !turn.streamFailed) {
         await withTimeout(this.#stream.finalize(), timeoutMs);
-        text = this.#text(turn);
-      } else if (turn.ready) text = this.#text(turn);
+        text = turnText(turn);
+      } else if (turn.ready) text = turnText(turn);
       else if (this.#o.stt && u.length > 0)
         text = await this.#o.stt.transcribe(u, {
           sampleRateHz: 8000,
@@ -232,7 +155,7 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
           signal: AbortSignal.timeout(timeoutMs),
         });
     } catch {
-      text = this.#text(turn, true);
+      text = turnText(turn, true);
     }
     if (this.#closed || this.#turn !== turn) return;
     this.#endTurn(turn, text, false);
@@ -273,20 +196,7 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
 
   #onSpeechStarted(startMs: number, frames: Int16Array[]): void {
     this.#turn?.upload?.abort();
-    const turn: OpenTurn = (this.#turn = {
-      finals: [],
-      interim: '',
-      uploadText: undefined,
-      pause: 0,
-      ready: false,
-      transcribedMono: 0,
-      requested: false,
-      upload: undefined,
-      streamFailed: false,
-      failed: undefined,
-      prepared: undefined,
-      held: false,
-    });
+    const turn = (this.#turn = newOpenTurn());
     for (const f of frames) this.#stream?.send(f);
     this.emit('callerActivity', 'speech_started');
     const decision = this.#policy.decide({ type: 'speech_started', atMs: startMs }, this.#o.floor());
@@ -296,7 +206,7 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
 
   /** Evidence about a held utterance (a voiced frame, an interim result): does it interrupt now? */
   #progress(turn: OpenTurn): void {
-    const words = this.#stream && !turn.streamFailed ? this.#text(turn, true) : undefined;
+    const words = this.#stream && !turn.streamFailed ? turnText(turn, true) : undefined;
     const signal = { type: 'speech_progress', speechMs: this.#endpointer.voicedMs, words } as const;
     if (this.#policy.decide(signal, this.#o.floor()) !== 'interrupt') return;
     turn.held = false;
@@ -383,14 +293,14 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
     )
       return;
     if (this.#endpointer.silenceMs < t.turnPrepareAfterMs) return;
-    const text = this.#text(turn, true);
+    const text = turnText(turn, true);
     if (text === '') return;
     turn.prepared = text;
     this.emit('prepare', text);
   }
 
   #onWordsKnown(turn: OpenTurn): void {
-    const text = this.#text(turn);
+    const text = turnText(turn);
     if (
       this.#o.timings.prepareReplies &&
       !turn.held &&
@@ -401,13 +311,6 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
       this.emit('prepare', text);
     }
     this.#maybeEnd();
-  }
-
-  /** The turn's words: the finals (streaming) or the upload's; `withInterim` adds the words not yet final. */
-  #text(turn: OpenTurn, withInterim = false): string {
-    if (turn.uploadText !== undefined) return turn.uploadText;
-    const parts = withInterim && turn.interim !== '' ? [...turn.finals, turn.interim] : turn.finals;
-    return parts.join(' ').replace(/\s+/g, ' ').trim();
   }
 
   /** Ends the turn once its words are known and the silence reached what they call for. */
@@ -428,7 +331,7 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
       return;
     }
     if (!turn.ready) return;
-    const text = this.#text(turn);
+    const text = turnText(turn);
     const wait = endOfTurnSilenceMs(text, {
       minMs: t.turnMinSilenceMs,
       neutralMs: t.endOfTurnSilenceMs,
@@ -467,20 +370,4 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
       answerNow,
     });
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('timed out')), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }
