@@ -100,10 +100,7 @@ for (const dialect of testDialects()) {
       });
       sipps.push(sipp);
       const llmFrom = llm.requests.length;
-      const { orgId } = await h.newOrg(1000);
-      const voipId = await h.addTrunk(orgId, { port: sipp.port, transport: 'udp' });
-      const from = h.uniqueNumber();
-      await h.addNumber(orgId, from, { voipId });
+      const { orgId, from } = await h.orgWithTrunk(sipp.port);
       const callId = await h.placeCall(orgId, { from, to: '+15550123456' });
       const row = await h.waitForTerminal(callId, 25_000);
       assert.equal(await sipp.exited, 0, sipp.diagnostics());

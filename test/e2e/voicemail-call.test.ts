@@ -54,10 +54,7 @@ for (const dialect of testDialects()) {
         timeoutS: 40,
       });
       sipps.push(sipp);
-      const { orgId, apiKey } = await h.newOrg(1000);
-      const voipId = await h.addTrunk(orgId, { port: sipp.port, transport: 'udp' });
-      const from = h.uniqueNumber();
-      await h.addNumber(orgId, from, { voipId });
+      const { apiKey, from } = await h.orgWithTrunk(sipp.port);
       const agent = await h.api('POST', '/v1/agents', apiKey, {
         name: 'Reminders',
         prompt: 'You remind patients of appointments.',
@@ -101,10 +98,7 @@ for (const dialect of testDialects()) {
         timeoutS: 40,
       });
       sipps.push(sipp);
-      const { orgId, apiKey } = await h.newOrg(1000);
-      const voipId = await h.addTrunk(orgId, { port: sipp.port, transport: 'udp' });
-      const from = h.uniqueNumber();
-      await h.addNumber(orgId, from, { voipId });
+      const { apiKey, from } = await h.orgWithTrunk(sipp.port);
       const agent = await h.api('POST', '/v1/agents', apiKey, {
         name: 'Reminders',
         prompt: 'You remind patients of appointments.',

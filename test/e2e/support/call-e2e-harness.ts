@@ -64,6 +64,8 @@ export interface CallE2e {
     number: string,
     o?: { voipId?: number | null; inboundAgentId?: number | null; source?: string },
   ): Promise<number>;
+  /** An org (balance 1000 ¢) with the sipp trunk on `trunkPort` (UDP) and one of its numbers to call from. */
+  orgWithTrunk(trunkPort: number): Promise<{ orgId: number; apiKey: string; from: string }>;
   /** A call row as POST /v1/call makes it, plus its `calls.dial` job. */
   placeCall(orgId: number, o: { from: string; to: string; config?: Record<string, unknown> }): Promise<number>;
   waitForTerminal(callId: number, timeoutMs?: number): Promise<Row<'calls'>>;
@@ -266,6 +268,13 @@ export async function openCallE2e(dialect: DialectName, o: CallE2eOptions): Prom
         .returning('id')
         .executeTakeFirstOrThrow();
       return row.id;
+    },
+    async orgWithTrunk(trunkPort) {
+      const { orgId, apiKey } = await this.newOrg(1000);
+      const voipId = await this.addTrunk(orgId, { port: trunkPort, transport: 'udp' });
+      const from = this.uniqueNumber();
+      await this.addNumber(orgId, from, { voipId });
+      return { orgId, apiKey, from };
     },
     async placeCall(orgId, c) {
       const config = c.config ?? DEFAULT_AGENT_CONFIG;
