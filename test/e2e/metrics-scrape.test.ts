@@ -1,7 +1,7 @@
+import { randomRtpBase, serverEnv } from './support/server-env';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { openStore, type Store } from '../../src/store/db';
 import { testDialects } from '../support/dialects';
@@ -72,21 +72,16 @@ for (const dialect of testDialects())
         () => rx.close(),
       );
       const secretKey = randomBytes(32);
-      const rtpBase = 30_000 + 2 * Math.floor(Math.random() * 14_000);
-      const env = {
-        DATABASE_URL: await serverDatabaseUrl(dialect, dir, cleanups, 'tp_metrics'),
-        THUNDERPHONE_SECRET_KEY: secretKey.toString('hex'),
-        SIP_BIND: '127.0.0.1',
-        SIP_PUBLIC_ADDRESS: '127.0.0.1',
-        RTP_PORT_MIN: String(rtpBase),
-        RTP_PORT_MAX: String(rtpBase + 200),
-        RECORDINGS_DIR: join(dir, 'recordings'),
-        LLM_BASE_URL: llm.baseUrl,
-        LLM_MODEL: 'fake-model',
-        STT_BASE_URL: stt.baseUrl,
-        METRICS_TOKEN: TOKEN,
-        LOG_LEVEL: 'silent',
-      };
+      const databaseUrl = await serverDatabaseUrl(dialect, dir, cleanups, 'tp_metrics');
+      const env = serverEnv({
+        databaseUrl,
+        secretKey,
+        dir,
+        llmBaseUrl: llm.baseUrl,
+        sttBaseUrl: stt.baseUrl,
+        rtpBase: randomRtpBase(),
+        extra: { METRICS_TOKEN: TOKEN },
+      });
       const server = await startServerProcess(env);
       cleanups.push(() => server.stop());
 
@@ -126,7 +121,7 @@ for (const dialect of testDialects())
         timeoutS: 60,
       });
       cleanups.push(() => trunk.kill());
-      const store: Store = await openStore(env.DATABASE_URL);
+      const store: Store = await openStore(databaseUrl);
       cleanups.push(() => store.destroy());
       const org = await store.db.selectFrom('orgs').selectAll().executeTakeFirstOrThrow();
       const from = `+1555${String(process.pid % 1000).padStart(3, '0')}7${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
