@@ -3,7 +3,7 @@ import type { DB } from '../store/tables';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/log';
 import { systemTimers, type TimerHandle, type Timers } from '../shared/timers';
-import { campaignPublicId, type CallRow } from './call-queries';
+import { withCampaignPublicIds, type CallRow } from './call-queries';
 
 /** A call row as the feed reads it: everything but the large JSON columns. */
 export type CallChangeRow = Omit<
@@ -146,7 +146,6 @@ export class CallChangeFeed {
           'answered_by',
           'answered_by_ms',
           sql<number>`length(transcript)`.as('transcript_chars'),
-          campaignPublicId,
         ])
         .where((eb) =>
           eb.or([eb('updated_at', '>', after.at), eb.and([eb('updated_at', '=', after.at), eb('id', '>', after.id)])]),
@@ -154,7 +153,8 @@ export class CallChangeFeed {
         .orderBy('updated_at')
         .orderBy('id')
         .limit(o.pageSize)
-        .execute();
+        .execute()
+        .then((found) => withCampaignPublicIds(o.db, found));
       for (const r of rows) {
         const { transcript_chars, ...call } = r;
         const id = Number(call.id);

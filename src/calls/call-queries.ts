@@ -1,17 +1,33 @@
-import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DB, Row } from '../store/tables';
 import { jsonArrayColumn, jsonObjectColumn } from '../store/json-columns';
 
 /** A call as the call endpoints read it: its row plus the public UUID of its campaign (null: not a campaign call). */
 export type CallRow = Row<'calls'> & { campaign_public_id: string | null };
 
-/** The campaign's public_id of a `calls` row (a correlated subquery: users never see internal campaign ids). */
-export const campaignPublicId = (eb: ExpressionBuilder<DB, 'calls'>) =>
-  eb
-    .selectFrom('campaigns')
-    .select('campaigns.public_id')
-    .whereRef('campaigns.id', '=', 'calls.campaign_id')
-    .as('campaign_public_id');
+/**
+ * `rows` with the public UUID of their campaign (users never see internal campaign ids): one
+ * lookup for the campaigns among them, and none when no row is a campaign call (most reads),
+ * instead of a correlated subquery in every call select.
+ */
+export async function withCampaignPublicIds<R extends { campaign_id?: number | null }>(
+  db: Kysely<DB>,
+  rows: R[],
+): Promise<(R & { campaign_public_id: string | null })[]> {
+  const ids = [
+    ...new Set(rows.map((r) => r.campaign_id).filter((id): id is number => id !== null && id !== undefined)),
+  ];
+  const byId = new Map<number, string>();
+  if (ids.length > 0) {
+    const found = await db.selectFrom('campaigns').select(['id', 'public_id']).where('id', 'in', ids).execute();
+    for (const c of found) byId.set(Number(c.id), c.public_id);
+  }
+  return rows.map((r) => ({
+    ...r,
+    campaign_public_id:
+      r.campaign_id === null || r.campaign_id === undefined ? null : (byId.get(Number(r.campaign_id)) ?? null),
+  }));
+}
 
 /** Filters of GET /v1/calls and /v1/calls/export (dates compare against the call's creation). */
 export interface CallFilters {
@@ -55,7 +71,7 @@ export async function listCalls(
   limit: number,
   offset: number,
 ): Promise<{ rows: CallRow[]; total: number }> {
-  const rows = await applyFilters(db.selectFrom('calls').selectAll('calls').select(campaignPublicId), orgId, filters)
+  const found = await applyFilters(db.selectFrom('calls').selectAll('calls'), orgId, filters)
     .orderBy('calls.created_at', 'desc')
     .orderBy('calls.id', 'desc')
     .limit(limit)
@@ -66,17 +82,17 @@ export async function listCalls(
     orgId,
     filters,
   ).executeTakeFirstOrThrow();
-  return { rows: rows, total: Number(count.n) };
+  return { rows: await withCampaignPublicIds(db, found), total: Number(count.n) };
 }
 
 export async function getCall(db: Kysely<DB>, orgId: number, callId: number): Promise<CallRow | undefined> {
-  return db
+  const row = await db
     .selectFrom('calls')
-    .selectAll('calls')
-    .select(campaignPublicId)
-    .where('calls.id', '=', callId)
-    .where('calls.org_id', '=', orgId)
+    .selectAll()
+    .where('id', '=', callId)
+    .where('org_id', '=', orgId)
     .executeTakeFirst();
+  return row && (await withCampaignPublicIds(db, [row]))[0];
 }
 
 /** Transcript turns (thunderphone-api.md §4.4) stored by the call layer in calls.transcript. */

@@ -8,6 +8,7 @@ import { settleHold } from '../billing/balance-holds';
 import { callCharge } from './call-charge';
 import type { EndReason } from './call-state';
 import type { CallRow } from './call-repo';
+import { withCampaignPublicIds } from './call-queries';
 import { jsonArrayColumn, jsonObjectColumn } from '../store/json-columns';
 import type { JobQueue } from '../jobs/job-queue';
 import { requestCallAnalysis } from '../analysis/call-analysis-queue';
@@ -161,7 +162,8 @@ async function finalizeInTransaction(deps: FinalizeDeps, input: FinalizeInput): 
       await requestCallAnalysis(trx, deps.analysisQueue, call.id, nowIso);
 
     const agentName = await agentNameOf(trx, updated);
-    const campaignId = await campaignPublicIdOf(trx, updated);
+    const [withCampaign] = await withCampaignPublicIds(trx, [updated]);
+    const campaignId = withCampaign?.campaign_public_id ?? null;
     // Browser and realtime sessions (direction mic/widget) report as web.*, phone calls as telephony.* (API §5.3).
     const family = call.direction === 'mic' || call.direction === 'widget' ? 'web' : 'telephony';
     for (const tool of input.toolCalls ?? []) {
@@ -217,12 +219,6 @@ export function completePayload(
     answered_by_decision_ms: call.answered_by_ms ?? null,
     campaign_id: campaignId,
   };
-}
-
-async function campaignPublicIdOf(trx: Transaction<DB>, call: CallRow): Promise<string | null> {
-  if (call.campaign_id === null || call.campaign_id === undefined) return null;
-  const c = await trx.selectFrom('campaigns').select('public_id').where('id', '=', call.campaign_id).executeTakeFirst();
-  return c?.public_id ?? null;
 }
 
 async function agentNameOf(trx: Transaction<DB>, call: CallRow): Promise<string | null> {
