@@ -5,11 +5,11 @@ import type { Logger } from '../shared/log';
 import { systemTimers, type TimerHandle, type Timers } from '../shared/timers';
 import { withCampaignPublicIds, type CallRow } from './call-queries';
 
-/** A call row as the feed reads it: everything but the large JSON columns. */
-export type CallChangeRow = Omit<
-  CallRow,
-  'config' | 'variables' | 'transcript' | 'metrics' | 'grade' | 'extracted_data' | 'sip_dialog'
->;
+/**
+ * A call row as the feed reads it: everything but the large JSON columns. The grade stays (it is
+ * small and the wire's issue counts come from it).
+ */
+export type CallChangeRow = Omit<CallRow, 'config' | 'variables' | 'transcript' | 'metrics' | 'extracted_data' | 'sip_dialog'>;
 
 export interface CallChange {
   call: CallChangeRow;
@@ -143,6 +143,7 @@ export class CallChangeFeed {
           'grade_status',
           'grade_score',
           'grade_updated_at',
+          'grade',
           'answered_by',
           'answered_by_ms',
           sql<number>`length(transcript)`.as('transcript_chars'),

@@ -11,6 +11,7 @@ import { routingTrunk } from './support/trunk-scenarios';
 import { insertSippTrunkNumber } from './support/trunk-rows';
 import { authenticatedInvites, freePort, makeWorkDir, startSipp } from './support/sipp-runner';
 import { startServerProcess, type ServerProcess } from './support/server-process';
+import { randomRtpBase, serverEnv } from './support/server-env';
 
 /*
  * A server process running a campaign is killed with SIGKILL while calls are up and contacts are
@@ -50,22 +51,18 @@ for (const dialect of testDialects())
       cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
       const secretKey = randomBytes(32);
       const closed = await freePort();
-      const rtpBase = 30_000 + 2 * Math.floor(Math.random() * 14_000);
-      const env = {
-        DATABASE_URL: await databaseUrl(dialect, dir, cleanups),
-        THUNDERPHONE_SECRET_KEY: secretKey.toString('hex'),
-        SIP_BIND: '127.0.0.1',
-        SIP_PUBLIC_ADDRESS: '127.0.0.1',
-        RTP_PORT_MIN: String(rtpBase),
-        RTP_PORT_MAX: String(rtpBase + 200),
-        RECORDINGS_DIR: join(dir, 'recordings'),
-        // The agent speaks second and hears nothing: LLM/STT are configured but never asked.
-        LLM_BASE_URL: `http://127.0.0.1:${closed}/v1`,
-        LLM_MODEL: 'fake-model',
-        STT_BASE_URL: `http://127.0.0.1:${closed}/v1`,
-        CAMPAIGN_DISPATCH_INTERVAL_MS: '100',
-        LOG_LEVEL: 'silent',
-      };
+      const rtpBase = randomRtpBase();
+      // The agent speaks second and hears nothing: LLM/STT are configured but never asked.
+      const dbUrl = await databaseUrl(dialect, dir, cleanups);
+      const env = serverEnv({
+        databaseUrl: dbUrl,
+        secretKey,
+        dir,
+        llmBaseUrl: `http://127.0.0.1:${closed}/v1`,
+        sttBaseUrl: `http://127.0.0.1:${closed}/v1`,
+        rtpBase,
+        extra: { CAMPAIGN_DISPATCH_INTERVAL_MS: '100' },
+      });
       const first = await startServerProcess(env);
       cleanups.push(() => void first.child.kill('SIGKILL'));
       assert.ok(first.apiKey);
@@ -89,7 +86,7 @@ for (const dialect of testDialects())
       });
       cleanups.push(() => trunk.kill());
 
-      const store: Store = await openStore(env.DATABASE_URL);
+      const store: Store = await openStore(dbUrl);
       cleanups.push(() => store.destroy());
       const org = await store.db.selectFrom('orgs').selectAll().executeTakeFirstOrThrow();
       await store.db.updateTable('orgs').set({ max_concurrent_calls: 3 }).where('id', '=', org.id).execute();

@@ -19,6 +19,7 @@ import { answeringTrunk } from './support/trunk-scenarios';
 import { insertSippTrunkNumber } from './support/trunk-rows';
 import { makeWorkDir, speechUlaw, startSipp, type SippProcess } from './support/sipp-runner';
 import { startServerProcess } from './support/server-process';
+import { randomRtpBase, serverEnv } from './support/server-env';
 
 /*
  * A server process is killed with SIGKILL in the middle of an answered call. A new process on the
@@ -65,20 +66,15 @@ for (const dialect of testDialects())
         () => rx.close(),
       );
       const secretKey = randomBytes(32);
-      const rtpBase = 30_000 + 2 * Math.floor(Math.random() * 14_000);
-      const env = {
-        DATABASE_URL: await databaseUrl(dialect, dir, cleanups),
-        THUNDERPHONE_SECRET_KEY: secretKey.toString('hex'),
-        SIP_BIND: '127.0.0.1',
-        SIP_PUBLIC_ADDRESS: '127.0.0.1',
-        RTP_PORT_MIN: String(rtpBase),
-        RTP_PORT_MAX: String(rtpBase + 200),
-        RECORDINGS_DIR: join(dir, 'recordings'),
-        LLM_BASE_URL: llm.baseUrl,
-        LLM_MODEL: 'fake-model',
-        STT_BASE_URL: stt.baseUrl,
-        LOG_LEVEL: 'silent',
-      };
+      const dbUrl = await databaseUrl(dialect, dir, cleanups);
+      const env = serverEnv({
+        databaseUrl: dbUrl,
+        secretKey,
+        dir,
+        llmBaseUrl: llm.baseUrl,
+        sttBaseUrl: stt.baseUrl,
+        rtpBase: randomRtpBase(),
+      });
       const first = await startServerProcess(env);
       cleanups.push(() => void first.child.kill('SIGKILL'));
       assert.ok(first.apiKey, 'the first start created the development org');
@@ -99,7 +95,7 @@ for (const dialect of testDialects())
       cleanups.push(() => sipp.kill());
 
       // The trunk, the number and the call row + dial job, written into the server's database.
-      const store: Store = await openStore(env.DATABASE_URL);
+      const store: Store = await openStore(dbUrl);
       cleanups.push(() => store.destroy());
       const org = await store.db.selectFrom('orgs').selectAll().executeTakeFirstOrThrow();
       const now = new Date().toISOString();

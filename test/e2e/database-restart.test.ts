@@ -2,7 +2,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { SecretBox } from '../../src/shared/secret-box';
 import { startFakeOpenAiLlmServer, type FakeLlmServer } from '../../src/voice/testing/fake-openai-llm-server';
@@ -13,6 +12,7 @@ import { startPrivatePostgres, type PrivatePostgres } from '../support/private-p
 import { answeringTrunk, TRUNK_PASSWORD, TRUNK_USER } from './support/trunk-scenarios';
 import { makeWorkDir, speechUlaw, startSipp, type SippProcess } from './support/sipp-runner';
 import { startServerProcess, type ServerProcess } from './support/server-process';
+import { randomRtpBase, serverEnv } from './support/server-env';
 import { untilValue } from '../support/until';
 
 /*
@@ -75,20 +75,17 @@ describe('a PostgreSQL restart during a live call', () => {
     stt = await startFakeOpenAiSttServer([HEARD, HEARD]);
     rx = await WebhookReceiver.start();
     secretKey = randomBytes(32);
-    const rtpBase = 30_000 + 2 * Math.floor(Math.random() * 14_000);
-    server = await startServerProcess({
-      DATABASE_URL: dbUrl,
-      THUNDERPHONE_SECRET_KEY: secretKey.toString('hex'),
-      SIP_BIND: '127.0.0.1',
-      SIP_PUBLIC_ADDRESS: '127.0.0.1',
-      RTP_PORT_MIN: String(rtpBase),
-      RTP_PORT_MAX: String(rtpBase + 200),
-      RECORDINGS_DIR: join(workDir, 'recordings'),
-      LLM_BASE_URL: llm.baseUrl,
-      LLM_MODEL: 'fake-model',
-      STT_BASE_URL: stt.baseUrl,
-      LOG_LEVEL: 'info',
-    });
+    server = await startServerProcess(
+      serverEnv({
+        databaseUrl: dbUrl,
+        secretKey,
+        dir: workDir,
+        llmBaseUrl: llm.baseUrl,
+        sttBaseUrl: stt.baseUrl,
+        rtpBase: randomRtpBase(),
+        extra: { LOG_LEVEL: 'info' },
+      }),
+    );
     assert.ok(server.apiKey, 'the first start created the development org');
     const ep = await server.api('POST', '/v1/developer/webhook-endpoints', { label: 'restart', url: rx.url('/hook') });
     assert.equal(ep.status, 201);
@@ -252,7 +249,7 @@ describe('a PostgreSQL restart during a live call', () => {
     );
     assert.equal(got.body.status, 'completed');
     const healthAfter = await server.api('GET', '/v1/healthz');
-    assert.equal(healthAfter.body.ok, true);
+    assert.equal(healthAfter.body.ok, true, JSON.stringify(healthAfter.body));
     assert.equal(healthAfter.body.checks.database.status, 'ok');
     const lines = server.logLines();
     const outages = lines.filter((l) => l.msg === OUTAGE_LINE);

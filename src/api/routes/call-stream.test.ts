@@ -97,6 +97,31 @@ describeApi(
         const done = await sa.waitFor((e) => e.event === 'call' && e.data.call.status === 'completed');
         assert.equal(done.data.call.end_reason, 'agent_end');
         assert.equal(done.data.phase, 'ended');
+
+        // The grade lands later: the tab sees its score and the issue counts the call list shows.
+        await h()
+          .deps.store.db.updateTable('calls')
+          .set({
+            grade_status: 'completed',
+            grade_score: 0.4,
+            grade: JSON.stringify({
+              score: 0.4,
+              issues: [
+                { severity: 'critical', description: 'quoted a price the prompt does not give' },
+                { severity: 'low', description: 'a long pause before the answer' },
+              ],
+            }),
+            grade_updated_at: new Date().toISOString(),
+            updated_at: new Date(Date.now() + 1).toISOString(),
+          })
+          .where('id', '=', callA.id)
+          .execute();
+        const graded = await sa.waitFor((e) => e.event === 'call' && e.data.call.grade_status === 'completed');
+        assert.equal(graded.data.call.grade_score, 0.4);
+        assert.equal(graded.data.call.issue_count, 2);
+        assert.equal(graded.data.call.critical_issue_count, 1);
+        const listed = await h().request('GET', `/v1/calls/${callA.id}`, { key: a.apiKey });
+        assert.equal(listed.body.issue_count, graded.data.call.issue_count, 'the stream and the API agree');
         // Give B's stream time to receive anything it (wrongly) would.
         await new Promise((r) => setTimeout(r, 400));
         assert.ok(

@@ -14,7 +14,6 @@ export function callChangeToWire(change: CallChange, wire: (row: Parameters<type
     variables: '{}',
     transcript: '[]',
     metrics: '{}',
-    grade: null,
     extracted_data: null,
     sip_dialog: null,
   };
