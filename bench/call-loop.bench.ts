@@ -12,6 +12,12 @@
  *     frame arriving, p50/p90 with the pipeline's split, for: the old turn-taking (upload, fixed
  *     600 ms silence), the upload with the adaptive end of turn and prepared replies, and streaming.
  *     Targets (issue #10): streaming p50 ≤ 500 ms, p90 ≤ 650 ms; upload p50 ≤ 900 ms.
+ * Knobs (environment):
+ *   BENCH_CALL_LOOP_TTS_FIRST_AUDIO_MS=150  speak through the hosted TTS stand-in (OpenAI-compatible
+ *                                           /audio/speech, fake-openai-tts-server.ts) whose first audio
+ *                                           leaves this many ms after the request, instead of espeak-ng;
+ *   BENCH_CALL_LOOP_PREPARE_AUDIO=false     no early TTS of the prepared reply's first clause
+ *                                           (TURN_PREPARE_AUDIO=false), to compare with it on.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +35,8 @@ import { OpenAiStt } from '../src/voice/stt/openai-stt';
 import { DeepgramStt } from '../src/voice/stt/deepgram-stt';
 import { fvadFactory } from '../src/voice/vad/fvad-vad';
 import { SpawnTts } from '../src/voice/tts/spawn-tts';
+import { OpenAiTts } from '../src/voice/tts/openai-tts';
+import { startFakeOpenAiTtsServer } from '../src/voice/testing/fake-openai-tts-server';
 import { startFakeDeepgramServer } from '../src/voice/testing/fake-deepgram-server';
 import type { AgentProviders, AgentTimings, TurnMetrics } from '../src/voice/index';
 import { startFakeOpenAiLlmServer } from '../src/voice/testing/fake-openai-llm-server';
@@ -46,6 +54,8 @@ const CALLS = 5;
 const TURNS_PER_SCENARIO = 16;
 const CALLS_PER_SCENARIO = 2;
 const REPLY = 'Sure, I can do that. Which day?';
+const TTS_FIRST_AUDIO_MS = process.env.BENCH_CALL_LOOP_TTS_FIRST_AUDIO_MS;
+const PREPARE_AUDIO = process.env.BENCH_CALL_LOOP_PREPARE_AUDIO !== 'false';
 const pct = (xs: number[], p: number): number =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -65,7 +75,16 @@ export async function run(): Promise<void> {
     finalAfterSilenceMs: 150,
     finalizeMinSilenceMs: 150,
   });
-  const tts = new SpawnTts({ engine: 'espeak-ng' });
+  const hostedTts =
+    TTS_FIRST_AUDIO_MS === undefined
+      ? undefined
+      : await startFakeOpenAiTtsServer({ firstAudioDelayMs: Number(TTS_FIRST_AUDIO_MS) });
+  const tts = hostedTts
+    ? new OpenAiTts({ baseUrl: hostedTts.baseUrl, model: 'fake-tts' })
+    : new SpawnTts({ engine: 'espeak-ng' });
+  console.log(
+    `TTS: ${hostedTts ? `hosted stand-in, first audio after ${TTS_FIRST_AUDIO_MS} ms` : 'espeak-ng'}; early TTS of the prepared reply's first clause: ${PREPARE_AUDIO ? 'on' : 'off'}`,
+  );
   const upload = (): AgentProviders => ({
     llm: new OpenAiLlm({ baseUrl: llm.baseUrl, model: 'fake' }),
     stt: new OpenAiStt({ baseUrl: stt.baseUrl, model: 'fake' }),
@@ -100,7 +119,7 @@ export async function run(): Promise<void> {
     },
   ];
   let scenario = scenarios[0]!;
-  const timings: Partial<AgentTimings> = { silenceTimeoutMs: 0, nudgeAfterMs: 0 };
+  const timings: Partial<AgentTimings> = { silenceTimeoutMs: 0, nudgeAfterMs: 0, prepareReplyAudio: PREPARE_AUDIO };
   const turnMetrics: TurnMetrics[] = [];
   const base = 30_000 + 2 * Math.floor(Math.random() * 10_000);
   const config = loadConfig(
@@ -346,6 +365,7 @@ export async function run(): Promise<void> {
     await llm.close();
     await stt.close();
     await deepgram.close();
+    await hostedTts?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
