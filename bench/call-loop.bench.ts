@@ -3,7 +3,7 @@
  * user agent) in this process plays the trunk + caller (answers, listens on its RTP session, talks
  * real 8 kHz speech back: Debian's Allison recordings). The agent runs the real pipeline (WebRTC
  * VAD, turn-taking, local espeak-ng) against provider stand-ins that behave like fast real services:
- *   - LLM: first token 300 ms after the request, then a chunk every 15 ms;
+ *   - LLM: first token 300 ms after the request (BENCH_CALL_LOOP_LLM_FIRST_TOKEN_MS), then a chunk every 15 ms;
  *   - upload STT: answers 300 ms after the upload;
  *   - streaming STT (fake Deepgram live): interim results every 100 ms, the final 150 ms after speech ends.
  * Figures, measured at the far end on the wire:
@@ -16,6 +16,9 @@
  *   BENCH_CALL_LOOP_TTS_FIRST_AUDIO_MS=150  speak through the hosted TTS stand-in (OpenAI-compatible
  *                                           /audio/speech, fake-openai-tts-server.ts) whose first audio
  *                                           leaves this many ms after the request, instead of espeak-ng;
+ *   BENCH_CALL_LOOP_LLM_FIRST_TOKEN_MS=100  the LLM stand-in's first token delay (default 300 ms); the
+ *                                           early TTS only saves time when the prepared reply's first
+ *                                           clause exists before the end of the turn;
  *   BENCH_CALL_LOOP_PREPARE_AUDIO=false     no early TTS of the prepared reply's first clause
  *                                           (TURN_PREPARE_AUDIO=false), to compare with it on.
  */
@@ -55,6 +58,7 @@ const TURNS_PER_SCENARIO = 16;
 const CALLS_PER_SCENARIO = 2;
 const REPLY = 'Sure, I can do that. Which day?';
 const TTS_FIRST_AUDIO_MS = process.env.BENCH_CALL_LOOP_TTS_FIRST_AUDIO_MS;
+const LLM_FIRST_TOKEN_MS = Number(process.env.BENCH_CALL_LOOP_LLM_FIRST_TOKEN_MS ?? 300);
 const PREPARE_AUDIO = process.env.BENCH_CALL_LOOP_PREPARE_AUDIO !== 'false';
 const pct = (xs: number[], p: number): number =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
@@ -67,7 +71,7 @@ const loud = (f: Int16Array): boolean => {
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tp-bench-'));
-  const llm = await startFakeOpenAiLlmServer([{ text: REPLY, firstTokenDelayMs: 300, chunkDelayMs: 15 }]);
+  const llm = await startFakeOpenAiLlmServer([{ text: REPLY, firstTokenDelayMs: LLM_FIRST_TOKEN_MS, chunkDelayMs: 15 }]);
   const stt = await startFakeOpenAiSttServer([{ text: 'I need an appointment.', delayMs: 300 }]);
   const deepgram = await startFakeDeepgramServer({
     script: ['I need an appointment.'],
@@ -83,7 +87,7 @@ export async function run(): Promise<void> {
     ? new OpenAiTts({ baseUrl: hostedTts.baseUrl, model: 'fake-tts' })
     : new SpawnTts({ engine: 'espeak-ng' });
   console.log(
-    `TTS: ${hostedTts ? `hosted stand-in, first audio after ${TTS_FIRST_AUDIO_MS} ms` : 'espeak-ng'}; early TTS of the prepared reply's first clause: ${PREPARE_AUDIO ? 'on' : 'off'}`,
+    `LLM first token after ${LLM_FIRST_TOKEN_MS} ms; TTS: ${hostedTts ? `hosted stand-in, first audio after ${TTS_FIRST_AUDIO_MS} ms` : 'espeak-ng'}; early TTS of the prepared reply's first clause: ${PREPARE_AUDIO ? 'on' : 'off'}`,
   );
   const upload = (): AgentProviders => ({
     llm: new OpenAiLlm({ baseUrl: llm.baseUrl, model: 'fake' }),
