@@ -125,6 +125,8 @@ export async function run(): Promise<void> {
   let scenario = scenarios[0]!;
   const timings: Partial<AgentTimings> = { silenceTimeoutMs: 0, nudgeAfterMs: 0, prepareReplyAudio: PREPARE_AUDIO };
   const turnMetrics: TurnMetrics[] = [];
+  /** Barge-ins (the agent cut off); the caller only speaks once the agent is quiet, so 0 is expected. */
+  let interrupts = 0;
   const base = 30_000 + 2 * Math.floor(Math.random() * 10_000);
   const config = loadConfig(
     {
@@ -166,6 +168,7 @@ export async function run(): Promise<void> {
         timings: { ...timings, ...scenario.timings },
       })(row);
       agent.on('metrics', (m) => turnMetrics.push(m));
+      agent.on('interrupt', () => (interrupts += 1));
       return agent;
     },
   });
@@ -298,7 +301,7 @@ export async function run(): Promise<void> {
   };
 
   const answerToFirst: number[] = [];
-  const results: { name: string; v2v: number[]; metrics: TurnMetrics[]; llmPerTurn: number; sttPerTurn: number }[] = [];
+  const results: { name: string; v2v: number[]; metrics: TurnMetrics[]; llmPerTurn: number; sttPerTurn: number; interrupts: number }[] = [];
   try {
     for (let i = 0; i < CALLS; i++) {
       const { leg, callId } = await placeCall();
@@ -313,6 +316,7 @@ export async function run(): Promise<void> {
       scenario = sc;
       const v2v: number[] = [];
       const from = turnMetrics.length;
+      const interrupts0 = interrupts;
       const llm0 = llm.requests.length;
       const stt0 = stt.uploads.length + deepgram.finals.length;
       for (let c = 0; c < CALLS_PER_SCENARIO; c++) {
@@ -337,6 +341,7 @@ export async function run(): Promise<void> {
         metrics: turnMetrics.slice(from),
         llmPerTurn: (llm.requests.length - llm0 - CALLS_PER_SCENARIO) / turns,
         sttPerTurn: (stt.uploads.length + deepgram.finals.length - stt0) / turns,
+        interrupts: interrupts - interrupts0,
       });
     }
     const fmt = (xs: number[]): string =>
@@ -354,7 +359,7 @@ export async function run(): Promise<void> {
         ).toFixed(0);
       console.log(`  ${r.name}: ${fmt(r.v2v)}`);
       console.log(
-        `    split p50: endpointing ${split((x) => x.endpointingMs)} ms | STT after end of turn ${split((x) => x.sttMs)} ms | LLM first token ${split((x) => x.llmFirstTokenMs)} ms | TTS first audio ${split((x) => x.ttsFirstAudioMs)} ms (end-of-turn decision → first agent frame ${split((x) => x.firstAudioMs)} ms); cost: ${r.llmPerTurn.toFixed(2)} LLM requests and ${r.sttPerTurn.toFixed(2)} STT uploads/finals per turn`,
+        `    split p50: endpointing ${split((x) => x.endpointingMs)} ms | STT after end of turn ${split((x) => x.sttMs)} ms | LLM first token ${split((x) => x.llmFirstTokenMs)} ms | TTS first audio ${split((x) => x.ttsFirstAudioMs)} ms (end-of-turn decision → first agent frame ${split((x) => x.firstAudioMs)} ms); cost: ${r.llmPerTurn.toFixed(2)} LLM requests and ${r.sttPerTurn.toFixed(2)} STT uploads/finals per turn, ${r.interrupts} barge-ins`,
       );
     }
     const [before, up, streaming] = results.map((r) => r.v2v);
