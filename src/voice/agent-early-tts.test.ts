@@ -29,7 +29,7 @@ async function rigWithHostedTts(o: Omit<RigOptions, 'tts'>, tts: Omit<FakeTtsOpt
   /** Agent frames by the TTS request whose audio they are (its sample level). */
   const framesOf = (input: string): number => {
     const level = server.requests.find((r) => r.input === input)?.level;
-    return rig.d.audio.filter((a) => a.pcm[0] === level).length;
+    return rig.d.audio.filter((a) => Math.abs(a.pcm[0]!) === level).length;
   };
   return {
     rig,
@@ -71,8 +71,8 @@ describe('Early TTS of a prepared reply', () => {
       // 2 words × 200 ms and 5 words × 200 ms of stand-in audio, in 20 ms frames, all played, in order.
       assert.equal(h.framesOf('Of course,'), 20, "the early clause's audio was played");
       assert.equal(h.framesOf('which day works for you?'), 50);
-      const firstRest = d.audio.findIndex((a) => a.pcm[0] === h.server.requests[1]!.level);
-      const lastClause = d.audio.findLastIndex((a) => a.pcm[0] === h.server.requests[0]!.level);
+      const firstRest = d.audio.findIndex((a) => Math.abs(a.pcm[0]!) === h.server.requests[1]!.level);
+      const lastClause = d.audio.findLastIndex((a) => Math.abs(a.pcm[0]!) === h.server.requests[0]!.level);
       assert.ok(lastClause < firstRest, 'the first clause plays before the rest of the reply');
       assert.equal(d.metrics.length, 1);
       assert.deepEqual(d.errors, []);

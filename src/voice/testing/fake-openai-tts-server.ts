@@ -4,8 +4,9 @@ import { sleepMs, startLoopbackServer } from './loopback-server';
 /**
  * FAKE stand-in for a paid hosted text-to-speech API: an OpenAI-compatible `POST /v1/audio/speech`
  * on 127.0.0.1 answering a streamed 8 kHz WAV (`msPerWord` of audio per word). Request n's samples
- * all have the value `FAKE_TTS_LEVEL * (n + 1)`, so a test can tell which request's audio was
- * played. The first audio leaves after `firstAudioDelayMs` (real ms), the rest right after; with
+ * all have the magnitude `FAKE_TTS_LEVEL * (n + 1)`, so a test can tell which request's audio was
+ * played (a 1 kHz square wave of that amplitude: `Math.abs(sample)` is the level; request 30 and
+later cycle through the levels again). The first audio leaves after `firstAudioDelayMs` (real ms), the rest right after; with
  * `holdRest(input)` the rest waits until the client goes away. Each request is recorded, with
  * whether the client aborted it before the answer was complete.
  */
@@ -15,7 +16,7 @@ export interface FakeTtsRequest {
   input: string;
   voice: string;
   model: string;
-  /** The sample value of this request's audio. */
+  /** The magnitude of every sample of this request's audio. */
   level: number;
   /** The client closed the connection before the whole answer was sent. */
   aborted: boolean;
@@ -50,7 +51,7 @@ export async function startFakeOpenAiTtsServer(o: FakeTtsOptions = {}): Promise<
       input: b.input,
       voice: b.voice,
       model: b.model,
-      level: Math.min(32_000, FAKE_TTS_LEVEL * (requests.length + 1)),
+      level: FAKE_TTS_LEVEL * ((requests.length % 30) + 1),
       aborted: false,
       completed: false,
     };
@@ -60,7 +61,8 @@ export async function startFakeOpenAiTtsServer(o: FakeTtsOptions = {}): Promise<
       if (!res.writableFinished) r.aborted = true;
     });
     const words = Math.max(1, b.input.split(/\s+/).filter(Boolean).length);
-    const samples = new Int16Array(Math.round((words * (o.msPerWord ?? 200) * 8000) / 1000)).fill(r.level);
+    const samples = new Int16Array(Math.round((words * (o.msPerWord ?? 200) * 8000) / 1000));
+    for (let i = 0; i < samples.length; i++) samples[i] = i % 8 < 4 ? r.level : -r.level;
     const data = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
     if (o.firstAudioDelayMs) await sleepMs(o.firstAudioDelayMs);
     if (res.destroyed) return;
