@@ -3,7 +3,7 @@
  * user agent) in this process plays the trunk + caller (answers, listens on its RTP session, talks
  * real 8 kHz speech back: Debian's Allison recordings). The agent runs the real pipeline (WebRTC
  * VAD, turn-taking, local espeak-ng) against provider stand-ins that behave like fast real services:
- *   - LLM: first token 300 ms after the request, then a chunk every 15 ms;
+ *   - LLM: first token 300 ms after the request (BENCH_CALL_LOOP_LLM_FIRST_TOKEN_MS), then a chunk every 15 ms;
  *   - upload STT: answers 300 ms after the upload;
  *   - streaming STT (fake Deepgram live): interim results every 100 ms, the final 150 ms after speech ends.
  * Figures, measured at the far end on the wire:
@@ -12,6 +12,15 @@
  *     frame arriving, p50/p90 with the pipeline's split, for: the old turn-taking (upload, fixed
  *     600 ms silence), the upload with the adaptive end of turn and prepared replies, and streaming.
  *     Targets (issue #10): streaming p50 ≤ 500 ms, p90 ≤ 650 ms; upload p50 ≤ 900 ms.
+ * Knobs (environment):
+ *   BENCH_CALL_LOOP_TTS_FIRST_AUDIO_MS=150  speak through the hosted TTS stand-in (OpenAI-compatible
+ *                                           /audio/speech, fake-openai-tts-server.ts) whose first audio
+ *                                           leaves this many ms after the request, instead of espeak-ng;
+ *   BENCH_CALL_LOOP_LLM_FIRST_TOKEN_MS=100  the LLM stand-in's first token delay (default 300 ms); the
+ *                                           early TTS only saves time when the prepared reply's first
+ *                                           clause exists before the end of the turn;
+ *   BENCH_CALL_LOOP_PREPARE_AUDIO=false     no early TTS of the prepared reply's first clause
+ *                                           (TURN_PREPARE_AUDIO=false), to compare with it on.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +38,8 @@ import { OpenAiStt } from '../src/voice/stt/openai-stt';
 import { DeepgramStt } from '../src/voice/stt/deepgram-stt';
 import { fvadFactory } from '../src/voice/vad/fvad-vad';
 import { SpawnTts } from '../src/voice/tts/spawn-tts';
+import { OpenAiTts } from '../src/voice/tts/openai-tts';
+import { startFakeOpenAiTtsServer } from '../src/voice/testing/fake-openai-tts-server';
 import { startFakeDeepgramServer } from '../src/voice/testing/fake-deepgram-server';
 import type { AgentProviders, AgentTimings, TurnMetrics } from '../src/voice/index';
 import { startFakeOpenAiLlmServer } from '../src/voice/testing/fake-openai-llm-server';
@@ -46,6 +57,9 @@ const CALLS = 5;
 const TURNS_PER_SCENARIO = 16;
 const CALLS_PER_SCENARIO = 2;
 const REPLY = 'Sure, I can do that. Which day?';
+const TTS_FIRST_AUDIO_MS = process.env.BENCH_CALL_LOOP_TTS_FIRST_AUDIO_MS;
+const LLM_FIRST_TOKEN_MS = Number(process.env.BENCH_CALL_LOOP_LLM_FIRST_TOKEN_MS ?? 300);
+const PREPARE_AUDIO = process.env.BENCH_CALL_LOOP_PREPARE_AUDIO !== 'false';
 const pct = (xs: number[], p: number): number =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -57,7 +71,7 @@ const loud = (f: Int16Array): boolean => {
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tp-bench-'));
-  const llm = await startFakeOpenAiLlmServer([{ text: REPLY, firstTokenDelayMs: 300, chunkDelayMs: 15 }]);
+  const llm = await startFakeOpenAiLlmServer([{ text: REPLY, firstTokenDelayMs: LLM_FIRST_TOKEN_MS, chunkDelayMs: 15 }]);
   const stt = await startFakeOpenAiSttServer([{ text: 'I need an appointment.', delayMs: 300 }]);
   const deepgram = await startFakeDeepgramServer({
     script: ['I need an appointment.'],
@@ -65,7 +79,16 @@ export async function run(): Promise<void> {
     finalAfterSilenceMs: 150,
     finalizeMinSilenceMs: 150,
   });
-  const tts = new SpawnTts({ engine: 'espeak-ng' });
+  const hostedTts =
+    TTS_FIRST_AUDIO_MS === undefined
+      ? undefined
+      : await startFakeOpenAiTtsServer({ firstAudioDelayMs: Number(TTS_FIRST_AUDIO_MS) });
+  const tts = hostedTts
+    ? new OpenAiTts({ baseUrl: hostedTts.baseUrl, model: 'fake-tts' })
+    : new SpawnTts({ engine: 'espeak-ng' });
+  console.log(
+    `LLM first token after ${LLM_FIRST_TOKEN_MS} ms; TTS: ${hostedTts ? `hosted stand-in, first audio after ${TTS_FIRST_AUDIO_MS} ms` : 'espeak-ng'}; early TTS of the prepared reply's first clause: ${PREPARE_AUDIO ? 'on' : 'off'}`,
+  );
   const upload = (): AgentProviders => ({
     llm: new OpenAiLlm({ baseUrl: llm.baseUrl, model: 'fake' }),
     stt: new OpenAiStt({ baseUrl: stt.baseUrl, model: 'fake' }),
@@ -100,8 +123,10 @@ export async function run(): Promise<void> {
     },
   ];
   let scenario = scenarios[0]!;
-  const timings: Partial<AgentTimings> = { silenceTimeoutMs: 0, nudgeAfterMs: 0 };
+  const timings: Partial<AgentTimings> = { silenceTimeoutMs: 0, nudgeAfterMs: 0, prepareReplyAudio: PREPARE_AUDIO };
   const turnMetrics: TurnMetrics[] = [];
+  /** Barge-ins (the agent cut off); the caller only speaks once the agent is quiet, so 0 is expected. */
+  let interrupts = 0;
   const base = 30_000 + 2 * Math.floor(Math.random() * 10_000);
   const config = loadConfig(
     {
@@ -143,6 +168,7 @@ export async function run(): Promise<void> {
         timings: { ...timings, ...scenario.timings },
       })(row);
       agent.on('metrics', (m) => turnMetrics.push(m));
+      agent.on('interrupt', () => (interrupts += 1));
       return agent;
     },
   });
@@ -275,7 +301,7 @@ export async function run(): Promise<void> {
   };
 
   const answerToFirst: number[] = [];
-  const results: { name: string; v2v: number[]; metrics: TurnMetrics[]; llmPerTurn: number; sttPerTurn: number }[] = [];
+  const results: { name: string; v2v: number[]; metrics: TurnMetrics[]; llmPerTurn: number; sttPerTurn: number; interrupts: number }[] = [];
   try {
     for (let i = 0; i < CALLS; i++) {
       const { leg, callId } = await placeCall();
@@ -290,6 +316,7 @@ export async function run(): Promise<void> {
       scenario = sc;
       const v2v: number[] = [];
       const from = turnMetrics.length;
+      const interrupts0 = interrupts;
       const llm0 = llm.requests.length;
       const stt0 = stt.uploads.length + deepgram.finals.length;
       for (let c = 0; c < CALLS_PER_SCENARIO; c++) {
@@ -314,6 +341,7 @@ export async function run(): Promise<void> {
         metrics: turnMetrics.slice(from),
         llmPerTurn: (llm.requests.length - llm0 - CALLS_PER_SCENARIO) / turns,
         sttPerTurn: (stt.uploads.length + deepgram.finals.length - stt0) / turns,
+        interrupts: interrupts - interrupts0,
       });
     }
     const fmt = (xs: number[]): string =>
@@ -331,7 +359,7 @@ export async function run(): Promise<void> {
         ).toFixed(0);
       console.log(`  ${r.name}: ${fmt(r.v2v)}`);
       console.log(
-        `    split p50: endpointing ${split((x) => x.endpointingMs)} ms | STT after end of turn ${split((x) => x.sttMs)} ms | LLM first token ${split((x) => x.llmFirstTokenMs)} ms | TTS first audio ${split((x) => x.ttsFirstAudioMs)} ms (end-of-turn decision → first agent frame ${split((x) => x.firstAudioMs)} ms); cost: ${r.llmPerTurn.toFixed(2)} LLM requests and ${r.sttPerTurn.toFixed(2)} STT uploads/finals per turn`,
+        `    split p50: endpointing ${split((x) => x.endpointingMs)} ms | STT after end of turn ${split((x) => x.sttMs)} ms | LLM first token ${split((x) => x.llmFirstTokenMs)} ms | TTS first audio ${split((x) => x.ttsFirstAudioMs)} ms (end-of-turn decision → first agent frame ${split((x) => x.firstAudioMs)} ms); cost: ${r.llmPerTurn.toFixed(2)} LLM requests and ${r.sttPerTurn.toFixed(2)} STT uploads/finals per turn, ${r.interrupts} barge-ins`,
       );
     }
     const [before, up, streaming] = results.map((r) => r.v2v);
@@ -346,6 +374,7 @@ export async function run(): Promise<void> {
     await llm.close();
     await stt.close();
     await deepgram.close();
+    await hostedTts?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

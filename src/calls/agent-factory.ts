@@ -43,6 +43,7 @@ export function agentFactory(deps: AgentFactoryDeps): (call: CallRow) => Promise
         turnMinSilenceMs: turns.minSilenceMs,
         turnMaxSilenceMs: turns.maxSilenceMs,
         prepareReplies: turns.prepareReplies,
+        prepareReplyAudio: turns.prepareAudio,
         bargeInMinSpeechMs: turns.bargeInMinSpeechMs,
         bargeInMinWords: turns.bargeInMinWords,
         bargeInFilterBackchannels: turns.bargeInFilterBackchannels,

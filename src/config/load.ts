@@ -168,6 +168,7 @@ export function loadConfig(env: Env, options: { persistSecretKey?: boolean } = {
       minSilenceMs: e.TURN_MIN_SILENCE_MS,
       maxSilenceMs: e.TURN_MAX_SILENCE_MS,
       prepareReplies: e.TURN_PREPARE_REPLIES === 'true',
+      prepareAudio: e.TURN_PREPARE_AUDIO === 'true',
       bargeInMinSpeechMs: e.BARGE_IN_MIN_SPEECH_MS,
       bargeInMinWords: e.BARGE_IN_MIN_WORDS,
       bargeInFilterBackchannels: e.BARGE_IN_FILTER_BACKCHANNELS === 'true',

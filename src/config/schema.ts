@@ -231,6 +231,8 @@ export const ConfigSchema = Type.Object({
     minSilenceMs: Type.Integer(),
     maxSilenceMs: Type.Integer(),
     prepareReplies: Type.Boolean(),
+    /** The prepared reply's first clause is synthesized during the wait too. */
+    prepareAudio: Type.Boolean(),
     /** Barge-in while the agent speaks (voice/turn/barge-in-policy.ts). */
     bargeInMinSpeechMs: Type.Integer(),
     bargeInMinWords: Type.Integer(),

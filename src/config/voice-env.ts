@@ -60,6 +60,11 @@ export const VOICE_ENV = {
     default: 'true',
     description: 'start the reply during the end-of-turn wait; used when the final words match, never heard otherwise',
   }),
+  TURN_PREPARE_AUDIO: oneOf(BOOLEANS, {
+    default: 'true',
+    description:
+      "with TURN_PREPARE_REPLIES, also synthesize the prepared reply's first clause during the wait; played at once when the reply is used, dropped unheard (request aborted) otherwise",
+  }),
   BARGE_IN_MIN_SPEECH_MS: int(60, 10_000, {
     default: 700,
     description:

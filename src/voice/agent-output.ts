@@ -1,6 +1,7 @@
 import { TypedEmitter } from '../shared/typed-emitter';
 import type { Frame } from './pipeline/frames';
 import { Pipeline } from './pipeline/pipeline';
+import { PreparedClause } from './pipeline/prepared-clause';
 import { SentenceAggregator } from './pipeline/sentence-aggregator';
 import { TtsProcessor } from './pipeline/tts-processor';
 import type { SessionTime } from './session-time';
@@ -31,7 +32,8 @@ export interface AgentOutputOptions {
 /**
  * The agent's voice: text frames of a round → sentences → TTS → `OutputPacer` → `audio` events,
  * with `SpokenTurns` keeping what was really played. Owns everything between the model's text
- * and the caller's ear, and knows when it has all been played out.
+ * and the caller's ear, and knows when it has all been played out. A prepared reply's first
+ * clause may be synthesized ahead of time (`prepareClause`), unheard until its round adopts it.
  */
 export class AgentOutput extends TypedEmitter<AgentOutputEvents> {
   readonly #log: ConversationLog;
@@ -42,11 +44,17 @@ export class AgentOutput extends TypedEmitter<AgentOutputEvents> {
   readonly #afterPlayout: (() => void)[] = [];
   /** Waiting for the first queued audio (prewarm of the greeting). */
   readonly #audioWaiters: (() => void)[] = [];
+  /** First clauses synthesized ahead of time, by the round that adopted them. */
+  readonly #clauses = new Map<number, PreparedClause>();
+  readonly #tts: TtsProvider;
+  readonly #voice: string;
   #closed = false;
 
   constructor(o: AgentOutputOptions) {
     super(o.onListenerError);
     this.#log = o.log;
+    this.#tts = o.tts;
+    this.#voice = o.voice;
     this.#spoken = new SpokenTurns(() => o.log.nextSeq());
     this.#pacer = new OutputPacer(
       o.leadFrames,
@@ -54,7 +62,7 @@ export class AgentOutput extends TypedEmitter<AgentOutputEvents> {
       () => o.time.nowMs,
     );
     this.#pipeline = new Pipeline(
-      [new SentenceAggregator(), new TtsProcessor(o.tts, () => o.voice)],
+      [new SentenceAggregator(), new TtsProcessor(o.tts, () => o.voice, (s, signal) => this.#takeClause(s, signal))],
       (f) => this.#onOutput(f),
       (f) => {
         if (f.type === 'error') this.emit('error', f.source, f.error, f.fatal);
@@ -91,6 +99,18 @@ export class AgentOutput extends TypedEmitter<AgentOutputEvents> {
     this.#pipeline.push({ type: 'flush', responseId: roundId });
   }
 
+  /** A first clause to synthesize ahead of time (a prepared reply's), with this output's engine and voice. */
+  prepareClause(): PreparedClause {
+    return new PreparedClause(this.#tts, this.#voice);
+  }
+
+  /** Round `roundId` adopted a prepared reply: its first sentence plays `clause`'s audio if it is that clause. */
+  usePreparedClause(roundId: number, clause: PreparedClause): void {
+    if (this.#closed) return clause.discard();
+    this.#clauses.get(roundId)?.discard();
+    this.#clauses.set(roundId, clause);
+  }
+
   /** Speaks a fixed line (fallbacks, acknowledgement) without the LLM; `remember` puts it in the context. */
   say(text: string, opts: { remember: boolean; seq?: number | undefined }): void {
     const roundId = this.#spoken.newRound(opts.seq);
@@ -101,6 +121,7 @@ export class AgentOutput extends TypedEmitter<AgentOutputEvents> {
 
   /** Barge-in: drops every queued frame, cancels synthesis, cuts open rounds to what was heard. */
   interrupt(): number {
+    this.#dropClauses();
     this.#pipeline.interrupt();
     const dropped = this.#pacer.clear();
     this.#spoken.closeAll(this.#log);
@@ -145,13 +166,31 @@ export class AgentOutput extends TypedEmitter<AgentOutputEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#dropClauses();
     this.#pipeline.interrupt();
     this.#pacer.clear();
     this.#afterPlayout.length = 0;
     for (const w of this.#audioWaiters.splice(0)) w();
   }
 
+  #takeClause(s: { responseId: number; index: number; text: string }, signal: AbortSignal) {
+    const clause = s.index === 0 ? this.#clauses.get(s.responseId) : undefined;
+    if (!clause) return undefined;
+    this.#clauses.delete(s.responseId);
+    return clause.take(s.text, signal);
+  }
+
+  #dropClauses(): void {
+    for (const c of this.#clauses.values()) c.discard();
+    this.#clauses.clear();
+  }
+
   #onOutput(f: Frame): void {
+    // A round's text is all spoken: a clause its first sentence did not use is dropped.
+    if (f.type === 'flush') {
+      this.#clauses.get(f.responseId)?.discard();
+      this.#clauses.delete(f.responseId);
+    }
     if (this.#closed) return;
     const first = f.type === 'audio' && this.#spoken.startsSentenceAudio(f);
     // Queued first: the frame of a silent agent leaves at once, so its round's start is known at `firstAudio`.

@@ -2,6 +2,7 @@ import { TypedEmitter } from '../shared/typed-emitter';
 import type { AgentOutput } from './agent-output';
 import type { InflightWork } from './inflight-work';
 import { BufferedLlmStream } from './llm/buffered-llm-stream';
+import type { PreparedClause } from './pipeline/prepared-clause';
 import type { ChatToolCall, LlmEvent, LlmProvider } from './llm/llm';
 import type { SessionTime } from './session-time';
 import type { ToolCallRunner } from './tool-call-runner';
@@ -32,6 +33,8 @@ interface PreparedReply {
   readonly baseLength: number;
   readonly abort: AbortController;
   readonly stream: BufferedLlmStream;
+  /** Its first clause, synthesized ahead of time (unless turned off). */
+  readonly clause: PreparedClause | undefined;
 }
 
 /** How an answer ended: all generated, stopped (barge-in, cancel, replaced) or the LLM failed. */
@@ -57,6 +60,8 @@ export interface ResponseRunnerEvents {
 export interface ResponseRunnerOptions {
   llm: LlmProvider;
   maxToolRounds: number;
+  /** Synthesize a prepared reply's first clause ahead of time too (played if the reply is adopted). */
+  prepareAudio: boolean;
   log: ConversationLog;
   output: AgentOutput;
   tools: ToolCallRunner;
@@ -131,23 +136,40 @@ export class ResponseRunner extends TypedEmitter<ResponseRunnerEvents> {
   /**
    * Starts the LLM on the caller's words while they pause (replacing any reply prepared before).
    * Nothing reaches the output: `respond` takes it when the turn ends with exactly these words in
-   * the context, `discardPrepared` (the caller went on) drops it unheard.
+   * the context, `discardPrepared` (the caller went on) drops it unheard. With `prepareAudio`, its
+   * first clause is synthesized as soon as it is complete, into a buffer played only on adoption.
    */
   prepare(userText: string): void {
     if (this.#closed) return;
     this.discardPrepared();
-    const { llm, log, tools, work } = this.#o;
+    const { llm, log, tools, work, output } = this.#o;
     const abort = new AbortController();
     const messages = [...log.messages, { role: 'user' as const, content: userText }];
-    const stream = new BufferedLlmStream(llm.stream({ messages, tools: tools.specs, signal: abort.signal }));
-    void work.track(stream.finished);
-    this.#prepared = { text: userText, baseLength: log.messages.length, abort, stream };
+    const clause = this.#o.prepareAudio ? output.prepareClause() : undefined;
+    const stream = new BufferedLlmStream(
+      llm.stream({ messages, tools: tools.specs, signal: abort.signal }),
+      clause && ((ev) => ev.type === 'text' && clause.pushText(ev.text)),
+    );
+    // Idle once the reply is read and its first clause's first audio is ready (or there is none).
+    void work.track(
+      stream.finished.then(() => {
+        if (stream.failed) clause?.discard();
+        else clause?.endText();
+        return clause?.firstAudio;
+      }),
+    );
+    this.#prepared = { text: userText, baseLength: log.messages.length, abort, stream, clause };
   }
 
-  /** The caller went on: the prepared reply is cancelled and never heard. */
+  /** The caller went on: the prepared reply is cancelled and never heard (its early audio too). */
   discardPrepared(): void {
-    this.#prepared?.abort.abort();
+    if (this.#prepared) this.#drop(this.#prepared);
     this.#prepared = undefined;
+  }
+
+  #drop(p: PreparedReply): void {
+    p.abort.abort();
+    p.clause?.discard();
   }
 
   /** The prepared reply, if it answers exactly the context as it is now (its words just logged). */
@@ -158,7 +180,7 @@ export class ResponseRunner extends TypedEmitter<ResponseRunnerEvents> {
     const messages = this.#o.log.messages;
     const last = messages.at(-1);
     if (messages.length === p.baseLength + 1 && last?.role === 'user' && sameWords(last.content, p.text)) return p;
-    p.abort.abort();
+    this.#drop(p);
     return undefined;
   }
 
@@ -193,13 +215,15 @@ export class ResponseRunner extends TypedEmitter<ResponseRunnerEvents> {
     if (!prepared) this.discardPrepared();
     if (prepared) {
       const p = prepared;
-      r.abort.signal.addEventListener('abort', () => p.abort.abort(), { once: true });
+      r.abort.signal.addEventListener('abort', () => this.#drop(p), { once: true });
     }
     try {
       for (let round = 0; round < maxToolRounds; round++) {
         const roundId = output.newRound();
         r.roundId = roundId;
         if (r.latency && !r.latency.done) metrics.track(roundId, r.latency);
+        // Its first clause's audio (synthesized during the end-of-turn wait) is played, not synthesized again.
+        if (prepared?.clause) output.usePreparedClause(roundId, prepared.clause);
         let text = '';
         const calls: ChatToolCall[] = [];
         const messages =

@@ -54,6 +54,8 @@ export interface AgentTimings {
   turnPrepareAfterMs: number;
   /** Start the reply during the end-of-turn wait (kept only when the final words match). */
   prepareReplies: boolean;
+  /** Also synthesize a prepared reply's first clause during the wait (played only if it is adopted). */
+  prepareReplyAudio: boolean;
   /**
    * While the agent speaks, the caller interrupts it after this much voiced speech, or once
    * their interim words are `bargeInMinWords` or more and not all backchannel words ("uh-huh",
@@ -92,6 +94,7 @@ export const DEFAULT_TIMINGS: AgentTimings = {
   turnPauseMs: 120,
   turnPrepareAfterMs: 20,
   prepareReplies: true,
+  prepareReplyAudio: true,
   bargeInMinSpeechMs: 700,
   bargeInMinWords: 2,
   bargeInFilterBackchannels: true,

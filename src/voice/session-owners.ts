@@ -59,6 +59,7 @@ export function createSessionOwners(options: AgentSessionOptions, t: AgentTiming
   const responses = new ResponseRunner({
     llm: providers.llm,
     maxToolRounds: t.maxToolRounds,
+    prepareAudio: t.prepareReplyAudio,
     log,
     output,
     tools,

@@ -3,7 +3,8 @@ import type { LlmEvent } from './llm';
 /**
  * An LLM stream started ahead of time (a reply prepared while the caller pauses): its events are
  * kept as they arrive, and whoever takes it later reads them all from the start, then the rest live.
- * One reader.
+ * One reader; `onEvent` sees every event as it arrives (a prepared reply's first clause is
+ * synthesized from it ahead of time).
  */
 export class BufferedLlmStream implements AsyncIterable<LlmEvent> {
   readonly #events: LlmEvent[] = [];
@@ -13,11 +14,12 @@ export class BufferedLlmStream implements AsyncIterable<LlmEvent> {
   /** Settles when the source is exhausted (never rejects). */
   readonly finished: Promise<void>;
 
-  constructor(source: AsyncIterable<LlmEvent>) {
+  constructor(source: AsyncIterable<LlmEvent>, onEvent?: (ev: LlmEvent) => void) {
     this.finished = (async () => {
       try {
         for await (const ev of source) {
           this.#events.push(ev);
+          onEvent?.(ev);
           this.#notify();
         }
       } catch (err) {
@@ -27,6 +29,11 @@ export class BufferedLlmStream implements AsyncIterable<LlmEvent> {
         this.#notify();
       }
     })();
+  }
+
+  /** The source failed (once `finished`). */
+  get failed(): boolean {
+    return this.#error !== undefined;
   }
 
   /** Text received so far (diagnostics). */

@@ -1,25 +1,14 @@
 import { FrameProcessor } from './frame-processor';
 import type { Frame } from './frames';
-
-/** Sentence end: . ! ? … (optionally followed by quotes/brackets) and then whitespace. */
-const SENTENCE_END = /[.!?…]+["')\]]*\s/;
-/**
- * The first clause of an answer is spoken on its own ("Sure," before the rest of the sentence), so
- * the caller hears the agent as soon as a few words exist: a comma, semicolon or colon after at
- * least this many characters ends it.
- */
-const FIRST_CLAUSE_END = /^.{4,}?[,;:]\s/s;
-/** Very long clauses without punctuation are cut at a comma or space after this many characters. */
-const MAX_CHARS = 220;
+import { SentenceSplitter } from './sentence-splitter';
 
 /**
  * Collects LLM text into sentences so speech can start at the first complete sentence, not at
- * the end of the answer. `flush` speaks what is left.
+ * the end of the answer (the cutting rule: sentence-splitter.ts). `flush` speaks what is left.
  */
 export class SentenceAggregator extends FrameProcessor {
-  #buffer = '';
+  readonly #splitter = new SentenceSplitter();
   #responseId = -1;
-  #index = 0;
 
   constructor() {
     super('sentences');
@@ -28,47 +17,31 @@ export class SentenceAggregator extends FrameProcessor {
   protected process(frame: Frame): void {
     if (frame.type === 'text') {
       if (frame.responseId !== this.#responseId) this.#reset(frame.responseId);
-      this.#buffer += frame.text;
-      for (let s = this.#take(); s !== undefined; s = this.#take()) this.#emit(s);
+      const first = this.#splitter.index;
+      this.#splitter.push(frame.text).forEach((text, i) => this.#emit(first + i, text));
       return;
     }
     if (frame.type === 'flush') {
-      if (frame.responseId === this.#responseId) this.#emit(this.#buffer);
+      if (frame.responseId === this.#responseId) {
+        const index = this.#splitter.index;
+        const rest = this.#splitter.flush();
+        if (rest !== undefined) this.#emit(index, rest);
+      }
       this.#reset(frame.responseId);
     }
     this.push(frame);
   }
 
   protected override onInterrupt(): void {
-    this.#buffer = '';
+    this.#splitter.clear();
   }
 
-  #take(): string | undefined {
-    const m = SENTENCE_END.exec(this.#buffer);
-    let cut = m ? m.index + m[0].length : -1;
-    const clause = this.#index === 0 ? FIRST_CLAUSE_END.exec(this.#buffer) : null;
-    if (clause && (cut < 0 || clause[0].length < cut)) cut = clause[0].length;
-    if (cut < 0 && this.#buffer.length > MAX_CHARS) {
-      const comma = this.#buffer.lastIndexOf(', ', MAX_CHARS);
-      const space = this.#buffer.lastIndexOf(' ', MAX_CHARS);
-      cut = comma > 40 ? comma + 2 : space > 0 ? space + 1 : MAX_CHARS;
-    }
-    if (cut < 0) return undefined;
-    const sentence = this.#buffer.slice(0, cut);
-    this.#buffer = this.#buffer.slice(cut);
-    return sentence;
-  }
-
-  #emit(text: string): void {
-    const t = text.replace(/\s+/g, ' ').trim();
-    if (t === '' || !/[\p{L}\p{N}]/u.test(t)) return;
-    this.push({ type: 'sentence', responseId: this.#responseId, index: this.#index, text: t });
-    this.#index += 1;
+  #emit(index: number, text: string): void {
+    this.push({ type: 'sentence', responseId: this.#responseId, index, text });
   }
 
   #reset(responseId: number): void {
-    this.#buffer = '';
+    this.#splitter.reset();
     this.#responseId = responseId;
-    this.#index = 0;
   }
 }
