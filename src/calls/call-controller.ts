@@ -19,11 +19,7 @@ import { CallWatchdog } from './call-watchdog';
 import type { FinalizeInput, FinalizeResult, ToolCallRecord } from './finalize-call';
 import { MediaBridge } from './media-bridge';
 import { dialogColumns } from './sip-dialog-column';
-import { VoicemailScreen } from './voicemail/voicemail-screen';
-import { ScreeningTranscript } from './voicemail/screening-transcript';
-import type { StreamingSttProvider } from '../voice/index';
-import type { AmdDecision } from './voicemail/answering-machine-detector';
-import type { VoicemailAction } from '../agents/agent-input';
+import { CallScreening, type VoicemailSettings } from './voicemail/call-screening';
 import type { OpsMetrics } from '../shared/ops-metrics';
 
 export interface CallLimits {
@@ -56,21 +52,10 @@ export interface CallControllerOptions {
   hangUpGraceMs?: number;
   /**
    * Outbound calls: answering-machine detection (calls/voicemail/). `hang_up` ends a call answered
-   * by a machine with `voicemail`; the agent's first words wait for the decision at most
-   * `holdGreetingMs` (`continue`: never).
+   * by a machine with `voicemail`, `leave_message` speaks the message after the beep; the agent's
+   * first words wait for the decision at most `holdGreetingMs` (`continue`: never).
    */
-  voicemail?: {
-    action: VoicemailAction;
-    holdGreetingMs: number;
-    /** leave_message: what is said after the beep. */ message?: string;
-    /**
-     * The streaming speech-to-text, when one is configured: with hang_up / leave_message the
-     * callee's words while the screen listens are evidence too (screening-transcript.ts).
-     */
-    stt?: StreamingSttProvider | undefined;
-    /** The speech-to-text's language hint (the call's primary_language). */
-    language?: string | undefined;
-  };
+  voicemail?: VoicemailSettings;
   /** Operator metrics (GET /metrics): setup time, voice-to-voice latency, RTP statistics. */
   metrics?: OpsMetrics;
   /** `outbound`: attach() is the INVITE, so attach → answered is the setup time. */
@@ -99,12 +84,7 @@ export class CallController {
   #framesIn = 0;
   #framesOut = 0;
   #ending = false;
-  #screen: VoicemailScreen | undefined;
-  #screenWords: ScreeningTranscript | undefined;
-  #answeredBy: AmdDecision | undefined;
-  /** The agent was started (a person, or the greeting hold ran out before the decision). */
-  #agentStarted = false;
-  #leavingMessage = false;
+  #screening: CallScreening | undefined;
   readonly #agentMetrics: TurnMetrics[] = [];
   readonly #done: Promise<FinalizeResult | undefined>;
   #resolveDone!: (r: FinalizeResult | undefined) => void;
@@ -176,41 +156,26 @@ export class CallController {
       return;
     }
     const vm = this.#o.voicemail;
-    const screen = vm
-      ? new VoicemailScreen({
-          action: vm.action,
-          holdGreetingMs: vm.holdGreetingMs,
-          onDecision: (d) => this.#onAnsweredBy(d, vm.action),
+    const screening = vm
+      ? new CallScreening({
+          settings: vm,
+          callId: this.#o.callId,
+          agent: this.#o.agent,
+          timers: this.#timers,
+          log: this.#o.log,
+          end: (reason) => this.end(reason),
+          ending: () => this.#ending,
+          done: this.#done,
         })
       : undefined;
-    this.#screen = screen;
-    // `continue` only reports who answered: no second speech-to-text stream for it.
-    const words =
-      screen && vm?.stt && vm.action !== 'continue'
-        ? new ScreeningTranscript({
-            stt: vm.stt,
-            language: vm.language,
-            timers: this.#timers,
-            onText: (text) => screen.pushTranscript(text),
-            onError: (err) =>
-              this.#o.log.warn({ callId: this.#o.callId, err }, 'voicemail screen: speech-to-text failed'),
-          })
-        : undefined;
-    this.#screenWords = words;
+    this.#screening = screening;
     this.#bridge = new MediaBridge({
       media,
       nowMs: () => this.#o.clock.monotonicMs(),
       timers: this.#timers,
       agent: this.#o.agent,
       recorder: this.#o.recorder,
-      ...(screen
-        ? {
-            onCallerFrame: (f: Int16Array) => {
-              screen.push(f);
-              words?.push(f);
-            },
-          }
-        : {}),
+      ...(screening ? { onCallerFrame: (f: Int16Array) => screening.push(f) } : {}),
       onInboundAudio: () => this.#feedMedia(),
       onOutboundAudio: () => this.#onAgentFrame(),
     });
@@ -220,11 +185,11 @@ export class CallController {
     try {
       await this.#o.prewarm;
       // A human must not wait: the screen lets the agent speak once it is decided (or the hold ran out).
-      if (screen) await Promise.race([screen.ready, this.#done]);
+      if (screening) await Promise.race([screening.ready, this.#done]);
       if (this.#ending) return;
       // leave_message on a machine, once its beep is over: the message instead of a conversation, then hang up.
-      if (this.#leavesMessage()) return await this.#leaveMessage();
-      this.#agentStarted = true;
+      if (screening?.leavesMessage()) return await screening.leaveMessage();
+      screening?.agentStarted();
       await this.#o.agent.start();
     } catch (err) {
       this.#o.log.error({ callId: this.#o.callId, err }, 'agent failed to start');
@@ -242,7 +207,7 @@ export class CallController {
     const o = this.#o;
     this.#watchdog.dispose();
     this.#guard.stop();
-    this.#screenWords?.close();
+    this.#screening?.close();
     let result: FinalizeResult | undefined;
     const rtp = this.#leg?.media?.stats;
     if (rtp && this.#answeredMs !== undefined) o.metrics?.rtpCall(rtp);
@@ -261,7 +226,7 @@ export class CallController {
         recordingPath: this.#answeredMs !== undefined && recording ? (o.recordingPath ?? recording.path) : null,
         metrics: this.#metrics(),
         toolCalls: this.#toolCalls,
-        ...(this.#screen ? { answeredBy: this.#answeredByForFinalize() } : {}),
+        ...(this.#screening ? { answeredBy: this.#screening.answeredBy() } : {}),
       });
     } catch (err) {
       o.log.error({ callId: o.callId, err }, 'ending the call failed');
@@ -269,52 +234,6 @@ export class CallController {
     }
     this.#resolveDone(result);
     return result;
-  }
-
-  #onAnsweredBy(d: AmdDecision, action: VoicemailAction): void {
-    this.#answeredBy = d;
-    this.#screenWords?.close();
-    this.#o.log.info(
-      { callId: this.#o.callId, answeredBy: d.answeredBy, reason: d.reason, decisionMs: d.decisionMs },
-      'answered by',
-    );
-    if (d.answeredBy === 'machine' && action === 'hang_up') void this.end('voicemail');
-    // The hold ran out before the decision, so the agent already started: a machine still gets the message.
-    else if (this.#agentStarted && this.#leavesMessage()) void this.#leaveMessage();
-  }
-
-  /** leave_message, a machine answered and there is a message (and an agent that can leave one). */
-  #leavesMessage(): boolean {
-    const vm = this.#o.voicemail;
-    return (
-      vm?.action === 'leave_message' &&
-      this.#answeredBy?.answeredBy === 'machine' &&
-      Boolean(vm.message?.trim()) &&
-      this.#o.agent.leaveMessage !== undefined
-    );
-  }
-
-  /** Once the machine records (after its beep or greeting): the message, then hang up with `voicemail`. */
-  async #leaveMessage(): Promise<void> {
-    const message = this.#o.voicemail?.message?.trim();
-    const leave = this.#o.agent.leaveMessage?.bind(this.#o.agent);
-    if (this.#leavingMessage || !message || !leave || !this.#screen) return;
-    this.#leavingMessage = true;
-    try {
-      await Promise.race([this.#screen.recording, this.#done]);
-      if (this.#ending) return;
-      await Promise.race([leave(message), this.#done]);
-      if (!this.#ending) await this.end('voicemail');
-    } catch (err) {
-      this.#o.log.error({ callId: this.#o.callId, err }, 'leaving the voicemail message failed');
-      await this.end('error');
-    }
-  }
-
-  /** Who answered, for the call row: undecided when the call ended → unknown at that point. */
-  #answeredByForFinalize(): { answeredBy: string; decisionMs: number | null } {
-    if (this.#answeredBy) return { answeredBy: this.#answeredBy.answeredBy, decisionMs: this.#answeredBy.decisionMs };
-    return { answeredBy: 'unknown', decisionMs: null };
   }
 
   async #onLegEnded(e: LegEnded): Promise<void> {
