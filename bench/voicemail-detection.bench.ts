@@ -52,6 +52,8 @@ function report(title: string, answers: LabelledAnswer[], withTranscripts: boole
   const matrix: Record<string, Record<AnsweredBy | 'none', number>> = {};
   const humanFromAnswer: number[] = [];
   const humanFromSpeechEnd: number[] = [];
+  /** Answer → the end of a person's first spoken stretch: what any rule that lets them finish waits for. */
+  const humanFirstWordsEnd: number[] = [];
   const machineFromGreetingEnd: number[] = [];
   const machineFromAnswer: number[] = [];
   let correct = 0;
@@ -68,6 +70,7 @@ function report(title: string, answers: LabelledAnswer[], withTranscripts: boole
     if (a.label === 'human') {
       humanFromAnswer.push(ms);
       humanFromSpeechEnd.push(ms - a.speechEndMs);
+      humanFirstWordsEnd.push(Math.round(a.segments[0]?.endMs ?? a.speechEndMs));
     } else {
       machineFromGreetingEnd.push(ms - a.speechEndMs);
       machineFromAnswer.push(ms);
@@ -96,6 +99,11 @@ function report(title: string, answers: LabelledAnswer[], withTranscripts: boole
   const fmt = (xs: number[]) => `p50 ${pct(xs, 50)} ms, p90 ${pct(xs, 90)} ms, max ${Math.max(...xs)} ms`;
   console.log(`humans, answer → decision:              ${fmt(humanFromAnswer)} (target ≤ 1500 ms)`);
   console.log(`humans, end of their speech → decision: ${fmt(humanFromSpeechEnd)}`);
+  const within = humanFromAnswer.filter((ms) => ms <= 1500).length;
+  console.log(
+    `humans, answer → end of their first words: ${fmt(humanFirstWordsEnd)} (the callers' own speech; ` +
+      `${within}/${humanFromAnswer.length} decided within 1500 ms of answer)`,
+  );
   console.log(`machines, greeting end → decision:      ${fmt(machineFromGreetingEnd)} (target ≤ 1000 ms)`);
   const late = machineFromAnswer.filter((ms) => !(ms <= HOLD_GREETING_MS)).length;
   console.log(
