@@ -52,7 +52,7 @@ for (const dialect of testDialects()) {
           return text.includes('story') ? { text: LONG, chunkDelayMs: 5 } : 'Sure.';
         },
         // Upload STT: the short utterance is "Uh-huh.", the long one a real interruption.
-        stt: (upload) => (upload.samples.length < 0.9 * 8000 ? 'Uh-huh.' : 'Hold on, a question.'),
+        stt: (upload) => (upload.durationMs < 900 ? 'Uh-huh.' : 'Hold on, a question.'),
       });
       key = (await h.api.createOrg({ balanceCents: 500 })).apiKey;
     });

@@ -225,7 +225,8 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
 
   /** Evidence about a held utterance (a voiced frame, an interim result): does it interrupt now? */
   #progress(turn: OpenTurn): void {
-    const words = this.#stream && !turn.streamFailed ? turnText(turn, true) : undefined;
+    // Streaming: the interim words; upload: the words up to the last pause, once uploaded (else none).
+    const words = this.#stream && !turn.streamFailed ? turnText(turn, true) : turn.uploadText;
     const signal = { type: 'speech_progress', speechMs: this.#endpointer.voicedMs, words } as const;
     if (this.#policy.decide(signal, this.#o.floor()) !== 'interrupt') return;
     turn.held = false;
@@ -320,6 +321,7 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
   }
 
   #onWordsKnown(turn: OpenTurn): void {
+    if (turn.held && this.#endpointer.inSpeech) this.#progress(turn);
     const text = turnText(turn);
     if (
       this.#o.timings.prepareReplies &&
