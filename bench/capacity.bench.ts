@@ -4,7 +4,8 @@
  * BENCH_CAPACITY_CPS; each call's media is a far-end process (rtp-arrival-recorder) that plays
  * real speech (espeak-ng, 8 kHz µ-law) toward us and timestamps every packet we send. Our side is
  * the real CallAgent (SIP UA + RTP) with an instant stand-in agent (it answers and speaks a
- * prompt at once) and the stereo CallRecorder on. Per N: send jitter p50/p99 (|inter-arrival −
+ * prompt at once) and the call's stereo recording on, through the production path (CallRecording:
+ * the media worker records its session; in-process, the main thread does). Per N: send jitter p50/p99 (|inter-arrival −
  * 20 ms| at the receiving process), late frames (an interval over 40 ms) and lost frames (sequence
  * gaps) in a measuring window when all calls are up, CPU and RSS per call, setup time (INVITE
  * received → 200 sent); CPU (all threads of our process, over the window) and RSS per call. For
@@ -20,6 +21,9 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FRAME_SAMPLES } from '../src/audio/frame';
 import { decodeMulaw } from '../src/audio/g711';
+import { CallRecording } from '../src/calls/call-recording';
+import { systemClock } from '../src/shared/clock';
+import { silentLogger } from '../src/shared/log';
 import { CallAgent } from '../src/telephony/call/call-agent';
 import { InProcessMediaEngine } from '../src/telephony/media/in-process-media-engine';
 import type { MediaEngine } from '../src/telephony/media/media-session';
@@ -31,7 +35,6 @@ import {
   startArrivalRecorder,
   type ArrivalStream,
 } from '../src/telephony/rtp/testing/rtp-arrival-recorder';
-import { CallRecorder } from '../src/telephony/recording/call-recorder';
 import { Rtpengine, rtpengineInstalled } from './rtpengine-reference';
 
 const COUNTS = (process.env.BENCH_CAPACITY_CALLS ?? '50,100,200,300,400').split(',').map(Number);
@@ -132,7 +135,7 @@ async function ourStep(
   });
   const prompt = decodeMulaw(speech);
   const setups: number[] = [];
-  const recorders: CallRecorder[] = [];
+  const recorders: CallRecording[] = [];
   let answered = 0;
   ua.on('incomingCall', (call) => {
     const t0 = arrivalClockMs();
@@ -140,10 +143,15 @@ async function ourStep(
       setups.push(arrivalClockMs() - t0);
       answered++;
       const media = leg.media!;
-      const rec = new CallRecorder({ path: join(dir, `rec-${engineKind}-${n}-${answered}.wav`), channels: 2 });
+      // The production path (CallRecording): on workers the worker records the session itself;
+      // in-process, the same SessionRecorder runs on this thread from the session's events.
+      const rec = new CallRecording({
+        path: join(dir, `rec-${engineKind}-${n}-${answered}.wav`),
+        clock: systemClock,
+        log: silentLogger,
+      });
       recorders.push(rec);
-      media.on('audio', (f) => rec.writeInbound(f));
-      media.on('sent', (f) => rec.writeOutbound(f));
+      rec.start(media);
       // The stand-in agent: speaks at once (a 10 s prompt; silence after it).
       media.sendAudio(prompt);
     });

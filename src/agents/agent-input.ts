@@ -27,8 +27,6 @@ export interface AgentSettings extends CallAgentConfig {
   voicemail_message?: string;
   /** Summary, grading and data extraction after the call (null = none). */
   post_call_analysis?: PostCallAnalysisSettings | null;
-  /** How the caller interrupts the agent while it speaks (null = platform defaults). */
-  barge_in?: BargeInOverrides | null;
 }
 
 export const MAX_HOLD_SECONDS = 3600;
@@ -51,7 +49,6 @@ const AGENT_ONLY_FIELDS = [
   'voicemail_action',
   'voicemail_message',
   'post_call_analysis',
-  'barge_in',
 ] as const;
 const WRITABLE: readonly string[] = [...CALL_CONFIG_FIELDS, ...AGENT_ONLY_FIELDS];
 /** Read-only fields of the agent object: ignored on input so GET → edit → PUT round-trips. */

@@ -28,6 +28,7 @@ test('a minimal config gets the documented defaults', () => {
       acknowledgement_prompt_mode: 'auto',
       acknowledgement_prompt: '',
       tools: [],
+      barge_in: null,
     },
   });
 });

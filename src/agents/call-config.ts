@@ -1,6 +1,7 @@
 import type { VoiceCatalog } from '../voice/tts/voice-catalog';
 import type { PrivateTargetPolicy } from '../net/address-policy';
 import { parseInlineTools, type InlineTool } from './inline-tool';
+import { parseBargeIn, type BargeInOverrides } from './barge-in-settings';
 import { checkToolsForSave } from './tool-save-checks';
 import {
   DEFAULT_PRODUCT,
@@ -30,6 +31,11 @@ export interface CallAgentConfig {
   acknowledgement_prompt_mode: 'auto' | 'manual';
   acknowledgement_prompt: string;
   tools: InlineTool[];
+  /**
+   * How the caller interrupts the agent while it speaks (null or absent = the platform's BARGE_IN_*
+   * defaults). Inline configs parse it in parseCallConfig; agents in agent-input.ts.
+   */
+  barge_in?: BargeInOverrides | null;
 }
 
 export type ParseResult<T> = { ok: true; config: T } | { ok: false; fields: Record<string, string[]> };
@@ -48,6 +54,7 @@ export const CALL_CONFIG_FIELDS = [
   'acknowledgement_prompt_mode',
   'acknowledgement_prompt',
   'tools',
+  'barge_in',
 ] as const;
 
 /** Field collector shared by the call-config and agent parsers. */
@@ -164,7 +171,7 @@ export function parseSharedAgentFields(
 
 /**
  * Parses an inline call configuration. `prompt` and `voice` (or its alias `voice_name`) are
- * required; unknown top-level keys — including speak orders and `max_hold_seconds`, which are
+ * required; `barge_in` is validated as on agents (null or absent = the platform defaults); unknown top-level keys — including speak orders and `max_hold_seconds`, which are
  * agent-only — are rejected. `targets` is ALLOW_PRIVATE_TARGETS (tool endpoint addresses).
  */
 export function parseCallConfig(
@@ -180,5 +187,6 @@ export function parseCallConfig(
     if (!(CALL_CONFIG_FIELDS as readonly string[]).includes(key)) msgs.add(key, 'Unknown field.');
   }
   const config = parseSharedAgentFields(body, voices, targets, msgs, { prompt: true, voice: true });
+  config.barge_in = body.barge_in === undefined ? null : parseBargeIn(body.barge_in, 'barge_in', msgs.add);
   return msgs.empty ? { ok: true, config } : { ok: false, fields: msgs.fields };
 }

@@ -93,3 +93,54 @@ describeApi('inbound agent choice without a webhook', (h) => {
     );
   });
 });
+
+describeApi('inbound barge_in', (h) => {
+  test("a call.incoming answer's barge_in wins over the inbound agent's; without one the agent's applies", async () => {
+    const { db } = h().deps.store;
+    const org = await h().createOrg({ balanceCents: 100 });
+    const agent = await createAgent(db, systemClock, org.id, {
+      name: 'Desk',
+      prompt: 'You answer.',
+      voice: 'en-US-James1',
+      product: 'spark',
+      thinking_level: null,
+      background_track: null,
+      acknowledgement_prompt_mode: 'auto',
+      acknowledgement_prompt: '',
+      tools: [],
+      inbound_speak_order: 'agent_first',
+      outbound_speak_order: 'agent_first',
+      max_hold_seconds: null,
+      widget_enabled: false,
+      primary_language: 'en-US',
+      additional_languages: [],
+      integration_ids: [],
+      barge_in: { min_words: 4 },
+    });
+    const now = systemClock.nowIso();
+    const number = await db
+      .insertInto('phone_numbers')
+      .values({
+        org_id: org.id,
+        number: `+1557${Date.now().toString().slice(-7)}`,
+        source: 'demo',
+        status: 'active',
+        inbound_agent_id: agent.id,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const answering = (config: object) =>
+      inboundConfigResolver(db, {
+        resolveIncoming: () => Promise.resolve({ kind: 'config', config }),
+        toolSigningSecret: () => Promise.resolve(null),
+      });
+    const ask = (config: object) =>
+      answering(config)({ orgId: org.id, callId: 1, fromNumber: '+15550001111', toNumber: number.number, number });
+    const own = await ask({ prompt: 'Webhook.', voice: 'en-US-James1', barge_in: { min_speech_ms: 900 } });
+    assert.deepEqual(own?.config.barge_in, { min_speech_ms: 900 });
+    const none = await ask({ prompt: 'Webhook.', voice: 'en-US-James1', barge_in: null });
+    assert.deepEqual(none?.config.barge_in, { min_words: 4 });
+  });
+});

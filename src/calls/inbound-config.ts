@@ -18,7 +18,7 @@ export interface IncomingWebhook {
 /**
  * Inbound agent choice (API §5.4): the webhook's configuration when it answers with one in time,
  * otherwise the number's inbound agent. Speak order and hold time always come from the saved
- * agent (the webhook cannot set them); inbound defaults to the agent speaking first.
+ * agent (the webhook cannot set them); `barge_in` is the webhook's when it gives one, else the agent's; inbound defaults to the agent speaking first.
  */
 export function inboundConfigResolver(db: Kysely<DB>, webhook: IncomingWebhook): InboundConfigResolver {
   return async ({ orgId, callId, fromNumber, toNumber, number }) => {
@@ -29,13 +29,15 @@ export function inboundConfigResolver(db: Kysely<DB>, webhook: IncomingWebhook):
       speak_order: agent?.inbound_speak_order ?? 'agent_first',
       max_hold_seconds: agent?.max_hold_seconds ?? null,
       post_call_analysis: agent?.post_call_analysis ?? null,
-      barge_in: agent?.barge_in ?? null,
     };
+    const agentBargeIn = agent?.barge_in ?? null;
     let resolved: ResolvedInboundConfig | null = null;
     if (answer.kind === 'config') {
       const config: Record<string, unknown> = {
         ...(answer.config as Record<string, unknown>),
         ...base,
+        // The webhook's own barge_in (validated like an inline config) wins; else the number's agent's.
+        barge_in: (answer.config as { barge_in?: unknown }).barge_in ?? agentBargeIn,
         source: 'webhook',
       };
       resolved = {
@@ -46,7 +48,7 @@ export function inboundConfigResolver(db: Kysely<DB>, webhook: IncomingWebhook):
         voice: str(config.voice),
       };
     } else if (agent) {
-      const config = { ...agentCallConfig(agent), ...base, source: 'agent' };
+      const config = { ...agentCallConfig(agent), ...base, barge_in: agentBargeIn, source: 'agent' };
       resolved = { config, agentId: agent.id, agentVersion: agent.version, product: agent.product, voice: agent.voice };
     }
     return resolved;

@@ -32,7 +32,8 @@ import { DIAL_QUEUE } from './call-runtime';
  *     primary_language: string | null,
  *     voicemail_action: "hang_up" | "leave_message" | "continue" (inline: continue),
  *     voicemail_message: string (variables filled), post_call_analysis: object | null (the agent's;
- *     analysis/analysis-settings.ts) }
+ *     analysis/analysis-settings.ts), barge_in: object | null (the inline config's, else the agent's;
+ *     agents/barge-in-settings.ts) }
  * `calls.variables` holds the request's variables, `calls.max_hold_seconds` the effective value,
  * `calls.agent_version` the saved agent's deployed revision at placement (a later deploy does not
  * change this call; a pending draft is never used).
@@ -101,7 +102,7 @@ function resolvedConfig(
     voicemail_action: agent?.voicemail_action ?? 'continue',
     voicemail_message: fillPromptVariables(agent?.voicemail_message ?? '', req.variables),
     post_call_analysis: agent?.post_call_analysis ?? null,
-    barge_in: agent?.barge_in ?? null,
+    barge_in: cfg.barge_in ?? agent?.barge_in ?? null,
   };
 }
 

@@ -123,6 +123,31 @@ describe('Backchannels do not interrupt the agent', () => {
     }
   });
 
+  test("upload STT: the words uploaded at the caller's first pause interrupt before the duration rule", async () => {
+    const rig = await startAgentRig({
+      config: { speakOrder: 'agent_first' },
+      llm: [LONG_GREETING, 'Of course. Which date?'],
+      stt: ['Wait, I need to', 'Wait, I need to change the date.'],
+      timings: { bargeInMinSpeechMs: 5000 },
+    });
+    const { d } = rig;
+    try {
+      await d.start();
+      await d.silence(1000);
+      await d.play(spoken('wait I need to'));
+      await d.silence(400);
+      assert.equal(rig.stt.uploads.length, 1, 'the words up to the pause were uploaded');
+      assert.equal(d.interrupts.length, 1, 'their words (not a backchannel) stopped the agent');
+      await d.play(spoken('change the date'));
+      await d.untilAgentQuiet(300);
+      const tr = d.session.transcript();
+      assert.deepEqual(roles(tr), ['assistant', 'user', 'assistant']);
+      assert.equal(tr[1]!.content, 'Wait, I need to change the date.');
+    } finally {
+      await rig.close();
+    }
+  });
+
   test('a short word that is not a backchannel ("no") is a turn: it stops the agent when its words are known', async () => {
     const rig = await startAgentRig({
       config: { speakOrder: 'agent_first' },

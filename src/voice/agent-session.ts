@@ -243,14 +243,8 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     const turns = this.#turns;
     const responses = this.#responses;
     const timers = this.#timers;
-    turns.on('callerActivity', (kind) => {
-      timers.callerActivity(kind, this.#time.nowMs);
-      if (kind !== 'keypad')
-        this.emit('callerSpeech', {
-          state: kind === 'speech_started' ? 'started' : 'stopped',
-          atMs: this.#time.liveMs(),
-        });
-    });
+    turns.on('callerActivity', (kind) => timers.callerActivity(kind, this.#time.nowMs));
+    turns.on('callerSpeech', (state) => this.emit('callerSpeech', { state, atMs: this.#time.liveMs() }));
     turns.on('bargeIn', () => this.#interrupt());
     // The agent went on speaking; the words stay out of the context and the transcript.
     turns.on('backchannel', (text) =>

@@ -61,7 +61,10 @@ export interface AgentSessionEvents {
   /** A provider failed; the call goes on unless `fatal`. */
   error: (info: { source: string; error: Error; fatal: boolean }) => void;
   // ---- the conversation as a sequence of items (the realtime WebSocket's view; calls may ignore it)
-  /** Turn detection heard the caller start / stop speaking (session ms). */
+  /**
+   * Turn detection heard the caller start / stop speaking (session ms). While the agent speaks,
+   * 'started' waits for the barge-in policy's interrupt; a backchannel it talked on through has no pair.
+   */
   callerSpeech: (info: { state: 'started' | 'stopped'; atMs: number }) => void;
   /** A caller turn entered the conversation: transcribed speech, or text the owner added. */
   userTurn: (turn: { text: string; startMs: number; endMs: number; source: 'speech' | 'text' }) => void;

@@ -1,16 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { testDialects } from '../support/dialects';
-import { parseWavHeader } from '../../src/audio/wav';
 import { startFakeOpenAiLlmServer, type FakeLlmServer } from '../../src/voice/testing/fake-openai-llm-server';
 import { startFakeOpenAiSttServer, type FakeSttServer } from '../../src/voice/testing/fake-openai-stt-server';
 import { startFakeDeepgramServer, type FakeDeepgramServer } from '../../src/voice/testing/fake-deepgram-server';
 import { openCallE2e, realAgent, type CallE2e } from './support/call-e2e-harness';
 import { answeringTrunk } from './support/trunk-scenarios';
 import { startSipp, type SippProcess } from './support/sipp-runner';
+import { callerUlaw, firstRun, voicedFrames, type Piece } from './support/caller-speech';
 
 /*
  * Backchannels on a real call: our UA dials a sipp trunk that answers and streams the caller's
@@ -25,49 +22,6 @@ const REPLY = 'Of course. Which date would suit you?';
 const INTERRUPTION = 'Wait, stop, I need to change the date.';
 
 type Turn = { role: string; content: string };
-type Piece = { say: string } | { silenceS: number };
-
-/** The caller's side as headerless µ-law: flite speech and silences in sequence. */
-function callerUlaw(dir: string, name: string, pieces: Piece[]): string {
-  const parts = pieces.map((p, i) => {
-    if ('silenceS' in p) return Buffer.alloc(Math.round(p.silenceS * 8000), 0xff);
-    const wav = join(dir, `${name}-${i}.wav`);
-    const ul = join(dir, `${name}-${i}.ulaw`);
-    const f = spawnSync('flite', ['-voice', 'slt', '-t', ` ${p.say}`, '-o', wav]);
-    if (f.status !== 0) throw new Error(`flite failed: ${f.stderr.toString()}`);
-    const s = spawnSync('sox', [wav, '-r', '8000', '-c', '1', '-t', 'ul', ul]);
-    if (s.status !== 0) throw new Error(`sox failed: ${s.stderr.toString()}`);
-    return readFileSync(ul);
-  });
-  const out = join(dir, `${name}.ulaw`);
-  writeFileSync(out, Buffer.concat(parts));
-  return out;
-}
-
-/** Per 20 ms frame of the recording: is the channel (0 far end, 1 agent) voiced? */
-function voicedFrames(path: string, channel: 0 | 1): boolean[] {
-  const wav = readFileSync(path);
-  const h = parseWavHeader(wav)!;
-  const frames: boolean[] = [];
-  const samplesPerFrame = 160;
-  const total = Math.floor((wav.length - h.dataOffset) / 4);
-  for (let start = 0; start + samplesPerFrame <= total; start += samplesPerFrame) {
-    let e = 0;
-    for (let i = start; i < start + samplesPerFrame; i++) {
-      const v = wav.readInt16LE(h.dataOffset + i * 4 + channel * 2);
-      e += v * v;
-    }
-    frames.push(Math.sqrt(e / samplesPerFrame) > 300);
-  }
-  return frames;
-}
-
-/** Index of the first frame of the first voiced run of at least `minFrames` from `from` on. */
-function firstRun(v: boolean[], from: number, minFrames = 3): number {
-  for (let i = from; i < v.length; i++) if (v.slice(i, i + minFrames).every(Boolean)) return i;
-  return -1;
-}
-
 for (const dialect of testDialects()) {
   describe(`backchannels on a call [${dialect}]`, () => {
     let llm: FakeLlmServer;

@@ -13,8 +13,8 @@ import { isBackchannel, spokenWords } from './backchannel-words';
  *   words are `minWords` or more and not all backchannel words. An utterance that ends without
  *   that evidence is judged on its final words (`isBackchannelTurn`): only backchannel words →
  *   ignored (not a turn, not answered); anything else ("no", "stop") → it interrupts then and is
- *   a turn. The upload (non-streaming) STT has no interim words: the duration alone decides
- *   until the utterance's words are known.
+ *   a turn. The upload (non-streaming) STT has no interim words: the duration decides until the
+ *   words up to a pause have been uploaded (TurnTaking passes them as the `words` of `speech_progress`).
  * - `filterBackchannels: false` restores the immediate rule (any speech start interrupts).
  * - On hold (`wait_on_hold`) the line carries hold music and IVR prompts, so speech never
  *   interrupts there; keypad entries still do. Keypad entries always interrupt at once.

@@ -42,6 +42,8 @@ export interface OpenTurn {
    * evidence goes to the policy as it comes in; no reply is prepared for it.
    */
   held: boolean;
+  /** `callerSpeech` 'started' was emitted for it (at once, or once a held utterance interrupted). */
+  announced: boolean;
 }
 
 /** A turn that has just started: nothing known about its words yet. */
@@ -58,6 +60,7 @@ export function newOpenTurn(): OpenTurn {
     streamFailed: false,
     failed: undefined,
     prepared: undefined,
+    announced: false,
     held: false,
   };
 }

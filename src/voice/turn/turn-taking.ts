@@ -14,6 +14,12 @@ export type CallerActivity = 'speech_started' | 'speech_ended' | 'keypad';
 export interface TurnTakingEvents {
   /** The caller made themselves heard (silence timers count from here). */
   callerActivity: (kind: CallerActivity) => void;
+  /**
+   * The caller's speech as the conversation sees it (the realtime API's speech_started/stopped):
+   * while the agent speaks, 'started' comes only once the utterance interrupts it (or turns out to
+   * be a turn); a backchannel the agent talked on through has neither.
+   */
+  callerSpeech: (state: 'started' | 'stopped') => void;
   /** The barge-in policy decided the caller takes the floor: stop the agent now. */
   bargeIn: () => void;
   /**
@@ -200,16 +206,31 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
     for (const f of frames) this.#stream?.send(f);
     this.emit('callerActivity', 'speech_started');
     const decision = this.#policy.decide({ type: 'speech_started', atMs: startMs }, this.#o.floor());
+    if (decision === 'gather') turn.held = true;
+    else this.#announce(turn);
     if (decision === 'interrupt') this.emit('bargeIn');
-    else if (decision === 'gather') turn.held = true;
+  }
+
+  #announce(turn: OpenTurn): void {
+    if (turn.announced) return;
+    turn.announced = true;
+    this.emit('callerSpeech', 'started');
+  }
+
+  /** The utterance is over: 'speech_ended' for the timers, and 'stopped' when it was announced. */
+  #speechEnded(turn: OpenTurn): void {
+    this.emit('callerActivity', 'speech_ended');
+    if (turn.announced) this.emit('callerSpeech', 'stopped');
   }
 
   /** Evidence about a held utterance (a voiced frame, an interim result): does it interrupt now? */
   #progress(turn: OpenTurn): void {
-    const words = this.#stream && !turn.streamFailed ? turnText(turn, true) : undefined;
+    // Streaming: the interim words; upload: the words up to the last pause, once uploaded (else none).
+    const words = this.#stream && !turn.streamFailed ? turnText(turn, true) : turn.uploadText;
     const signal = { type: 'speech_progress', speechMs: this.#endpointer.voicedMs, words } as const;
     if (this.#policy.decide(signal, this.#o.floor()) !== 'interrupt') return;
     turn.held = false;
+    this.#announce(turn);
     this.emit('bargeIn');
   }
 
@@ -300,6 +321,7 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
   }
 
   #onWordsKnown(turn: OpenTurn): void {
+    if (turn.held && this.#endpointer.inSpeech) this.#progress(turn);
     const text = turnText(turn);
     if (
       this.#o.timings.prepareReplies &&
@@ -325,7 +347,7 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
       const err = turn.failed;
       ep.end();
       this.#turn = undefined;
-      this.emit('callerActivity', 'speech_ended');
+      this.#speechEnded(turn);
       // Nothing interrupted the agent: its line goes on, and no apology for words it talked over.
       this.emit(turn.held ? 'sttWarning' : 'sttFailed', err);
       return;
@@ -346,18 +368,22 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
     const u = this.#endpointer.end();
     this.#turn = undefined;
     turn.upload?.abort();
-    this.emit('callerActivity', 'speech_ended');
-    if (text === '') {
-      if (turn.prepared !== undefined) this.emit('discardPrepared');
-      return;
-    }
-    if (turn.held) {
+    if (text === '' || !turn.held) {
+      this.#speechEnded(turn);
+      if (text === '') {
+        if (turn.prepared !== undefined) this.emit('discardPrepared');
+        return;
+      }
+    } else {
       const floor = this.#o.floor();
       if (this.#policy.isBackchannelTurn(text, floor)) {
+        this.#speechEnded(turn);
         this.emit('backchannel', text);
         return;
       }
       // Too short to interrupt on its own, but more than a backchannel ("no", "stop"): a turn.
+      this.#announce(turn);
+      this.#speechEnded(turn);
       if (floor.speaking || floor.thinking) this.emit('bargeIn');
     }
     this.emit('callerTurn', {
