@@ -71,7 +71,9 @@ const loud = (f: Int16Array): boolean => {
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tp-bench-'));
-  const llm = await startFakeOpenAiLlmServer([{ text: REPLY, firstTokenDelayMs: LLM_FIRST_TOKEN_MS, chunkDelayMs: 15 }]);
+  const llm = await startFakeOpenAiLlmServer([
+    { text: REPLY, firstTokenDelayMs: LLM_FIRST_TOKEN_MS, chunkDelayMs: 15 },
+  ]);
   const stt = await startFakeOpenAiSttServer([{ text: 'I need an appointment.', delayMs: 300 }]);
   const deepgram = await startFakeDeepgramServer({
     script: ['I need an appointment.'],
@@ -301,7 +303,14 @@ export async function run(): Promise<void> {
   };
 
   const answerToFirst: number[] = [];
-  const results: { name: string; v2v: number[]; metrics: TurnMetrics[]; llmPerTurn: number; sttPerTurn: number; interrupts: number }[] = [];
+  const results: {
+    name: string;
+    v2v: number[];
+    metrics: TurnMetrics[];
+    llmPerTurn: number;
+    sttPerTurn: number;
+    interrupts: number;
+  }[] = [];
   try {
     for (let i = 0; i < CALLS; i++) {
       const { leg, callId } = await placeCall();

@@ -9,7 +9,10 @@ import { withCampaignPublicIds, type CallRow } from './call-queries';
  * A call row as the feed reads it: everything but the large JSON columns. The grade stays (it is
  * small and the wire's issue counts come from it).
  */
-export type CallChangeRow = Omit<CallRow, 'config' | 'variables' | 'transcript' | 'metrics' | 'extracted_data' | 'sip_dialog'>;
+export type CallChangeRow = Omit<
+  CallRow,
+  'config' | 'variables' | 'transcript' | 'metrics' | 'extracted_data' | 'sip_dialog'
+>;
 
 export interface CallChange {
   call: CallChangeRow;

@@ -62,7 +62,14 @@ export class AgentOutput extends TypedEmitter<AgentOutputEvents> {
       () => o.time.nowMs,
     );
     this.#pipeline = new Pipeline(
-      [new SentenceAggregator(), new TtsProcessor(o.tts, () => o.voice, (s, signal) => this.#takeClause(s, signal))],
+      [
+        new SentenceAggregator(),
+        new TtsProcessor(
+          o.tts,
+          () => o.voice,
+          (s, signal) => this.#takeClause(s, signal),
+        ),
+      ],
       (f) => this.#onOutput(f),
       (f) => {
         if (f.type === 'error') this.emit('error', f.source, f.error, f.fatal);

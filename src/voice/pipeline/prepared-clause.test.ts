@@ -18,7 +18,11 @@ describe('A prepared reply’s first clause, synthesized ahead of time', () => {
     const clauses = new Map([[1, clause]]);
     const run = runPipeline([
       new SentenceAggregator(),
-      new TtsProcessor(tts, () => 'v', (s, signal) => (s.index === 0 ? clauses.get(s.responseId)?.take(s.text, signal) : undefined)),
+      new TtsProcessor(
+        tts,
+        () => 'v',
+        (s, signal) => (s.index === 0 ? clauses.get(s.responseId)?.take(s.text, signal) : undefined),
+      ),
     ]);
     await run.send(
       ...['Su', 're, I can', ' do that. Which day?'].map((text) => ({ type: 'text' as const, responseId: 1, text })),

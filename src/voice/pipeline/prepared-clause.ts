@@ -102,7 +102,7 @@ export class PreparedClause {
   }
 
   async *#replay(): AsyncGenerator<Int16Array> {
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
       if (this.#abort.signal.aborted) return;
       if (i < this.#chunks.length) {
         yield this.#chunks[i++]!;
