@@ -6,6 +6,8 @@
  * speech (what the caller waits for the agent), machines relative to the end of the greeting
  * (negative = decided while the greeting still played). Twice: on the audio alone, and with a
  * streaming speech-to-text's interim transcripts (simulated: one per word, STT_LATENCY_MS late).
+ * Humans: when the agent is let speak (the detector's provisional guess of a person, or the decision)
+ * and when the guess was confirmed; machines the agent began talking to on a guess later withdrawn.
  * Targets (issue 12): ≥ 95 % correct, humans within 1.5 s, machines within 1 s after the greeting ends.
  * `npm run bench -- voicemail -- --list` prints every answer's decision.
  */
@@ -33,24 +35,32 @@ const pct = (xs: number[], p: number): number => {
 function decide(
   a: LabelledAnswer,
   withTranscripts: boolean,
-): { d: AmdDecision | undefined; cpuMs: number; frames: number } {
+): { d: AmdDecision | undefined; guessMs: number | undefined; withdrawn: number; cpuMs: number; frames: number } {
   const amd = new AnsweringMachineDetector();
   const texts = withTranscripts ? simulatedTranscripts(a, STT_LATENCY_MS) : [];
   const t = performance.now();
   let frames = 0;
+  let guessMs: number | undefined;
   for (const f of a.frames) {
     frames++;
     if (amd.push(f)) break;
+    guessMs ??= amd.provisional?.decisionMs;
     const nowMs = frames * FRAME_MS;
     while (texts[0] && texts[0].atMs <= nowMs) amd.pushTranscript(texts.shift()?.text ?? '');
     if (amd.decision) break;
   }
-  return { d: amd.decision, cpuMs: performance.now() - t, frames };
+  return { d: amd.decision, guessMs, withdrawn: amd.withdrawnGuesses, cpuMs: performance.now() - t, frames };
 }
 
 function report(title: string, answers: LabelledAnswer[], withTranscripts: boolean, list: boolean): void {
   const matrix: Record<string, Record<AnsweredBy | 'none', number>> = {};
+  /** Answer → the agent speaks: a provisional guess of a person, or the decision. */
   const humanFromAnswer: number[] = [];
+  /** Answer → the final decision (a guess confirmed by the rule's full silence). */
+  const humanConfirmed: number[] = [];
+  /** Machines the agent started talking to on a withdrawn guess, and for how long before the decision. */
+  const machineGuessedMs: number[] = [];
+  let humanWithdrawn = 0;
   const humanFromSpeechEnd: number[] = [];
   /** Answer → the end of a person's first spoken stretch: what any rule that lets them finish waits for. */
   const humanFirstWordsEnd: number[] = [];
@@ -67,18 +77,24 @@ function report(title: string, answers: LabelledAnswer[], withTranscripts: boole
     (matrix[a.label] ??= { human: 0, machine: 0, unknown: 0, none: 0 })[got]++;
     if (got === a.label) correct++;
     const ms = r.d?.decisionMs ?? NaN;
+    const finalMs = r.d?.confirmedMs ?? ms;
     if (a.label === 'human') {
-      humanFromAnswer.push(ms);
-      humanFromSpeechEnd.push(ms - a.speechEndMs);
+      const speaksMs = Math.min(ms, r.guessMs ?? Infinity, HOLD_GREETING_MS);
+      humanFromAnswer.push(speaksMs);
+      humanConfirmed.push(finalMs);
+      humanFromSpeechEnd.push(speaksMs - a.speechEndMs);
+      if (r.withdrawn > 0) humanWithdrawn++;
       humanFirstWordsEnd.push(Math.round(a.segments[0]?.endMs ?? a.speechEndMs));
     } else {
       machineFromGreetingEnd.push(ms - a.speechEndMs);
       machineFromAnswer.push(ms);
+      if (r.guessMs !== undefined && r.guessMs < ms) machineGuessedMs.push(ms - r.guessMs);
     }
     if (list)
       console.log(
         `  ${got === a.label ? '  ' : '✗ '}${a.label.padEnd(8)}→ ${got.padEnd(8)} ${(r.d?.reason ?? '').padEnd(28)} ` +
-          `${String(ms).padStart(5)} ms (speech ends ${String(a.speechEndMs).padStart(5)})  ${a.name}`,
+          `${String(ms).padStart(5)} ms${r.guessMs !== undefined ? ` (guess ${r.guessMs}${r.withdrawn ? ', withdrawn' : ''})` : ''} ` +
+          `(speech ends ${String(a.speechEndMs).padStart(5)})  ${a.name}`,
       );
   }
   const humans = answers.filter((a) => a.label === 'human').length;
@@ -97,14 +113,21 @@ function report(title: string, answers: LabelledAnswer[], withTranscripts: boole
       `  ${truth.padEnd(8)} ${[row.human, row.machine, row.unknown].map((n) => String(n).padStart(8)).join('')}`,
     );
   const fmt = (xs: number[]) => `p50 ${pct(xs, 50)} ms, p90 ${pct(xs, 90)} ms, max ${Math.max(...xs)} ms`;
-  console.log(`humans, answer → decision:              ${fmt(humanFromAnswer)} (target ≤ 1500 ms)`);
-  console.log(`humans, end of their speech → decision: ${fmt(humanFromSpeechEnd)}`);
+  console.log(`humans, answer → agent speaks (decided): ${fmt(humanFromAnswer)} (target ≤ 1500 ms)`);
+  console.log(`humans, end of their speech → agent:    ${fmt(humanFromSpeechEnd)}`);
+  console.log(
+    `humans, answer → guess confirmed:       ${fmt(humanConfirmed)} (${humanWithdrawn} person's guess withdrawn on their own words)`,
+  );
   const within = humanFromAnswer.filter((ms) => ms <= 1500).length;
   console.log(
     `humans, answer → end of their first words: ${fmt(humanFirstWordsEnd)} (the callers' own speech; ` +
       `${within}/${humanFromAnswer.length} decided within 1500 ms of answer)`,
   );
   console.log(`machines, greeting end → decision:      ${fmt(machineFromGreetingEnd)} (target ≤ 1000 ms)`);
+  console.log(
+    `machines the agent began talking to on a withdrawn guess: ${machineGuessedMs.length}/${answers.length - humans}` +
+      (machineGuessedMs.length ? ` (for ${fmt(machineGuessedMs)} before the machine decision)` : ''),
+  );
   const late = machineFromAnswer.filter((ms) => !(ms <= HOLD_GREETING_MS)).length;
   console.log(
     `machines, answer → decision:            ${fmt(machineFromAnswer)} (${late} after the agent's greeting hold, VOICEMAIL_HOLD_GREETING_MS ${HOLD_GREETING_MS})`,

@@ -363,6 +363,30 @@ describeEachDialect<Ctx>(
       assert.ok((r?.call?.answered_by_ms ?? 0) <= hello.speechEndMs + 1000);
     });
 
+    test('voicemail hang_up: a machine that pauses after "hello," is guessed a person (the agent starts), then decided machine and hung up with voicemail', async () => {
+      const ctx = get();
+      const call = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);
+      await ctx.repo.admit(call.id, 'inst', 10, RATES);
+      const agent = new InMemoryAgent();
+      const leg = new InMemoryLeg();
+      const c = controllerFor(ctx, call.id, agent, { voicemail: { action: 'hang_up', holdGreetingMs: 4000 } });
+      c.attach(leg);
+      leg.emit('answered');
+      await untilMediaFlows(leg, agent);
+      const greeting = labelledAnswers().find((a) => a.name === 'hello, nobody is available (300 ms)')!;
+      for (const f of greeting.frames) {
+        await Promise.resolve();
+        if (leg.hungUp > 0) break;
+        leg.media.emit('audio', f);
+      }
+      const r = await c.done;
+      assert.equal(agent.started, true, 'the guess let the agent speak before the decision');
+      assert.equal(leg.hungUp, 1);
+      assert.equal(r?.call?.end_reason, 'voicemail');
+      assert.equal(r?.call?.answered_by, 'machine');
+      assert.ok((r?.call?.answered_by_ms ?? 0) > 2000, 'decided on the greeting, not at the guess');
+    });
+
     test('voicemail leave_message: when the greeting hold runs out before the decision, the machine still gets the message after its beep', async () => {
       const ctx = get();
       const call = await seedOutboundCall(ctx.store.db, systemClock, ctx.orgId);

@@ -20,8 +20,13 @@ export type AmdReason =
 export interface AmdDecision {
   answeredBy: AnsweredBy;
   reason: AmdReason;
-  /** Answer → decision, ms of audio analysed. */
+  /**
+   * Answer → decision, ms of audio analysed. A person is acted on at the provisional guess (the
+   * agent speaks from there), so a confirmed guess keeps that time; `confirmedMs` is when it held.
+   */
   decisionMs: number;
+  /** A person decided from a provisional guess: when the guess was confirmed (ms from the answer). */
+  confirmedMs?: number;
 }
 
 /**
@@ -39,6 +44,11 @@ export interface AmdOptions {
   shortGreetingSilenceMs?: number;
   /** The silence needed after a greeting of maxGreetingMs (between the two it grows with the speech heard). */
   afterGreetingSilenceMs?: number;
+  /**
+   * After a short greeting a person is guessed at this share of the rule's silence (0.4: 200 ms of
+   * the 500 ms wait) so the agent speaks at once; voice before the full silence withdraws the guess.
+   */
+  provisionalShare?: number;
   /** With a transcript that is how people pick up ("hello, who's calling?"), this much silence → human, whatever the greeting's length. */
   transcriptGreetingSilenceMs?: number;
   /** Words (voiced runs of at least minWordMs) beyond this → machine. */
@@ -59,6 +69,7 @@ const DEFAULTS: Required<AmdOptions> = {
   shortGreetingMs: 700,
   shortGreetingSilenceMs: 500,
   afterGreetingSilenceMs: 1000,
+  provisionalShare: 0.4,
   transcriptGreetingSilenceMs: 500,
   maxWords: 6,
   minWordMs: 100,
@@ -96,6 +107,8 @@ export class AnsweringMachineDetector {
   #words = 0;
   #lastBeepMs: number | undefined;
   #humanWords = false;
+  #provisional: AmdDecision | undefined;
+  #withdrawn = 0;
 
   constructor(options: AmdOptions = {}) {
     this.#o = { ...DEFAULTS, ...options };
@@ -103,6 +116,19 @@ export class AnsweringMachineDetector {
 
   get decision(): AmdDecision | undefined {
     return this.#decision;
+  }
+
+  /**
+   * A person, guessed before the rule's full silence (the agent may speak): set on the frame that
+   * guesses, cleared when voice resumes (withdrawn) or a decision is made (confirmed or overruled).
+   */
+  get provisional(): AmdDecision | undefined {
+    return this.#decision ? undefined : this.#provisional;
+  }
+
+  /** How many provisional guesses voice withdrew (a machine pausing after a word, or a person going on). */
+  get withdrawnGuesses(): number {
+    return this.#withdrawn;
   }
 
   /** When the latest beep ended its minimum length (ms since the answer), if one was heard. */
@@ -136,8 +162,13 @@ export class AnsweringMachineDetector {
     if (this.#beeps.toneHz === 0)
       this.#track(db > Math.max(this.#o.voiceThresholdDbfs, noiseDb + this.#o.voiceAboveNoiseDb));
     if (this.#decision) return undefined;
+    if (this.#provisional && this.#silenceMs === 0) {
+      this.#provisional = undefined;
+      this.#withdrawn++;
+    }
     const d = this.#rules(beep);
-    if (d) this.#decision = { ...d, decisionMs: this.#ms };
+    if (d) this.#decide(d);
+    else this.#guess();
     return this.#decision;
   }
 
@@ -150,11 +181,34 @@ export class AnsweringMachineDetector {
   pushTranscript(text: string): AmdDecision | undefined {
     if (this.#decision) return undefined;
     if (soundsLikeMachine(text)) {
-      this.#decision = { answeredBy: 'machine', reason: 'transcript', decisionMs: this.#ms };
+      this.#decide({ answeredBy: 'machine', reason: 'transcript' });
       return this.#decision;
     }
     this.#humanWords = soundsLikeHumanGreeting(text);
     return undefined;
+  }
+
+  #decide(d: Omit<AmdDecision, 'decisionMs'>): void {
+    const guess = this.#provisional;
+    this.#decision =
+      guess && d.answeredBy === 'human'
+        ? { ...d, decisionMs: guess.decisionMs, confirmedMs: this.#ms }
+        : { ...d, decisionMs: this.#ms };
+    this.#provisional = undefined;
+  }
+
+  /** provisionalShare into the silence that would decide a person after a short greeting: the guess. */
+  #guess(): void {
+    const o = this.#o;
+    if (this.#provisional || !this.#heardVoice || this.#words === 0) return;
+    // Only a short greeting (or one whose words are how people pick up): machines pause too.
+    if (this.#voicedMs > o.shortGreetingMs && !this.#humanWords) return;
+    const neededMs = this.#humanWords
+      ? Math.min(this.#silenceNeededMs(), o.transcriptGreetingSilenceMs)
+      : this.#silenceNeededMs();
+    if (this.#silenceMs < o.provisionalShare * neededMs) return;
+    const reason = this.#humanWords ? 'transcript_greeting' : 'short_greeting_then_silence';
+    this.#provisional = { answeredBy: 'human', reason, decisionMs: this.#ms };
   }
 
   #track(voiced: boolean): void {

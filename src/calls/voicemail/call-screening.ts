@@ -60,6 +60,11 @@ export class CallScreening {
       action: s.action,
       holdGreetingMs: s.holdGreetingMs,
       onDecision: (d) => this.#onDecision(d),
+      onGuess: (g) =>
+        o.log.info(
+          { callId: o.callId, reason: g.reason, guessMs: g.decisionMs },
+          'answered by a person, provisionally',
+        ),
     });
     this.#screen = screen;
     // `continue` only reports who answered: no second speech-to-text stream for it.
@@ -136,7 +141,13 @@ export class CallScreening {
     this.#decision = d;
     this.#words?.close();
     o.log.info(
-      { callId: o.callId, answeredBy: d.answeredBy, reason: d.reason, decisionMs: d.decisionMs },
+      {
+        callId: o.callId,
+        answeredBy: d.answeredBy,
+        reason: d.reason,
+        decisionMs: d.decisionMs,
+        ...(d.confirmedMs !== undefined ? { confirmedMs: d.confirmedMs } : {}),
+      },
       'answered by',
     );
     if (d.answeredBy === 'machine' && o.settings.action === 'hang_up') void o.end('voicemail');

@@ -6,6 +6,8 @@ export interface VoicemailScreenOptions {
   /** The agent's first words wait for the decision at most this long after the answer (ms of call audio). */
   holdGreetingMs: number;
   onDecision: (decision: AmdDecision) => void;
+  /** A person guessed before the decision (the agent is let speak now); the decision follows. */
+  onGuess?: (guess: AmdDecision) => void;
   detector?: AmdOptions;
   /** leave_message: no beep heard → the greeting counts as over after this much silence. */
   greetingOverSilenceMs?: number;
@@ -18,8 +20,10 @@ export interface VoicemailScreenOptions {
  * from the answer on (gaps already filled with silence by the media bridge), so its sense of time
  * is the call's audio and it needs no timers. `ready` resolves when the agent may start talking:
  * - `continue`: at once (detection only reports `answered_by`);
- * - `hang_up`: on a human/unknown decision, or when `holdGreetingMs` passes undecided (a person
- *   never waits longer than that); a machine never gets it (the call ends with `voicemail`);
+ * - `hang_up`: on a human/unknown decision, on the detector's provisional guess of a person (a
+ *   short greeting and 40 % of the silence that decides it: the agent speaks about 0.2 s after a
+ *   "hello?"), or when `holdGreetingMs` passes undecided (a person never waits longer than that);
+ *   a machine decided first never gets it (the call ends with `voicemail`);
  * - `leave_message`: like hang_up for people; for a machine after its beep (or, without one, once
  *   the greeting is followed by `greetingOverSilenceMs` of silence), so the message is recorded.
  */
@@ -54,6 +58,11 @@ export class VoicemailScreen {
     if (decision && !before) this.#decided(decision);
     const ms = this.#amd.elapsedMs;
     const d = this.#amd.decision;
+    const guess = this.#amd.provisional;
+    if (!d && guess && !this.#isReady) {
+      this.#o.onGuess?.(guess);
+      this.#release();
+    }
     if (!d && ms >= this.#o.holdGreetingMs) this.#release();
     if (d?.answeredBy === 'machine' && this.#o.action === 'leave_message') {
       // After the beep has stopped (the machine records from there), with 200 ms of quiet around it.
