@@ -291,9 +291,13 @@ export async function run(): Promise<void> {
       untilQuiet: async (quietMs: number): Promise<void> => {
         while (performance.now() - (heard.at(-1) ?? 0) < quietMs) await sleep(10);
       },
-      /** Sends the caller's utterance and trailing silence; resolves when its last voiced frame left. */
+      /**
+       * Sends the caller's utterance and trailing silence; resolves when its last voiced frame left
+       * (the frames still queued from the previous utterance's silence are counted: they go first).
+       */
       say: async (): Promise<number> => {
-        target = sent + lastLoud + 1;
+        // Frames still queued from the last utterance's trailing silence leave first.
+        target = sent + Math.round(media.outgoingQueuedMs / 20) + lastLoud + 1;
         speechEndAt = undefined;
         for (const f of [...speech, ...silenceFrames(2500)]) media.sendAudio(f);
         while (speechEndAt === undefined) await sleep(1);

@@ -24,6 +24,8 @@ export interface MediaSession {
   setRemote(media: NegotiatedMedia): void;
   start(): void;
   sendAudio(pcm8k: Int16Array): void;
+  /** Audio handed to sendAudio and not sent yet, ms (in a worker: as of its last report). */
+  readonly outgoingQueuedMs: number;
   clearOutgoing(): void;
   sendDtmf(digits: string): Promise<void>;
   pause(): void;
