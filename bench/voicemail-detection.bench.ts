@@ -116,7 +116,7 @@ function report(title: string, answers: LabelledAnswer[], withTranscripts: boole
   console.log(`humans, answer → agent speaks (decided): ${fmt(humanFromAnswer)} (target ≤ 1500 ms)`);
   console.log(`humans, end of their speech → agent:    ${fmt(humanFromSpeechEnd)}`);
   console.log(
-    `humans, answer → guess confirmed:       ${fmt(humanConfirmed)} (${humanWithdrawn} person's guess withdrawn on their own words)`,
+    `humans, answer → guess confirmed:       ${fmt(humanConfirmed)} (${humanWithdrawn} people went on talking after the guess: it was withdrawn, the agent had started)`,
   );
   const within = humanFromAnswer.filter((ms) => ms <= 1500).length;
   console.log(
