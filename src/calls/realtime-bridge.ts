@@ -58,6 +58,8 @@ export class RealtimeBridge extends TypedEmitter<RealtimeBridgeEvents> {
   /** Speech items waiting for their transcript, oldest first. */
   readonly #pendingUserItems: string[] = [];
   #speechItemId: string | undefined;
+  /** Client audio the agent has been given, ms of 20 ms frames (the position of speech events). */
+  #heardMs = 0;
   /** Client-committed turns (turn_detection null): frames since the last commit. */
   #manualFrames: Int16Array[] = [];
   #manualStartMs = 0;
@@ -107,7 +109,7 @@ export class RealtimeBridge extends TypedEmitter<RealtimeBridgeEvents> {
   /** Joins the agent once it exists (an inline session's agent is built at its first session.update). */
   attach(agent: RealtimeAgentPort): void {
     this.#agent = agent;
-    agent.on('callerSpeech', (s) => this.#onCallerSpeech(s.state));
+    agent.on('callerSpeech', (s) => this.#onCallerSpeech(s.state, s.agoMs));
     agent.on('userTurn', (t) => this.#onUserTurn(t.text, t.source));
     agent.on('responseStarted', (id) => this.#responses.started(id));
     agent.on('responseText', (id, delta) => this.#responses.text(id, delta));
@@ -174,8 +176,14 @@ export class RealtimeBridge extends TypedEmitter<RealtimeBridgeEvents> {
         } catch {
           throw new ClientEventError('audio must be base64.', ev.eventId, 'audio');
         }
-        if (this.#session.turnDetection) for (const f of frames) this.#mediaEvents.emit('audio', f);
+        if (this.#session.turnDetection)
+          for (const f of frames) {
+            // Counted before the agent hears it: speech events it raises on this frame are placed with it.
+            this.#heardMs += FRAME_MS;
+            this.#mediaEvents.emit('audio', f);
+          }
         else {
+          this.#heardMs += frames.length * FRAME_MS;
           if (this.#manualFrames.length === 0) this.#manualStartMs = agent?.nowMs ?? 0;
           this.#manualFrames.push(...frames);
         }
@@ -311,9 +319,14 @@ export class RealtimeBridge extends TypedEmitter<RealtimeBridgeEvents> {
 
   // ---- agent → client (responses: realtime-responses.ts) ----------------------------------
 
-  #onCallerSpeech(state: 'started' | 'stopped'): void {
+  /**
+   * `agoMs`: how far back in the audio the agent heard the speech started / stopped, so
+   * audio_start_ms / audio_end_ms place it in the client's audio (a chunk of audio is heard at
+   * once; a held utterance is announced late; a stop after the silence waited).
+   */
+  #onCallerSpeech(state: 'started' | 'stopped', agoMs: number): void {
     if (!this.#session.turnDetection) return;
-    const atMs = Math.round(this.#in.receivedMs);
+    const atMs = Math.max(0, Math.round(this.#heardMs - agoMs));
     if (state === 'started') {
       this.#speechItemId = this.#o.newId('item_');
       this.#send(

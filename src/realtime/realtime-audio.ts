@@ -32,8 +32,6 @@ export class RealtimeAudioIn {
   readonly #chunker = new FrameChunker();
   /** An odd trailing byte of a pcm16 chunk waits for the next one. */
   #carry: Buffer = Buffer.alloc(0);
-  /** Wire milliseconds received so far (the client's audio clock: audio_start_ms / audio_end_ms). */
-  receivedMs = 0;
 
   constructor(spec: RealtimeAudioSpec) {
     this.#spec = spec;
@@ -49,7 +47,6 @@ export class RealtimeAudioIn {
       bytes = bytes.subarray(0, bytes.length - 1);
     } else this.#carry = Buffer.alloc(0);
     const wire = decodeWire(this.#spec, bytes);
-    this.receivedMs += (wire.length / this.#spec.rateHz) * 1000;
     const narrow = this.#resampler ? this.#resampler.process(wire) : wire;
     return this.#chunker.push(narrow);
   }

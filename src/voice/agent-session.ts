@@ -244,7 +244,9 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     const responses = this.#responses;
     const timers = this.#timers;
     turns.on('callerActivity', (kind) => timers.callerActivity(kind, this.#time.nowMs));
-    turns.on('callerSpeech', (state) => this.emit('callerSpeech', { state, atMs: this.#time.liveMs() }));
+    turns.on('callerSpeech', (state, agoMs) =>
+      this.emit('callerSpeech', { state, atMs: Math.max(0, this.#time.liveMs() - agoMs), agoMs }),
+    );
     turns.on('bargeIn', () => this.#interrupt());
     // The agent went on speaking; the words stay out of the context and the transcript.
     turns.on('backchannel', (text) =>

@@ -65,7 +65,13 @@ export interface AgentSessionEvents {
    * Turn detection heard the caller start / stop speaking (session ms). While the agent speaks,
    * 'started' waits for the barge-in policy's interrupt; a backchannel it talked on through has no pair.
    */
-  callerSpeech: (info: { state: 'started' | 'stopped'; atMs: number }) => void;
+  callerSpeech: (info: {
+    state: 'started' | 'stopped';
+    /** Session ms where the speech started / stopped (now − agoMs). */
+    atMs: number;
+    /** How much caller audio ago (ms of frames): a held utterance is announced once it interrupts, a stop after the silence waited. */
+    agoMs: number;
+  }) => void;
   /** A caller turn entered the conversation: transcribed speech, or text the owner added. */
   userTurn: (turn: { text: string; startMs: number; endMs: number; source: 'speech' | 'text' }) => void;
   /** An answer (or a fixed line such as a fallback) started. */

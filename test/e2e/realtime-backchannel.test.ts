@@ -76,7 +76,8 @@ for (const dialect of testDialects()) {
       await until('1 s of the answer received', () => receivedMs() > 1000);
 
       const uploadsBefore = h.stt.uploads.length;
-      c.send({ type: 'input_audio_buffer.append', audio: pcm24([...fliteSpeech('uh-huh'), ...silenceFrames(1500)]) });
+      const backchannel = [...fliteSpeech('uh-huh'), ...silenceFrames(1500)];
+      c.send({ type: 'input_audio_buffer.append', audio: pcm24(backchannel) });
       await until('the backchannel was transcribed', () => h.stt.uploads.length > uploadsBefore);
       // Once the backchannel is over the agent is still talking, and nothing announced the caller's speech.
       const afterBackchannel = receivedMs();
@@ -90,14 +91,25 @@ for (const dialect of testDialects()) {
         'the answer was not cut',
       );
 
-      c.send({
-        type: 'input_audio_buffer.append',
-        audio: pcm24([...asteriskPrompt('hello-world'), ...asteriskPrompt('hello-world'), ...silenceFrames(1500)]),
-      });
-      await c.waitFor('input_audio_buffer.speech_started');
+      const words = [...asteriskPrompt('hello-world'), ...asteriskPrompt('hello-world')];
+      c.send({ type: 'input_audio_buffer.append', audio: pcm24([...words, ...silenceFrames(1500)]) });
+      const started = await c.waitFor('input_audio_buffer.speech_started');
+      // Positions in the client's audio: the interruption's first and last voiced frames.
+      const voiced = words.map((f) => f.some((x) => Math.abs(x) > 1000));
+      const speechStartMs = (backchannel.length + voiced.indexOf(true)) * 20;
+      const speechEndMs = (backchannel.length + voiced.lastIndexOf(true) + 1) * 20;
+      // Announced only once it interrupted, yet placed where the speech began (with the prefix padding, as OpenAI's).
+      assert.ok(
+        started.audio_start_ms >= speechStartMs - 500 && started.audio_start_ms <= speechStartMs + 100,
+        `audio_start_ms ${started.audio_start_ms}, the speech starts at ${speechStartMs} ms of the audio sent`,
+      );
       const cut = await c.waitFor('response.done', (e) => e.response.id === story.response_id);
       assert.equal(cut.response.status, 'cancelled');
-      await c.waitFor('input_audio_buffer.speech_stopped');
+      const stopped = await c.waitFor('input_audio_buffer.speech_stopped');
+      assert.ok(
+        stopped.audio_end_ms >= speechEndMs - 100 && stopped.audio_end_ms <= speechEndMs + 300,
+        `audio_end_ms ${stopped.audio_end_ms}, the speech ends at ${speechEndMs} ms (not after the silence waited)`,
+      );
       const heard = await c.waitFor('conversation.item.input_audio_transcription.completed');
       assert.equal(heard.transcript, 'Hold on, a question.');
       assert.equal(c.count('input_audio_buffer.speech_started'), 1);

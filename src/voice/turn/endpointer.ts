@@ -55,6 +55,14 @@ export class Endpointer {
     return this.#silenceRun * this.#o.frameMs;
   }
 
+  /**
+   * Audio since the open utterance's first frame, its pre-roll included (the realtime API's
+   * audio_start_ms counts its prefix padding too): ms of frames, not of the clock.
+   */
+  get sinceStartMs(): number {
+    return this.#inSpeech ? this.#utterance.length * this.#o.frameMs : 0;
+  }
+
   /** Voiced speech of the open utterance so far (its pauses left out). */
   get voicedMs(): number {
     return this.#voicedFrames * this.#o.frameMs;

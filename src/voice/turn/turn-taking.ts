@@ -17,9 +17,11 @@ export interface TurnTakingEvents {
   /**
    * The caller's speech as the conversation sees it (the realtime API's speech_started/stopped):
    * while the agent speaks, 'started' comes only once the utterance interrupts it (or turns out to
-   * be a turn); a backchannel the agent talked on through has neither.
+   * be a turn); a backchannel the agent talked on through has neither. `agoMs`: how much of the
+   * caller's audio ago (ms of frames) the speech started / stopped — a held utterance is
+   * announced late, a stop once the silence after it has been waited.
    */
-  callerSpeech: (state: 'started' | 'stopped') => void;
+  callerSpeech: (state: 'started' | 'stopped', agoMs: number) => void;
   /** The barge-in policy decided the caller takes the floor: stop the agent now. */
   bargeIn: () => void;
   /**
@@ -214,13 +216,13 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
   #announce(turn: OpenTurn): void {
     if (turn.announced) return;
     turn.announced = true;
-    this.emit('callerSpeech', 'started');
+    this.emit('callerSpeech', 'started', this.#endpointer.sinceStartMs);
   }
 
-  /** The utterance is over: 'speech_ended' for the timers, and 'stopped' when it was announced. */
-  #speechEnded(turn: OpenTurn): void {
+  /** The utterance is over (`silenceMs` ago): 'speech_ended' for the timers, and 'stopped' when it was announced. */
+  #speechEnded(turn: OpenTurn, silenceMs: number): void {
     this.emit('callerActivity', 'speech_ended');
-    if (turn.announced) this.emit('callerSpeech', 'stopped');
+    if (turn.announced) this.emit('callerSpeech', 'stopped', silenceMs);
   }
 
   /** Evidence about a held utterance (a voiced frame, an interim result): does it interrupt now? */
@@ -345,9 +347,9 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
       // Nothing can transcribe this turn: give up once the caller is clearly done.
       if (ep.silenceMs < t.endOfTurnSilenceMs && !ep.tooLong) return;
       const err = turn.failed;
-      ep.end();
+      const u = ep.end();
       this.#turn = undefined;
-      this.#speechEnded(turn);
+      this.#speechEnded(turn, u.silenceWaitedMs);
       // Nothing interrupted the agent: its line goes on, and no apology for words it talked over.
       this.emit(turn.held ? 'sttWarning' : 'sttFailed', err);
       return;
@@ -369,7 +371,7 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
     this.#turn = undefined;
     turn.upload?.abort();
     if (text === '' || !turn.held) {
-      this.#speechEnded(turn);
+      this.#speechEnded(turn, u.silenceWaitedMs);
       if (text === '') {
         if (turn.prepared !== undefined) this.emit('discardPrepared');
         return;
@@ -377,13 +379,13 @@ export class TurnTaking extends TypedEmitter<TurnTakingEvents> {
     } else {
       const floor = this.#o.floor();
       if (this.#policy.isBackchannelTurn(text, floor)) {
-        this.#speechEnded(turn);
+        this.#speechEnded(turn, u.silenceWaitedMs);
         this.emit('backchannel', text);
         return;
       }
       // Too short to interrupt on its own, but more than a backchannel ("no", "stop"): a turn.
       this.#announce(turn);
-      this.#speechEnded(turn);
+      this.#speechEnded(turn, u.silenceWaitedMs);
       if (floor.speaking || floor.thinking) this.emit('bargeIn');
     }
     this.emit('callerTurn', {
