@@ -1,7 +1,4 @@
-import type { Agent } from '../../api/types';
-import { analysisForm, type AnalysisForm } from './analysis-section';
-import { bargeInBody, bargeInForm, type BargeInForm } from './barge-in-section';
-import type { VoicemailForm } from './voicemail-section';
+import type { Agent, BargeIn, PostCallAnalysis, VoicemailAction } from '../../api/types';
 
 /** The agent form's state (text as typed) and its conversions from the agent and to the request body. */
 
@@ -78,5 +75,87 @@ export function toBody(
     voicemail_message: f.voicemail.voicemail_message,
     barge_in: bargeInBody(f.barge_in),
     post_call_analysis: analysis,
+  };
+}
+
+export interface VoicemailForm {
+  voicemail_action: VoicemailAction;
+  voicemail_message: string;
+}
+
+/** The "Interruptions" inputs as typed: an empty input = the platform default (the key is left out). */
+export interface BargeInForm {
+  min_speech_ms: string;
+  min_words: string;
+  filter_backchannels: '' | 'true' | 'false';
+}
+
+export function bargeInForm(b: BargeIn | null | undefined): BargeInForm {
+  const text = (n: number | undefined) => (n === undefined ? '' : String(n));
+  return {
+    min_speech_ms: text(b?.min_speech_ms),
+    min_words: text(b?.min_words),
+    filter_backchannels: b?.filter_backchannels === undefined ? '' : b.filter_backchannels ? 'true' : 'false',
+  };
+}
+
+/** A whole number as a number; anything else as typed, so the API's message says what is wrong. */
+const wholeOrText = (s: string): number | string => (/^-?\d+$/.test(s) ? Number(s) : s);
+
+/** `barge_in` as the API wants it: only the keys filled in; none filled in = null (all defaults). */
+export function bargeInBody(f: BargeInForm): Record<string, unknown> | null {
+  const out: Record<string, unknown> = {};
+  const ms = f.min_speech_ms.trim();
+  const words = f.min_words.trim();
+  if (ms !== '') out.min_speech_ms = wholeOrText(ms);
+  if (words !== '') out.min_words = wholeOrText(words);
+  if (f.filter_backchannels !== '') out.filter_backchannels = f.filter_backchannels === 'true';
+  return Object.keys(out).length > 0 ? out : null;
+}
+
+/** The "Post-call analysis" inputs; turned off, the other inputs keep their text but are not sent. */
+export interface AnalysisForm {
+  enabled: boolean;
+  summary: boolean;
+  grading: boolean;
+  /** JSON text; empty = no extraction. */
+  extraction_schema: string;
+  /** One label a line. */
+  outcome_labels: string;
+}
+
+export function analysisForm(a: PostCallAnalysis | null | undefined): AnalysisForm {
+  return {
+    enabled: !!a,
+    summary: a?.summary ?? true,
+    grading: a?.grading ?? true,
+    extraction_schema: a?.extraction_schema ? JSON.stringify(a.extraction_schema, null, 2) : '',
+    outcome_labels: (a?.outcome_labels ?? []).join('\n'),
+  };
+}
+
+/**
+ * `post_call_analysis` as the API wants it (null when off), or the problem of the schema text when
+ * it is not JSON (the API checks the schema itself and says what is wrong with it).
+ */
+export function analysisBody(
+  f: AnalysisForm,
+): { ok: true; value: Record<string, unknown> | null } | { ok: false; problem: string } {
+  if (!f.enabled) return { ok: true, value: null };
+  let schema: unknown = null;
+  if (f.extraction_schema.trim() !== '') {
+    try {
+      schema = JSON.parse(f.extraction_schema);
+    } catch (err) {
+      return { ok: false, problem: `Not valid JSON: ${(err as Error).message}` };
+    }
+  }
+  const labels = f.outcome_labels
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    ok: true,
+    value: { summary: f.summary, grading: f.grading, extraction_schema: schema, outcome_labels: labels },
   };
 }

@@ -13,10 +13,10 @@ import { AgentVersions } from './agent-versions';
 import { TalkPanel } from './talk-panel';
 import { DraftNotice } from './draft-notice';
 import { TOOL_TEMPLATE, checkTools } from './tool-schema';
-import { PRODUCTS, toBody, toForm, type FormState } from './agent-form-state';
+import { PRODUCTS, analysisBody, toBody, toForm, type FormState } from './agent-form-state';
 import { VOICEMAIL_FIELDS, VoicemailSection } from './voicemail-section';
 import { BARGE_IN_FIELDS, BargeInSection } from './barge-in-section';
-import { ANALYSIS_FIELDS, AnalysisSection, analysisBody } from './analysis-section';
+import { ANALYSIS_FIELDS, AnalysisSection } from './analysis-section';
 
 /** A message for the next AgentForm (creating an agent moves to its own page, a new form). */
 let flash: string | null = null;

@@ -1,16 +1,5 @@
-import type { PostCallAnalysis } from '../../api/types';
+import type { AnalysisForm } from './agent-form-state';
 import { CheckboxField, FieldGroup, TextArea, fieldErrors, groupErrors } from '../../ui/form';
-
-/** The "Post-call analysis" inputs; turned off, the other inputs keep their text but are not sent. */
-export interface AnalysisForm {
-  enabled: boolean;
-  summary: boolean;
-  grading: boolean;
-  /** JSON text; empty = no extraction. */
-  extraction_schema: string;
-  /** One label a line. */
-  outcome_labels: string;
-}
 
 export const ANALYSIS_FIELDS = [
   'post_call_analysis.summary',
@@ -19,43 +8,7 @@ export const ANALYSIS_FIELDS = [
   'post_call_analysis.outcome_labels',
 ];
 
-export function analysisForm(a: PostCallAnalysis | null | undefined): AnalysisForm {
-  return {
-    enabled: !!a,
-    summary: a?.summary ?? true,
-    grading: a?.grading ?? true,
-    extraction_schema: a?.extraction_schema ? JSON.stringify(a.extraction_schema, null, 2) : '',
-    outcome_labels: (a?.outcome_labels ?? []).join('\n'),
-  };
-}
-
 const SCHEMA_EXAMPLE = '{"type": "object", "properties": {"callback_time": {"type": "string"}}}';
-
-/**
- * `post_call_analysis` as the API wants it (null when off), or the problem of the schema text when
- * it is not JSON (the API checks the schema itself and says what is wrong with it).
- */
-export function analysisBody(
-  f: AnalysisForm,
-): { ok: true; value: Record<string, unknown> | null } | { ok: false; problem: string } {
-  if (!f.enabled) return { ok: true, value: null };
-  let schema: unknown = null;
-  if (f.extraction_schema.trim() !== '') {
-    try {
-      schema = JSON.parse(f.extraction_schema);
-    } catch (err) {
-      return { ok: false, problem: `Not valid JSON: ${(err as Error).message}` };
-    }
-  }
-  const labels = f.outcome_labels
-    .split('\n')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return {
-    ok: true,
-    value: { summary: f.summary, grading: f.grading, extraction_schema: schema, outcome_labels: labels },
-  };
-}
 
 export function AnalysisSection({
   value,

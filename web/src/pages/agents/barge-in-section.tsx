@@ -1,38 +1,8 @@
-import type { BargeIn } from '../../api/types';
+import type { BargeInForm } from './agent-form-state';
 import { FieldGroup, SelectField, TextField, fieldErrors, groupErrors } from '../../ui/form';
-
-/** The "Interruptions" inputs as typed: an empty input = the platform default (the key is left out). */
-export interface BargeInForm {
-  min_speech_ms: string;
-  min_words: string;
-  filter_backchannels: '' | 'true' | 'false';
-}
 
 /** The server's field names whose messages this section shows next to its inputs. */
 export const BARGE_IN_FIELDS = ['barge_in.min_speech_ms', 'barge_in.min_words', 'barge_in.filter_backchannels'];
-
-export function bargeInForm(b: BargeIn | null | undefined): BargeInForm {
-  const text = (n: number | undefined) => (n === undefined ? '' : String(n));
-  return {
-    min_speech_ms: text(b?.min_speech_ms),
-    min_words: text(b?.min_words),
-    filter_backchannels: b?.filter_backchannels === undefined ? '' : b.filter_backchannels ? 'true' : 'false',
-  };
-}
-
-/** A whole number as a number; anything else as typed, so the API's message says what is wrong. */
-const wholeOrText = (s: string): number | string => (/^-?\d+$/.test(s) ? Number(s) : s);
-
-/** `barge_in` as the API wants it: only the keys filled in; none filled in = null (all defaults). */
-export function bargeInBody(f: BargeInForm): Record<string, unknown> | null {
-  const out: Record<string, unknown> = {};
-  const ms = f.min_speech_ms.trim();
-  const words = f.min_words.trim();
-  if (ms !== '') out.min_speech_ms = wholeOrText(ms);
-  if (words !== '') out.min_words = wholeOrText(words);
-  if (f.filter_backchannels !== '') out.filter_backchannels = f.filter_backchannels === 'true';
-  return Object.keys(out).length > 0 ? out : null;
-}
 
 export function BargeInSection({
   value,

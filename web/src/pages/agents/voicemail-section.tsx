@@ -1,10 +1,6 @@
 import type { VoicemailAction } from '../../api/types';
+import type { VoicemailForm } from './agent-form-state';
 import { FieldGroup, SelectField, TextArea, fieldErrors } from '../../ui/form';
-
-export interface VoicemailForm {
-  voicemail_action: VoicemailAction;
-  voicemail_message: string;
-}
 
 export const VOICEMAIL_FIELDS = ['voicemail_action', 'voicemail_message'];
 
