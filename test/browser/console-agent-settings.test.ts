@@ -27,14 +27,16 @@ describe('console agent form: interruptions, voicemail, post-call analysis in Ch
 
   before(async () => {
     const closed = await freePort();
-    [server, browser] = await Promise.all([
+    // Each is kept as soon as it is up, so `after` stops the server also when Chromium failed to start.
+    const started = await Promise.allSettled([
       startConsoleServer({
         LLM_BASE_URL: `http://127.0.0.1:${closed}/v1`,
         LLM_MODEL: 'fake-model',
         STT_BASE_URL: `http://127.0.0.1:${closed}/v1`,
-      }),
-      launchChromium(),
+      }).then((s) => (server = s)),
+      launchChromium().then((b) => (browser = b)),
     ]);
+    for (const r of started) if (r.status === 'rejected') throw r.reason;
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
