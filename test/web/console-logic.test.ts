@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkTools } from '../../web/src/pages/agents/tool-schema';
 import { diffLines } from '../../web/src/pages/agents/text-diff';
+import { analysisBody, analysisForm, bargeInBody, bargeInForm } from '../../web/src/pages/agents/agent-form-state';
 import { dollarsToCents, formatCents, formatDuration } from '../../web/src/ui/format';
 
 // The console's pure logic (no DOM): what the tools editor refuses before anything is sent, the
@@ -79,4 +80,33 @@ test('money: dollars typed → integer cents; cents → display', () => {
   assert.equal(formatCents(-250), '−$2.50');
   assert.equal(formatCents(null), '—');
   assert.equal(formatDuration(125), '2 min 5 s');
+});
+
+test('agent form: barge-in inputs send only the keys filled in (none = null); analysis schema text must be JSON', () => {
+  const empty = { min_speech_ms: '', min_words: ' ', filter_backchannels: '' } as const;
+  assert.equal(bargeInBody(empty), null);
+  assert.deepEqual(bargeInBody({ ...empty, min_words: '3' }), { min_words: 3 });
+  assert.deepEqual(bargeInBody({ min_speech_ms: '12.5', min_words: '', filter_backchannels: 'false' }), {
+    min_speech_ms: '12.5', // sent as typed: the API's message says what is wrong
+    filter_backchannels: false,
+  });
+  assert.deepEqual(bargeInForm({ min_words: 3, filter_backchannels: true }), {
+    min_speech_ms: '',
+    min_words: '3',
+    filter_backchannels: 'true',
+  });
+
+  const off = analysisForm(null);
+  assert.deepEqual(analysisBody(off), { ok: true, value: null });
+  const on = { ...off, enabled: true, extraction_schema: '{"type":"object"}', outcome_labels: 'a\n\n b \n' };
+  assert.deepEqual(analysisBody(on), {
+    ok: true,
+    value: { summary: true, grading: true, extraction_schema: { type: 'object' }, outcome_labels: ['a', 'b'] },
+  });
+  assert.deepEqual(analysisBody({ ...on, extraction_schema: '  ' }), {
+    ok: true,
+    value: { summary: true, grading: true, extraction_schema: null, outcome_labels: ['a', 'b'] },
+  });
+  const bad = analysisBody({ ...on, extraction_schema: '{"type":' });
+  assert.ok(!bad.ok && /Not valid JSON/.test(bad.problem));
 });

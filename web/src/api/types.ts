@@ -151,6 +151,31 @@ export interface AgentSettings {
   additional_languages: string[];
   tools: InlineTool[];
   integration_ids?: string[];
+  /** Outbound calls answered by a machine. */
+  voicemail_action: VoicemailAction;
+  /** Spoken after the beep with `leave_message` ({{variables}} filled). */
+  voicemail_message: string;
+  /** How the caller interrupts the agent; null = the platform defaults (BARGE_IN_*). */
+  barge_in: BargeIn | null;
+  /** Summary, grading and extraction after the call; null = none. */
+  post_call_analysis: PostCallAnalysis | null;
+}
+
+export type VoicemailAction = 'continue' | 'hang_up' | 'leave_message';
+
+/** Each absent key = the platform default. */
+export interface BargeIn {
+  min_speech_ms?: number;
+  min_words?: number;
+  filter_backchannels?: boolean;
+}
+
+export interface PostCallAnalysis {
+  summary: boolean;
+  grading: boolean;
+  /** JSON Schema of an object, or null for no extraction. */
+  extraction_schema: Record<string, unknown> | null;
+  outcome_labels: string[];
 }
 
 export interface Agent extends AgentSettings {

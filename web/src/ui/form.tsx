@@ -17,6 +17,21 @@ export function fieldErrors(error: unknown, name: string, prefix = false): strin
   return out;
 }
 
+/**
+ * The messages of a group of fields (`name` itself and `name.sub` paths) that no field in `shownSubs`
+ * shows, so a fieldset can show them; sub paths are prefixed (`sub: message`).
+ */
+export function groupErrors(error: unknown, name: string, shownSubs: string[]): string[] {
+  if (!(error instanceof ApiError) || !error.fields) return [];
+  const out: string[] = [];
+  for (const [k, msgs] of Object.entries(error.fields)) {
+    if (k === name) out.push(...msgs);
+    else if (k.startsWith(`${name}.`) && !shownSubs.includes(k))
+      out.push(...msgs.map((m) => `${k.slice(name.length + 1)}: ${m}`));
+  }
+  return out;
+}
+
 interface FieldFrame {
   label: string;
   hint?: ReactNode;
@@ -38,13 +53,7 @@ function Frame({ label, hint, errors = [], children }: FieldFrame) {
           {hint}
         </p>
       ) : null}
-      {errors.length > 0 ? (
-        <ul className="field-errors" id={errId}>
-          {errors.map((m, i) => (
-            <li key={i}>{m}</li>
-          ))}
-        </ul>
-      ) : null}
+      <ErrorList id={errId} errors={errors} />
     </div>
   );
 }
@@ -86,6 +95,81 @@ export function SelectField({
         </select>
       )}
     </Frame>
+  );
+}
+
+/** A checkbox with its label beside it, a hint and field errors tied to it (aria-describedby). */
+export function CheckboxField({
+  label,
+  hint,
+  errors = [],
+  ...input
+}: Common & Omit<InputHTMLAttributes<HTMLInputElement>, 'type'>) {
+  const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errId = errors.length > 0 ? `${id}-err` : undefined;
+  const describedBy = [hintId, errId].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`field${errors.length ? ' field-invalid' : ''}`}>
+      <label className="checkbox" htmlFor={id}>
+        <input
+          id={id}
+          type="checkbox"
+          aria-describedby={describedBy}
+          aria-invalid={errors.length > 0 || undefined}
+          {...input}
+        />{' '}
+        {label}
+      </label>
+      {hint ? (
+        <p className="hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
+      <ErrorList id={errId} errors={errors} />
+    </div>
+  );
+}
+
+/** A labelled group of fields (a fieldset named by its legend); `errors` are the group's own messages. */
+export function FieldGroup({
+  legend,
+  hint,
+  errors = [],
+  children,
+}: {
+  legend: string;
+  hint?: ReactNode;
+  errors?: string[];
+  children: ReactNode;
+}) {
+  const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errId = errors.length > 0 ? `${id}-err` : undefined;
+  const describedBy = [hintId, errId].filter(Boolean).join(' ') || undefined;
+  return (
+    <fieldset aria-describedby={describedBy}>
+      <legend>{legend}</legend>
+      {hint ? (
+        <p className="hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
+      <ErrorList id={errId} errors={errors} />
+      {children}
+    </fieldset>
+  );
+}
+
+/** Field messages in the form's style (nothing when there are none). */
+export function ErrorList({ id, errors }: { id: string | undefined; errors: string[] }) {
+  if (errors.length === 0) return null;
+  return (
+    <ul className="field-errors" id={id}>
+      {errors.map((m, i) => (
+        <li key={i}>{m}</li>
+      ))}
+    </ul>
   );
 }
 

@@ -13,6 +13,10 @@ import { AgentVersions } from './agent-versions';
 import { TalkPanel } from './talk-panel';
 import { DraftNotice } from './draft-notice';
 import { TOOL_TEMPLATE, checkTools } from './tool-schema';
+import { PRODUCTS, analysisBody, toBody, toForm, type FormState } from './agent-form-state';
+import { VOICEMAIL_FIELDS, VoicemailSection } from './voicemail-section';
+import { BARGE_IN_FIELDS, BargeInSection } from './barge-in-section';
+import { ANALYSIS_FIELDS, AnalysisSection } from './analysis-section';
 
 /** A message for the next AgentForm (creating an agent moves to its own page, a new form). */
 let flash: string | null = null;
@@ -22,73 +26,12 @@ const takeFlash = () => {
   return m;
 };
 
-const PRODUCTS = ['spark', 'bolt', 'storm-base', 'storm-base-with-ack', 'storm-extra', 'storm-extra-with-ack'];
-
-interface FormState {
-  name: string;
-  prompt: string;
-  voice: string;
-  product: string;
-  acknowledgement_prompt_mode: 'auto' | 'manual';
-  acknowledgement_prompt: string;
-  inbound_speak_order: 'agent_first' | 'caller_first';
-  outbound_speak_order: 'agent_first' | 'caller_first';
-  max_hold_seconds: string;
-  background_track: string;
-  primary_language: string;
-  additional_languages: string;
-  tools: string;
-}
-
-function toForm(agent: Agent | undefined, defaultVoice: string): FormState {
-  // With a pending draft the form edits the draft (what PATCH changes), not the deployed revision.
-  const a = agent?.draft ?? agent;
-  return {
-    name: a?.name ?? '',
-    prompt: a?.prompt ?? '',
-    voice: a?.voice ?? defaultVoice,
-    product: a?.product ?? 'spark',
-    acknowledgement_prompt_mode: a?.acknowledgement_prompt_mode ?? 'auto',
-    acknowledgement_prompt: a?.acknowledgement_prompt ?? '',
-    inbound_speak_order: a?.inbound_speak_order ?? 'agent_first',
-    outbound_speak_order: a?.outbound_speak_order ?? 'agent_first',
-    max_hold_seconds:
-      a?.max_hold_seconds === null || a?.max_hold_seconds === undefined ? '' : String(a.max_hold_seconds),
-    background_track: a?.background_track ?? '',
-    primary_language: a?.primary_language ?? 'en-US',
-    additional_languages: (a?.additional_languages ?? []).join(', '),
-    tools: JSON.stringify(a?.tools ?? [], null, 2),
-  };
-}
-
-/** The body sent: what the form shows, typed as the API wants it (its parsers give the field errors). */
-function toBody(f: FormState, tools: unknown[]): Record<string, unknown> {
-  const hold = f.max_hold_seconds.trim();
-  return {
-    name: f.name,
-    prompt: f.prompt,
-    voice: f.voice,
-    product: f.product,
-    acknowledgement_prompt_mode: f.acknowledgement_prompt_mode,
-    acknowledgement_prompt: f.acknowledgement_prompt,
-    inbound_speak_order: f.inbound_speak_order,
-    outbound_speak_order: f.outbound_speak_order,
-    max_hold_seconds: hold === '' ? null : /^-?\d+$/.test(hold) ? Number(hold) : hold,
-    background_track: f.background_track === '' ? null : f.background_track,
-    primary_language: f.primary_language,
-    additional_languages: f.additional_languages
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-    tools,
-  };
-}
-
 function AgentForm({ agent }: { agent: Agent | undefined }) {
   const voices = useVoices();
   const qc = useQueryClient();
   const [form, setForm] = useState<FormState>(() => toForm(agent, ''));
   const [toolProblems, setToolProblems] = useState<[string, string][]>([]);
+  const [schemaProblem, setSchemaProblem] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(takeFlash);
   useEffect(() => {
     const list = voices.data ?? [];
@@ -133,11 +76,13 @@ function AgentForm({ agent }: { agent: Agent | undefined }) {
     const asDraft = submitter?.getAttribute('value') === 'draft';
     const checked = checkTools(form.tools);
     setToolProblems(checked.problems);
-    if (!checked.tools) {
+    const analysis = analysisBody(form.analysis);
+    setSchemaProblem(analysis.ok ? null : analysis.problem);
+    if (!checked.tools || !analysis.ok) {
       save.reset(); // the server's earlier field errors no longer describe the form
       return;
     }
-    save.mutate({ body: toBody(form, checked.tools), asDraft });
+    save.mutate({ body: toBody(form, checked.tools, analysis.value), asDraft });
   };
   const serverToolErrors = fieldErrors(save.error, 'tools', true);
   const shown = [
@@ -154,6 +99,11 @@ function AgentForm({ agent }: { agent: Agent | undefined }) {
     'primary_language',
     'additional_languages',
     'tools',
+    ...VOICEMAIL_FIELDS,
+    'barge_in',
+    ...BARGE_IN_FIELDS,
+    'post_call_analysis',
+    ...ANALYSIS_FIELDS,
   ];
 
   return (
@@ -298,6 +248,25 @@ function AgentForm({ agent }: { agent: Agent | undefined }) {
           Add a tool template
         </button>
       </div>
+      <BargeInSection
+        value={form.barge_in}
+        onChange={(v) => setForm((f) => ({ ...f, barge_in: v }))}
+        error={save.error}
+      />
+      <VoicemailSection
+        value={form.voicemail}
+        onChange={(v) => setForm((f) => ({ ...f, voicemail: v }))}
+        error={save.error}
+      />
+      <AnalysisSection
+        value={form.analysis}
+        onChange={(v) => {
+          if (v.extraction_schema !== form.analysis.extraction_schema) setSchemaProblem(null);
+          setForm((f) => ({ ...f, analysis: v }));
+        }}
+        error={save.error}
+        schemaProblem={schemaProblem}
+      />
       <FormError error={save.error} shownFields={shown} />
       <div className="row">
         <button type="submit" className="btn btn-primary" value="deploy" disabled={save.isPending}>
