@@ -13,6 +13,7 @@ import {
   type MediaCommand,
   type MediaReport,
   type MediaWorkerData,
+  type MediaWorkerGc,
 } from './media-worker-protocol';
 import { raiseHelperThreads } from './helper-thread-priority';
 import { RemoteRtpSession } from './remote-rtp-session';
@@ -50,7 +51,7 @@ class WorkerHandle {
   readonly worker: Worker;
   readonly sessions = new Map<number, RemoteRtpSession>();
   readonly opening = new Map<number, Opening>();
-  load: MediaTickerStats | undefined;
+  load: (MediaTickerStats & MediaWorkerGc) | undefined;
   /** The worker's event-loop utilization at the previous stats() reading (Worker.performance). */
   #elu: EventLoopUtilization | undefined;
   #outbox: MediaCommand[] = [];
@@ -199,6 +200,12 @@ export class MediaWorkerPool implements MediaEngine {
         tickLagP99Ms: h.load?.tickLagP99Ms ?? 0,
         tickLagMaxMs: h.load?.tickLagMaxMs ?? 0,
         skippedSlots: h.load?.skippedSlots ?? 0,
+        tickWorkP50Ms: h.load?.tickWorkP50Ms ?? 0,
+        tickWorkP99Ms: h.load?.tickWorkP99Ms ?? 0,
+        tickWorkMaxMs: h.load?.tickWorkMaxMs ?? 0,
+        gcCount: h.load?.gcCount ?? 0,
+        gcTotalMs: h.load?.gcTotalMs ?? 0,
+        gcMaxMs: h.load?.gcMaxMs ?? 0,
         utilization: h.exited ? 0 : h.utilization(),
       })),
     };

@@ -41,7 +41,14 @@ export interface MediaBatch {
   reports: MediaReport[];
   index: Int32Array;
   samples: Int16Array;
-  load?: MediaTickerStats;
+  load?: MediaTickerStats & MediaWorkerGc;
+}
+
+/** The worker's garbage collections (PerformanceObserver 'gc'): since start, and the longest of the last 5 s. */
+export interface MediaWorkerGc {
+  gcCount: number;
+  gcTotalMs: number;
+  gcMaxMs: number;
 }
 
 export interface MediaWorkerData {

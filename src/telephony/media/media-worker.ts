@@ -24,6 +24,7 @@ import {
   type MediaWorkerData,
 } from './media-worker-protocol';
 import { WorkerRecordings } from './worker-recordings';
+import { watchGc } from './worker-gc';
 
 const STATS_EVERY_TICKS = 50;
 const data = workerData as MediaWorkerData;
@@ -62,6 +63,7 @@ let reports: MediaReport[] = [];
 let frameIds: number[] = [];
 let frameKinds: number[] = [];
 let frames: Int16Array[] = [];
+const gc = watchGc(systemClock);
 let ticks = 0;
 
 function flush(): void {
@@ -75,7 +77,7 @@ function flush(): void {
     samples.set(frames[k]!, k * FRAME_SAMPLES);
   }
   const batch: MediaBatch = { reports, index, samples };
-  if (ticks % STATS_EVERY_TICKS === 0) batch.load = ticker.stats();
+  if (ticks % STATS_EVERY_TICKS === 0) batch.load = { ...ticker.stats(), ...gc() };
   reports = [];
   frameIds = [];
   frameKinds = [];
