@@ -225,11 +225,12 @@ function workerLoad(end: MediaWorkerLoad[], start: MediaWorkerLoad[]): string {
   return end
     .map((w, i) => {
       const gcs = w.gcCount - (start[i]?.gcCount ?? 0);
+      const major = w.gcMajorCount - (start[i]?.gcMajorCount ?? 0);
       const gcMs = w.gcTotalMs - (start[i]?.gcTotalMs ?? 0);
       return (
         `w${w.worker}: ${w.sessions} calls, tick lag p99 ${w.tickLagP99Ms.toFixed(1)} max ${w.tickLagMaxMs.toFixed(1)} ms, ` +
         `work p50 ${w.tickWorkP50Ms.toFixed(2)} p99 ${w.tickWorkP99Ms.toFixed(2)} max ${w.tickWorkMaxMs.toFixed(1)} ms, ` +
-        `${gcs} GCs ${gcMs.toFixed(1)} ms (max ${w.gcMaxMs.toFixed(1)}), ${w.skippedSlots} skipped`
+        `${gcs} GCs (${major} major) ${gcMs.toFixed(1)} ms (max ${w.gcMaxMs.toFixed(1)}), ${w.skippedSlots} skipped`
       );
     })
     .join('; ');

@@ -57,6 +57,8 @@ export interface MediaWorkerLoad {
   tickWorkMaxMs: number;
   /** Garbage collections in the worker since it started, their total pause, the longest in the last 5 s. */
   gcCount: number;
+  /** Of gcCount, the major ones (mark-compact). */
+  gcMajorCount: number;
   gcTotalMs: number;
   gcMaxMs: number;
   /** Share of its time busy since the previous stats() reading, 0..1 (absent on the main thread). */

@@ -210,6 +210,7 @@ export class MediaWorkerPool implements MediaEngine {
         tickWorkP99Ms: h.load?.tickWorkP99Ms ?? 0,
         tickWorkMaxMs: h.load?.tickWorkMaxMs ?? 0,
         gcCount: h.load?.gcCount ?? 0,
+        gcMajorCount: h.load?.gcMajorCount ?? 0,
         gcTotalMs: h.load?.gcTotalMs ?? 0,
         gcMaxMs: h.load?.gcMaxMs ?? 0,
         utilization: h.exited ? 0 : h.utilization(),

@@ -46,6 +46,8 @@ export interface MediaBatch {
 /** The worker's garbage collections (PerformanceObserver 'gc'): since start, and the longest of the last 5 s. */
 export interface MediaWorkerGc {
   gcCount: number;
+  /** Of gcCount, the major ones (mark-compact). */
+  gcMajorCount: number;
   gcTotalMs: number;
   gcMaxMs: number;
 }
