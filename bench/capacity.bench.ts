@@ -13,7 +13,11 @@
  * reference: rtpengine (userspace) relaying the same speech both ways for N calls
  * (rtpengine-reference.ts), skipped with a message when it is not installed. Prints a table and
  * the largest N with p99 < 2 ms and no late or lost frame, ours ÷ the reference's.
- * Env: BENCH_CAPACITY_CALLS (steps), _CPS, _WINDOW_MS, _PRIORITY, _MODES (main,workers,reference).
+ * Per worker: tick lag (how late its 20 ms clock fired), tick work (how long a tick ran its
+ * sessions) and its garbage collections in the window. The far end runs at the workers' SCHED_FIFO
+ * 10 (and rtpengine's): it neither preempts the workers nor is preempted by them.
+ * Env: BENCH_CAPACITY_CALLS (steps), _CPS, _WINDOW_MS, _PRIORITY, _MODES (main,workers,reference),
+ * _RECORDER_PRIORITY (SCHED_FIFO of the far end; 0 = normal; default 10, 0 when the workers are not realtime).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +30,7 @@ import { systemClock } from '../src/shared/clock';
 import { silentLogger } from '../src/shared/log';
 import { CallAgent } from '../src/telephony/call/call-agent';
 import { InProcessMediaEngine } from '../src/telephony/media/in-process-media-engine';
-import type { MediaEngine } from '../src/telephony/media/media-session';
+import type { MediaEngine, MediaWorkerLoad } from '../src/telephony/media/media-session';
 import { MediaWorkerPool, type MediaWorkerPriority } from '../src/telephony/media/media-worker-pool';
 import { RtpPortPool } from '../src/telephony/rtp/port-pool';
 import {
@@ -42,6 +46,8 @@ const CPS = Number(process.env.BENCH_CAPACITY_CPS ?? 50);
 const WINDOW_MS = Number(process.env.BENCH_CAPACITY_WINDOW_MS ?? 4000);
 /** MEDIA_WORKER_PRIORITY of the workers run. */
 const PRIORITY = (process.env.BENCH_CAPACITY_PRIORITY ?? 'realtime') as MediaWorkerPriority;
+/** SCHED_FIFO of the far-end process: the workers' (REALTIME_PRIORITY), so neither side preempts the other. */
+const RECORDER_PRIORITY = Number(process.env.BENCH_CAPACITY_RECORDER_PRIORITY ?? (PRIORITY === 'realtime' ? 10 : 0));
 const SCENARIOS = new URL('./sipp/', import.meta.url).pathname;
 
 interface StepResult {
@@ -156,7 +162,7 @@ async function ourStep(
       media.sendAudio(prompt);
     });
   });
-  const recorder = startArrivalRecorder();
+  const recorder = startArrivalRecorder({ realtimePriority: RECORDER_PRIORITY });
   const ports = await recorder.bind(n, speech);
   const inf = join(dir, `ports-${n}.csv`);
   writeFileSync(inf, `SEQUENTIAL\n${ports.map((p) => `${p};`).join('\n')}\n`);
@@ -188,6 +194,7 @@ async function ourStep(
   const from = arrivalClockMs();
   const cpu0 = process.cpuUsage();
   const rss1 = process.memoryUsage().rss;
+  const load0 = engine.stats().workers;
   await new Promise((r) => setTimeout(r, WINDOW_MS));
   const to = arrivalClockMs();
   const cpu = process.cpuUsage(cpu0);
@@ -209,17 +216,24 @@ async function ourStep(
     rssKbPerCall: (rss1 - rss0) / 1024 / n,
     setupP50: pct(setups, 0.5),
     setupP99: pct(setups, 0.99),
-    ...(load.length > 0
-      ? {
-          workerLoad: load
-            .map(
-              (w) =>
-                `w${w.worker}: ${w.sessions} calls, tick lag p99 ${w.tickLagP99Ms.toFixed(1)} max ${w.tickLagMaxMs.toFixed(1)} ms, ${w.skippedSlots} skipped`,
-            )
-            .join('; '),
-        }
-      : {}),
+    ...(load.length > 0 ? { workerLoad: workerLoad(load, load0) } : {}),
   };
+}
+
+/** Per worker over the window: tick lag and work (last 5 s), GCs (between the two readings). */
+function workerLoad(end: MediaWorkerLoad[], start: MediaWorkerLoad[]): string {
+  return end
+    .map((w, i) => {
+      const gcs = w.gcCount - (start[i]?.gcCount ?? 0);
+      const major = w.gcMajorCount - (start[i]?.gcMajorCount ?? 0);
+      const gcMs = w.gcTotalMs - (start[i]?.gcTotalMs ?? 0);
+      return (
+        `w${w.worker}: ${w.sessions} calls, tick lag p99 ${w.tickLagP99Ms.toFixed(1)} max ${w.tickLagMaxMs.toFixed(1)} ms, ` +
+        `work p50 ${w.tickWorkP50Ms.toFixed(2)} p99 ${w.tickWorkP99Ms.toFixed(2)} max ${w.tickWorkMaxMs.toFixed(1)} ms, ` +
+        `${gcs} GCs (${major} major) ${gcMs.toFixed(1)} ms (max ${w.gcMaxMs.toFixed(1)}), ${w.skippedSlots} skipped`
+      );
+    })
+    .join('; ');
 }
 
 /**
@@ -238,7 +252,7 @@ async function referenceStep(n: number, speech: Uint8Array): Promise<StepResult>
     ngPort: 21000 + Math.floor(Math.random() * 1000),
     realtime: CAN_RAISE,
   });
-  const recorder = startArrivalRecorder();
+  const recorder = startArrivalRecorder({ realtimePriority: RECORDER_PRIORITY });
   try {
     const ports = await recorder.bind(2 * n);
     const rss0 = engine.rssKb();
@@ -410,7 +424,7 @@ export async function run(): Promise<void> {
     const speech = speechUlaw(dir);
     console.log(
       `machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, load average ${load()}; calls ${COUNTS.join('/')} at ${CPS} calls/s, ` +
-        `${WINDOW_MS} ms measuring window, speech ${(speech.length / 8000).toFixed(1)} s (espeak-ng) both ways, recording on; ` +
+        `${WINDOW_MS} ms measuring window, far end at ${RECORDER_PRIORITY > 0 ? `SCHED_FIFO ${RECORDER_PRIORITY}` : 'normal priority'}, speech ${(speech.length / 8000).toFixed(1)} s (espeak-ng) both ways, recording on; ` +
         `frames of ${FRAME_SAMPLES} samples`,
     );
     const modes = (process.env.BENCH_CAPACITY_MODES ?? 'workers,reference').split(',');

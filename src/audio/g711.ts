@@ -73,8 +73,7 @@ function encodeWith(table: Uint8Array, pcm: Int16Array, out: Uint8Array = new Ui
   return out;
 }
 
-function decodeWith(table: Int16Array, codes: Uint8Array): Int16Array {
-  const out = new Int16Array(codes.length);
+function decodeWith(table: Int16Array, codes: Uint8Array, out: Int16Array = new Int16Array(codes.length)): Int16Array {
   for (let i = 0; i < codes.length; i++) out[i] = table[codes[i]!]!;
   return out;
 }
@@ -118,4 +117,10 @@ export function encodeG711Into(codec: G711Codec, pcm: Int16Array, out: Uint8Arra
 
 export function decodeG711(codec: G711Codec, codes: Uint8Array): Int16Array {
   return codec === 'PCMU' ? decodeMulaw(codes) : decodeAlaw(codes);
+}
+
+/** Decodes into `out` (at least codes.length samples) and returns the decoded view of it. */
+export function decodeG711Into(codec: G711Codec, codes: Uint8Array, out: Int16Array): Int16Array {
+  const view = out.length === codes.length ? out : out.subarray(0, codes.length);
+  return decodeWith(codec === 'PCMU' ? MULAW_DECODE : ALAW_DECODE, codes, view);
 }

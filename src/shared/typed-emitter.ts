@@ -7,6 +7,11 @@ export type EventMap<E> = { [K in keyof E]: (...args: never[]) => void };
 
 export class TypedEmitter<E extends EventMap<E>> {
   readonly #listeners = new Map<keyof E, Set<E[keyof E]>>();
+  /**
+   * Per event, the listeners as emit() calls them: a copy made on the first emit after on/off,
+   * kept until the next on/off (the media paths emit per 20 ms frame: no array per emit).
+   */
+  readonly #snapshots = new Map<keyof E, Array<E[keyof E]>>();
   readonly #onListenerError: (err: unknown, event: keyof E) => void;
 
   constructor(onListenerError: (err: unknown, event: keyof E) => void = () => undefined) {
@@ -17,6 +22,7 @@ export class TypedEmitter<E extends EventMap<E>> {
     let set = this.#listeners.get(event);
     if (!set) this.#listeners.set(event, (set = new Set()));
     set.add(listener);
+    this.#snapshots.delete(event);
     return this;
   }
 
@@ -31,6 +37,7 @@ export class TypedEmitter<E extends EventMap<E>> {
 
   off<K extends keyof E>(event: K, listener: E[K]): this {
     this.#listeners.get(event)?.delete(listener);
+    this.#snapshots.delete(event);
     return this;
   }
 
@@ -40,12 +47,19 @@ export class TypedEmitter<E extends EventMap<E>> {
 
   removeAllListeners(): void {
     this.#listeners.clear();
+    this.#snapshots.clear();
   }
 
   emit<K extends keyof E>(event: K, ...args: Parameters<E[K]>): void {
-    const set = this.#listeners.get(event);
-    if (!set) return;
-    for (const l of [...set]) {
+    let listeners = this.#snapshots.get(event);
+    if (!listeners) {
+      const set = this.#listeners.get(event);
+      if (!set) return;
+      listeners = [...set];
+      this.#snapshots.set(event, listeners);
+    }
+    // A listener that adds or removes listeners changes the next emit, not this one (the copy stays as it is).
+    for (const l of listeners) {
       try {
         (l as (...a: Parameters<E[K]>) => void)(...args);
       } catch (err) {

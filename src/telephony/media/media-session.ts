@@ -53,6 +53,16 @@ export interface MediaWorkerLoad {
   tickLagP99Ms: number;
   tickLagMaxMs: number;
   skippedSlots: number;
+  /** How long its ticks took to run all of its sessions (same window as the lag). */
+  tickWorkP50Ms: number;
+  tickWorkP99Ms: number;
+  tickWorkMaxMs: number;
+  /** Garbage collections in the worker since it started, their total pause, the longest in the last 5 s. */
+  gcCount: number;
+  /** Of gcCount, the major ones (mark-compact). */
+  gcMajorCount: number;
+  gcTotalMs: number;
+  gcMaxMs: number;
   /** Share of its time busy since the previous stats() reading, 0..1 (absent on the main thread). */
   utilization?: number;
 }

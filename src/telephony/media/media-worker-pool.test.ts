@@ -5,7 +5,9 @@ import { decodeMulaw, encodeMulaw } from '../../audio/g711';
 import type { DtmfEvent } from '../rtp/dtmf-rfc4733';
 import { RtpSession } from '../rtp/rtp-session';
 import { loopbackMedia, testPortPool, waitFor } from '../rtp/testing/rtp-test-kit';
+import { systemClock } from '../../shared/clock';
 import { MediaWorkerPool } from './media-worker-pool';
+import { OUTBOX_SLOTS } from './frame-outbox';
 
 function tone(frames: number, hz = 440): Int16Array {
   return Int16Array.from({ length: frames * 160 }, (_, i) =>
@@ -81,6 +83,28 @@ describe('MediaWorkerPool: RTP sessions in worker threads', { concurrency: false
     assert.equal(remote.closed, true);
     assert.equal(pool.isInUse(remote.localPort), false, 'the port went back to the pool');
     assert.equal(workers.stats().sessions, 0);
+  });
+
+  it('a main-thread stall longer than the frame ring loses or overwrites no frame; listeners may keep frames', async () => {
+    const remote = await workers.open({ bindAddress: '127.0.0.1' });
+    try {
+      remote.setRemote(loopbackMedia(9)); // discard port
+      const sent: Int16Array[] = [];
+      remote.on('sent', (f) => sent.push(f)); // kept as given, no copy
+      // No two frames alike, no zero sample (silence frames are told apart by zeros).
+      const speech = Int16Array.from({ length: 3 * OUTBOX_SLOTS * 160 }, (_, i) => ((i * 7) % 20000) + 1);
+      remote.sendAudio(speech);
+      remote.start();
+      await waitFor(() => sent.length > 0, 'the worker is sending');
+      // Blocks this thread for twice the ring (20 ms per slot) while the worker keeps sending.
+      const until = systemClock.monotonicMs() + 2 * OUTBOX_SLOTS * 20;
+      while (systemClock.monotonicMs() < until);
+      const loud = (f: Int16Array): boolean => f.some((v) => v !== 0);
+      await waitFor(() => sent.filter(loud).length >= 3 * OUTBOX_SLOTS, 'every frame of the tone');
+      assert.deepEqual(Int16Array.from(sent.filter(loud).flatMap((f) => [...f])), speech);
+    } finally {
+      await remote.close();
+    }
   });
 
   it('sends and receives RFC 4733 DTMF; refuses bad digits like RtpSession', async () => {

@@ -13,8 +13,10 @@ import {
   type MediaCommand,
   type MediaReport,
   type MediaWorkerData,
+  type MediaWorkerGc,
 } from './media-worker-protocol';
 import { raiseHelperThreads } from './helper-thread-priority';
+import { OUTBOX_SLOTS, takeBatchFrames } from './frame-outbox';
 import { RemoteRtpSession } from './remote-rtp-session';
 
 const WORKER_ENTRY = new URL('./media-worker.ts', import.meta.url);
@@ -50,16 +52,19 @@ class WorkerHandle {
   readonly worker: Worker;
   readonly sessions = new Map<number, RemoteRtpSession>();
   readonly opening = new Map<number, Opening>();
-  load: MediaTickerStats | undefined;
+  /** The worker's FrameOutbox flags (shared). */
+  readonly slotFlags: Int32Array;
+  load: (MediaTickerStats & MediaWorkerGc) | undefined;
   /** The worker's event-loop utilization at the previous stats() reading (Worker.performance). */
   #elu: EventLoopUtilization | undefined;
   #outbox: MediaCommand[] = [];
   #flushQueued = false;
   exited = false;
 
-  constructor(index: number, worker: Worker) {
+  constructor(index: number, worker: Worker, slotFlags: Int32Array) {
     this.index = index;
     this.worker = worker;
+    this.slotFlags = slotFlags;
   }
 
   /** Share of the worker's time spent busy since the previous call, 0..1. */
@@ -120,8 +125,10 @@ export class MediaWorkerPool implements MediaEngine {
     const handles = await Promise.all(
       Array.from({ length: count }, async (_, index) => {
         const priority = o.priority ?? 'high';
+        const slotFlags = new Int32Array(new SharedArrayBuffer(4 * OUTBOX_SLOTS));
         const workerData: MediaWorkerData = {
           worker: index,
+          slotFlags,
           phaseMs: (index * FRAME_MS) / count,
           ...(priority !== 'normal' ? { nice: HIGH_NICE } : {}),
           ...(priority === 'realtime' ? { realtimePriority: REALTIME_PRIORITY } : {}),
@@ -139,7 +146,7 @@ export class MediaWorkerPool implements MediaEngine {
           worker.once('error', reject);
           worker.once('exit', (code) => reject(new Error(`media worker exited (code ${code})`)));
         });
-        return new WorkerHandle(index, worker);
+        return new WorkerHandle(index, worker, slotFlags);
       }),
     );
     const pool = new MediaWorkerPool(o, handles);
@@ -199,6 +206,13 @@ export class MediaWorkerPool implements MediaEngine {
         tickLagP99Ms: h.load?.tickLagP99Ms ?? 0,
         tickLagMaxMs: h.load?.tickLagMaxMs ?? 0,
         skippedSlots: h.load?.skippedSlots ?? 0,
+        tickWorkP50Ms: h.load?.tickWorkP50Ms ?? 0,
+        tickWorkP99Ms: h.load?.tickWorkP99Ms ?? 0,
+        tickWorkMaxMs: h.load?.tickWorkMaxMs ?? 0,
+        gcCount: h.load?.gcCount ?? 0,
+        gcMajorCount: h.load?.gcMajorCount ?? 0,
+        gcTotalMs: h.load?.gcTotalMs ?? 0,
+        gcMaxMs: h.load?.gcMaxMs ?? 0,
         utilization: h.exited ? 0 : h.utilization(),
       })),
     };
@@ -233,7 +247,7 @@ export class MediaWorkerPool implements MediaEngine {
   #onBatch(h: WorkerHandle, batch: MediaBatch): void {
     if (batch.load) h.load = batch.load;
     for (const r of batch.reports) this.#onReport(h, r);
-    const { index, samples } = batch;
+    const { index, samples } = takeBatchFrames(batch.frames, h.slotFlags);
     for (let k = 0; k < index.length / 2; k++) {
       const s = h.sessions.get(index[2 * k]!);
       if (!s) continue;

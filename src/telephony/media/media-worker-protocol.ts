@@ -3,6 +3,7 @@ import type { RtpStats } from '../rtp/rtp-session';
 import type { NegotiatedMedia } from '../sdp/sdp-types';
 import type { MediaTickerStats } from '../rtp/media-ticker';
 import type { RecordingResult } from '../recording/call-recorder';
+import type { OutboxFrames } from './frame-outbox';
 
 /** Main thread → media worker; sent in batches (one postMessage per turn of the main event loop). */
 export type MediaCommand =
@@ -34,14 +35,21 @@ export const FRAME_SENT = 1;
 
 /**
  * Worker → main thread, once per 20 ms tick (and right away for open/dtmf replies): the frames of
- * every session packed into one transferred buffer; `index` holds (session id, kind) per frame,
- * frame k is samples [k·160, (k+1)·160).
+ * every session packed into one slot of the worker's shared ring (FrameOutbox).
  */
 export interface MediaBatch {
   reports: MediaReport[];
-  index: Int32Array;
-  samples: Int16Array;
-  load?: MediaTickerStats;
+  frames: OutboxFrames;
+  load?: MediaTickerStats & MediaWorkerGc;
+}
+
+/** The worker's garbage collections (PerformanceObserver 'gc'): since start, and the longest of the last 5 s. */
+export interface MediaWorkerGc {
+  gcCount: number;
+  /** Of gcCount, the major ones (mark-compact). */
+  gcMajorCount: number;
+  gcTotalMs: number;
+  gcMaxMs: number;
 }
 
 export interface MediaWorkerData {
@@ -52,4 +60,6 @@ export interface MediaWorkerData {
   nice?: number | undefined;
   /** SCHED_FIFO priority (1-99) of the worker thread, when permitted; else `nice` applies. */
   realtimePriority?: number | undefined;
+  /** The FrameOutbox ring's in-flight flags (Int32Array(OUTBOX_SLOTS) on a SharedArrayBuffer). */
+  slotFlags?: Int32Array | undefined;
 }

@@ -1,14 +1,14 @@
 /**
  * A media worker thread: RTP sessions (socket, jitter buffer, G.711, DTMF, pacing) on one shared
  * 20 ms clock, off the main event loop. Commands arrive from MediaWorkerPool in batches; frames
- * go back once per tick in one transferred buffer. Only an adapter: the protocol logic is
+ * go back once per tick in one slot of a shared ring (FrameOutbox: the tick path allocates no
+ * buffer). Only an adapter: the protocol logic is
  * RtpSession's sans-IO cores.
  */
 import { spawnSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { FRAME_SAMPLES } from '../../audio/frame';
 import { systemClock } from '../../shared/clock';
 import { AppError } from '../../shared/errors';
 import { systemTimers } from '../../shared/timers';
@@ -24,6 +24,8 @@ import {
   type MediaWorkerData,
 } from './media-worker-protocol';
 import { WorkerRecordings } from './worker-recordings';
+import { FrameOutbox } from './frame-outbox';
+import { watchGc } from './worker-gc';
 
 const STATS_EVERY_TICKS = 50;
 const data = workerData as MediaWorkerData;
@@ -58,29 +60,25 @@ const sessions = new Map<number, RtpSession>();
 const pending = new Map<number, MediaCommand[]>();
 const recordings = new WorkerRecordings();
 
-let reports: MediaReport[] = [];
-let frameIds: number[] = [];
-let frameKinds: number[] = [];
-let frames: Int16Array[] = [];
+/** Reports wait here; an empty tick posts NO_REPORTS (a tick allocates no array of its own). */
+const NO_REPORTS: MediaReport[] = [];
+let reports: MediaReport[] = NO_REPORTS;
+const outbox = new FrameOutbox(data.slotFlags);
+const gc = watchGc(systemClock);
 let ticks = 0;
 
+function report(r: MediaReport): void {
+  if (reports === NO_REPORTS) reports = [];
+  reports.push(r);
+}
+
 function flush(): void {
-  if (reports.length === 0 && frames.length === 0) return;
-  const n = frames.length;
-  const index = new Int32Array(2 * n);
-  const samples = new Int16Array(n * FRAME_SAMPLES);
-  for (let k = 0; k < n; k++) {
-    index[2 * k] = frameIds[k]!;
-    index[2 * k + 1] = frameKinds[k]!;
-    samples.set(frames[k]!, k * FRAME_SAMPLES);
-  }
-  const batch: MediaBatch = { reports, index, samples };
-  if (ticks % STATS_EVERY_TICKS === 0) batch.load = ticker.stats();
-  reports = [];
-  frameIds = [];
-  frameKinds = [];
-  frames = [];
-  port.postMessage(batch, [index.buffer, samples.buffer]);
+  if (reports.length === 0 && outbox.frames === 0) return;
+  const { frames, transfer } = outbox.take();
+  const batch: MediaBatch = { reports, frames };
+  if (ticks % STATS_EVERY_TICKS === 0) batch.load = { ...ticker.stats(), ...gc() };
+  reports = NO_REPORTS;
+  port.postMessage(batch, transfer);
 }
 
 let flushQueued = false;
@@ -94,18 +92,11 @@ function flushSoon(): void {
   });
 }
 
-function pushFrame(id: number, kind: number, frame: Int16Array): void {
-  frameIds.push(id);
-  frameKinds.push(kind);
-  frames.push(frame);
-}
-
 /** Flushes right after every tick's sessions have sent: the ticker calls sessions in insertion order. */
 const flusher = {
   onMediaTick(): void {
     ticks++;
-    if (ticks % STATS_EVERY_TICKS === 0)
-      for (const [id, s] of sessions) reports.push({ op: 'stats', id, stats: s.stats });
+    if (ticks % STATS_EVERY_TICKS === 0) for (const [id, s] of sessions) report({ op: 'stats', id, stats: s.stats });
     flush();
   },
 };
@@ -117,30 +108,32 @@ async function open(c: Extract<MediaCommand, { op: 'open' }>): Promise<void> {
       pool: new RtpPortPool(c.port, c.port + 1),
       bindAddress: c.bindAddress,
       ticker,
+      // Every listener here copies the frame at once (the outbox, the recorder).
+      transientFrames: true,
       ...(c.mediaTimeoutMs ? { mediaTimeoutMs: c.mediaTimeoutMs } : {}),
     });
     const id = c.id;
     session
-      .on('audio', (f) => pushFrame(id, FRAME_AUDIO, f))
-      .on('sent', (f) => pushFrame(id, FRAME_SENT, f))
-      .on('dtmf', (event) => reports.push({ op: 'dtmf', id, event }))
-      .on('mediaTimeout', () => reports.push({ op: 'mediaTimeout', id }))
-      .on('latched', (remote) => reports.push({ op: 'latched', id, remote }));
+      .on('audio', (f) => outbox.push(id, FRAME_AUDIO, f))
+      .on('sent', (f) => outbox.push(id, FRAME_SENT, f))
+      .on('dtmf', (event) => report({ op: 'dtmf', id, event }))
+      .on('mediaTimeout', () => report({ op: 'mediaTimeout', id }))
+      .on('latched', (remote) => report({ op: 'latched', id, remote }));
     sessions.set(id, session);
-    reports.push({ op: 'opened', id });
+    report({ op: 'opened', id });
     const queued = pending.get(id) ?? [];
     pending.delete(id);
     for (const q of queued) handle(q);
   } catch (err) {
     pending.delete(c.id);
     const code = err instanceof AppError ? err.code : 'rtp_bind_failed';
-    reports.push({ op: 'openFailed', id: c.id, code, message: (err as Error).message });
+    report({ op: 'openFailed', id: c.id, code, message: (err as Error).message });
   }
   flushSoon();
 }
 
 function pushReport(r: MediaReport | undefined): void {
-  if (r) reports.push(r);
+  if (r) report(r);
   flushSoon();
 }
 
@@ -169,9 +162,9 @@ function handle(c: MediaCommand): void {
     case 'dtmf':
       s.sendDtmf(c.digits)
         .then(
-          () => reports.push({ op: 'dtmfDone', id: c.id, req: c.req }),
+          () => report({ op: 'dtmfDone', id: c.id, req: c.req }),
           (err: unknown) =>
-            reports.push({
+            report({
               op: 'dtmfDone',
               id: c.id,
               req: c.req,
@@ -192,8 +185,8 @@ function handle(c: MediaCommand): void {
       const stats = s.stats;
       const recorded = recordings.stop(c.id);
       void Promise.all([recorded, s.close()]).then(([r]) => {
-        if (r) reports.push(r);
-        reports.push({ op: 'closed', id: c.id, stats });
+        if (r) report(r);
+        report({ op: 'closed', id: c.id, stats });
         if (sessions.size === 0) ticker.remove(flusher);
         flushSoon();
       });

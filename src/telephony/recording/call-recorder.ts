@@ -141,7 +141,8 @@ export class CallRecorder {
     const now = this.#nowPos();
     track.place(frame, now, Math.round((LATE_SLACK_MS * this.sampleRateHz) / 1000));
     const settled = now - Math.round((HOLDBACK_MS * this.sampleRateHz) / 1000);
-    for (const t of [this.#inbound, this.#outbound]) if (t.cursor < settled) t.pad(settled - t.cursor);
+    if (this.#inbound.cursor < settled) this.#inbound.pad(settled - this.#inbound.cursor);
+    if (this.#outbound.cursor < settled) this.#outbound.pad(settled - this.#outbound.cursor);
     this.#emit(Math.min(this.#inbound.cursor, this.#outbound.cursor));
   }
 

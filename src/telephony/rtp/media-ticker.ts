@@ -17,6 +17,10 @@ export interface MediaTickerStats {
   tickLagMaxMs: number;
   /** Slots given up after a stall (every session skips them together). */
   skippedSlots: number;
+  /** How long the last ticks took to run every session (same window as the lag). */
+  tickWorkP50Ms: number;
+  tickWorkP99Ms: number;
+  tickWorkMaxMs: number;
 }
 
 /**
@@ -49,6 +53,9 @@ export class MediaTicker {
   #ticks = 0;
   #skipped = 0;
   readonly #lags = new Float64Array(LAG_WINDOW);
+  readonly #work = new Float64Array(LAG_WINDOW);
+  /** The sessions of the running tick (reused: a tick allocates nothing). */
+  readonly #running: Array<TickedSession | undefined> = [];
 
   readonly #alignment: MediaTickerAlignment | undefined;
 
@@ -80,15 +87,19 @@ export class MediaTicker {
 
   stats(): MediaTickerStats {
     const n = Math.min(this.#ticks, LAG_WINDOW);
-    const lags = Array.from(this.#lags.subarray(0, n)).sort((a, b) => a - b);
-    const at = (p: number): number => (n === 0 ? 0 : lags[Math.min(n - 1, Math.floor(p * n))]!);
+    const lags = this.#lags.slice(0, n).sort();
+    const work = this.#work.slice(0, n).sort();
+    const at = (xs: Float64Array, p: number): number => (n === 0 ? 0 : xs[Math.min(n - 1, Math.floor(p * n))]!);
     return {
       sessions: this.#sessions.size,
       ticks: this.#ticks,
-      tickLagP50Ms: at(0.5),
-      tickLagP99Ms: at(0.99),
-      tickLagMaxMs: n === 0 ? 0 : lags[n - 1]!,
+      tickLagP50Ms: at(lags, 0.5),
+      tickLagP99Ms: at(lags, 0.99),
+      tickLagMaxMs: at(lags, 1),
       skippedSlots: this.#skipped,
+      tickWorkP50Ms: at(work, 0.5),
+      tickWorkP99Ms: at(work, 0.99),
+      tickWorkMaxMs: at(work, 1),
     };
   }
 
@@ -108,10 +119,18 @@ export class MediaTicker {
     const { send, skipped, nextDueMs } = this.#pacer.poll(now);
     if (send > 0 || skipped > 0) {
       const dueMs = nextDueMs - (send + skipped) * this.#pacer.frameMs;
-      this.#lags[this.#ticks % LAG_WINDOW] = Math.max(0, now - dueMs);
+      const slot = this.#ticks % LAG_WINDOW;
+      this.#lags[slot] = Math.max(0, now - dueMs);
       this.#ticks++;
       this.#skipped += skipped;
-      for (const s of [...this.#sessions]) s.onMediaTick(send, skipped, now);
+      // A copy, so sessions added or removed by a session's tick change only the next tick.
+      // (Entries are overwritten, never truncated: `length = 0` would free the array's storage.)
+      const running = this.#running;
+      let count = 0;
+      for (const s of this.#sessions) running[count++] = s;
+      for (let i = 0; i < count; i++) running[i]!.onMediaTick(send, skipped, now);
+      running.fill(undefined, 0, count);
+      this.#work[slot] = this.#clock.monotonicMs() - now;
     }
     if (!this.#pacer.running) return;
     const wait = Math.max(1, Math.floor(nextDueMs - EARLY_MS - this.#clock.monotonicMs()));

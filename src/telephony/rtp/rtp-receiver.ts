@@ -1,6 +1,6 @@
 import { FRAME_SAMPLES, SAMPLES_PER_MS } from '../../audio/frame';
 import { FrameChunker } from '../../audio/frame-chunker';
-import { decodeG711, type G711Codec } from '../../audio/g711';
+import { decodeG711, decodeG711Into, type G711Codec } from '../../audio/g711';
 import type { NegotiatedMedia } from '../sdp/sdp-types';
 import { DtmfReceiver, type DtmfEvent } from './dtmf-rfc4733';
 import { JitterBuffer, type JitterItem } from './jitter-buffer';
@@ -34,10 +34,17 @@ export class RtpReceiver {
   #lastPacketSamples = FRAME_SAMPLES;
   #lastTransit: number | undefined;
   #jitterTs = 0;
+  /** With transientFrames: every packet is decoded into this buffer (grown for a longer packet). */
+  #decoded: Int16Array | undefined;
 
-  constructor(out: RtpReceiverOutput, options: { jitterDepthPackets?: number } = {}) {
+  /**
+   * `transientFrames`: audio frames are valid only while `out.audio` runs (packets are decoded into
+   * one buffer per receiver, so receiving allocates no sample array): for outputs that copy them.
+   */
+  constructor(out: RtpReceiverOutput, options: { jitterDepthPackets?: number; transientFrames?: boolean } = {}) {
     this.#out = out;
     this.#jitter = new JitterBuffer<Slot>({ depthPackets: options.jitterDepthPackets ?? 3 });
+    if (options.transientFrames) this.#decoded = new Int16Array(FRAME_SAMPLES);
   }
 
   setMedia(media: NegotiatedMedia): void {
@@ -106,13 +113,19 @@ export class RtpReceiver {
     this.#lastTransit = transit;
   }
 
+  #decode(codec: G711Codec, payload: Uint8Array): Int16Array {
+    if (!this.#decoded) return decodeG711(codec, payload);
+    if (this.#decoded.length < payload.length) this.#decoded = new Int16Array(payload.length);
+    return decodeG711Into(codec, payload, this.#decoded);
+  }
+
   #deliver(items: Array<JitterItem<Slot>>): void {
     for (const item of items) {
       if (item.kind === 'lost') {
         this.#frames.write(this.#concealer.conceal(this.#lastPacketSamples));
       } else if (item.value.kind === 'audio') {
         this.#lastPacketSamples = item.value.payload.length;
-        this.#frames.write(this.#concealer.good(decodeG711(item.value.codec, item.value.payload)));
+        this.#frames.write(this.#concealer.good(this.#decode(item.value.codec, item.value.payload)));
       }
       for (let f = this.#frames.shift(); f; f = this.#frames.shift()) this.#out.audio(f);
     }

@@ -43,6 +43,11 @@ export interface RtpSessionOptions {
   sendSilenceWhenIdle?: boolean;
   /** Paced by this shared 20 ms clock (a media worker's) instead of a timer chain of its own. */
   ticker?: MediaTicker;
+  /**
+   * 'audio' frames are valid only during the listener call (decoded into one buffer per session:
+   * receiving allocates no sample array). For listeners that copy them, as a media worker's do.
+   */
+  transientFrames?: boolean;
 }
 
 export interface RtpSessionEvents {
@@ -140,7 +145,7 @@ export class RtpSession implements TickedSession {
     this.#ts = Math.floor(ids.random() * 0x1_0000_0000) >>> 0;
     this.#receiver = new RtpReceiver(
       { audio: (frame) => this.#events.emit('audio', frame), dtmf: (event) => this.#events.emit('dtmf', event) },
-      { jitterDepthPackets: opts.jitterDepthPackets ?? 3 },
+      { jitterDepthPackets: opts.jitterDepthPackets ?? 3, transientFrames: opts.transientFrames ?? false },
     );
     this.#watch = opts.mediaTimeoutMs ? new MediaTimeoutWatch(opts.mediaTimeoutMs) : undefined;
     socket.on('message', (msg, rinfo) => this.#onPacket(msg, rinfo));

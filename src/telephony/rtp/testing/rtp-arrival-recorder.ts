@@ -180,15 +180,19 @@ export interface ArrivalRecorder {
 }
 
 /**
- * Forks the recorder process. It runs at SCHED_FIFO 20 when permitted (root): above the media
- * workers' 10, so a busy machine delays its timestamps as little as possible (best effort).
+ * Forks the recorder process. `realtimePriority` (default 20, when permitted: root): SCHED_FIFO
+ * for all of its threads, so a busy machine delays its timestamps little (best effort). Above
+ * the media workers' 10 it also preempts them; the capacity bench puts it at their level.
+ * 0: the normal priority.
  */
-export function startArrivalRecorder(): ArrivalRecorder {
+export function startArrivalRecorder(o: { realtimePriority?: number } = {}): ArrivalRecorder {
   const proc: ChildProcess = fork(new URL(import.meta.url).pathname, ['--child'], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  if (proc.pid !== undefined) spawnSync('chrt', ['-f', '-a', '-p', '20', String(proc.pid)], { stdio: 'ignore' });
+  const priority = o.realtimePriority ?? 20;
+  if (proc.pid !== undefined && priority > 0)
+    spawnSync('chrt', ['-f', '-a', '-p', String(priority), String(proc.pid)], { stdio: 'ignore' });
   const ask = <T extends Reply>(req: Request): Promise<T> =>
     new Promise((resolve, reject) => {
       const onExit = (): void => reject(new Error('arrival recorder exited'));
