@@ -15,6 +15,7 @@ import { startServerProcess, type ServerProcess } from './support/server-process
 import { answeringTrunk } from './support/trunk-scenarios';
 import { insertSippTrunkNumber } from './support/trunk-rows';
 import { freeMediaPort, makeWorkDir, startSipp } from './support/sipp-runner';
+import { randomRtpBase } from './support/server-env';
 
 /*
  * A new user's first run: `src/main.ts` (what `npm start` runs) on a machine without the Debian
@@ -78,7 +79,7 @@ describe('first run on a machine without espeak-ng, flite or sox', () => {
       () => stt.close(),
     );
     const secretKey = randomBytes(32);
-    const rtpBase = 30_000 + 2 * Math.floor(Math.random() * 14_000);
+    const rtpBase = randomRtpBase();
     const env = {
       PATH: barePath(dir, ['node']),
       DATABASE_URL: `sqlite:${join(dir, 'tp.db')}`,

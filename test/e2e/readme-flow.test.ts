@@ -10,6 +10,7 @@ import { EphemeralSipTrunkVerifier } from '../../src/app/ephemeral-sip-trunk-ver
 import { silentLogger } from '../../src/shared/log';
 import { barePath } from './support/bare-path';
 import { freePort as freeE2ePort, makeWorkDir } from './support/sipp-runner';
+import { randomRtpBase } from './support/server-env';
 
 const verifier = new ScriptedTrunkVerifier();
 const dialed: { callId: number }[] = [];
@@ -212,7 +213,7 @@ describe('README quickstart, as written, on a machine with only node, npm, curl 
     const [server] = readmeCommands('server');
     assert.equal(server, 'npm ci && npm start');
     const port = await freeE2ePort();
-    const rtpBase = 30_000 + 2 * Math.floor(Math.random() * 14_000);
+    const rtpBase = randomRtpBase();
     const env = {
       HOME: dir,
       PATH: barePath(dir, ['node', 'npm', 'sh', 'bash', 'curl']),

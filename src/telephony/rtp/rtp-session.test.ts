@@ -8,7 +8,7 @@ import type { DtmfEvent } from './dtmf-rfc4733';
 import { RtpPortPool } from './port-pool';
 import { RtpSession } from './rtp-session';
 import { ManualTimers } from './testing/manual-timers';
-import { loopbackMedia, RawRtpPeer, testPortPool, waitFor } from './testing/rtp-test-kit';
+import { loopbackMedia, RawRtpPeer, testPortPool, testRtpBase, waitFor } from './testing/rtp-test-kit';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -364,7 +364,7 @@ describe('RtpSession media timeout (fake clock)', () => {
 
 describe('RTP port pool with sessions', () => {
   it('runs out with a clear error and gets every port back on close (idempotent)', async () => {
-    const base = 41000 + 2 * Math.floor(Math.random() * 4000);
+    const base = testRtpBase();
     const pool = new RtpPortPool(base, base + 5); // 3 pairs
     const sessions = [
       await RtpSession.open({ pool, bindAddress: '127.0.0.1' }),
@@ -392,7 +392,7 @@ describe('RTP port pool with sessions', () => {
   });
 
   it('skips a port another process holds and releases the port when binding fails', async () => {
-    const base = 41000 + 2 * Math.floor(Math.random() * 4000);
+    const base = testRtpBase();
     const pool = new RtpPortPool(base, base + 9);
     const squatter = createSocket('udp4');
     await new Promise<void>((resolve, reject) => {

@@ -28,7 +28,8 @@ export async function startConsoleServer(env: Record<string, string>): Promise<C
   const dataDir = mkdtempSync(join(tmpdir(), 'tp-console-'));
   const port = await freePort();
   const adminToken = `admin-${randomBytes(8).toString('hex')}`;
-  const rtpBase = 40_000 + 2 * Math.floor(Math.random() * 5000);
+  // Below the ephemeral ports, apart from the e2e servers' (test/e2e/support/server-env.ts randomRtpBase).
+  const rtpBase = 24_500 + 2 * Math.floor(Math.random() * 1_500);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: {
       ...process.env,

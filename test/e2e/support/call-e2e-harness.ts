@@ -25,6 +25,7 @@ import { openTestStore } from '../../support/dialects';
 import { buildServer } from '../../../src/api/server';
 import { freePort, makeWorkDir } from './sipp-runner';
 import { TRUNK_PASSWORD, TRUNK_USER } from './trunk-scenarios';
+import { randomRtpBase } from './server-env';
 
 export interface CallE2eOptions {
   env?: Record<string, string>;
@@ -75,7 +76,7 @@ export interface CallE2e {
 
 /** Port ranges that do not collide between concurrently running test files. */
 function rtpRange(): { min: number; max: number } {
-  const base = 30_000 + 2 * Math.floor(Math.random() * 14_000);
+  const base = randomRtpBase();
   return { min: base, max: base + 400 };
 }
 

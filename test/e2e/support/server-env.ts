@@ -35,7 +35,13 @@ export function serverEnv(o: ServerEnvOptions): Record<string, string> {
   };
 }
 
-/** An even RTP port in 30000..58000 at random: parallel test files rarely pick overlapping ranges. */
+/**
+ * An even RTP port in 10000..24000 at random: parallel test files rarely pick overlapping ranges.
+ * Test RTP ranges stay below Linux's ephemeral ports (32768–60999), where freePort() finds SIP and
+ * HTTP ports and clients get theirs, so a server's RTP socket never takes a port another test was
+ * just given. The plan: servers here 10000–24400; the console's 24500–27700
+ * (test/browser/support/console-server.ts); RTP unit tests 27800–31900 (rtp-test-kit.ts).
+ */
 export function randomRtpBase(): number {
-  return 30_000 + 2 * Math.floor(Math.random() * 14_000);
+  return 10_000 + 2 * Math.floor(Math.random() * 7_000);
 }

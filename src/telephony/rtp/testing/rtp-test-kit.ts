@@ -3,9 +3,17 @@ import type { NegotiatedMedia } from '../../sdp/sdp-types';
 import { RtpPortPool } from '../port-pool';
 import { parseRtpPacket, serializeRtpPacket, type RtpPacket } from '../rtp-packet';
 
+/**
+ * An even base in 27800..31800 at random: below Linux's ephemeral ports (where tests find their
+ * SIP and HTTP ports) and apart from the e2e servers' RTP ranges (test/e2e/support/server-env.ts).
+ */
+export function testRtpBase(): number {
+  return 27_800 + 2 * Math.floor(Math.random() * 2_000);
+}
+
 /** A pool on a random 100-port range, so concurrently running test files rarely meet (EADDRINUSE is skipped anyway). */
 export function testPortPool(size = 100): RtpPortPool {
-  const base = 41000 + 2 * Math.floor(Math.random() * 4000);
+  const base = testRtpBase();
   return new RtpPortPool(base, base + size - 1);
 }
 
