@@ -17,9 +17,8 @@ export interface TurnTakingEvents {
   /**
    * The caller's speech as the conversation sees it (the realtime API's speech_started/stopped):
    * while the agent speaks, 'started' comes only once the utterance interrupts it (or turns out to
-   * be a turn); a backchannel the agent talked on through has neither. `agoMs`: how much of the
-   * caller's audio ago (ms of frames) the speech started / stopped — a held utterance is
-   * announced late, a stop once the silence after it has been waited.
+   * be a turn); a backchannel the agent talked on through has neither. `agoMs`: how much caller
+   * audio ago (ms of frames) it started / stopped (a held utterance is announced late, a stop late).
    */
   callerSpeech: (state: 'started' | 'stopped', agoMs: number) => void;
   /** The barge-in policy decided the caller takes the floor: stop the agent now. */
