@@ -12,12 +12,18 @@
  * RTP on media workers (and, with BENCH_CAPACITY_MODES=main,…, on the main thread), and the C
  * reference: rtpengine (userspace) relaying the same speech both ways for N calls
  * (rtpengine-reference.ts), skipped with a message when it is not installed. Prints a table and
- * the largest N with p99 < 2 ms and no late or lost frame, ours ÷ the reference's.
+ * the largest N with p99 < 2 ms and no late or lost frame, ours ÷ the reference's, twice: on the
+ * far end's own timestamps and on the kernel's (kernel-capture.ts: tcpdump on lo, when installed),
+ * which show the sender's spacing without the measuring process's own scheduling on top (on this
+ * 2-core machine the far end shares the cores with what it measures).
  * Per worker: tick lag (how late its 20 ms clock fired), tick work (how long a tick ran its
- * sessions) and its garbage collections in the window. The far end runs at the workers' SCHED_FIFO
- * 10 (and rtpengine's): it neither preempts the workers nor is preempted by them.
+ * sessions) and its garbage collections in the window. The far end runs at SCHED_FIFO 5, below the
+ * workers' and rtpengine's 10: it never takes a core from what it measures (at their level, its
+ * bursts and its garbage collector's threads held the workers back: kernel p99 1.3–2.8 ms at 200
+ * calls against 0.9–1.6 ms at 5), and still runs ahead of everything else on the machine.
  * Env: BENCH_CAPACITY_CALLS (steps), _CPS, _WINDOW_MS, _PRIORITY, _MODES (main,workers,reference),
- * _RECORDER_PRIORITY (SCHED_FIFO of the far end; 0 = normal; default 10, 0 when the workers are not realtime).
+ * _RECORDER_PRIORITY (SCHED_FIFO of the far end; 0 = normal; default 5, 0 when the workers are not
+ * realtime), _KERNEL=0 (no tcpdump capture).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,12 +39,9 @@ import { InProcessMediaEngine } from '../src/telephony/media/in-process-media-en
 import type { MediaEngine, MediaWorkerLoad } from '../src/telephony/media/media-session';
 import { MediaWorkerPool, type MediaWorkerPriority } from '../src/telephony/media/media-worker-pool';
 import { RtpPortPool } from '../src/telephony/rtp/port-pool';
-import {
-  arrivalClockMs,
-  interArrivalDeviations,
-  startArrivalRecorder,
-  type ArrivalStream,
-} from '../src/telephony/rtp/testing/rtp-arrival-recorder';
+import { arrivalClockMs, startArrivalRecorder } from '../src/telephony/rtp/testing/rtp-arrival-recorder';
+import { measure, measureKernel, measureKernelRelayed, measureRelayed, pct, type Spacing } from './capacity-measure';
+import { startKernelCapture, tcpdumpInstalled, type KernelCapture } from './kernel-capture';
 import { Rtpengine, rtpengineInstalled } from './rtpengine-reference';
 
 const COUNTS = (process.env.BENCH_CAPACITY_CALLS ?? '50,100,200,300,400').split(',').map(Number);
@@ -46,18 +49,15 @@ const CPS = Number(process.env.BENCH_CAPACITY_CPS ?? 50);
 const WINDOW_MS = Number(process.env.BENCH_CAPACITY_WINDOW_MS ?? 4000);
 /** MEDIA_WORKER_PRIORITY of the workers run. */
 const PRIORITY = (process.env.BENCH_CAPACITY_PRIORITY ?? 'realtime') as MediaWorkerPriority;
-/** SCHED_FIFO of the far-end process: the workers' (REALTIME_PRIORITY), so neither side preempts the other. */
-const RECORDER_PRIORITY = Number(process.env.BENCH_CAPACITY_RECORDER_PRIORITY ?? (PRIORITY === 'realtime' ? 10 : 0));
+/** SCHED_FIFO of the far-end process: below the workers' REALTIME_PRIORITY (10), so it never preempts them. */
+const RECORDER_PRIORITY = Number(process.env.BENCH_CAPACITY_RECORDER_PRIORITY ?? (PRIORITY === 'realtime' ? 5 : 0));
 const SCENARIOS = new URL('./sipp/', import.meta.url).pathname;
 
-interface StepResult {
+interface StepResult extends Spacing {
   n: number;
   answered: number;
-  p50: number;
-  p99: number;
-  late: number;
-  lost: number;
-  frames: number;
+  /** The same spacing on the kernel's timestamps (tcpdump on lo), when tcpdump is installed. */
+  kernel?: Spacing;
   cpuPctPerCall?: number;
   rssKbPerCall?: number;
   setupP50?: number;
@@ -66,9 +66,6 @@ interface StepResult {
   /** Reference only: p99 of the raw receiver intervals (the player's own jitter included). */
   rawP99?: number;
 }
-
-const pct = (sorted: number[], p: number): number =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
 function speechUlaw(dir: string): Uint8Array {
   const wav = join(dir, 'speech.wav');
@@ -99,28 +96,12 @@ function scenario(dir: string, name: string, vars: Record<string, string>): stri
   return file;
 }
 
-/** Window statistics over every stream that carried packets through the window. */
-function measure(streams: ArrivalStream[], fromMs: number, toMs: number): Omit<StepResult, 'n' | 'answered'> {
-  const deviations: number[] = [];
-  let late = 0;
-  let lost = 0;
-  let frames = 0;
-  for (const s of streams) {
-    const d = interArrivalDeviations(s, fromMs, toMs);
-    for (const x of d) {
-      deviations.push(x);
-      if (x > 20) late++;
-    }
-    const seqs = s.seqs.filter((_, i) => s.arrivalsMs[i]! >= fromMs && s.arrivalsMs[i]! <= toMs);
-    frames += seqs.length;
-    if (seqs.length > 1) {
-      const span = ((seqs.at(-1)! - seqs[0]! + 0x10000) & 0xffff) + 1;
-      lost += Math.max(0, span - seqs.length);
-    }
-  }
-  deviations.sort((a, b) => a - b);
-  return { p50: pct(deviations, 0.5), p99: pct(deviations, 0.99), late, lost, frames };
-}
+/** BENCH_CAPACITY_KERNEL=0 turns the kernel-timestamp column off. */
+const KERNEL = process.env.BENCH_CAPACITY_KERNEL !== '0' && tcpdumpInstalled();
+
+/** A tcpdump capture of the window (kernel timestamps), or undefined without tcpdump. */
+const kernelCapture = (dir: string, filter: string): Promise<KernelCapture | undefined> =>
+  KERNEL ? startKernelCapture(join(dir, `window-${Date.now()}.pcap`), filter) : Promise.resolve(undefined);
 
 async function ourStep(
   n: number,
@@ -191,6 +172,7 @@ async function ourStep(
     `${Math.ceil(holdMs / 1000) + 30}s`,
   ]);
   await new Promise((r) => setTimeout(r, rampMs + 700));
+  const capture = await kernelCapture(dir, `udp and src portrange ${base}-${base + 2 * n + 100}`);
   const from = arrivalClockMs();
   const cpu0 = process.cpuUsage();
   const rss1 = process.memoryUsage().rss;
@@ -200,6 +182,7 @@ async function ourStep(
   const cpu = process.cpuUsage(cpu0);
   const wallMs = to - from;
   const load = engine.stats().workers;
+  const kernel = await capture?.stop();
   const streams = await recorder.report();
   await sipp;
   await recorder.close();
@@ -212,6 +195,7 @@ async function ourStep(
     n,
     answered,
     ...measure(streams, from, to),
+    ...(kernel ? { kernel: measureKernel(kernel, (p) => p >= base && p <= base + 2 * n + 100, new Set(ports)) } : {}),
     cpuPctPerCall: cpuPct / n,
     rssKbPerCall: (rss1 - rss0) / 1024 / n,
     setupP50: pct(setups, 0.5),
@@ -244,7 +228,7 @@ function workerLoad(end: MediaWorkerLoad[], start: MediaWorkerLoad[]): string {
  * generates its stream, so its receiver intervals are already only ours). Raw receiver jitter is
  * reported too.
  */
-async function referenceStep(n: number, speech: Uint8Array): Promise<StepResult> {
+async function referenceStep(n: number, dir: string, speech: Uint8Array): Promise<StepResult> {
   const base = 40000 + 2 * Math.floor(Math.random() * 4000);
   const engine = await Rtpengine.start({
     portMin: base,
@@ -277,12 +261,14 @@ async function referenceStep(n: number, speech: Uint8Array): Promise<StepResult>
       );
     }
     await new Promise((r) => setTimeout(r, 700));
+    const capture = await kernelCapture(dir, `udp and portrange ${base}-${base + 4 * n + 200}`);
     const from = arrivalClockMs();
     const cpu0 = engine.cpuMs();
     const rss1 = engine.rssKb();
     await new Promise((r) => setTimeout(r, WINDOW_MS));
     const to = arrivalClockMs();
     const cpuPct = ((engine.cpuMs() - cpu0) / (to - from)) * 100;
+    const kernel = await capture?.stop();
     const streams = await recorder.report();
     for (let i = 0; i < n; i += 50)
       await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, k) => engine.remove(`capacity-${i + k}`)));
@@ -295,6 +281,15 @@ async function referenceStep(n: number, speech: Uint8Array): Promise<StepResult>
       n,
       answered,
       ...measureRelayed(pairs, from, to),
+      ...(kernel
+        ? {
+            kernel: measureKernelRelayed(
+              kernel,
+              (p) => p >= base && p <= base + 4 * n + 200,
+              new Map(ports.map((p, k) => [p, ports[k ^ 1]!])),
+            ),
+          }
+        : {}),
       rawP99: raw.p99,
       cpuPctPerCall: cpuPct / n,
       rssKbPerCall: (rss1 - rss0) / n,
@@ -305,41 +300,6 @@ async function referenceStep(n: number, speech: Uint8Array): Promise<StepResult>
     await recorder.close();
     await engine.close();
   }
-}
-
-/** Like measure(), but each receiver interval minus the interval at which the sender sent those packets. */
-function measureRelayed(
-  pairs: Array<{ rx: ArrivalStream; tx: ArrivalStream }>,
-  fromMs: number,
-  toMs: number,
-): Omit<StepResult, 'n' | 'answered'> {
-  const deviations: number[] = [];
-  let late = 0;
-  let lost = 0;
-  let frames = 0;
-  for (const { rx, tx } of pairs) {
-    let first = -1;
-    let last = -1;
-    let count = 0;
-    for (let i = 0; i < rx.arrivalsMs.length; i++) {
-      const t = rx.arrivalsMs[i]!;
-      if (t < fromMs || t > toMs) continue;
-      count++;
-      if (first < 0) first = rx.seqs[i]!;
-      last = rx.seqs[i]!;
-      if (i === 0) continue;
-      const sentNow = tx.sentMs[(rx.seqs[i]! - 1) & 0xffff];
-      const sentBefore = tx.sentMs[(rx.seqs[i - 1]! - 1) & 0xffff];
-      if (sentNow === undefined || sentBefore === undefined) continue;
-      const d = Math.abs(t - rx.arrivalsMs[i - 1]! - (sentNow - sentBefore));
-      deviations.push(d);
-      if (d > 20) late++;
-    }
-    frames += count;
-    if (count > 1) lost += Math.max(0, ((last - first + 0x10000) & 0xffff) + 1 - count);
-  }
-  deviations.sort((a, b) => a - b);
-  return { p50: pct(deviations, 0.5), p99: pct(deviations, 0.99), late, lost, frames };
 }
 
 const f = (x: number | undefined, d = 2): string => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
@@ -354,6 +314,9 @@ function table(rows: Array<{ label: string; r: StepResult }>): string {
     'late',
     'lost',
     'frames',
+    'kernel p50',
+    'kernel p99',
+    'k late/lost',
     'cpu%/call',
     'MB/call',
     'setup p50 ms',
@@ -368,6 +331,9 @@ function table(rows: Array<{ label: string; r: StepResult }>): string {
     String(r.late),
     String(r.lost),
     String(r.frames),
+    f(r.kernel?.p50),
+    f(r.kernel?.p99),
+    r.kernel ? `${r.kernel.late}/${r.kernel.lost}` : '-',
     f(r.cpuPctPerCall, 3),
     f(r.rssKbPerCall === undefined ? undefined : r.rssKbPerCall / 1024, 3),
     f(r.setupP50, 1),
@@ -384,6 +350,9 @@ function line(label: string, r: StepResult): string {
     `${label.padEnd(19)} calls=${String(r.n).padStart(3)} up=${String(r.answered).padStart(3)}  send jitter p50=${f(r.p50)} ms p99=${f(r.p99)} ms` +
     `  late=${r.late} lost=${r.lost} of ${r.frames} frames` +
     (r.rawP99 !== undefined ? ` (raw receiver p99 ${f(r.rawP99)} ms)` : '') +
+    (r.kernel
+      ? `; kernel timestamps p50=${f(r.kernel.p50)} p99=${f(r.kernel.p99)} ms late=${r.kernel.late} lost=${r.kernel.lost} of ${r.kernel.frames}`
+      : '') +
     (r.cpuPctPerCall !== undefined
       ? `  cpu/call=${f(r.cpuPctPerCall, 3)}% rss/call=${f(r.rssKbPerCall, 0)} kB setup p50=${f(r.setupP50, 1)} p99=${f(r.setupP99, 1)} ms`
       : '') +
@@ -392,26 +361,36 @@ function line(label: string, r: StepResult): string {
   );
 }
 
-const sustains = (r: StepResult): boolean => r.answered === r.n && r.p99 < 2 && r.lost === 0 && r.late === 0;
+const sustains = (r: StepResult, s: Spacing | undefined = r): boolean =>
+  s !== undefined && r.answered === r.n && s.p99 < 2 && s.lost === 0 && s.late === 0;
+
+/** The largest N that sustains, on the far end's timestamps and on the kernel's. */
+interface Best {
+  far: number;
+  kernel: number;
+}
 
 async function sweep(
   label: string,
   step: (n: number) => Promise<StepResult>,
   rows: Array<{ label: string; r: StepResult }>,
-): Promise<number> {
-  let best = 0;
+): Promise<Best> {
+  const best = { far: 0, kernel: 0 };
   let failures = 0;
   for (const n of COUNTS) {
     const r = await step(n);
     rows.push({ label, r });
     console.log(line(label, r));
-    if (sustains(r)) {
-      best = n;
-      failures = 0;
-    } else if (++failures === 2) break; // two failed steps in a row: larger N will not do better
+    if (sustains(r, r.kernel)) best.kernel = n;
+    if (sustains(r)) best.far = n;
+    if (sustains(r) || sustains(r, r.kernel)) failures = 0;
+    else if (++failures === 2) break; // two failed steps in a row: larger N will not do better
   }
   return best;
 }
+
+const ratioOf = (ours: number, reference: number | undefined): string =>
+  reference ? (ours / reference).toFixed(2) : 'n/a';
 
 const load = (): string =>
   loadavg()
@@ -429,25 +408,35 @@ export async function run(): Promise<void> {
     );
     const modes = (process.env.BENCH_CAPACITY_MODES ?? 'workers,reference').split(',');
     const rows: Array<{ label: string; r: StepResult }> = [];
-    const main = modes.includes('main') ? await sweep('main', (n) => ourStep(n, 'in-process', dir, speech), rows) : 0;
+    const none: Best = { far: 0, kernel: 0 };
+    const main = modes.includes('main')
+      ? await sweep('main', (n) => ourStep(n, 'in-process', dir, speech), rows)
+      : none;
     const workers = modes.includes('workers')
       ? await sweep(`workers (${PRIORITY})`, (n) => ourStep(n, 'workers', dir, speech), rows)
-      : 0;
-    let reference: number | undefined;
+      : none;
+    let reference: Best | undefined;
     if (!modes.includes('reference')) reference = undefined;
     else if (!rtpengineInstalled())
       console.log(
         'C reference skipped: rtpengine is not installed (apt-get install rtpengine-daemon, or scripts/ensure-system-deps.sh)',
       );
-    else reference = await sweep('rtpengine (C)', (n) => referenceStep(n, speech), rows);
+    else reference = await sweep('rtpengine (C)', (n) => referenceStep(n, dir, speech), rows);
     console.log(`\n${table(rows)}\n`);
     const ours = modes.includes('workers') ? workers : main;
-    const ratio = reference ? `${(ours / reference).toFixed(2)}` : 'n/a';
+    const who = modes.includes('workers') ? 'media workers' : 'main thread';
+    const alsoMain = (k: keyof Best): string =>
+      modes.includes('main') && modes.includes('workers') ? ` (main thread ${main[k]})` : '';
     console.log(
-      `largest N with p99 < 2 ms, no late or lost frame: ours (${modes.includes('workers') ? 'media workers' : 'main thread'}) ${ours}` +
-        (modes.includes('main') && modes.includes('workers') ? ` (main thread ${main})` : '') +
-        `, reference (rtpengine, userspace) ${reference ?? 'not run'}, ratio X/Y ${ratio}; load average ${load()}`,
+      `largest N with p99 < 2 ms, no late or lost frame, at the far end: ours (${who}) ${ours.far}${alsoMain('far')}, ` +
+        `reference (rtpengine, userspace) ${reference?.far ?? 'not run'}, ratio X/Y ${ratioOf(ours.far, reference?.far)}; load average ${load()}`,
     );
+    if (KERNEL)
+      console.log(
+        `on kernel timestamps (tcpdump on lo): ours ${ours.kernel}${alsoMain('kernel')}, reference ${reference?.kernel ?? 'not run'}, ` +
+          `ratio X/Y ${ratioOf(ours.kernel, reference?.kernel)}`,
+      );
+    else console.log('kernel timestamps skipped: tcpdump is not installed (apt-get install tcpdump)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,6 +10,8 @@ command -v flite >/dev/null 2>&1 || need+=(flite)
 command -v sox >/dev/null 2>&1 || need+=(sox)
 # The capacity bench's C reference media path (userspace relay; the bench skips it when absent).
 command -v rtpengine >/dev/null 2>&1 || need+=(rtpengine-daemon)
+# The capacity bench's kernel timestamps (tcpdump on lo; skipped when absent).
+command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
 [ -d /usr/share/asterisk/sounds/en_US_f_Allison ] || need+=(asterisk-core-sounds-en-wav)
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 # The web console's browser tests (test/browser/) drive Debian's Chromium with playwright-core.

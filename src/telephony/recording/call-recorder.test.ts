@@ -1,9 +1,9 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FakeClock } from '../../shared/clock';
 import { CallRecorder } from './call-recorder';
 import { readWavInfo } from '../../audio/wav';
@@ -116,6 +116,18 @@ describe('CallRecorder', () => {
     assert.equal(result.durationMs, 100);
   });
 
+  it('a file that cannot be created takes frames without throwing, and close() reports the error', async () => {
+    const clock = new FakeClock();
+    const blocker = tempPath('not-a-dir');
+    mkdirSync(dirname(blocker), { recursive: true });
+    writeFileSync(blocker, 'x');
+    const rec = new CallRecorder({ path: join(blocker, 'call.wav'), clock });
+    rec.writeInbound(frame(1));
+    rec.writeOutbound(frame(2));
+    clock.advance(20);
+    await assert.rejects(rec.close(), /ENOTDIR|EEXIST/);
+  });
+
   it('streams to disk while recording and is understood by sox', async () => {
     const clock = new FakeClock();
     const path = tempPath('long.wav');
@@ -126,8 +138,10 @@ describe('CallRecorder', () => {
       clock.advance(20);
     }
     const deadline = Date.now() + 5000;
-    while (statSync(path).size < 400_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    assert.ok(statSync(path).size > 400_000, 'most of the 30 s are on disk before close');
+    // The file is opened off the thread: it appears, then fills, while the recording goes on.
+    const size = (): number => (existsSync(path) ? statSync(path).size : 0);
+    while (size() < 400_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(size() > 400_000, 'most of the 30 s are on disk before close');
     const result = await rec.close();
     assert.equal(result.durationMs, 30_000);
     assert.equal(statSync(path).size, 44 + 30 * 8000 * 4);

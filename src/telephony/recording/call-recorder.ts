@@ -1,4 +1,5 @@
-import { mkdirSync, openSync, write, writeSync, close as closeFd } from 'node:fs';
+import { close as closeFd, open, write } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { systemClock, type Clock } from '../../shared/clock';
 import { silentLogger, type Logger } from '../../shared/log';
@@ -32,6 +33,13 @@ const FLUSH_BYTES = 32 * 1024;
  * a media worker recording 100 calls does not pay a major GC every half second for garbage
  * typed arrays (each one an off-heap backing store).
  */
+/** Writes all of `data` at `position` of `fd`, off the thread. */
+function writeAt(fd: number, data: Uint8Array, position: number): Promise<void> {
+  return new Promise((resolve, reject) =>
+    write(fd, data, 0, data.length, position, (err) => (err ? reject(err) : resolve())),
+  );
+}
+
 class Track {
   /** Absolute sample index just past the last sample placed. */
   cursor = 0;
@@ -93,7 +101,8 @@ export class CallRecorder {
   readonly #startMs: number;
   readonly #inbound = new Track();
   readonly #outbound = new Track();
-  readonly #fd: number;
+  /** Set once the file is open (opening never blocks the thread: a media worker's clock runs on it). */
+  #fd: number | undefined;
   #written = 0;
   #dataBytes = 0;
   #chain: Promise<void> = Promise.resolve();
@@ -110,10 +119,12 @@ export class CallRecorder {
     this.channels = options.channels ?? 2;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? silentLogger;
-    mkdirSync(dirname(this.path), { recursive: true });
-    this.#fd = openSync(this.path, 'w');
-    writeSync(this.#fd, wavHeader(this.sampleRateHz, this.channels, 0), 0, WAV_HEADER_BYTES, 0);
     this.#startMs = this.#clock.monotonicMs();
+    // Frames are taken at once; the chunks written wait for the file behind this.
+    this.#chain = this.#open().catch((err: unknown) => {
+      this.#error = err;
+      this.#log.error({ path: this.path, err }, 'recording could not open its file');
+    });
   }
 
   /** Far-end audio (left channel). */
@@ -130,6 +141,20 @@ export class CallRecorder {
   close(): Promise<RecordingResult> {
     this.#closing ??= this.#finish();
     return this.#closing;
+  }
+
+  async #open(): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    const fd = await new Promise<number>((resolve, reject) =>
+      open(this.path, 'w', (err, opened) => (err ? reject(err) : resolve(opened))),
+    );
+    try {
+      await writeAt(fd, wavHeader(this.sampleRateHz, this.channels, 0), 0);
+    } catch (err) {
+      closeFd(fd, () => undefined);
+      throw err;
+    }
+    this.#fd = fd;
   }
 
   #nowPos(): number {
@@ -190,6 +215,10 @@ export class CallRecorder {
     this.#chain = this.#chain.then(
       () =>
         new Promise<void>((resolve) => {
+          if (this.#fd === undefined) {
+            this.#freeChunks.push(chunk);
+            return resolve();
+          }
           write(this.#fd, chunk, 0, length, position, (err) => {
             if (err && this.#error === undefined) {
               this.#error = err;
@@ -209,10 +238,12 @@ export class CallRecorder {
     this.#emit(end);
     this.#flush();
     await this.#chain;
+    const fd = this.#fd;
+    if (fd === undefined) throw this.#error;
     try {
-      writeSync(this.#fd, wavHeader(this.sampleRateHz, this.channels, this.#dataBytes), 0, WAV_HEADER_BYTES, 0);
+      await writeAt(fd, wavHeader(this.sampleRateHz, this.channels, this.#dataBytes), 0);
     } finally {
-      await new Promise<void>((resolve) => closeFd(this.#fd, () => resolve()));
+      await new Promise<void>((resolve) => closeFd(fd, () => resolve()));
     }
     if (this.#error !== undefined) this.#log.warn({ path: this.path }, 'recording incomplete');
     return {
