@@ -149,6 +149,7 @@ export class CallChangeFeed {
           'grade',
           'answered_by',
           'answered_by_ms',
+          'answered_by_guess_ms',
           sql<number>`length(transcript)`.as('transcript_chars'),
         ])
         .where((eb) =>

@@ -361,6 +361,7 @@ describeEachDialect<Ctx>(
       assert.equal(r?.call?.end_reason, 'caller_hangup');
       assert.equal(r?.call?.answered_by, 'human');
       assert.ok((r?.call?.answered_by_ms ?? 0) <= hello.speechEndMs + 1000);
+      assert.equal(r?.call?.answered_by_guess_ms, r?.call?.answered_by_ms, 'the agent spoke on the confirmed guess');
     });
 
     test('voicemail hang_up: a machine that pauses after "hello," is guessed a person (the agent starts), then decided machine and hung up with voicemail', async () => {
@@ -385,6 +386,7 @@ describeEachDialect<Ctx>(
       assert.equal(r?.call?.end_reason, 'voicemail');
       assert.equal(r?.call?.answered_by, 'machine');
       assert.ok((r?.call?.answered_by_ms ?? 0) > 2000, 'decided on the greeting, not at the guess');
+      assert.ok((r?.call?.answered_by_guess_ms ?? Infinity) < 1500, 'the machine heard the agent begin on the guess');
     });
 
     test('voicemail leave_message: when the greeting hold runs out before the decision, the machine still gets the message after its beep', async () => {

@@ -110,6 +110,32 @@ describeEachDialect<Ctx>(
       assert.equal(tool[0]?.data.name, 'lookup');
     });
 
+    test('who answered: a machine that heard the agent begin on a guess keeps both times on the row and in telephony.complete; an unanswered call none', async () => {
+      const { store, clock, repo, emitter, deps } = get();
+      const orgId = (await store.db.selectFrom('orgs').select('id').executeTakeFirstOrThrow()).id;
+      const answered = await seedOutboundCall(store.db, clock, orgId);
+      const unanswered = await seedOutboundCall(store.db, clock, orgId);
+      await repo.admit(answered.id, 'inst-a', 10, RATES);
+      await repo.admit(unanswered.id, 'inst-a', 10, RATES);
+      await repo.markAnswered(answered.id);
+      clock.advance(4000);
+      const answeredBy = { answeredBy: 'machine', decisionMs: 2620, guessMs: 760 };
+      await finalizeCall(deps, { callId: answered.id, endReason: 'voicemail', answeredBy });
+      await finalizeCall(deps, { callId: unanswered.id, endReason: 'no_answer', answeredBy });
+      const row = await repo.get(answered.id);
+      assert.deepEqual([row?.answered_by, row?.answered_by_ms, row?.answered_by_guess_ms], ['machine', 2620, 760]);
+      const none = await repo.get(unanswered.id);
+      assert.deepEqual([none?.answered_by, none?.answered_by_ms, none?.answered_by_guess_ms], [null, null, null]);
+      const completeOf = (id: number) =>
+        emitter.events.find((e) => e.type === 'telephony.complete' && e.data.call_id === id)?.data ?? {};
+      const data = completeOf(answered.id);
+      assert.deepEqual(
+        [data.answered_by, data.answered_by_decision_ms, data.answered_by_guess_ms],
+        ['machine', 2620, 760],
+      );
+      assert.equal(completeOf(unanswered.id).answered_by_guess_ms, null);
+    });
+
     test('a busy call fails with its reason and costs nothing', async () => {
       const { store, clock, repo, deps } = get();
       const orgId = (await store.db.selectFrom('orgs').select('id').executeTakeFirstOrThrow()).id;

@@ -8,6 +8,7 @@ import { settleHold } from '../billing/balance-holds';
 import { callCharge } from './call-charge';
 import type { EndReason } from './call-state';
 import type { CallRow } from './call-repo';
+import type { AnsweredByReport } from './voicemail/call-screening';
 import { withCampaignPublicIds } from './call-queries';
 import { jsonArrayColumn, jsonObjectColumn } from '../store/json-columns';
 import type { JobQueue } from '../jobs/job-queue';
@@ -42,8 +43,11 @@ export interface FinalizeInput {
   recordingPath?: string | null;
   metrics?: Record<string, unknown>;
   toolCalls?: ToolCallRecord[];
-  /** Outbound answering-machine detection: human | machine | unknown, answer → decision ms. */
-  answeredBy?: { answeredBy: string; decisionMs: number | null };
+  /**
+   * Outbound answering-machine detection (voicemail/call-screening.ts): who answered, answer →
+   * decision ms, answer → the agent was let speak on a provisional guess of a person.
+   */
+  answeredBy?: AnsweredByReport;
 }
 
 export interface FinalizeDeps {
@@ -128,7 +132,11 @@ async function finalizeInTransaction(deps: FinalizeDeps, input: FinalizeInput): 
         ...(input.recordingPath !== undefined ? { recording_path: input.recordingPath } : {}),
         ...(input.metrics !== undefined ? { metrics: JSON.stringify(input.metrics) } : {}),
         ...(input.answeredBy && answered
-          ? { answered_by: input.answeredBy.answeredBy, answered_by_ms: input.answeredBy.decisionMs }
+          ? {
+              answered_by: input.answeredBy.answeredBy,
+              answered_by_ms: input.answeredBy.decisionMs,
+              answered_by_guess_ms: input.answeredBy.guessMs,
+            }
           : {}),
         billable_minutes: charge.billableMinutes,
         billing_total_cents: settlement.debitCents,
@@ -217,6 +225,7 @@ export function completePayload(
     agent_name: agentName,
     answered_by: call.answered_by ?? null,
     answered_by_decision_ms: call.answered_by_ms ?? null,
+    answered_by_guess_ms: call.answered_by_guess_ms ?? null,
     campaign_id: campaignId,
   };
 }

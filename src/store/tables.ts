@@ -214,6 +214,11 @@ export interface CallsTable {
   answered_by: ColumnType<string | null, string | null | undefined, string | null>;
   /** Answer → decision, ms. */
   answered_by_ms: ColumnType<number | null, number | null | undefined, number | null>;
+  /**
+   * Answer → the agent was let speak on the detector's first provisional guess of a person, ms
+   * (null: no guess released the agent — a decision, the greeting hold or `continue` did).
+   */
+  answered_by_guess_ms: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface CallEventsTable {

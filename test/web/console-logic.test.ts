@@ -4,6 +4,7 @@ import { checkTools } from '../../web/src/pages/agents/tool-schema';
 import { diffLines } from '../../web/src/pages/agents/text-diff';
 import { analysisBody, analysisForm, bargeInBody, bargeInForm } from '../../web/src/pages/agents/agent-form-state';
 import { dollarsToCents, formatCents, formatDuration } from '../../web/src/ui/format';
+import { answeredByLabel } from '../../web/src/pages/calls/answered-by-label';
 
 // The console's pure logic (no DOM): what the tools editor refuses before anything is sent, the
 // versions diff, and money typed by an operator.
@@ -109,4 +110,20 @@ test('agent form: barge-in inputs send only the keys filled in (none = null); an
   });
   const bad = analysisBody({ ...on, extraction_schema: '{"type":' });
   assert.ok(!bad.ok && /Not valid JSON/.test(bad.problem));
+});
+
+test('call page "Answered by": who, when decided, and when a guess of a person let the agent speak', () => {
+  assert.equal(answeredByLabel({ answered_by: null, answered_by_decision_ms: null, answered_by_guess_ms: null }), null);
+  assert.equal(
+    answeredByLabel({ answered_by: 'human', answered_by_decision_ms: 740, answered_by_guess_ms: 740 }),
+    'Human (decided in 740 ms; the agent spoke at 740 ms on a guess of a person)',
+  );
+  assert.equal(
+    answeredByLabel({ answered_by: 'machine', answered_by_decision_ms: 2600, answered_by_guess_ms: 760 }),
+    'Machine (decided in 2600 ms; the agent began at 760 ms on a guess of a person, so the machine heard it)',
+  );
+  assert.equal(
+    answeredByLabel({ answered_by: 'machine', answered_by_decision_ms: 2100, answered_by_guess_ms: null }),
+    'Machine (decided in 2100 ms)',
+  );
 });

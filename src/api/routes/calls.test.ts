@@ -111,6 +111,9 @@ describeApi('calls API', (h) => {
       billable_minutes: 1,
       billing_total_cents: 2,
       billed_at: '2026-02-01T10:01:05.000Z',
+      answered_by: 'machine',
+      answered_by_ms: 2620,
+      answered_by_guess_ms: 760,
       transcript: JSON.stringify(TRANSCRIPT),
       // Per-turn figures as the controller stores them; the third turn was never answered.
       metrics: JSON.stringify({
@@ -188,8 +191,9 @@ describeApi('calls API', (h) => {
       created_at: '2026-02-01T09:59:59.000Z',
       agent_version: null,
       extracted_data: null,
-      answered_by: null,
-      answered_by_decision_ms: null,
+      answered_by: 'machine',
+      answered_by_decision_ms: 2620,
+      answered_by_guess_ms: 760,
       campaign_id: null,
       // Retell-style latency object over the answered turns (nearest-rank percentiles, ms).
       latency: {

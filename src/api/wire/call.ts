@@ -54,6 +54,12 @@ export const CallWire = Type.Object({
     Type.String({ description: 'outbound answering-machine detection: human | machine | unknown (null: not run)' }),
   ),
   answered_by_decision_ms: Nullable(Type.Integer({ description: 'answer → detection decision, ms' })),
+  answered_by_guess_ms: Nullable(
+    Type.Integer({
+      description:
+        "answer → the agent was let speak on a provisional 'person' guess, ms; with answered_by 'machine' the machine heard the agent begin",
+    }),
+  ),
   latency: CallLatencyWire,
   campaign_id: Nullable(
     Type.String({ description: "the campaign's public_id when a campaign placed this call (null otherwise)" }),
@@ -91,6 +97,7 @@ export function callToWire(c: CallRow, config: Config, nowMs: number) {
     extracted_data: c.extracted_data ? jsonObjectColumn(c.extracted_data) : null,
     answered_by: c.answered_by ?? null,
     answered_by_decision_ms: c.answered_by_ms ?? null,
+    answered_by_guess_ms: c.answered_by_guess_ms ?? null,
     latency: callLatencyOf(c.metrics),
     campaign_id: c.campaign_public_id ?? null,
   };

@@ -24,6 +24,15 @@ export interface VoicemailSettings {
   language?: string | undefined;
 }
 
+/** Who answered an outbound call, for the finalizer (calls.answered_by, answered_by_ms, answered_by_guess_ms). */
+export interface AnsweredByReport {
+  answeredBy: string;
+  /** Answer → decision, ms (null: undecided). */
+  decisionMs: number | null;
+  /** Answer → the agent was let speak on a provisional guess of a person, ms (null: no guess did). */
+  guessMs: number | null;
+}
+
 export interface CallScreeningOptions {
   settings: VoicemailSettings;
   callId: number;
@@ -50,6 +59,8 @@ export class CallScreening {
   readonly #screen: VoicemailScreen;
   readonly #words: ScreeningTranscript | undefined;
   #decision: AmdDecision | undefined;
+  /** The provisional guess of a person that let the agent speak (the screen fires onGuess only then). */
+  #guess: AmdDecision | undefined;
   #agentStarted = false;
   #leavingMessage = false;
 
@@ -60,11 +71,13 @@ export class CallScreening {
       action: s.action,
       holdGreetingMs: s.holdGreetingMs,
       onDecision: (d) => this.#onDecision(d),
-      onGuess: (g) =>
+      onGuess: (g) => {
+        this.#guess ??= g;
         o.log.info(
           { callId: o.callId, reason: g.reason, guessMs: g.decisionMs },
           'answered by a person, provisionally',
-        ),
+        );
+      },
     });
     this.#screen = screen;
     // `continue` only reports who answered: no second speech-to-text stream for it.
@@ -125,10 +138,17 @@ export class CallScreening {
     }
   }
 
-  /** Who answered, for the call row: undecided when the call ended → unknown at that point. */
-  answeredBy(): { answeredBy: string; decisionMs: number | null } {
-    if (this.#decision) return { answeredBy: this.#decision.answeredBy, decisionMs: this.#decision.decisionMs };
-    return { answeredBy: 'unknown', decisionMs: null };
+  /**
+   * Who answered, for the call row: undecided when the call ended → unknown at that point.
+   * `guessMs`: when the screen let the agent speak on a provisional guess of a person, if the agent
+   * then started (null when a decision, the greeting hold or `continue` let it speak, or it never
+   * did — e.g. a machine decided before the agent could start); ≤ decisionMs for a person.
+   */
+  answeredBy(): AnsweredByReport {
+    const guessMs = this.#guess && this.#agentStarted ? this.#guess.decisionMs : null;
+    if (this.#decision)
+      return { answeredBy: this.#decision.answeredBy, decisionMs: this.#decision.decisionMs, guessMs };
+    return { answeredBy: 'unknown', decisionMs: null, guessMs };
   }
 
   /** The call is ending: the screening transcript's stream is closed. */

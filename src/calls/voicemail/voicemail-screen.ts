@@ -6,7 +6,10 @@ export interface VoicemailScreenOptions {
   /** The agent's first words wait for the decision at most this long after the answer (ms of call audio). */
   holdGreetingMs: number;
   onDecision: (decision: AmdDecision) => void;
-  /** A person guessed before the decision (the agent is let speak now); the decision follows. */
+  /**
+   * A person guessed before the decision and the agent is let speak now (only when the guess is
+   * what releases `ready`: at most once, never after the hold or `continue`); the decision follows.
+   */
   onGuess?: (guess: AmdDecision) => void;
   detector?: AmdOptions;
   /** leave_message: no beep heard → the greeting counts as over after this much silence. */

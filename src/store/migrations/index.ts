@@ -13,6 +13,7 @@ import * as m0010v from './0010-call-analysis';
 import * as m0011t from './0011-trunk-dial-slots';
 import * as m0012r from './0012-realtime-secrets';
 import * as m0013b from './0013-barge-in';
+import * as m0014g from './0014-answered-by-guess';
 
 export interface Migration {
   name: string;
@@ -34,4 +35,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '0011-trunk-dial-slots', up: m0011t.up },
   { name: '0012-realtime-secrets', up: m0012r.up },
   { name: '0013-barge-in', up: m0013b.up },
+  { name: '0014-answered-by-guess', up: m0014g.up },
 ];

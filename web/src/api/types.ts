@@ -46,6 +46,8 @@ export interface Call {
   /** Outbound answering-machine detection: human | machine | unknown; null when it did not run. */
   answered_by?: string | null;
   answered_by_decision_ms?: number | null;
+  /** Answer → the agent was let speak on a provisional guess of a person, ms; null when no guess did. */
+  answered_by_guess_ms?: number | null;
   /** The campaign's public_id when a campaign placed the call. */
   campaign_id?: string | null;
 }

@@ -12,6 +12,7 @@ import { formatCents, formatDuration, formatMs, formatTime, humanize } from '../
 import { TranscriptView } from './transcript-view';
 import { RecordingPlayer } from './recording-player';
 import { LatencyChart } from './latency-chart';
+import { answeredByLabel } from './answered-by-label';
 import { DeliveriesTable } from '../webhooks/deliveries-table';
 
 function Timeline({ history }: { history: HistoryEntry[] }) {
@@ -38,6 +39,7 @@ function Timeline({ history }: { history: HistoryEntry[] }) {
 }
 
 function Facts({ call, agent }: { call: Call; agent: string }) {
+  const answeredBy = answeredByLabel(call);
   const rows: [string, ReactNode][] = [
     [
       'Status',
@@ -57,18 +59,7 @@ function Facts({ call, agent }: { call: Call; agent: string }) {
     ['Product', call.product ?? '—'],
     ['Voice', call.voice ?? '—'],
     ...(call.transfer_number ? ([['Transferred to', call.transfer_number]] as [string, ReactNode][]) : []),
-    ...(call.answered_by
-      ? ([
-          [
-            'Answered by',
-            `${humanize(call.answered_by)}${
-              call.answered_by_decision_ms !== null && call.answered_by_decision_ms !== undefined
-                ? ` (decided in ${formatMs(call.answered_by_decision_ms)})`
-                : ''
-            }`,
-          ],
-        ] as [string, ReactNode][])
-      : []),
+    ...(answeredBy ? ([['Answered by', answeredBy]] as [string, ReactNode][]) : []),
   ];
   return (
     <dl className="facts">
