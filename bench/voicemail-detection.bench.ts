@@ -123,6 +123,17 @@ function report(title: string, answers: LabelledAnswer[], withTranscripts: boole
     `humans, answer → end of their first words: ${fmt(humanFirstWordsEnd)} (the callers' own speech; ` +
       `${within}/${humanFromAnswer.length} decided within 1500 ms of answer)`,
   );
+  // Whoever stops talking by 1300 ms leaves room for the guess's 200 ms of silence inside 1.5 s.
+  const couldBe = humanFirstWordsEnd
+    .map((end, i) => ({ end, speaks: humanFromAnswer[i]! }))
+    .filter((h) => h.end <= 1300);
+  const talkOn = humanFirstWordsEnd
+    .map((end, i) => humanFromAnswer[i]! - end)
+    .filter((_, i) => humanFirstWordsEnd[i]! > 1300);
+  console.log(
+    `humans done speaking by 1300 ms: ${couldBe.filter((h) => h.speaks <= 1500).length}/${couldBe.length} decided within 1500 ms of answer; ` +
+      `the ${talkOn.length} still talking then: agent ${talkOn.length ? fmt(talkOn) : '-'} after their first words`,
+  );
   console.log(`machines, greeting end → decision:      ${fmt(machineFromGreetingEnd)} (target ≤ 1000 ms)`);
   console.log(
     `machines the agent began talking to on a withdrawn guess: ${machineGuessedMs.length}/${answers.length - humans}` +
