@@ -1,5 +1,4 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import type { RemoteInfo, Socket } from 'node:dgram';
 import { AppError } from '../../shared/errors';
 import { systemClock, type Clock } from '../../shared/clock';
 import { cryptoIds, type IdGenerator } from '../../shared/ids';
@@ -15,6 +14,7 @@ import { MediaTimeoutWatch } from './media-timeout';
 import type { MediaTicker, TickedSession } from './media-ticker';
 import { Pacer } from './pacer';
 import type { RtpPortPool } from './port-pool';
+import { bindRtpSocket } from './bind-rtp-socket';
 import { parseRtpPacket, RTP_HEADER_BYTES, writeRtpHeader } from './rtp-packet';
 import { RtpReceiver } from './rtp-receiver';
 import { SymmetricLatch } from './symmetric-latch';
@@ -77,17 +77,6 @@ const SILENT_PAYLOAD: Readonly<Record<G711Codec, Uint8Array>> = {
   PCMU: new Uint8Array(FRAME_SAMPLES).fill(G711_SILENCE.PCMU),
   PCMA: new Uint8Array(FRAME_SAMPLES).fill(G711_SILENCE.PCMA),
 };
-
-function bindSocket(socket: Socket, port: number, address: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
-    socket.once('error', onError);
-    socket.bind({ port, address, exclusive: true }, () => {
-      socket.off('error', onError);
-      resolve();
-    });
-  });
-}
 
 /**
  * One call's RTP stream over a UDP port from the pool: paced 20 ms G.711 sending (SSRC,
@@ -154,30 +143,8 @@ export class RtpSession implements TickedSession {
 
   /** Binds a UDP socket on a port from the pool (skipping ports another process holds). */
   static async open(opts: RtpSessionOptions): Promise<RtpSession> {
-    const attempts = Math.min(opts.pool.capacity, 16);
-    for (let i = 0; i < attempts; i++) {
-      const port = opts.pool.acquire();
-      const socket = createSocket({ type: isIPv6(opts.bindAddress) ? 'udp6' : 'udp4' });
-      try {
-        await bindSocket(socket, port, opts.bindAddress);
-        return new RtpSession(opts, socket, port);
-      } catch (err) {
-        opts.pool.release(port);
-        try {
-          socket.close();
-        } catch {
-          // never bound: nothing to close
-        }
-        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
-          throw new AppError('rtp_bind_failed', `cannot bind RTP port ${port} on ${opts.bindAddress}`, {
-            cause: err,
-          });
-        }
-      }
-    }
-    throw new AppError('rtp_ports_exhausted', 'every RTP port tried is held by another process', {
-      retryable: true,
-    });
+    const { socket, port } = await bindRtpSocket(opts.pool, opts.bindAddress);
+    return new RtpSession(opts, socket, port);
   }
 
   on<K extends keyof RtpSessionEvents>(event: K, listener: RtpSessionEvents[K]): this {
