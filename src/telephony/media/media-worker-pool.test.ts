@@ -21,6 +21,30 @@ describe('MediaWorkerPool: RTP sessions in worker threads', { concurrency: false
   before(async () => (workers = await MediaWorkerPool.start({ workers: 2, pool })));
   after(() => workers.close());
 
+  it("a 'sent' listener added after the last one left still gets the frames the worker sends", async () => {
+    // The worker posts sent frames only while a listener here wants them (the recorder runs in the worker).
+    const remote = await workers.open({ bindAddress: '127.0.0.1' });
+    const local = await RtpSession.open({ pool, bindAddress: '127.0.0.1' });
+    try {
+      remote.setRemote(loopbackMedia(local.localPort));
+      local.setRemote(loopbackMedia(remote.localPort));
+      remote.sendAudio(tone(200));
+      remote.start();
+      local.start();
+      let first = 0;
+      const a = (): void => void first++;
+      remote.on('sent', a);
+      await waitFor(() => first >= 5, 'sent frames with a listener');
+      remote.off('sent', a);
+      const heard: Int16Array[] = [];
+      remote.on('sent', (f) => heard.push(f.slice()));
+      await waitFor(() => heard.filter((f) => f.some((v) => Math.abs(v) > 1000)).length >= 5, 'the tone again');
+    } finally {
+      await remote.close();
+      await local.close();
+    }
+  });
+
   it('carries audio both ways with a main-thread session, byte for byte after G.711', async () => {
     const remote = await workers.open({ bindAddress: '127.0.0.1' });
     const local = await RtpSession.open({ pool, bindAddress: '127.0.0.1' });

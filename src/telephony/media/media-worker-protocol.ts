@@ -14,7 +14,9 @@ export type MediaCommand =
   | { op: 'dtmf'; id: number; req: number; digits: string }
   /** Record the session in the worker (stereo WAV at `path`) until 'stopRecording' or 'close'. */
   | { op: 'record'; id: number; path: string }
-  | { op: 'stopRecording'; id: number };
+  | { op: 'stopRecording'; id: number }
+  /** Post the frames the session sent ('sent') to the main thread: only while a listener there wants them. */
+  | { op: 'forwardSent'; id: number; on: boolean };
 
 /** Worker → main thread, per session. */
 export type MediaReport =

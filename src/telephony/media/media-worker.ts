@@ -59,6 +59,8 @@ const sessions = new Map<number, RtpSession>();
 /** Commands for a session still binding its socket. */
 const pending = new Map<number, MediaCommand[]>();
 const recordings = new WorkerRecordings();
+/** Sessions whose sent frames the main thread listens to (forwardSent); the others' stay here. */
+const forwardSent = new Set<number>();
 
 /** Reports wait here; an empty tick posts NO_REPORTS (a tick allocates no array of its own). */
 const NO_REPORTS: MediaReport[] = [];
@@ -115,7 +117,9 @@ async function open(c: Extract<MediaCommand, { op: 'open' }>): Promise<void> {
     const id = c.id;
     session
       .on('audio', (f) => outbox.push(id, FRAME_AUDIO, f))
-      .on('sent', (f) => outbox.push(id, FRAME_SENT, f))
+      .on('sent', (f) => {
+        if (forwardSent.has(id)) outbox.push(id, FRAME_SENT, f);
+      })
       .on('dtmf', (event) => report({ op: 'dtmf', id, event }))
       .on('mediaTimeout', () => report({ op: 'mediaTimeout', id }))
       .on('latched', (remote) => report({ op: 'latched', id, remote }));
@@ -178,10 +182,15 @@ function handle(c: MediaCommand): void {
       return;
     case 'record':
       return pushReport(recordings.start(c.id, s, c.path));
+    case 'forwardSent':
+      if (c.on) forwardSent.add(c.id);
+      else forwardSent.delete(c.id);
+      return;
     case 'stopRecording':
       return void recordings.stop(c.id).then(pushReport);
     case 'close': {
       sessions.delete(c.id);
+      forwardSent.delete(c.id);
       const stats = s.stats;
       const recorded = recordings.stop(c.id);
       void Promise.all([recorded, s.close()]).then(([r]) => {

@@ -59,12 +59,19 @@ export class RemoteRtpSession implements MediaSession {
   }
 
   on<K extends keyof RtpSessionEvents>(event: K, listener: RtpSessionEvents[K]): this {
+    const before = this.#events.listenerCount('sent');
     this.#events.on(event, listener);
+    // The worker posts what it sent only while someone here listens (the recorder runs in the worker).
+    if (event === 'sent' && before === 0 && !this.#closed)
+      this.#link.send({ op: 'forwardSent', id: this.id, on: true });
     return this;
   }
 
   off<K extends keyof RtpSessionEvents>(event: K, listener: RtpSessionEvents[K]): this {
+    const before = this.#events.listenerCount('sent');
     this.#events.off(event, listener);
+    if (event === 'sent' && before > 0 && this.#events.listenerCount('sent') === 0 && !this.#closed)
+      this.#link.send({ op: 'forwardSent', id: this.id, on: false });
     return this;
   }
 
