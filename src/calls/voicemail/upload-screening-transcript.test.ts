@@ -78,7 +78,7 @@ test('a machine greeting: its words reach onText, the whole buffer from the answ
 });
 
 test('one upload in flight at most: the one due meanwhile is made when it returns, with the longer buffer', async () => {
-  const srv = await startFakeOpenAiSttServer([{ text: 'Nobody is', delayMs: 400 }, NOBODY]);
+  const srv = await startFakeOpenAiSttServer([{ text: 'Nobody is', delayMs: 1000 }, NOBODY]);
   const texts: string[] = [];
   const words = new UploadScreeningTranscript({ stt: openAi(srv.baseUrl), onText: (t) => texts.push(t) });
   try {
