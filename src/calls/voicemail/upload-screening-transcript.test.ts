@@ -16,14 +16,14 @@ import type { AmdDecision } from './answering-machine-detector';
  */
 const NOBODY = 'Nobody is available to take your call';
 
-/** The upload STT of the stand-in, recording the abort signal of each request. */
-function openAi(baseUrl: string, signals: AbortSignal[] = []): SttProvider {
+/** The upload STT of the stand-in, recording the abort signal of each request and counting those answered. */
+function openAi(baseUrl: string, signals: AbortSignal[] = [], answered = { count: 0 }): SttProvider {
   const stt = new OpenAiStt({ baseUrl, model: 'whisper-1' });
   return {
     name: stt.name,
     transcribe: (audio, o) => {
       if (o.signal) signals.push(o.signal);
-      return stt.transcribe(audio, o);
+      return stt.transcribe(audio, o).finally(() => void answered.count++);
     },
   };
 }
@@ -49,8 +49,9 @@ test('a machine greeting: its words reach onText, the whole buffer from the answ
   const srv = await startFakeOpenAiSttServer([NOBODY]);
   const texts: string[] = [];
   const errors: Error[] = [];
+  const answered = { count: 0 };
   const words = new UploadScreeningTranscript({
-    stt: openAi(srv.baseUrl),
+    stt: openAi(srv.baseUrl, [], answered),
     language: 'en-US',
     onText: (t) => texts.push(t),
     onError: (e) => errors.push(e),
@@ -58,8 +59,13 @@ test('a machine greeting: its words reach onText, the whole buffer from the answ
   try {
     const greeting = machineGreeting();
     assert.ok(greeting.length * 20 > 6000, 'the greeting goes on past maxMs');
-    // Slow enough (0.4 × real time) for each upload to return before the next one is due.
-    await paced(greeting, (f) => words.push(f), 40);
+    // Each upload is answered before the audio reaches the next one due (whatever the machine's load).
+    let due = 0;
+    for (const [i, f] of greeting.entries()) {
+      words.push(f);
+      if ([1500, 3000, 4500, 5000].includes((i + 1) * 20))
+        await until(`upload ${++due} answered`, () => answered.count === due);
+    }
     await sleep(300);
     assert.deepEqual(texts, [NOBODY], 'the same text again is not repeated');
     assert.deepEqual(errors, []);
@@ -82,8 +88,8 @@ test('one upload in flight at most: the one due meanwhile is made when it return
   const texts: string[] = [];
   const words = new UploadScreeningTranscript({ stt: openAi(srv.baseUrl), onText: (t) => texts.push(t) });
   try {
-    // 100 ms of audio every 10 ms: the 3000 and 4500 ms uploads fall due while the first one is answered.
-    await paced(machineGreeting(), (f) => words.push(f), 10);
+    // All the audio at once: the 3000, 4500 and 5000 ms uploads fall due before the first one can be answered.
+    for (const f of machineGreeting()) words.push(f);
     await until('the second text', () => texts.length === 2);
     const ms = srv.uploads.map((u) => u.durationMs);
     assert.equal(ms.length, 2, `uploads of ${ms.join(', ')} ms`);
