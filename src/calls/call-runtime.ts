@@ -19,7 +19,12 @@ import { CidrList } from '../shared/cidr';
 import { DRAIN_RETRY_AFTER_S } from '../shared/drain-state';
 import type { CallRuntimeDeps, DrainReport } from './call-runtime-deps';
 import { voicemailActionOf, voicemailLanguageOf, voicemailMessageOf } from './voicemail/voicemail-config';
-import { streamingSttFromConfig, type StreamingSttProvider } from '../voice/index';
+import {
+  streamingSttFromConfig,
+  uploadSttFromConfig,
+  type StreamingSttProvider,
+  type SttProvider,
+} from '../voice/index';
 
 export const DIAL_QUEUE = 'calls.dial';
 
@@ -46,6 +51,8 @@ export class CallRuntime {
   readonly #held = new Set<number>();
   /** STT_STREAMING_PROVIDER, if configured: the voicemail screen hears the callee's words with it. */
   readonly #screeningStt: StreamingSttProvider | undefined;
+  /** Without a streaming STT, STT_BASE_URL if configured: the screen uploads the callee's first seconds to it. */
+  readonly #screeningUploadStt: SttProvider | undefined;
   #ticker: NodeJS.Timeout | undefined;
   #sweeping: Promise<unknown> | undefined;
   #stopping = false;
@@ -54,6 +61,7 @@ export class CallRuntime {
     this.#d = deps;
     this.#repo = new CallRepo(deps.store.db, deps.store.dialect, deps.clock);
     this.#screeningStt = streamingSttFromConfig(deps.config);
+    this.#screeningUploadStt = this.#screeningStt ? undefined : uploadSttFromConfig(deps.config);
     this.#sources = {
       db: deps.store.db,
       resolveHost: deps.resolveHost ?? dnsHostResolver,
@@ -364,6 +372,7 @@ export class CallRuntime {
               holdGreetingMs: d.config.calls.voicemailHoldGreetingMs,
               message: voicemailMessageOf(call),
               stt: this.#screeningStt,
+              uploadStt: this.#screeningUploadStt,
               language: voicemailLanguageOf(call),
             },
           }

@@ -51,5 +51,5 @@ export type {
 } from './session-events';
 export type { AgentTool } from './tools/agent-tool';
 export { fetchToolHttpClient, type ToolHttpClient, type ToolHttpRequest } from './tools/tool-http-client';
-export { providersFromConfig, streamingSttFromConfig } from './providers-from-config';
-export type { StreamingSttProvider, SttResult, SttStream } from './stt/stt';
+export { providersFromConfig, streamingSttFromConfig, uploadSttFromConfig } from './providers-from-config';
+export type { StreamingSttProvider, SttProvider, SttResult, SttStream } from './stt/stt';

@@ -4,7 +4,7 @@ import type { AgentProviders } from './session-options';
 import { DeepgramStt } from './stt/deepgram-stt';
 import { OpenAiRealtimeStt } from './stt/openai-realtime-stt';
 import { OpenAiStt } from './stt/openai-stt';
-import type { StreamingSttProvider } from './stt/stt';
+import type { StreamingSttProvider, SttProvider } from './stt/stt';
 import { ttsProviderFor } from './tts/tts-providers';
 import { fvadFactory } from './vad/fvad-vad';
 import { AppError } from '../shared/errors';
@@ -25,6 +25,12 @@ export function streamingSttFromConfig(
       utteranceEndMs: s.utteranceEndMs,
     });
   return new OpenAiRealtimeStt({ url: s.url, apiKey: s.apiKey, model: s.model });
+}
+
+/** The per-utterance upload speech to text of STT_BASE_URL, if one is configured. */
+export function uploadSttFromConfig(config: Partial<Pick<Config, 'stt'>>): SttProvider | undefined {
+  const s = config.stt;
+  return s ? new OpenAiStt({ baseUrl: s.baseUrl, apiKey: s.apiKey, model: s.model }) : undefined;
 }
 
 /**
@@ -49,9 +55,7 @@ export function providersFromConfig(
       apiKey: config.llm.apiKey,
       model: modelForProduct(config.llm, product),
     }),
-    stt: config.stt
-      ? new OpenAiStt({ baseUrl: config.stt.baseUrl, apiKey: config.stt.apiKey, model: config.stt.model })
-      : undefined,
+    stt: uploadSttFromConfig(config),
     sttStreaming,
     tts: ttsProviderFor(config, ttsEngine),
     vad: fvadFactory(2),

@@ -18,7 +18,9 @@ import { startSipp, type SippProcess } from './support/sipp-runner';
  * greeting followed by silence (the detector says human in the pause, and the agent greets the
  * machine); with a streaming speech-to-text configured (a FAKE Deepgram live server speaking
  * Deepgram's protocol, its scripted words standing in for recognition) the voicemail screen hears
- * "you've reached" and decides machine: voicemail_action hang_up ends the call `voicemail`.
+ * "you've reached" and decides machine: voicemail_action hang_up ends the call `voicemail`. With
+ * only the upload speech-to-text (a FAKE OpenAI-compatible /v1/audio/transcriptions server) the
+ * screen uploads the greeting's first 1.5 s and hears the same.
  */
 function greetingUlaw(dir: string): string {
   const run = (cmd: string, args: string[]): void => {
@@ -56,12 +58,15 @@ for (const dialect of testDialects()) {
   describe(`a voicemail greeting decided by its words [${dialect}]`, () => {
     let llm: FakeLlmServer;
     let stt: FakeSttServer;
+    /** An upload STT that hears nothing: the greeting's sound alone decides. */
+    let deaf: FakeSttServer;
     let deepgram: FakeDeepgramServer;
     const harnesses: CallE2e[] = [];
     const sipps: SippProcess[] = [];
     before(async () => {
       llm = await startFakeOpenAiLlmServer(['Hello, this is Acme Dental calling about your appointment.']);
       stt = await startFakeOpenAiSttServer(['Please leave a message after the tone.']);
+      deaf = await startFakeOpenAiSttServer(['']);
       deepgram = await startFakeDeepgramServer({
         script: (i) => (i === 0 ? "You've reached Sam." : 'Please leave a message after the tone.'),
       });
@@ -69,7 +74,7 @@ for (const dialect of testDialects()) {
     after(async () => {
       for (const s of sipps) await s.kill();
       for (const h of harnesses) await h.close();
-      await Promise.all([llm?.close(), stt?.close(), deepgram?.close()]);
+      await Promise.all([llm?.close(), stt?.close(), deaf?.close(), deepgram?.close()]);
     });
 
     /** One hang_up call to a trunk playing the greeting; the trunk hangs up itself after 9 s unless we do first. */
@@ -122,8 +127,16 @@ for (const dialect of testDialects()) {
       );
     });
 
-    test('the same greeting without it: its sound alone is a person (the contrast the words make)', async () => {
-      const { row, said } = await call({}, true);
+    test('with only the upload speech-to-text (STT_BASE_URL): the screen uploads the greeting, its words decide machine', async () => {
+      const before = stt.uploads.length;
+      const { row } = await call({}, false);
+      assert.deepEqual([row.status, row.end_reason, row.answered_by], ['completed', 'voicemail', 'machine']);
+      const screen = stt.uploads.slice(before);
+      assert.equal(screen[0]?.durationMs, 1500, "the screen's first upload: the answer's first 1.5 s");
+    });
+
+    test('the same greeting when the words say nothing: its sound alone is a person (the contrast the words make)', async () => {
+      const { row, said } = await call({ STT_BASE_URL: deaf.baseUrl }, true);
       assert.equal(row.answered_by, 'human');
       assert.equal(row.end_reason, 'caller_hangup');
       assert.ok(said.length > 0, 'the agent greeted what it took for a person');

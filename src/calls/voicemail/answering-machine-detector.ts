@@ -63,6 +63,9 @@ export interface AmdOptions {
   voiceAboveNoiseDb?: number;
 }
 
+/** Frames louder than this are voice at the least (dBFS; the default of `voiceThresholdDbfs`). */
+export const VOICE_THRESHOLD_DBFS = -42;
+
 const DEFAULTS: Required<AmdOptions> = {
   initialSilenceMs: 2500,
   maxGreetingMs: 2000,
@@ -75,7 +78,7 @@ const DEFAULTS: Required<AmdOptions> = {
   minWordMs: 100,
   betweenWordsSilenceMs: 80,
   maxAnalysisMs: 5000,
-  voiceThresholdDbfs: -42,
+  voiceThresholdDbfs: VOICE_THRESHOLD_DBFS,
   voiceAboveNoiseDb: 12,
 };
 
@@ -267,7 +270,8 @@ export class AnsweringMachineDetector {
   }
 }
 
-function levelDbfs(frame: Int16Array): number {
+/** A frame's mean power, dBFS (−120 for digital silence). */
+export function levelDbfs(frame: Int16Array): number {
   let sum = 0;
   for (let i = 0; i < frame.length; i++) sum += ((frame[i] ?? 0) / 32768) ** 2;
   return 10 * Math.log10(sum / Math.max(1, frame.length) + 1e-12);

@@ -2,24 +2,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../shared/log';
 import { FakeTimers } from '../../shared/timers';
+import { startFakeOpenAiSttServer } from '../../voice/testing/fake-openai-stt-server';
 import { asteriskPrompt, comfortNoiseFrames } from '../../voice/testing/speech-fixtures';
+import { OpenAiStt } from '../../voice/stt/openai-stt';
 import type { AgentSessionPort } from '../call-ports';
 import type { EndReason } from '../call-state';
-import { CallScreening } from './call-screening';
+import { CallScreening, type VoicemailSettings } from './call-screening';
 
 /** No agent is needed: hang_up never leaves a message (CallScreening only asks the agent for that). */
 const NO_AGENT = {} as AgentSessionPort;
 
-/**
- * Plays `frames` to a hang_up screening the way CallController drives it: every frame pushed, and
- * once `ready` resolves (the call not ending) the agent is started — unless `startAgent` is false
- * (the call ended first). Returns the screening, the ms of audio after which the agent started,
- * and how the call ended.
- */
-async function play(frames: Int16Array[], o: { holdGreetingMs?: number; startAgent?: boolean } = {}) {
+/** A CallScreening as the controller makes it; `ended`: how the call was ended. */
+function screeningOf(settings: VoicemailSettings) {
   const ended: EndReason[] = [];
   const screening = new CallScreening({
-    settings: { action: 'hang_up', holdGreetingMs: o.holdGreetingMs ?? 4000 },
+    settings,
     callId: 1,
     agent: NO_AGENT,
     timers: new FakeTimers(),
@@ -28,6 +25,17 @@ async function play(frames: Int16Array[], o: { holdGreetingMs?: number; startAge
     ending: () => ended.length > 0,
     done: new Promise(() => undefined),
   });
+  return { screening, ended };
+}
+
+/**
+ * Plays `frames` to a hang_up screening the way CallController drives it: every frame pushed, and
+ * once `ready` resolves (the call not ending) the agent is started — unless `startAgent` is false
+ * (the call ended first). Returns the screening, the ms of audio after which the agent started,
+ * and how the call ended.
+ */
+async function play(frames: Int16Array[], o: { holdGreetingMs?: number; startAgent?: boolean } = {}) {
+  const { screening, ended } = screeningOf({ action: 'hang_up', holdGreetingMs: o.holdGreetingMs ?? 4000 });
   let ready = false;
   void screening.ready.then(() => (ready = true));
   let agentStartedMs: number | undefined;
@@ -91,4 +99,31 @@ test('no guess released the agent → answered_by_guess_ms null: a machine decid
   // The guess released the screen, but the agent never started (e.g. still prewarming when the machine was decided).
   const neverStarted = await play(helloThenMachine(), { startAgent: false });
   assert.deepEqual([neverStarted.report.answeredBy, neverStarted.report.guessMs], ['machine', null]);
+});
+
+test('only the upload STT (STT_BASE_URL) configured: hang_up uploads the greeting and decides on its words; continue uploads nothing', async () => {
+  const srv = await startFakeOpenAiSttServer(['You have reached the voicemail of Sam.']);
+  const screened = async (action: 'hang_up' | 'continue') => {
+    const uploadStt = new OpenAiStt({ baseUrl: srv.baseUrl, model: 'whisper-1' });
+    const { screening, ended } = screeningOf({ action, holdGreetingMs: 4000, uploadStt });
+    const frames = [...comfortNoiseFrames(300), ...asteriskPrompt('vm-nobodyavail'), ...asteriskPrompt('vm-intro')];
+    for (const [i, f] of frames.entries()) {
+      if (ended.length > 0 || (action === 'continue' && i * 20 > 2000)) break;
+      screening.push(f);
+      // The audio of a call arrives at 20 ms a frame: real time for the words to come back.
+      if (i % 5 === 4) await new Promise((r) => setTimeout(r, 100));
+    }
+    screening.close();
+    return { ended, report: screening.answeredBy() };
+  };
+  try {
+    const hangUp = await screened('hang_up');
+    assert.deepEqual([hangUp.ended, hangUp.report.answeredBy], [['voicemail'], 'machine']);
+    assert.equal(srv.uploads.length, 1, 'the first upload decided');
+    assert.ok((hangUp.report.decisionMs ?? Infinity) < 2000, `decided at ${hangUp.report.decisionMs} ms`);
+    await screened('continue');
+    assert.equal(srv.uploads.length, 1, 'continue made no upload');
+  } finally {
+    await srv.close();
+  }
 });

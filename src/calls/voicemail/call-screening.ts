@@ -1,11 +1,12 @@
 import type { Logger } from '../../shared/log';
 import type { Timers } from '../../shared/timers';
 import type { VoicemailAction } from '../../agents/agent-input';
-import type { StreamingSttProvider } from '../../voice/index';
+import type { StreamingSttProvider, SttProvider } from '../../voice/index';
 import type { AgentSessionPort } from '../call-ports';
 import type { EndReason } from '../call-state';
 import type { AmdDecision } from './answering-machine-detector';
 import { ScreeningTranscript } from './screening-transcript';
+import { UploadScreeningTranscript } from './upload-screening-transcript';
 import { VoicemailScreen } from './voicemail-screen';
 
 /** An outbound call's voicemail setting, as the call controller gets it. */
@@ -20,6 +21,11 @@ export interface VoicemailSettings {
    * callee's words while the screen listens are evidence too (screening-transcript.ts).
    */
   stt?: StreamingSttProvider | undefined;
+  /**
+   * The upload speech-to-text (STT_BASE_URL), used for the same evidence when no streaming one is
+   * set: the callee's first seconds uploaded every 1.5 s while undecided (upload-screening-transcript.ts).
+   */
+  uploadStt?: SttProvider | undefined;
   /** The speech-to-text's language hint (the call's primary_language). */
   language?: string | undefined;
 }
@@ -49,15 +55,16 @@ export interface CallScreeningOptions {
 
 /**
  * Who answered an outbound call, and what follows from it: the caller's first frames go to the
- * answering-machine screen (and, with hang_up / leave_message and a streaming STT, to its own
- * transcript); `ready` lets the agent speak once a person is decided or the hold ran out; a
- * machine gets `voicemail_action` — hung up with `voicemail`, or the message after its beep,
- * then hung up. The call controller owns the call; this owns the voicemail decision.
+ * answering-machine screen (and, with hang_up / leave_message and a speech-to-text, to its own
+ * transcript: streamed, or uploaded every 1.5 s when only the upload STT is configured); `ready`
+ * lets the agent speak once a person is decided or the hold ran out; a machine gets
+ * `voicemail_action` — hung up with `voicemail`, or the message after its beep, then hung up.
+ * The call controller owns the call; this owns the voicemail decision.
  */
 export class CallScreening {
   readonly #o: CallScreeningOptions;
   readonly #screen: VoicemailScreen;
-  readonly #words: ScreeningTranscript | undefined;
+  readonly #words: ScreeningTranscript | UploadScreeningTranscript | undefined;
   #decision: AmdDecision | undefined;
   /** The provisional guess of a person that let the agent speak (the screen fires onGuess only then). */
   #guess: AmdDecision | undefined;
@@ -80,17 +87,16 @@ export class CallScreening {
       },
     });
     this.#screen = screen;
-    // `continue` only reports who answered: no second speech-to-text stream for it.
-    this.#words =
-      s.stt && s.action !== 'continue'
-        ? new ScreeningTranscript({
-            stt: s.stt,
-            language: s.language,
-            timers: o.timers,
-            onText: (text) => screen.pushTranscript(text),
-            onError: (err) => o.log.warn({ callId: o.callId, err }, 'voicemail screen: speech-to-text failed'),
-          })
-        : undefined;
+    // `continue` only reports who answered: no speech-to-text of its own for it.
+    const words = {
+      language: s.language,
+      timers: o.timers,
+      onText: (text: string) => screen.pushTranscript(text),
+      onError: (err: Error) => o.log.warn({ callId: o.callId, err }, 'voicemail screen: speech-to-text failed'),
+    };
+    if (s.action === 'continue') this.#words = undefined;
+    else if (s.stt) this.#words = new ScreeningTranscript({ ...words, stt: s.stt });
+    else if (s.uploadStt) this.#words = new UploadScreeningTranscript({ ...words, stt: s.uploadStt });
   }
 
   /** Resolves when the agent may speak: a decision, or the greeting hold ran out. */
@@ -151,7 +157,7 @@ export class CallScreening {
     return { answeredBy: 'unknown', decisionMs: null, guessMs };
   }
 
-  /** The call is ending: the screening transcript's stream is closed. */
+  /** The call is ending: the screening transcript is closed (its stream, or the upload in flight). */
   close(): void {
     this.#words?.close();
   }

@@ -2,17 +2,21 @@ import { FRAME_MS } from '../../audio/frame';
 import type { Timers } from '../../shared/timers';
 import type { StreamingSttProvider, SttStream } from '../../voice/index';
 
-export interface ScreeningTranscriptOptions {
-  /** The configured streaming speech-to-text (STT_STREAMING_PROVIDER). */
-  stt: StreamingSttProvider;
+/** What both screening transcripts (streamed and uploaded) take besides their provider. */
+export interface ScreeningWordsOptions {
   language?: string | undefined;
   timers?: Timers | undefined;
-  /** The callee's words so far (finals and the latest interim), each time they change. */
+  /** The callee's words so far, each time they change. */
   onText: (text: string) => void;
-  /** A provider failure (the stream reconnects by itself; detection goes on on the audio). */
+  /** A provider failure (detection goes on on the audio). */
   onError?: (err: Error) => void;
-  /** Closes itself after this much call audio (the detector's analysis time). */
+  /** Stops after this much call audio (the detector's analysis time; default 5000). */
   maxMs?: number;
+}
+
+export interface ScreeningTranscriptOptions extends ScreeningWordsOptions {
+  /** The configured streaming speech-to-text (STT_STREAMING_PROVIDER); its stream reconnects by itself. */
+  stt: StreamingSttProvider;
 }
 
 /**
