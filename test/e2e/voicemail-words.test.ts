@@ -20,7 +20,7 @@ import { startSipp, type SippProcess } from './support/sipp-runner';
  * Deepgram's protocol, its scripted words standing in for recognition) the voicemail screen hears
  * "you've reached" and decides machine: voicemail_action hang_up ends the call `voicemail`. With
  * only the upload speech-to-text (a FAKE OpenAI-compatible /v1/audio/transcriptions server) the
- * screen uploads the greeting's first 1.5 s and hears the same.
+ * screen uploads the greeting's first second and hears the same.
  */
 function greetingUlaw(dir: string): string {
   const run = (cmd: string, args: string[]): void => {
@@ -132,7 +132,7 @@ for (const dialect of testDialects()) {
       const { row } = await call({}, false);
       assert.deepEqual([row.status, row.end_reason, row.answered_by], ['completed', 'voicemail', 'machine']);
       const screen = stt.uploads.slice(before);
-      assert.equal(screen[0]?.durationMs, 1500, "the screen's first upload: the answer's first 1.5 s");
+      assert.equal(screen[0]?.durationMs, 1000, "the screen's first upload: the answer's first second");
     });
 
     test('the same greeting when the words say nothing: its sound alone is a person (the contrast the words make)', async () => {

@@ -5,6 +5,8 @@ import { FakeTimers } from '../../shared/timers';
 import { startFakeOpenAiSttServer } from '../../voice/testing/fake-openai-stt-server';
 import { asteriskPrompt, comfortNoiseFrames } from '../../voice/testing/speech-fixtures';
 import { OpenAiStt } from '../../voice/stt/openai-stt';
+import type { SttProvider } from '../../voice/index';
+import { until } from '../../../test/support/until';
 import type { AgentSessionPort } from '../call-ports';
 import type { EndReason } from '../call-state';
 import { CallScreening, type VoicemailSettings } from './call-screening';
@@ -104,14 +106,19 @@ test('no guess released the agent → answered_by_guess_ms null: a machine decid
 test('only the upload STT (STT_BASE_URL) configured: hang_up uploads the greeting and decides on its words; continue uploads nothing', async () => {
   const srv = await startFakeOpenAiSttServer(['You have reached the voicemail of Sam.']);
   const screened = async (action: 'hang_up' | 'continue') => {
-    const uploadStt = new OpenAiStt({ baseUrl: srv.baseUrl, model: 'whisper-1' });
+    const stt = new OpenAiStt({ baseUrl: srv.baseUrl, model: 'whisper-1' });
+    let answered = 0;
+    const uploadStt: SttProvider = {
+      name: stt.name,
+      transcribe: (audio, o) => stt.transcribe(audio, o).finally(() => void answered++),
+    };
     const { screening, ended } = screeningOf({ action, holdGreetingMs: 4000, uploadStt });
     const frames = [...comfortNoiseFrames(300), ...asteriskPrompt('vm-nobodyavail'), ...asteriskPrompt('vm-intro')];
     for (const [i, f] of frames.entries()) {
       if (ended.length > 0 || (action === 'continue' && i * 20 > 2000)) break;
       screening.push(f);
-      // The audio of a call arrives at 20 ms a frame: real time for the words to come back.
-      if (i % 5 === 4) await new Promise((r) => setTimeout(r, 100));
+      // The first upload falls due at 1 s of audio: its words come back before the next frame, however loaded the machine.
+      if ((i + 1) * 20 === 1000 && action === 'hang_up') await until('the upload answered', () => answered === 1);
     }
     screening.close();
     return { ended, report: screening.answeredBy() };

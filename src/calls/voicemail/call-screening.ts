@@ -23,7 +23,7 @@ export interface VoicemailSettings {
   stt?: StreamingSttProvider | undefined;
   /**
    * The upload speech-to-text (STT_BASE_URL), used for the same evidence when no streaming one is
-   * set: the callee's first seconds uploaded every 1.5 s while undecided (upload-screening-transcript.ts).
+   * set: the callee's first seconds uploaded every second while undecided (upload-screening-transcript.ts).
    */
   uploadStt?: SttProvider | undefined;
   /** The speech-to-text's language hint (the call's primary_language). */
@@ -56,7 +56,7 @@ export interface CallScreeningOptions {
 /**
  * Who answered an outbound call, and what follows from it: the caller's first frames go to the
  * answering-machine screen (and, with hang_up / leave_message and a speech-to-text, to its own
- * transcript: streamed, or uploaded every 1.5 s when only the upload STT is configured); `ready`
+ * transcript: streamed, or uploaded every second when only the upload STT is configured); `ready`
  * lets the agent speak once a person is decided or the hold ran out; a machine gets
  * `voicemail_action` — hung up with `voicemail`, or the message after its beep, then hung up.
  * The call controller owns the call; this owns the voicemail decision.

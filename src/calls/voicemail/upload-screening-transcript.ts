@@ -10,7 +10,7 @@ export interface UploadScreeningTranscriptOptions extends ScreeningWordsOptions 
    * `onError` the next upload due is still made; no upload is due after `maxMs` of call audio.
    */
   stt: SttProvider;
-  /** An upload is due every this much call audio, and at maxMs (default 1500). */
+  /** An upload is due every this much call audio, and at maxMs (default 1000). */
   uploadEveryMs?: number;
 }
 
@@ -26,9 +26,11 @@ const MIN_VOICED_MS = 100;
  * uploaded. One request at most is in flight: an upload due meanwhile is made when it returns,
  * with the longer buffer. Each returned text that is non-empty and new goes to `onText`.
  *
- * Cost: at most ceil(maxMs / uploadEveryMs) uploads per call (defaults: 4, of 1.5, 3, 4.5 and
- * 5 s of audio — at most 14 s billed by a per-second provider, about $0.0014 at $0.006/min); the
- * screen usually decides, and closes this, after the first one or two.
+ * Cost: at most ceil(maxMs / uploadEveryMs) uploads per call (defaults: 5, of 1, 2, 3, 4 and
+ * 5 s of audio — at most 15 s billed by a per-second provider, about $0.0015 at $0.006/min); the
+ * screen usually decides, and closes this, after the first one or two. Every second, not less
+ * often: a real upload takes a few hundred ms to answer, and a greeting's words have to be back
+ * before the audio decides on its own (a short greeting and a pause: ~0.5 s after the words).
  */
 export class UploadScreeningTranscript {
   readonly #o: UploadScreeningTranscriptOptions;
@@ -50,7 +52,7 @@ export class UploadScreeningTranscript {
   constructor(options: UploadScreeningTranscriptOptions) {
     this.#o = options;
     this.#maxMs = options.maxMs ?? 5000;
-    this.#everyMs = options.uploadEveryMs ?? 1500;
+    this.#everyMs = options.uploadEveryMs ?? 1000;
     this.#nextDueMs = Math.min(this.#everyMs, this.#maxMs);
     this.#audio = new Int16Array(Math.ceil(this.#maxMs / FRAME_MS) * FRAME_MS * SAMPLES_PER_MS);
   }
