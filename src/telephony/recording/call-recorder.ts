@@ -27,12 +27,6 @@ const HOLDBACK_MS = 200;
 const LATE_SLACK_MS = 60;
 const FLUSH_BYTES = 32 * 1024;
 
-/**
- * One side of the call on the recording's timeline. Samples placed but not written yet live in
- * one reusable buffer (grown when a burst needs it): recording allocates nothing per frame, so
- * a media worker recording 100 calls does not pay a major GC every half second for garbage
- * typed arrays (each one an off-heap backing store).
- */
 /** Writes all of `data` at `position` of `fd`, off the thread. */
 function writeAt(fd: number, data: Uint8Array, position: number): Promise<void> {
   return new Promise((resolve, reject) =>
@@ -40,6 +34,12 @@ function writeAt(fd: number, data: Uint8Array, position: number): Promise<void> 
   );
 }
 
+/**
+ * One side of the call on the recording's timeline. Samples placed but not written yet live in
+ * one reusable buffer (grown when a burst needs it): recording allocates nothing per frame, so
+ * a media worker recording 100 calls does not pay a major GC every half second for garbage
+ * typed arrays (each one an off-heap backing store).
+ */
 class Track {
   /** Absolute sample index just past the last sample placed. */
   cursor = 0;
@@ -212,23 +212,16 @@ export class CallRecorder {
     this.#chunkBytes = 0;
     const position = WAV_HEADER_BYTES + this.#dataBytes;
     this.#dataBytes += length;
-    this.#chain = this.#chain.then(
-      () =>
-        new Promise<void>((resolve) => {
-          if (this.#fd === undefined) {
-            this.#freeChunks.push(chunk);
-            return resolve();
-          }
-          write(this.#fd, chunk, 0, length, position, (err) => {
-            if (err && this.#error === undefined) {
-              this.#error = err;
-              this.#log.error({ path: this.path, err }, 'recording write failed');
-            }
-            this.#freeChunks.push(chunk);
-            resolve();
-          });
-        }),
-    );
+    this.#chain = this.#chain.then(async () => {
+      // No file (it could not be opened: close() reports that): the chunk is only recycled.
+      if (this.#fd !== undefined)
+        await writeAt(this.#fd, chunk.subarray(0, length), position).catch((err: unknown) => {
+          if (this.#error !== undefined) return;
+          this.#error = err;
+          this.#log.error({ path: this.path, err }, 'recording write failed');
+        });
+      this.#freeChunks.push(chunk);
+    });
   }
 
   async #finish(): Promise<RecordingResult> {
