@@ -110,7 +110,8 @@ async function ourStep(
   speech: Uint8Array,
 ): Promise<StepResult> {
   const base = 30000 + 2 * Math.floor(Math.random() * 5000);
-  const pool = new RtpPortPool(base, base + 2 * n + 100);
+  const top = base + 2 * n + 100;
+  const pool = new RtpPortPool(base, top);
   const engine: MediaEngine =
     engineKind === 'workers'
       ? await MediaWorkerPool.start({ workers: availableParallelism(), pool, priority: PRIORITY })
@@ -172,7 +173,7 @@ async function ourStep(
     `${Math.ceil(holdMs / 1000) + 30}s`,
   ]);
   await new Promise((r) => setTimeout(r, rampMs + 700));
-  const capture = await kernelCapture(dir, `udp and src portrange ${base}-${base + 2 * n + 100}`);
+  const capture = await kernelCapture(dir, `udp and src portrange ${base}-${top}`);
   const from = arrivalClockMs();
   const cpu0 = process.cpuUsage();
   const rss1 = process.memoryUsage().rss;
@@ -195,7 +196,7 @@ async function ourStep(
     n,
     answered,
     ...measure(streams, from, to),
-    ...(kernel ? { kernel: measureKernel(kernel, (p) => p >= base && p <= base + 2 * n + 100, new Set(ports)) } : {}),
+    ...(kernel ? { kernel: measureKernel(kernel, (p) => p >= base && p <= top, new Set(ports)) } : {}),
     cpuPctPerCall: cpuPct / n,
     rssKbPerCall: (rss1 - rss0) / 1024 / n,
     setupP50: pct(setups, 0.5),
@@ -230,9 +231,10 @@ function workerLoad(end: MediaWorkerLoad[], start: MediaWorkerLoad[]): string {
  */
 async function referenceStep(n: number, dir: string, speech: Uint8Array): Promise<StepResult> {
   const base = 40000 + 2 * Math.floor(Math.random() * 4000);
+  const top = base + 4 * n + 200;
   const engine = await Rtpengine.start({
     portMin: base,
-    portMax: base + 4 * n + 200,
+    portMax: top,
     ngPort: 21000 + Math.floor(Math.random() * 1000),
     realtime: CAN_RAISE,
   });
@@ -261,7 +263,7 @@ async function referenceStep(n: number, dir: string, speech: Uint8Array): Promis
       );
     }
     await new Promise((r) => setTimeout(r, 700));
-    const capture = await kernelCapture(dir, `udp and portrange ${base}-${base + 4 * n + 200}`);
+    const capture = await kernelCapture(dir, `udp and portrange ${base}-${top}`);
     const from = arrivalClockMs();
     const cpu0 = engine.cpuMs();
     const rss1 = engine.rssKb();
@@ -285,7 +287,7 @@ async function referenceStep(n: number, dir: string, speech: Uint8Array): Promis
         ? {
             kernel: measureKernelRelayed(
               kernel,
-              (p) => p >= base && p <= base + 4 * n + 200,
+              (p) => p >= base && p <= top,
               new Map(ports.map((p, k) => [p, ports[k ^ 1]!])),
             ),
           }
